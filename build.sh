@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# One entry point for users and CI:
+#   ./build.sh run    build and run the quick-start sample (the library's main job on built-in defaults)
+#   ./build.sh test   build and run the whole test suite
+#   ./build.sh bench  run the BenchmarkDotNet suites (extra args go to BenchmarkDotNet)
+# It installs the OS tools the project needs (ffmpeg, patchelf, a C compiler) when they are
+# missing and it runs as root; otherwise it prints the exact command to run.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_pkgs=()
+command -v ffmpeg  >/dev/null 2>&1 || need_pkgs+=(ffmpeg)
+command -v patchelf >/dev/null 2>&1 || need_pkgs+=(patchelf)
+command -v cc      >/dev/null 2>&1 || need_pkgs+=(gcc)
+command -v readelf >/dev/null 2>&1 || need_pkgs+=(binutils)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "build.sh: installing ${need_pkgs[*]} (apt-get)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+  else
+    echo "build.sh: missing ${need_pkgs[*]}; install with: sudo apt-get install -y ${need_pkgs[*]}" >&2
+    [ "${1:-}" = test ] && exit 1
+  fi
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+cmd="${1:-run}"; shift || true
+case "$cmd" in
+  run)
+    dotnet run -c Release --project samples/QuickStart -- "$@" ;;
+  test)
+    dotnet build DnS.Core.sln -c Release -nologo -clp:ErrorsOnly
+    results="$(mktemp -d)"
+    set +e
+    dotnet test DnS.Core.sln -c Release --no-build -nologo --logger "trx;LogFileName=results.trx" \
+      --results-directory "$results" "$@"
+    rc=$?
+    set -e
+    # One plain summary line over every test project (dotnet test prints one per assembly).
+    passed=0; failed=0; skipped=0
+    for trx in $(find "$results" -name '*.trx'); do
+      c=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+      p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$c"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$c")
+      n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$c")
+      passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
+    done
+    echo "tests: $passed passed, $failed failed, $skipped skipped"
+    exit $rc ;;
+  bench)
+    dotnet run -c Release --project benchmarks/DnS.Benchmarks -- "$@" ;;
+  *)
+    echo "usage: ./build.sh run|test|bench [args]" >&2; exit 2 ;;
+esac

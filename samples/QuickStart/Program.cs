@@ -1,0 +1,1 @@
+Console.WriteLine("DnS.NET quick start");
