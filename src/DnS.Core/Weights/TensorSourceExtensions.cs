@@ -1,0 +1,77 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace DnS.Core.Weights;
+
+/// <summary>Typed, shape-checked reads from an <see cref="ITensorSource"/>.</summary>
+public static class TensorSourceExtensions
+{
+    /// <summary>The tensor's description, or a <see cref="WeightsFormatException"/> naming the missing key.</summary>
+    public static TensorInfo GetInfo(this ITensorSource source, string name)
+    {
+        if (source.Tensors.TryGetValue(name, out var info)) return info;
+        throw new WeightsFormatException(source.SourceName, $"missing tensor '{name}'", name);
+    }
+
+    /// <summary>
+    /// Reads a float tensor as F32 (F64/F16/BF16 are converted). When <paramref name="expectedShape"/> is given,
+    /// a different shape throws a <see cref="WeightsFormatException"/> naming both shapes; use -1 for "any size".
+    /// </summary>
+    public static float[] ReadFloats(this ITensorSource source, string name, params int[] expectedShape)
+    {
+        var info = source.GetInfo(name);
+        if (expectedShape.Length > 0) CheckShape(source, info, expectedShape);
+        var bytes = source.GetBytes(name);
+        var result = new float[info.ElementCount];
+        switch (info.DType)
+        {
+            case TensorDType.F32:
+                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(result);
+                break;
+            case TensorDType.F64:
+                for (int i = 0; i < result.Length; i++) result[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * i)..]);
+                break;
+            case TensorDType.F16:
+                for (int i = 0; i < result.Length; i++) result[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * i)..]);
+                break;
+            case TensorDType.BF16:
+                for (int i = 0; i < result.Length; i++)
+                    result[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]) << 16);
+                break;
+            default:
+                throw new WeightsFormatException(source.SourceName, $"tensor '{name}' has dtype {info.DType}, expected a float type", name);
+        }
+        return result;
+    }
+
+    /// <summary>Reads an integer tensor (I64/I32/I16/I8/U8/Bool) as 64-bit values.</summary>
+    public static long[] ReadInt64(this ITensorSource source, string name)
+    {
+        var info = source.GetInfo(name);
+        var bytes = source.GetBytes(name);
+        var result = new long[info.ElementCount];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = info.DType switch
+            {
+                TensorDType.I64 => BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]),
+                TensorDType.I32 => BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]),
+                TensorDType.I16 => BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]),
+                TensorDType.I8 => (sbyte)bytes[i],
+                TensorDType.U8 or TensorDType.Bool => bytes[i],
+                _ => throw new WeightsFormatException(source.SourceName, $"tensor '{name}' has dtype {info.DType}, expected an integer type", name),
+            };
+        }
+        return result;
+    }
+
+    /// <summary>Throws a <see cref="WeightsFormatException"/> naming both shapes when they differ (-1 matches any size).</summary>
+    public static void CheckShape(this ITensorSource source, TensorInfo info, ReadOnlySpan<int> expected)
+    {
+        bool ok = info.Shape.Length == expected.Length;
+        for (int i = 0; ok && i < expected.Length; i++) ok = expected[i] < 0 || expected[i] == info.Shape[i];
+        if (!ok)
+            throw new WeightsFormatException(source.SourceName,
+                $"tensor '{info.Name}' has shape {info.ShapeText}, expected {TensorInfo.FormatShape(expected)}", info.Name);
+    }
+}
