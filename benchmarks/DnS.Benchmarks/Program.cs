@@ -1,1 +1,3 @@
-Console.WriteLine("bench");
+using TorchSharp;
+using var x = torch.ones(2);
+Console.WriteLine(x.sum().item<float>());
