@@ -1,3 +1,5 @@
-using TorchSharp;
-using var x = torch.ones(2);
-Console.WriteLine(x.sum().item<float>());
+using BenchmarkDotNet.Running;
+using DnS.Benchmarks.Infrastructure;
+
+// ./build.sh bench -- --filter '*Chamfer*'   (no arguments: interactive menu; --filter '*' runs everything)
+BenchmarkSwitcher.FromAssembly(typeof(BenchmarkConfig).Assembly).Run(args, BenchmarkConfig.Create());
