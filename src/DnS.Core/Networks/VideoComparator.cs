@@ -129,29 +129,37 @@ public sealed class VideoComparator
     }
 
     // patches[(y·w + x), (ky·3 + kx)·c + ch] = padded input at (y + ky − 1, x + kx − 1), channel ch.
+    // Channels-last makes the three taps of a kernel row one contiguous run of 3·c floats away from the borders.
     private void Im2Col(ReadOnlySpan<float> input, int h, int w, int c, Span<float> patches)
     {
         bool replicate = Padding == ComparatorPadding.Replicate;
-        int k = 9 * c;
+        int k = 9 * c, run = 3 * c;
         for (int y = 0; y < h; y++)
         {
-            for (int x = 0; x < w; x++)
+            for (int ky = 0; ky < 3; ky++)
             {
-                var patch = patches.Slice((y * w + x) * k, k);
-                for (int ky = 0; ky < 3; ky++)
+                int yy = y + ky - 1;
+                bool rowInside = (uint)yy < (uint)h;
+                if (!rowInside && !replicate)
                 {
-                    int yy = y + ky - 1;
-                    bool rowInside = (uint)yy < (uint)h;
-                    if (!rowInside && replicate) yy = Math.Clamp(yy, 0, h - 1);
+                    for (int x = 0; x < w; x++) patches.Slice((y * w + x) * k + ky * run, run).Clear();
+                    continue;
+                }
+                var row = input.Slice(Math.Clamp(yy, 0, h - 1) * w * c, w * c);
+                for (int x = 0; x < w; x++)
+                {
+                    var dst = patches.Slice((y * w + x) * k + ky * run, run);
+                    if (x > 0 && x < w - 1)
+                    {
+                        row.Slice((x - 1) * c, run).CopyTo(dst);
+                        continue;
+                    }
                     for (int kx = 0; kx < 3; kx++)
                     {
                         int xx = x + kx - 1;
-                        bool inside = rowInside && (uint)xx < (uint)w;
-                        var dst = patch.Slice((ky * 3 + kx) * c, c);
-                        if (inside || replicate)
-                            input.Slice((yy * w + Math.Clamp(xx, 0, w - 1)) * c, c).CopyTo(dst);
-                        else
-                            dst.Clear();
+                        var tap = dst.Slice(kx * c, c);
+                        if ((uint)xx < (uint)w || replicate) row.Slice(Math.Clamp(xx, 0, w - 1) * c, c).CopyTo(tap);
+                        else tap.Clear();
                     }
                 }
             }
