@@ -1,0 +1,32 @@
+using BenchmarkDotNet.Attributes;
+using DnS.Benchmarks.Infrastructure;
+using DnS.Core.Kernels;
+
+namespace DnS.Benchmarks.CoarseScan;
+
+/// <summary>DnS coarse scan (N=100,000 × D=1024, 1 thread) on each ISA path this CPU supports.</summary>
+public class CoarseScanIsaBenchmarks
+{
+    private CoarseIndex index = null!;
+
+    /// <summary>ISA path under test.</summary>
+    [ParamsSource(nameof(Paths))]
+    public SimdPath Path { get; set; }
+
+    /// <summary>Supported paths, widest first.</summary>
+    public static IEnumerable<SimdPath> Paths => SupportedPaths.All;
+
+    /// <summary>Builds the index.</summary>
+    [GlobalSetup]
+    public void Setup() => index = new CoarseIndex(keepArray: false);
+
+    /// <summary>Frees the index.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => index.Dispose();
+
+    /// <summary>DotKernel.OneVsMany over the whole matrix.</summary>
+    [Benchmark]
+    [Throughput(Quantity.Flops, Workload.CoarseScanFlops)]
+    [Throughput(Quantity.Bytes, Workload.CoarseScanBytes)]
+    public void OneVsMany() => DotKernel.OneVsMany(index.Query.Span, index.Matrix.Span, index.Scores.Span, Path);
+}

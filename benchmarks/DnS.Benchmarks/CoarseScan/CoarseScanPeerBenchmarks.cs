@@ -1,0 +1,106 @@
+using System.Numerics.Tensors;
+using BenchmarkDotNet.Attributes;
+using DnS.Benchmarks.Infrastructure;
+using DnS.Benchmarks.Peers;
+using DnS.Core.Kernels;
+using TorchSharp;
+
+namespace DnS.Benchmarks.CoarseScan;
+
+/// <summary>
+/// Coarse scan on 1 and 2 threads — DnS kernel vs naive loop vs TensorPrimitives.Dot per row vs torch.mv —
+/// next to the read bandwidth of the same 409.6 MB buffer (the scan's physical limit), measured in the same run.
+/// The .NET contenders split the rows into one contiguous range per thread; libtorch gets set_num_threads(Threads).
+/// </summary>
+public class CoarseScanPeerBenchmarks
+{
+    private CoarseIndex index = null!;
+    private AlignedBuffer<float> peerScores = null!;
+    private torch.Tensor matrixTensor = null!;
+    private torch.Tensor queryTensor = null!;
+    private readonly float[] partialSums = new float[2];
+
+    /// <summary>Threads given to every contender.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    /// <summary>Builds the index (and its torch copy) and checks every contender against the DnS kernel.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        TorchRuntime.Use(Threads);
+        index = new CoarseIndex(keepArray: true);
+        peerScores = new AlignedBuffer<float>(Workload.IndexVideos);
+        matrixTensor = TorchRuntime.Tensor(index.Array!, Workload.IndexVideos, Workload.IndexDims);
+        queryTensor = TorchRuntime.Tensor(index.QueryValues, Workload.IndexDims);
+
+        DnsKernel();
+        var expected = index.Scores.Span.ToArray();
+        NaiveScalarLoop();
+        Agreement.Check(nameof(NaiveScalarLoop), expected, peerScores.Span);
+        TensorPrimitivesDot();
+        Agreement.Check(nameof(TensorPrimitivesDot), expected, peerScores.Span);
+        using var torchScores = matrixTensor.mv(queryTensor);
+        Agreement.Check(nameof(TorchSharpMv), expected, TorchRuntime.ToArray(torchScores));
+    }
+
+    /// <summary>Frees native memory.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        index.Dispose();
+        peerScores.Dispose();
+        matrixTensor.Dispose();
+        queryTensor.Dispose();
+    }
+
+    /// <summary>DnS DotKernel.OneVsMany on the best ISA path, one row range per thread.</summary>
+    [Benchmark(Baseline = true)]
+    [Throughput(Quantity.Flops, Workload.CoarseScanFlops)]
+    [Throughput(Quantity.Bytes, Workload.CoarseScanBytes)]
+    public void DnsKernel() => RowPartition.Run(Threads, Workload.IndexVideos, (start, rows) =>
+        DotKernel.OneVsMany(index.Query.Span, index.Matrix.Slice(start * Workload.IndexDims, rows * Workload.IndexDims), index.Scores.Slice(start, rows)));
+
+    /// <summary>Peer (1): scalar dot per row.</summary>
+    [Benchmark]
+    [Throughput(Quantity.Flops, Workload.CoarseScanFlops)]
+    [Throughput(Quantity.Bytes, Workload.CoarseScanBytes)]
+    public void NaiveScalarLoop() => RowPartition.Run(Threads, Workload.IndexVideos, (start, rows) =>
+        ScalarLoops.OneVsMany(index.Query.Span, index.Matrix.Slice(start * Workload.IndexDims, rows * Workload.IndexDims), peerScores.Slice(start, rows)));
+
+    /// <summary>Peer (2): TensorPrimitives.Dot per row.</summary>
+    [Benchmark]
+    [Throughput(Quantity.Flops, Workload.CoarseScanFlops)]
+    [Throughput(Quantity.Bytes, Workload.CoarseScanBytes)]
+    public void TensorPrimitivesDot() => RowPartition.Run(Threads, Workload.IndexVideos, (start, rows) =>
+        TensorPrimitivesCompositions.OneVsMany(index.Query.Span, index.Matrix.Slice(start * Workload.IndexDims, rows * Workload.IndexDims), peerScores.Slice(start, rows)));
+
+    /// <summary>Peer (3): libtorch matrix·vector (torch.mv), Threads intra-op threads.</summary>
+    [Benchmark]
+    [Throughput(Quantity.Flops, Workload.CoarseScanFlops)]
+    [Throughput(Quantity.Bytes, Workload.CoarseScanBytes)]
+    public void TorchSharpMv()
+    {
+        using var scores = matrixTensor.mv(queryTensor);
+    }
+
+    /// <summary>The limit: read every byte of the same matrix once (Vector512 sum, 4 accumulators), one row range per thread.</summary>
+    [Benchmark]
+    [Throughput(Quantity.Bytes, Workload.CoarseScanBytes)]
+    public float ReadBandwidthVector512()
+    {
+        RowPartition.Run(Threads, Workload.IndexVideos, (start, rows) =>
+            partialSums[start == 0 ? 0 : 1] = StreamingSum.Sum(index.Matrix.Slice(start * Workload.IndexDims, rows * Workload.IndexDims)));
+        return partialSums[0] + partialSums[1];
+    }
+
+    /// <summary>The same read limit through TensorPrimitives.Sum.</summary>
+    [Benchmark]
+    [Throughput(Quantity.Bytes, Workload.CoarseScanBytes)]
+    public float ReadBandwidthTensorPrimitivesSum()
+    {
+        RowPartition.Run(Threads, Workload.IndexVideos, (start, rows) =>
+            partialSums[start == 0 ? 0 : 1] = TensorPrimitives.Sum<float>(index.Matrix.Slice(start * Workload.IndexDims, rows * Workload.IndexDims)));
+        return partialSums[0] + partialSums[1];
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DnS.Core.Weights;
+
+namespace DnS.Core.Networks;
+
+/// <summary>
+/// The networks of one DnS deployment: the coarse student (every video), the fine student (re-ranking) and the
+/// selector (which pairs to re-rank). Built from weights files with every tensor shape validated up front; the
+/// networks are immutable and thread-safe.
+/// </summary>
+public sealed class DnsModels
+{
+    /// <summary>The configuration file <see cref="Load(string)"/> reads from a model folder.</summary>
+    public const string ConfigFileName = "dns-models.json";
+
+    /// <summary>JSON settings of <see cref="DnsModelsConfig"/> (camelCase, enums as strings, comments allowed).</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+    };
+
+    /// <summary>Groups already-built networks.</summary>
+    public DnsModels(CoarseGrainedStudent coarse, FineGrainedStudent fine, SelectorNetwork? selector)
+    {
+        Coarse = coarse;
+        Fine = fine;
+        Selector = selector;
+    }
+
+    /// <summary>The coarse-grained student.</summary>
+    public CoarseGrainedStudent Coarse { get; }
+
+    /// <summary>The fine-grained student.</summary>
+    public FineGrainedStudent Fine { get; }
+
+    /// <summary>The selector network, if the set has one.</summary>
+    public SelectorNetwork? Selector { get; }
+
+    /// <summary>Loads the set described by <see cref="ConfigFileName"/> in <paramref name="directory"/> (defaults when the file is absent).</summary>
+    /// <exception cref="FileNotFoundException">A weights file is missing.</exception>
+    /// <exception cref="WeightsFormatException">A weights file is damaged or does not fit its network.</exception>
+    /// <exception cref="JsonException">The configuration file is not valid JSON for <see cref="DnsModelsConfig"/>.</exception>
+    public static DnsModels Load(string directory)
+    {
+        string configPath = Path.Combine(directory, ConfigFileName);
+        var config = File.Exists(configPath)
+            ? JsonSerializer.Deserialize<DnsModelsConfig>(File.ReadAllText(configPath), JsonOptions) ?? throw new JsonException($"{configPath} is empty")
+            : new DnsModelsConfig();
+        return Load(config, directory);
+    }
+
+    /// <summary>Loads the set described by <paramref name="config"/>, resolving relative paths against <paramref name="directory"/>.</summary>
+    /// <exception cref="FileNotFoundException">A weights file is missing.</exception>
+    /// <exception cref="WeightsFormatException">A weights file is damaged or does not fit its network.</exception>
+    public static DnsModels Load(DnsModelsConfig config, string directory)
+    {
+        CoarseGrainedStudent coarse;
+        using (var source = TensorSources.Open(Path.Combine(directory, config.CoarseWeights))) coarse = CoarseGrainedStudent.Load(source, config.Coarse);
+        FineGrainedStudent fine;
+        using (var source = TensorSources.Open(Path.Combine(directory, config.FineWeights))) fine = FineGrainedStudent.Load(source, config.Fine);
+        SelectorNetwork? selector = null;
+        if (config.SelectorWeights is { } selectorWeights)
+        {
+            using var source = TensorSources.Open(Path.Combine(directory, selectorWeights));
+            selector = SelectorNetwork.Load(source, config.Fine.Regions);
+        }
+        if (coarse.Dims != fine.Dims || (selector is not null && selector.Dims != coarse.Dims))
+            throw new WeightsFormatException(directory,
+                $"the networks disagree on the region feature size: coarse D = {coarse.Dims}, fine D = {fine.Dims}{(selector is null ? "" : $", selector D = {selector.Dims}")}");
+        return new DnsModels(coarse, fine, selector);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using DnS.Core.Kernels;
+using DnS.Core.Weights;
+
+namespace DnS.Core.Networks;
+
+/// <summary>
+/// The reference <c>NetVLAD</c> with each frame as one descriptor: soft assignment softmax_k(⟨conv.weight[k], x_t⟩),
+/// residuals V[k] = Σ_t a[k,t](x_t − centroids[k]), intra- and global L2 normalisation, optional reduction
+/// (<c>reduction_layer.weight</c>, no bias) and LayerNorm. <c>conv.weight</c> and <c>centroids</c> are separate
+/// parameters (equal only at initialisation).
+/// </summary>
+internal sealed class NetVlad
+{
+    private readonly LinearLayer _assignment;
+    private readonly float[] _centroids;
+    private readonly float[]? _reduction;
+    private readonly LayerNorm _norm;
+
+    private NetVlad(LinearLayer assignment, float[] centroids, float[]? reduction, LayerNorm norm, int clusters, int dims, int outDims)
+    {
+        (_assignment, _centroids, _reduction, _norm) = (assignment, centroids, reduction, norm);
+        (Clusters, Dims, OutDims) = (clusters, dims, outDims);
+    }
+
+    public int Clusters { get; }
+
+    public int Dims { get; }
+
+    public int OutDims { get; }
+
+    public static NetVlad Load(ITensorSource source, string prefix, int dims)
+    {
+        var centroidsInfo = source.GetInfo(prefix + "centroids");
+        source.CheckShape(centroidsInfo, [-1, dims]);
+        int clusters = centroidsInfo.Shape[0];
+        var centroids = source.ReadFloats(prefix + "centroids", clusters, dims);
+        var assignment = LinearLayer.FromWeights(source.ReadFloats(prefix + "conv.weight", clusters, dims, 1, 1), null, clusters, dims);
+        float[]? reduction = null;
+        int outDims = clusters * dims;
+        if (source.Tensors.TryGetValue(prefix + "reduction_layer.weight", out var reductionInfo))
+        {
+            source.CheckShape(reductionInfo, [-1, clusters * dims]);
+            outDims = reductionInfo.Shape[0];
+            reduction = source.ReadFloats(prefix + "reduction_layer.weight", outDims, clusters * dims);
+        }
+        return new NetVlad(assignment, centroids, reduction, LayerNorm.Load(source, prefix + "norm.", outDims), clusters, dims, outDims);
+    }
+
+    /// <summary>Aggregates T frames of D floats into <see cref="OutDims"/> floats (before the student's final L2).</summary>
+    public void Apply(ReadOnlySpan<float> frames, int t, Span<float> output)
+    {
+        int k = Clusters, d = Dims;
+        int scratchLength = t * k + k * d + d;
+        float[] rented = ArrayPool<float>.Shared.Rent(scratchLength);
+        try
+        {
+            var assign = rented.AsSpan(0, t * k);
+            var vlad = rented.AsSpan(t * k, k * d);
+            var residual = rented.AsSpan(t * k + k * d, d);
+            _assignment.Apply(frames, t, assign);
+            for (int i = 0; i < t; i++)
+            {
+                var a = assign.Slice(i * k, k);
+                TensorPrimitives.SoftMax(a, a);
+            }
+            vlad.Clear();
+            for (int c = 0; c < k; c++)
+            {
+                var centroid = _centroids.AsSpan(c * d, d);
+                var v = vlad.Slice(c * d, d);
+                for (int i = 0; i < t; i++)
+                {
+                    TensorPrimitives.Subtract(frames.Slice(i * d, d), centroid, residual);
+                    TensorPrimitives.MultiplyAdd(residual, assign[i * k + c], v, v);
+                }
+                VectorMath.L2Normalize(v); // intra-normalisation
+            }
+            VectorMath.L2Normalize(vlad);
+            var result = output[..OutDims];
+            if (_reduction is null) vlad.CopyTo(result);
+            else DotKernel.OneVsMany(vlad, _reduction, result);
+            _norm.Apply(result);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+}

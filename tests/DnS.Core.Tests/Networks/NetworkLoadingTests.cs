@@ -1,0 +1,92 @@
+using System.Text.Json;
+using DnS.Core.Networks;
+using DnS.Core.Weights;
+using FluentAssertions;
+using Xunit;
+
+namespace DnS.Core.Tests.Networks;
+
+public sealed class NetworkLoadingTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("dns-net-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // Copies a golden weights file, replacing or dropping one tensor.
+    private string Altered(string golden, string tensor, float[]? data, params int[] shape)
+    {
+        using var source = SafeTensorsFile.Open(SharedData.Golden(golden));
+        var writer = new SafeTensorsWriter();
+        foreach (var (name, info) in source.Tensors)
+        {
+            if (name == tensor)
+            {
+                if (data is not null) writer.Add(name, data, shape);
+                continue;
+            }
+            writer.AddRaw(name, info.DType, info.Shape, source.GetBytes(name));
+        }
+        string path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".safetensors");
+        writer.WriteAsync(path).GetAwaiter().GetResult();
+        return path;
+    }
+
+    [Fact]
+    public void Mis_shaped_comparator_tensor_names_the_tensor_and_both_shapes()
+    {
+        using var source = SafeTensorsFile.Open(Altered("fg_att_student.weights.safetensors", "visil_head.conv2.weight", new float[64 * 16 * 9], 64, 16, 3, 3));
+        var act = () => FineGrainedStudent.Load(source);
+        act.Should().Throw<WeightsFormatException>()
+            .Where(e => e.TensorName == "visil_head.conv2.weight")
+            .WithMessage("*[64, 16, 3, 3]*[64, 32, 3, 3]*");
+    }
+
+    [Fact]
+    public void Missing_tensor_is_named()
+    {
+        using var source = SafeTensorsFile.Open(Altered("selector.weights.safetensors", "mlp.model.5.running_var", null));
+        var act = () => SelectorNetwork.Load(source);
+        act.Should().Throw<WeightsFormatException>().WithMessage("*missing tensor 'mlp.model.5.running_var'*");
+    }
+
+    [Fact]
+    public void Configured_variant_must_match_the_weights()
+    {
+        using var source = SafeTensorsFile.Open(SharedData.Golden("fg_bin_student.weights.safetensors"));
+        var act = () => FineGrainedStudent.Load(source, new FineGrainedStudentConfig { Variant = FineGrainedVariant.Attention });
+        act.Should().Throw<WeightsFormatException>().WithMessage("*configured as a Attention*Binary*");
+    }
+
+    [Fact]
+    public void Tensor_sources_open_checkpoints_and_safetensors_by_content()
+    {
+        using (var pth = TensorSources.Open(SharedData.Golden("checkpoints/selector.legacy.pth"))) pth.Should().BeOfType<PyTorchCheckpoint>();
+        using (var zip = TensorSources.Open(SharedData.Golden("checkpoints/selector.pth"))) zip.Should().BeOfType<PyTorchCheckpoint>();
+        using (var st = TensorSources.Open(SharedData.Golden("selector.weights.safetensors"))) st.Should().BeOfType<SafeTensorsFile>();
+    }
+
+    [Fact]
+    public void Model_set_loads_from_a_config_file_mixing_checkpoints_and_safetensors()
+    {
+        var config = new DnsModelsConfig
+        {
+            CoarseWeights = SharedData.Golden("cg_student.weights.safetensors"),
+            Coarse = new CoarseGrainedStudentConfig { TransformerHeads = 8 },
+            FineWeights = SharedData.Golden("checkpoints/fg_att_student.pth"),
+            Fine = new FineGrainedStudentConfig { Variant = FineGrainedVariant.Attention },
+            SelectorWeights = SharedData.Golden("checkpoints/selector.legacy.pth"),
+        };
+        File.WriteAllText(Path.Combine(_dir, DnsModels.ConfigFileName), JsonSerializer.Serialize(config, DnsModels.JsonOptions));
+
+        var models = DnsModels.Load(_dir);
+        models.Coarse.OutputDims.Should().Be(64);
+        models.Fine.Variant.Should().Be(FineGrainedVariant.Attention);
+        models.Selector!.HiddenSize.Should().Be(100);
+
+        // The .pth student gives the golden similarity, like its safetensors twin.
+        var outputs = "fg_att_student.outputs.safetensors";
+        var q = FineFeatures.FromValues(GoldenComparison.Read(outputs, "index.v3"), 9, 512);
+        var t = FineFeatures.FromValues(GoldenComparison.Read(outputs, "index.v4"), 9, 512);
+        models.Fine.Similarity(q, t).Should().BeApproximately(GoldenComparison.Read(outputs, "pair0.similarity")[0], 1e-5f);
+    }
+}
