@@ -8,7 +8,8 @@ namespace DnS.Core.Storage;
 /// <param name="Count">Rows in this block.</param>
 /// <param name="FirstOrdinal">Store-wide ordinal of the first row (ordinals index <see cref="IVideoStore.GetRecord"/>).</param>
 /// <param name="Live">Per-row liveness; empty means every row is live.</param>
-public readonly record struct CoarseBlock(ReadOnlyMemory<float> Vectors, int Count, int FirstOrdinal, ReadOnlyMemory<bool> Live)
+/// <param name="SelfSimilarities">Per-row selector self-similarity (the selector's per-video input), as a column for batch scoring.</param>
+public readonly record struct CoarseBlock(ReadOnlyMemory<float> Vectors, int Count, int FirstOrdinal, ReadOnlyMemory<bool> Live, ReadOnlyMemory<float> SelfSimilarities)
 {
     /// <summary>Whether row <paramref name="row"/> of this block is a live video.</summary>
     public bool IsLive(int row) => Live.IsEmpty || Live.Span[row];

@@ -295,7 +295,7 @@ public sealed class FileVideoStore : IVideoStore
                     ids.Add(id);
                     byId[id] = ordinal + row;
                 }
-                blocks[s] = new CoarseBlock(file.Coarse, file.Count, ordinal, dead.Count == 0 ? ReadOnlyMemory<bool>.Empty : live);
+                blocks[s] = new CoarseBlock(file.Coarse, file.Count, ordinal, dead.Count == 0 ? ReadOnlyMemory<bool>.Empty : live, file.SelfSimilarities);
                 ordinal += file.Count;
             }
             return new State(manifest, [.. segments], firsts, ordinal, [.. ids], byId, blocks);

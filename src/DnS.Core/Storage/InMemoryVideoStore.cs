@@ -110,13 +110,15 @@ public sealed class InMemoryVideoStore : IVideoStore
         public static Snapshot Build(List<VideoRecord> records, int dims)
         {
             var matrix = new float[records.Count * dims];
+            var selfSimilarities = new float[records.Count];
             var byId = new Dictionary<string, int>(records.Count, StringComparer.Ordinal);
             for (int i = 0; i < records.Count; i++)
             {
                 records[i].Coarse.Span.CopyTo(matrix.AsSpan(i * dims, dims));
+                selfSimilarities[i] = records[i].SelfSimilarity;
                 byId[records[i].Id] = i;
             }
-            return new Snapshot([.. records], [new CoarseBlock(matrix, records.Count, 0, ReadOnlyMemory<bool>.Empty)], byId);
+            return new Snapshot([.. records], [new CoarseBlock(matrix, records.Count, 0, ReadOnlyMemory<bool>.Empty, selfSimilarities)], byId);
         }
     }
 }

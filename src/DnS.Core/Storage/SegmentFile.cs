@@ -39,6 +39,9 @@ internal sealed unsafe class SegmentFile : IDisposable
         _idsOffset = idsOffset;
         Length = length;
         Coarse = new MappedMemory<float>(basePtr + HeaderBytes, count * schema.CoarseDimensions).Memory;
+        var selfSimilarities = new float[count];
+        for (int row = 0; row < count; row++) selfSimilarities[row] = BinaryPrimitives.ReadSingleLittleEndian(Entry(row)[20..]);
+        SelfSimilarities = selfSimilarities;
     }
 
     public string Path { get; }
@@ -48,6 +51,8 @@ internal sealed unsafe class SegmentFile : IDisposable
     public long Length { get; }
 
     public ReadOnlyMemory<float> Coarse { get; }
+
+    public ReadOnlyMemory<float> SelfSimilarities { get; }
 
     public long FineBytes => _tableOffset - _fineOffset;
 
