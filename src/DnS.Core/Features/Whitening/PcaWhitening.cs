@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
 using DnS.Core.Features.Pooling;
+using DnS.Core.Kernels;
 using DnS.Core.Weights;
 
 namespace DnS.Core.Features.Whitening;
@@ -194,21 +195,12 @@ public sealed class PcaWhitening
                 var block = centred.AsSpan(0, m * d);
                 for (int r = 0; r < m; r++)
                     TensorPrimitives.Subtract(vectors.Slice((start + r) * d, d), _mean, block.Slice(r * d, d));
-                MultiplyTransposed(block, _projectionT, destination.Slice(start * n, m * n), m, n, d);
+                Gemm.MultiplyTransposed(block, _projectionT, destination.Slice(start * n, m * n), m, n, d);
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(centred);
-        }
-    }
-
-    private static void MultiplyTransposed(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
-    {
-        for (int i = 0; i < m; i++)
-        {
-            var row = a.Slice(i * k, k);
-            for (int j = 0; j < n; j++) c[i * n + j] = TensorPrimitives.Dot(row, b.Slice(j * k, k));
         }
     }
 
