@@ -21,7 +21,7 @@ public sealed class VideoClips : IDisposable
         Add("mpeg4.avi", "-f", "lavfi", "-i", testsrc, "-c:v", "mpeg4");
         Add("anim.gif", "-f", "lavfi", "-i", "mandelbrot=size=64x48:rate=10,trim=duration=3");
         Add("short.mp4", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=25:duration=0.4", "-c:v", "libx264", "-pix_fmt", "yuv420p");
-        Add("odd.mkv", "-f", "lavfi", "-i", "testsrc2=size=97x61:rate=10:duration=2", "-c:v", "ffv1");
+        Add("odd.mkv", "-f", "lavfi", "-i", "testsrc2=size=97x61:rate=10:duration=2,format=yuv444p", "-c:v", "ffv1");
         Add("long.mp4", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=5:duration=10", "-c:v", "libx264", "-pix_fmt", "yuv420p");
         Add("minute.mp4", "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=2:duration=60", "-c:v", "libx264", "-pix_fmt", "yuv420p");
         // Variable frame rate: 1 s of red at 10 fps, 1 s of green at 30 fps, 1 s of blue at 5 fps.

@@ -92,6 +92,27 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
         (top.R > 200 && bottom.B > 200 || top.B > 200 && bottom.R > 200).Should().BeTrue($"top {top} and bottom {bottom} differ");
     }
 
+    [Theory]
+    [InlineData("vfr.mkv", 3, true)]
+    [InlineData("short.mp4", 1, false)]
+    [InlineData("rotated.mp4", 1, true)]
+    public async Task Ffmpeg_resize_method_samples_the_same_frames(string clip, int expectedFrames, bool flatColours)
+    {
+        var (reference, _) = await DecodeAll(clips[clip]);
+        var (ffmpeg, _) = await DecodeAll(clips[clip], new VideoDecodingOptions { Resize = ResizeMethod.Ffmpeg });
+        ffmpeg.Should().HaveCount(expectedFrames).And.HaveCount(reference.Count);
+        if (!flatColours) return;
+        // On flat colour areas only the YUV → RGB rounding differs (swscale converts after scaling in ffmpeg mode).
+        int centre = Plane / 2 + Side / 2, quarter = Side / 4 * Side + Side / 2;
+        for (int i = 0; i < expectedFrames; i++)
+            foreach (int p in new[] { centre, quarter, Plane - quarter })
+            {
+                var (r1, g1, b1) = Rgb(reference[i], p);
+                var (r2, g2, b2) = Rgb(ffmpeg[i], p);
+                Math.Max(Math.Abs(r1 - r2), Math.Max(Math.Abs(g1 - g2), Math.Abs(b1 - b2))).Should().BeLessThanOrEqualTo(8, $"frame {i} pixel {p} on a flat area");
+            }
+    }
+
     [Fact]
     public async Task Odd_frame_size_is_resized_and_cropped()
     {

@@ -5,10 +5,12 @@ using System.Threading.Channels;
 namespace DnS.Core.Features.Decoding;
 
 /// <summary>
-/// An ffmpeg process writing fixed-size raw frames to its stdout, read ahead by a background task into a bounded
-/// channel of pooled buffers, so decoding overlaps the consumer's work while memory stays at
-/// (read-ahead + 1) frames. Disposing kills a process that is still running and waits for it, so no ffmpeg
-/// outlives an abandoned or cancelled enumeration.
+/// An ffmpeg process writing frames to its stdout — fixed-size raw RGB24, or PPM (a header with each frame's size,
+/// so rotation or a mid-stream resolution change needs no probing) turned into fixed-size frames by a
+/// <see cref="FrameConverter"/> — read ahead by a background task into a bounded channel of pooled buffers, so
+/// decoding overlaps the consumer's work while memory stays at (read-ahead + 1) output frames plus one source frame.
+/// Disposing kills a process that is still running and waits for it, so no ffmpeg outlives an abandoned or
+/// cancelled enumeration.
 /// </summary>
 /// <remarks>
 /// ffmpeg writes to an anonymous stdout pipe rather than FFMpegCore's named-pipe sink: that sink disposes its
@@ -25,11 +27,16 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
     private readonly Queue<string> _stderrTail = new();
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
+    private readonly FrameConverter? _converter;
 
-    private FfmpegFrameStream(Process process, int frameBytes, int readAhead)
+    /// <summary>Turns one packed RGB24 source frame of width×height into an output frame of the stream's fixed size.</summary>
+    public delegate void FrameConverter(ReadOnlySpan<byte> rgb, int width, int height, Span<byte> output);
+
+    private FfmpegFrameStream(Process process, int frameBytes, int readAhead, FrameConverter? converter)
     {
         _process = process;
         _frameBytes = frameBytes;
+        _converter = converter;
         _frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(readAhead) { SingleReader = true, SingleWriter = true });
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -48,8 +55,11 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
         _reader = Task.Run(ReadFramesAsync);
     }
 
-    /// <summary>Starts ffmpeg with <paramref name="arguments"/> (passed as an argument list, no shell quoting).</summary>
-    public static FfmpegFrameStream Start(string ffmpeg, IEnumerable<string> arguments, int frameBytes, int readAhead)
+    /// <summary>
+    /// Starts ffmpeg with <paramref name="arguments"/> (an argument list, no shell quoting). Without a converter
+    /// ffmpeg must write raw frames of <paramref name="frameBytes"/>; with one it must write PPM (P6) frames.
+    /// </summary>
+    public static FfmpegFrameStream Start(string ffmpeg, IEnumerable<string> arguments, int frameBytes, int readAhead, FrameConverter? converter = null)
     {
         var info = new ProcessStartInfo(ffmpeg)
         {
@@ -61,7 +71,7 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
         };
         foreach (var a in arguments) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {ffmpeg}");
-        return new FfmpegFrameStream(process, frameBytes, readAhead);
+        return new FfmpegFrameStream(process, frameBytes, readAhead, converter);
     }
 
     /// <summary>The next complete frame (a pooled buffer of at least frameBytes; give it back with <see cref="Return"/>), or null at the end.</summary>
@@ -112,20 +122,42 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
     {
         var stdout = _process.StandardOutput.BaseStream;
         Exception? failure = null;
+        byte[] source = [];
         try
         {
             while (true)
             {
                 byte[] frame = ArrayPool<byte>.Shared.Rent(_frameBytes);
-                int read = await stdout.ReadAtLeastAsync(frame.AsMemory(0, _frameBytes), _frameBytes, throwOnEndOfStream: false, _stop.Token).ConfigureAwait(false);
-                // A short read is the end of the stream; a partial frame (ffmpeg killed mid-write) is never passed on.
-                if (read < _frameBytes)
-                {
-                    Return(frame);
-                    break;
-                }
+                bool complete;
                 try
                 {
+                    if (_converter is null)
+                    {
+                        complete = await ReadFullyAsync(stdout, frame.AsMemory(0, _frameBytes)).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        var header = await PpmHeader.ReadAsync(stdout, _stop.Token).ConfigureAwait(false);
+                        complete = header is not null;
+                        if (complete)
+                        {
+                            var (width, height) = header!.Value;
+                            int bytes = checked(width * height * 3);
+                            if (source.Length < bytes)
+                            {
+                                if (source.Length > 0) ArrayPool<byte>.Shared.Return(source);
+                                source = ArrayPool<byte>.Shared.Rent(bytes);
+                            }
+                            complete = await ReadFullyAsync(stdout, source.AsMemory(0, bytes)).ConfigureAwait(false);
+                            if (complete) _converter(source.AsSpan(0, bytes), width, height, frame.AsSpan(0, _frameBytes));
+                        }
+                    }
+                    // A short read is the end of the stream; a partial frame (ffmpeg killed mid-write) is never passed on.
+                    if (!complete)
+                    {
+                        Return(frame);
+                        break;
+                    }
                     await _frames.Writer.WriteAsync(frame, _stop.Token).ConfigureAwait(false);
                 }
                 catch
@@ -143,6 +175,13 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
         {
             failure = e;
         }
+        finally
+        {
+            if (source.Length > 0) ArrayPool<byte>.Shared.Return(source);
+        }
         _frames.Writer.TryComplete(failure);
     }
+
+    private async ValueTask<bool> ReadFullyAsync(Stream stream, Memory<byte> buffer)
+        => await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, _stop.Token).ConfigureAwait(false) == buffer.Length;
 }

@@ -15,6 +15,12 @@ public sealed record VideoDecodingOptions
     /// <summary>Side of the square centre crop taken after resizing (default 224); at most <see cref="ResizeShortSide"/>.</summary>
     public int CropSize { get; init; } = 224;
 
+    /// <summary>
+    /// Where the resize and crop happen (default <see cref="ResizeMethod.Reference"/>: in the library, bit-exact with
+    /// the reference's OpenCV bicubic; <see cref="ResizeMethod.Ffmpeg"/>: in ffmpeg's filter graph).
+    /// </summary>
+    public ResizeMethod Resize { get; init; } = ResizeMethod.Reference;
+
     /// <summary>Frames per <see cref="FrameBatch"/> (default 32); also bounds the decoder's read-ahead.</summary>
     public int BatchSize { get; init; } = 32;
 
@@ -42,6 +48,8 @@ public sealed record VideoDecodingOptions
             throw new ArgumentOutOfRangeException(nameof(ResizeShortSide), ResizeShortSide, "must be at least 1");
         if (CropSize < 1 || CropSize > ResizeShortSide)
             throw new ArgumentOutOfRangeException(nameof(CropSize), CropSize, $"must be in 1..{nameof(ResizeShortSide)} ({ResizeShortSide})");
+        if (!Enum.IsDefined(Resize))
+            throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "unknown resize method");
         if (BatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be at least 1");
     }

@@ -54,7 +54,10 @@ public sealed class VideoFrameDecoder
         int side = _options.CropSize, frameBytes = side * side * 3, frameFloats = frameBytes;
         int batch = _options.BatchSize;
         float[] pixels = ArrayPool<float>.Shared.Rent(batch * frameFloats);
-        var stream = FfmpegFrameStream.Start(tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch);
+        var stream = _options.Resize == ResizeMethod.Reference
+            ? FfmpegFrameStream.Start(tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch,
+                new ReferenceResizeCrop(_options.ResizeShortSide, side).Apply)
+            : FfmpegFrameStream.Start(tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch);
         try
         {
             int count = 0, first = 0;
@@ -86,28 +89,35 @@ public sealed class VideoFrameDecoder
         }
     }
 
-    /// <summary>The ffmpeg command line after <c>ffmpeg</c>: decode the first video stream, sample, resize, crop, raw RGB24 to stdout.</summary>
+    /// <summary>
+    /// The ffmpeg command line after <c>ffmpeg</c>: decode the first video stream, sample, then either send full
+    /// frames as PPM (<see cref="ResizeMethod.Reference"/>) or resize and crop in the filter graph and send raw RGB24.
+    /// </summary>
     internal IReadOnlyList<string> BuildArguments(string path) =>
     [
         "-nostdin", "-hide_banner", "-loglevel", "error",
         "-i", path,
         "-map", "0:v:0", "-an", "-sn", "-dn",
         "-vf", FilterGraph(),
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+        .. _options.Resize == ResizeMethod.Reference
+            ? (string[])["-f", "image2pipe", "-c:v", "ppm", "pipe:1"]
+            : ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
     ];
 
     /// <summary>
     /// fps with round=up keeps, for every tick k/fps, the last frame at or before it (frames 0, f, 2f, ... of a
-    /// constant-rate video, as the reference's frame counter does). Scale keeps the aspect ratio with the shorter
-    /// side at ResizeShortSide, using Keys' cubic with a = −0.75 (param1 = 0.75, OpenCV's INTER_CUBIC kernel);
-    /// the crop comes after the RGB conversion so its offset is not rounded to chroma subsampling.
+    /// constant-rate video, as the reference's frame counter does). The YUV → RGB conversion uses swscale's bicubic
+    /// (what OpenCV's ffmpeg capture uses). In ffmpeg mode, scale keeps the aspect ratio with the shorter side at
+    /// ResizeShortSide using Keys' cubic a = −0.75 (param1 = 0.75, OpenCV's INTER_CUBIC kernel), and the crop comes
+    /// after the RGB conversion so its offset is not rounded to chroma subsampling.
     /// </summary>
     internal string FilterGraph()
     {
         var inv = CultureInfo.InvariantCulture;
+        string sample = string.Create(inv, $"fps=fps={_options.FramesPerSecond.ToString("R", inv)}:round=up,");
+        if (_options.Resize == ResizeMethod.Reference) return sample + "format=rgb24";
         int s = _options.ResizeShortSide, c = _options.CropSize;
-        return string.Create(inv,
-            $"fps=fps={_options.FramesPerSecond.ToString("R", inv)}:round=up," +
+        return sample + string.Create(inv,
             $"scale=w={s}:h={s}:force_original_aspect_ratio=increase:flags=bicubic+accurate_rnd+full_chroma_int:param0=0:param1=0.75," +
             $"format=rgb24,crop=w={c}:h={c}");
     }
