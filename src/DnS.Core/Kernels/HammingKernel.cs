@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DnS.Core.Kernels.Reference;
 
 namespace DnS.Core.Kernels;
@@ -15,6 +19,9 @@ namespace DnS.Core.Kernels;
 /// </remarks>
 public static class HammingKernel
 {
+    /// <summary>Query codes per register block of the vector path.</summary>
+    private const int Rows = 4;
+
     /// <summary>Number of ulongs one code of <paramref name="bits"/> signs occupies.</summary>
     /// <param name="bits">Signs per code (≥ 1).</param>
     /// <returns><c>ceil(bits / 64)</c>.</returns>
@@ -44,7 +51,51 @@ public static class HammingKernel
         int words = WordsPerCode(bits);
         int rows = KernelGuard.Rows(values.Length, bits, nameof(values), $"N×{bits}");
         KernelGuard.Destination(codes.Length, (long)rows * words, nameof(codes), $"{rows}×{words}");
-        HammingScalar.PackSigns(values, bits, codes);
+        switch (path)
+        {
+            case SimdPath.Vector512:
+                PackSigns<Lanes512>(values, bits, codes, rows);
+                break;
+            case SimdPath.Vector256:
+                PackSigns<Lanes256>(values, bits, codes, rows);
+                break;
+            case SimdPath.Vector128:
+                PackSigns<Lanes128>(values, bits, codes, rows);
+                break;
+            default:
+                HammingScalar.PackSigns(values, bits, codes);
+                break;
+        }
+    }
+
+    /// <summary>A vector compare's sign mask gives L bits at once; 64 / L of them make one word. The ragged last word
+    /// of a row (bits not a multiple of 64) goes through the scalar reference.</summary>
+    private static void PackSigns<TLanes>(ReadOnlySpan<float> values, int bits, Span<ulong> codes, int rows)
+        where TLanes : struct, ISimdLanes
+    {
+        int words = WordsPerCode(bits);
+        int fullWords = bits / 64;
+        for (int row = 0; row < rows; row++)
+        {
+            ReadOnlySpan<float> source = values.Slice(row * bits, bits);
+            Span<ulong> code = codes.Slice(row * words, words);
+            ref float start = ref MemoryMarshal.GetReference(source);
+            for (int w = 0; w < fullWords; w++)
+            {
+                ulong word = 0;
+                for (int b = 0; b < 64; b += TLanes.Count)
+                {
+                    word |= TLanes.PositiveBits(ref Unsafe.Add(ref start, (w * 64) + b)) << b;
+                }
+
+                code[w] = word;
+            }
+
+            if (fullWords < words)
+            {
+                HammingScalar.PackSigns(source[(fullWords * 64)..], bits - (fullWords * 64), code[fullWords..]);
+            }
+        }
     }
 
     /// <summary>Computes the Tq×Tt frame-to-frame Hamming chamfer similarity with the best SIMD path.</summary>
@@ -73,7 +124,125 @@ public static class HammingKernel
         int queryFrames = KernelGuard.Rows(query.Length, frame, nameof(query), shape);
         int targetFrames = KernelGuard.Rows(target.Length, frame, nameof(target), shape);
         KernelGuard.Destination(similarity.Length, (long)queryFrames * targetFrames, nameof(similarity), $"{queryFrames}×{targetFrames}");
-        HammingScalar.FrameToFrame(query, target, regions, bits, similarity);
+        if (queryFrames == 0 || targetFrames == 0)
+        {
+            return;
+        }
+
+        bool done = path switch
+        {
+            SimdPath.Vector512 => Blocked<Vector512<ulong>, PopCount512>(query, target, regions, bits, similarity, queryFrames, targetFrames),
+            SimdPath.Vector256 => Blocked<Vector256<ulong>, PopCount256>(query, target, regions, bits, similarity, queryFrames, targetFrames),
+            SimdPath.Vector128 => Blocked<Vector128<ulong>, PopCount128>(query, target, regions, bits, similarity, queryFrames, targetFrames),
+            _ => false,
+        };
+        if (!done)
+        {
+            HammingScalar.FrameToFrame(query, target, regions, bits, similarity);
+        }
+    }
+
+    /// <summary>Target codes are packed word-major with one target frame per ulong lane (L frames per block); each
+    /// query code word is broadcast and compared with L frames at once, popcounts accumulate as bytes (≤ 8 per word, so
+    /// up to 31 words fit a byte) and are widened once per chunk. The max over target regions is a lane-wise min of
+    /// differing-bit counts. Returns false when the width lacks a byte shuffle (the caller then uses POPCNT).</summary>
+    private static bool Blocked<TVector, TLanes>(
+        ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> target, int regions, int bits, Span<float> similarity, int queryFrames, int targetFrames)
+        where TVector : unmanaged
+        where TLanes : struct, IPopCountLanes<TVector>
+    {
+        if (!TLanes.IsSupported)
+        {
+            return false;
+        }
+
+        const int ByteSafeWords = 31;
+        int lanes = TLanes.Count;
+        int words = WordsPerCode(bits);
+        int frameWords = regions * words;
+        int queryRows = queryFrames * regions;
+        int blockLength = frameWords * lanes;
+        ulong[] rented = ArrayPool<ulong>.Shared.Rent(blockLength);
+        Span<ulong> packed = rented.AsSpan(0, blockLength);
+        Span<ulong> fewest = stackalloc ulong[lanes];
+        Span<float> sums = similarity[..(queryFrames * targetFrames)];
+        sums.Clear();
+        TVector table = TLanes.NibbleTable;
+        ref ulong queryStart = ref MemoryMarshal.GetReference(query);
+        ref ulong packedStart = ref MemoryMarshal.GetReference(packed);
+
+        for (int j0 = 0; j0 < targetFrames; j0 += lanes)
+        {
+            int frames = Math.Min(lanes, targetFrames - j0);
+            for (int l = 0; l < lanes; l++)
+            {
+                // Padding lanes compare against zero codes; their results are never read.
+                ReadOnlySpan<ulong> frame = l < frames ? target.Slice((j0 + l) * frameWords, frameWords) : default;
+                for (int n = 0; n < frameWords; n++)
+                {
+                    packed[(n * lanes) + l] = l < frames ? frame[n] : 0UL;
+                }
+            }
+
+            for (int g0 = 0; g0 < queryRows; g0 += Rows)
+            {
+                int rows = Math.Min(Rows, queryRows - g0);
+                ref ulong q0 = ref Unsafe.Add(ref queryStart, g0 * words);
+                ref ulong q1 = ref Unsafe.Add(ref q0, Math.Min(1, rows - 1) * words);
+                ref ulong q2 = ref Unsafe.Add(ref q0, Math.Min(2, rows - 1) * words);
+                ref ulong q3 = ref Unsafe.Add(ref q0, Math.Min(3, rows - 1) * words);
+                TVector min0 = TLanes.Broadcast(ulong.MaxValue), min1 = min0, min2 = min0, min3 = min0;
+                for (int t = 0; t < regions; t++)
+                {
+                    ref ulong codes = ref Unsafe.Add(ref packedStart, t * words * lanes);
+                    TVector count0 = default, count1 = default, count2 = default, count3 = default;
+                    for (int w0 = 0; w0 < words; w0 += ByteSafeWords)
+                    {
+                        int end = Math.Min(words, w0 + ByteSafeWords);
+                        TVector bytes0 = default, bytes1 = default, bytes2 = default, bytes3 = default;
+                        for (int w = w0; w < end; w++)
+                        {
+                            TVector x = TLanes.Load(ref Unsafe.Add(ref codes, w * lanes));
+                            bytes0 = TLanes.AddBytes(bytes0, TLanes.XorByteCounts(x, TLanes.Broadcast(Unsafe.Add(ref q0, w)), table));
+                            bytes1 = TLanes.AddBytes(bytes1, TLanes.XorByteCounts(x, TLanes.Broadcast(Unsafe.Add(ref q1, w)), table));
+                            bytes2 = TLanes.AddBytes(bytes2, TLanes.XorByteCounts(x, TLanes.Broadcast(Unsafe.Add(ref q2, w)), table));
+                            bytes3 = TLanes.AddBytes(bytes3, TLanes.XorByteCounts(x, TLanes.Broadcast(Unsafe.Add(ref q3, w)), table));
+                        }
+
+                        count0 = TLanes.Add(count0, TLanes.SumBytes(bytes0));
+                        count1 = TLanes.Add(count1, TLanes.SumBytes(bytes1));
+                        count2 = TLanes.Add(count2, TLanes.SumBytes(bytes2));
+                        count3 = TLanes.Add(count3, TLanes.SumBytes(bytes3));
+                    }
+
+                    min0 = TLanes.Min(min0, count0);
+                    min1 = TLanes.Min(min1, count1);
+                    min2 = TLanes.Min(min2, count2);
+                    min3 = TLanes.Min(min3, count3);
+                }
+
+                ref ulong fewestStart = ref MemoryMarshal.GetReference(fewest);
+                for (int q = 0; q < rows; q++)
+                {
+                    TLanes.Store(q switch { 0 => min0, 1 => min1, 2 => min2, _ => min3 }, ref fewestStart);
+                    Span<float> destination = sums.Slice(((g0 + q) / regions * targetFrames) + j0, frames);
+                    for (int l = 0; l < frames; l++)
+                    {
+                        // Fewest differing bits is the largest ±1 dot product bits − 2·popcount; rows arrive in region
+                        // order, so the float sum matches the reference exactly.
+                        destination[l] += bits - (2 * (int)fewest[l]);
+                    }
+                }
+            }
+        }
+
+        ArrayPool<ulong>.Shared.Return(rented);
+        for (int n = 0; n < sums.Length; n++)
+        {
+            sums[n] = Normalise(sums[n], regions, bits);
+        }
+
+        return true;
     }
 
     /// <summary>The shared final arithmetic: mean over regions (as the float chamfer does), then scaling by bits.</summary>
