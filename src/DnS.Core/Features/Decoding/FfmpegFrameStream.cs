@@ -32,8 +32,11 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
     /// <summary>Turns one packed RGB24 source frame of width×height into an output frame of the stream's fixed size.</summary>
     public delegate void FrameConverter(ReadOnlySpan<byte> rgb, int width, int height, Span<byte> output);
 
-    private FfmpegFrameStream(Process process, int frameBytes, int readAhead, FrameConverter? converter)
+    private readonly string _videoPath;
+
+    private FfmpegFrameStream(string videoPath, Process process, int frameBytes, int readAhead, FrameConverter? converter)
     {
+        _videoPath = videoPath;
         _process = process;
         _frameBytes = frameBytes;
         _converter = converter;
@@ -59,7 +62,7 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
     /// Starts ffmpeg with <paramref name="arguments"/> (an argument list, no shell quoting). Without a converter
     /// ffmpeg must write raw frames of <paramref name="frameBytes"/>; with one it must write PPM (P6) frames.
     /// </summary>
-    public static FfmpegFrameStream Start(string ffmpeg, IEnumerable<string> arguments, int frameBytes, int readAhead, FrameConverter? converter = null)
+    public static FfmpegFrameStream Start(string videoPath, string ffmpeg, IEnumerable<string> arguments, int frameBytes, int readAhead, FrameConverter? converter = null)
     {
         var info = new ProcessStartInfo(ffmpeg)
         {
@@ -71,7 +74,7 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
         };
         foreach (var a in arguments) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {ffmpeg}");
-        return new FfmpegFrameStream(process, frameBytes, readAhead, converter);
+        return new FfmpegFrameStream(videoPath, process, frameBytes, readAhead, converter);
     }
 
     /// <summary>The next complete frame (a pooled buffer of at least frameBytes; give it back with <see cref="Return"/>), or null at the end.</summary>
@@ -123,6 +126,7 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
         var stdout = _process.StandardOutput.BaseStream;
         Exception? failure = null;
         byte[] source = [];
+        byte[] headerScratch = new byte[1];
         try
         {
             while (true)
@@ -137,7 +141,7 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
                     }
                     else
                     {
-                        var header = await PpmHeader.ReadAsync(stdout, _stop.Token).ConfigureAwait(false);
+                        var header = await PpmHeader.ReadAsync(stdout, headerScratch, _stop.Token).ConfigureAwait(false);
                         complete = header is not null;
                         if (complete)
                         {
@@ -173,7 +177,7 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
         }
         catch (Exception e)
         {
-            failure = e;
+            failure = new VideoDecodingException(_videoPath, VideoDecodingFailure.DecodeFailed, $"reading ffmpeg's output failed: {e.Message}", e);
         }
         finally
         {

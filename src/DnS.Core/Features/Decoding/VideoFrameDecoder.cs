@@ -55,9 +55,9 @@ public sealed class VideoFrameDecoder
         int batch = _options.BatchSize;
         float[] pixels = ArrayPool<float>.Shared.Rent(batch * frameFloats);
         var stream = _options.Resize == ResizeMethod.Reference
-            ? FfmpegFrameStream.Start(tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch,
+            ? FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch,
                 new ReferenceResizeCrop(_options.ResizeShortSide, side).Apply)
-            : FfmpegFrameStream.Start(tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch);
+            : FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch);
         try
         {
             int count = 0, first = 0;

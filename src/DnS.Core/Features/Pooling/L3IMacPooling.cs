@@ -13,9 +13,6 @@ namespace DnS.Core.Features.Pooling;
 /// <remarks>Thread-safe: instances hold only the kernel sizes; scratch comes from <see cref="ArrayPool{T}"/>.</remarks>
 public sealed class L3IMacPooling
 {
-    /// <summary>normalize(v) = v / max(‖v‖₂, ε), as PyTorch's <c>F.normalize</c>.</summary>
-    internal const float NormEpsilon = 1e-12f;
-
     private readonly int[] _kernels;
 
     /// <summary>The reference pooling for ResNet-50 layer1..layer4: kernels 28, 14, 6, 3.</summary>
@@ -85,11 +82,11 @@ public sealed class L3IMacPooling
                     int gh = PooledSize(stage.Height, k), gw = PooledSize(stage.Width, k);
                     var pooled = grid.AsSpan(0, gh * gw * stage.Channels);
                     MaxPoolFrame(stage.Data.Span.Slice(n * stage.FrameLength, stage.FrameLength), stage.Channels, stage.Height, stage.Width, k, gh, gw, pooled, rowMax);
-                    for (int r = 0; r < gh * gw; r++) Normalize(pooled.Slice(r * stage.Channels, stage.Channels));
+                    for (int r = 0; r < gh * gw; r++) L2Normalization.Normalize(pooled.Slice(r * stage.Channels, stage.Channels));
                     AdaptiveMaxPool(pooled, stage.Channels, gh, gw, outH, outW, frameOut, dims, channelOffset);
                     channelOffset += stage.Channels;
                 }
-                for (int r = 0; r < regions; r++) Normalize(frameOut.Slice(r * dims, dims));
+                for (int r = 0; r < regions; r++) L2Normalization.Normalize(frameOut.Slice(r * dims, dims));
             }
         }
         finally
@@ -97,13 +94,6 @@ public sealed class L3IMacPooling
             ArrayPool<float>.Shared.Return(rowMax);
             ArrayPool<float>.Shared.Return(grid);
         }
-    }
-
-    /// <summary>v ← v / max(‖v‖₂, 1e-12) in place.</summary>
-    internal static void Normalize(Span<float> v)
-    {
-        float norm = TensorPrimitives.Norm(v);
-        TensorPrimitives.Divide(v, MathF.Max(norm, NormEpsilon), v);
     }
 
     private static int Stride(int kernel) => (kernel + 1) / 2;
@@ -151,7 +141,7 @@ public sealed class L3IMacPooling
                 for (int y = y0; y < y1; y++)
                     for (int x = y == y0 ? x0 + 1 : x0; x < x1; x++)
                         TensorPrimitives.Max(target, pooled.Slice((y * inW + x) * channels, channels), target);
-                Normalize(target);
+                L2Normalization.Normalize(target);
             }
         }
     }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
-using DnS.Core.Features.Pooling;
 using DnS.Core.Kernels;
 using DnS.Core.Weights;
 
@@ -175,7 +174,7 @@ public sealed class PcaWhitening
     {
         Project(vectors, destination);
         for (int r = 0; r < destination.Length / Components; r++)
-            L3IMacPooling.Normalize(destination.Slice(r * Components, Components));
+            L2Normalization.Normalize(destination.Slice(r * Components, Components));
     }
 
     /// <summary>The unnormalised whitening (x − mean)·DVt per row (m×D in, m×n out); whitened data has identity covariance.</summary>
