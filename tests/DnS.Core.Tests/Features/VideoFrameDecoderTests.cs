@@ -63,6 +63,16 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
         frames.Should().ContainSingle();
     }
 
+    [Theory]
+    [InlineData(ResizeMethod.Reference)]
+    [InlineData(ResizeMethod.Ffmpeg)]
+    public async Task Constant_rate_sampling_picks_the_same_frames_as_the_reference_counter(ResizeMethod method)
+    {
+        // The reference keeps frame i when i % round(fps) == 0: frames 0, 10, 20, 30 of the 31-frame ramp.
+        var (frames, _) = await DecodeAll(clips["ramp.mkv"], new VideoDecodingOptions { Resize = method });
+        frames.Select(f => Rgb(f, Plane / 2 + Side / 2).G / 8.0).Should().Equal([0, 10, 20, 30], (a, b) => Math.Abs(a - b) < 0.3);
+    }
+
     [Fact]
     public async Task Variable_frame_rate_is_sampled_on_timestamps()
     {
