@@ -51,7 +51,51 @@ public static class HammingKernel
         int words = WordsPerCode(bits);
         int rows = KernelGuard.Rows(values.Length, bits, nameof(values), $"N×{bits}");
         KernelGuard.Destination(codes.Length, (long)rows * words, nameof(codes), $"{rows}×{words}");
-        HammingScalar.PackSigns(values, bits, codes);
+        switch (path)
+        {
+            case SimdPath.Vector512:
+                PackSigns<Lanes512>(values, bits, codes, rows);
+                break;
+            case SimdPath.Vector256:
+                PackSigns<Lanes256>(values, bits, codes, rows);
+                break;
+            case SimdPath.Vector128:
+                PackSigns<Lanes128>(values, bits, codes, rows);
+                break;
+            default:
+                HammingScalar.PackSigns(values, bits, codes);
+                break;
+        }
+    }
+
+    /// <summary>A vector compare's sign mask gives L bits at once; 64 / L of them make one word. The ragged last word
+    /// of a row (bits not a multiple of 64) goes through the scalar reference.</summary>
+    private static void PackSigns<TLanes>(ReadOnlySpan<float> values, int bits, Span<ulong> codes, int rows)
+        where TLanes : struct, ISimdLanes
+    {
+        int words = WordsPerCode(bits);
+        int fullWords = bits / 64;
+        for (int row = 0; row < rows; row++)
+        {
+            ReadOnlySpan<float> source = values.Slice(row * bits, bits);
+            Span<ulong> code = codes.Slice(row * words, words);
+            ref float start = ref MemoryMarshal.GetReference(source);
+            for (int w = 0; w < fullWords; w++)
+            {
+                ulong word = 0;
+                for (int b = 0; b < 64; b += TLanes.Count)
+                {
+                    word |= TLanes.PositiveBits(ref Unsafe.Add(ref start, (w * 64) + b)) << b;
+                }
+
+                code[w] = word;
+            }
+
+            if (fullWords < words)
+            {
+                HammingScalar.PackSigns(source[(fullWords * 64)..], bits - (fullWords * 64), code[fullWords..]);
+            }
+        }
     }
 
     /// <summary>Computes the Tq×Tt frame-to-frame Hamming chamfer similarity with the best SIMD path.</summary>
