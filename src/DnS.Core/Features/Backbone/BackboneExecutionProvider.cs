@@ -12,4 +12,10 @@ public enum BackboneExecutionProvider
     /// unless <see cref="OnnxBackboneOptions.AllowCpuFallback"/> is false.
     /// </summary>
     Cuda,
+
+    /// <summary>
+    /// CUDA when the GPU runtime is referenced and initialises, otherwise the CPU without error
+    /// (the reason is still reported in <see cref="OnnxBackbone.ProviderFallbackReason"/>).
+    /// </summary>
+    Auto,
 }

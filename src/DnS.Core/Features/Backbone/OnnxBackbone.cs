@@ -309,7 +309,7 @@ public sealed class OnnxBackbone : IDisposable
             return sessionOptions;
         }
 
-        if (!options.AllowCpuFallback)
+        if (options.ExecutionProvider == BackboneExecutionProvider.Cuda && !options.AllowCpuFallback)
         {
             sessionOptions.Dispose();
             throw new NotSupportedException(fallbackReason);

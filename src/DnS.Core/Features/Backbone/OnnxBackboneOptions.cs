@@ -27,7 +27,7 @@ public sealed record OnnxBackboneOptions
     public int CudaDeviceId { get; init; }
 
     /// <summary>
-    /// When CUDA was asked for but is unavailable: true (default) runs on the CPU and reports why in
+    /// When <see cref="BackboneExecutionProvider.Cuda"/> was asked for but is unavailable: true (default) runs on the CPU and reports why in
     /// <see cref="OnnxBackbone.ProviderFallbackReason"/>; false throws <see cref="NotSupportedException"/>.
     /// </summary>
     public bool AllowCpuFallback { get; init; } = true;

@@ -98,6 +98,11 @@ public sealed class OnnxBackboneTests : IDisposable
         var strict = () => OnnxBackbone.FromBytes(_net.StagesModel(), "tiny",
             new OnnxBackboneOptions { ExecutionProvider = BackboneExecutionProvider.Cuda, AllowCpuFallback = false });
         strict.Should().Throw<NotSupportedException>().WithMessage("*CUDA*");
+
+        using var auto = OnnxBackbone.FromBytes(_net.StagesModel(), "tiny",
+            new OnnxBackboneOptions { ExecutionProvider = BackboneExecutionProvider.Auto, AllowCpuFallback = false });
+        auto.ExecutionProvider.Should().Be(BackboneExecutionProvider.Cpu, "auto-detection never fails for want of a GPU");
+        auto.ProviderFallbackReason.Should().Contain("CUDA");
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace DnS.Core.Tests.Features.BuiltIn;
 
 /// <summary>
 /// The measurement behind the built-in encoder's design: mAP of the full descriptor, of each of its
-/// blocks alone and of a pixel-thumbnail peer on the ffmpeg near-duplicate corpus (docs/builtin-encoder.md).
+/// blocks alone, of a pixel-thumbnail peer and of the other candidate, a fixed-filter CNN generated as an
+/// ONNX graph, on the ffmpeg near-duplicate corpus (docs/builtin-encoder.md).
 /// </summary>
 public sealed class NearDuplicateEvaluationTests(ITestOutputHelper output) : IDisposable
 {
@@ -17,12 +18,14 @@ public sealed class NearDuplicateEvaluationTests(ITestOutputHelper output) : IDi
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void Full_descriptor_retrieves_transformed_copies_better_than_any_of_its_blocks_and_a_pixel_thumbnail()
+    public void Built_in_descriptor_beats_its_blocks_a_thumbnail_and_a_fixed_filter_cnn_on_near_duplicates()
     {
         FrameBatch[][] videos = NearDuplicateCorpus.Generate(_dir);
         var encoder = new BuiltInFrameEncoder();
         float[][][] full = EncodeAll(videos, BuiltInFrameEncoder.Regions, BuiltInFrameEncoder.Dimensions, encoder.Encode);
         float[][][] thumbnails = EncodeAll(videos, 1, ThumbnailBaseline.Dimensions, ThumbnailBaseline.Encode);
+        using var cnn = new RandomCnnCandidate(seed: 5);
+        float[][][] cnnFeatures = EncodeAll(videos, RandomCnnCandidate.Regions, RandomCnnCandidate.Dimensions, cnn.Encode);
 
         double fullMap = MeanAp(full, BuiltInFrameEncoder.Regions, BuiltInFrameEncoder.Dimensions);
         double thumbnailMap = MeanAp(thumbnails, 1, ThumbnailBaseline.Dimensions);
@@ -37,9 +40,12 @@ public sealed class NearDuplicateEvaluationTests(ITestOutputHelper output) : IDi
         }
 
         output.WriteLine($"{"peer: 16x16 grey thumbnail of the whole frame",-48} mAP {thumbnailMap:F4}");
+        double cnnMap = MeanAp(cnnFeatures, RandomCnnCandidate.Regions, RandomCnnCandidate.Dimensions);
+        output.WriteLine($"{"candidate: fixed random-filter CNN, 3x3 iMAC, 320-d",-48} mAP {cnnMap:F4}");
 
         fullMap.Should().BeGreaterThan(bestBlock, "the blocks fail on different transforms");
         fullMap.Should().BeGreaterThan(thumbnailMap);
+        fullMap.Should().BeGreaterThan(cnnMap, "the shipped encoder is the better of the two training-free candidates");
         fullMap.Should().BeGreaterThan(0.8, "most copies keep their source's colours, edges and layout");
     }
 
