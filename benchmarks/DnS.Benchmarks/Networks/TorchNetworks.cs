@@ -73,7 +73,7 @@ public static class TorchNetworks
         x = F.layer_norm(x, [dims], w.Torch("transformer.norm.weight"), w.Torch("transformer.norm.bias"));
 
         var assign = F.softmax(F.linear(x, w.Torch("netvlad.conv.weight").view(clusters, dims)), -1);
-        var vlad = assign.t().mm(x) - assign.sum(0).unsqueeze(1) * w.Torch("netvlad.centroids");
+        var vlad = assign.t().mm(x) - assign.t().sum(1).unsqueeze(1) * w.Torch("netvlad.centroids");
         vlad = F.normalize(F.normalize(vlad, 2, 1).flatten(), 2, 0);
         var reduced = F.linear(vlad, w.Torch("netvlad.reduction_layer.weight"));
         var normed = F.layer_norm(reduced, [reduced.shape[0]], w.Torch("netvlad.norm.weight"), w.Torch("netvlad.norm.bias"));
