@@ -21,8 +21,13 @@ internal interface IPopCountLanes<TVector>
 
     static abstract TVector Broadcast(ulong value);
 
-    /// <summary>Popcount of each byte of <c>a ⊕ b</c> (0..8 per byte).</summary>
-    static abstract TVector XorByteCounts(TVector a, TVector b, TVector table);
+    static abstract TVector Xor(TVector a, TVector b);
+
+    /// <summary>Popcount of each byte (0..8 per byte).</summary>
+    static abstract TVector ByteCounts(TVector value, TVector table);
+
+    /// <summary>Carry-save adder: per bit, <c>sum = a ⊕ b ⊕ c</c> and <c>carry = majority(a, b, c)</c>.</summary>
+    static abstract TVector CarrySave(TVector a, TVector b, TVector c, out TVector carry);
 
     static abstract TVector AddBytes(TVector a, TVector b);
 
