@@ -49,8 +49,8 @@ public static class HammingKernel
     {
         KernelGuard.Path(path);
         int words = WordsPerCode(bits);
-        int rows = KernelGuard.Rows(values.Length, bits, nameof(values), $"N×{bits}");
-        KernelGuard.Destination(codes.Length, (long)rows * words, nameof(codes), $"{rows}×{words}");
+        int rows = KernelGuard.Rows(values.Length, bits, nameof(values), new("N", bits));
+        KernelGuard.Destination(codes.Length, (long)rows * words, nameof(codes), TensorShape.Of(rows, words));
         switch (path)
         {
             case SimdPath.Vector512:
@@ -120,10 +120,9 @@ public static class HammingKernel
         KernelGuard.Positive(regions, nameof(regions));
         int words = WordsPerCode(bits);
         int frame = checked(regions * words);
-        string shape = $"T×{regions}×{words} words";
-        int queryFrames = KernelGuard.Rows(query.Length, frame, nameof(query), shape);
-        int targetFrames = KernelGuard.Rows(target.Length, frame, nameof(target), shape);
-        KernelGuard.Destination(similarity.Length, (long)queryFrames * targetFrames, nameof(similarity), $"{queryFrames}×{targetFrames}");
+        int queryFrames = KernelGuard.Rows(query.Length, frame, nameof(query), new("T", regions, words));
+        int targetFrames = KernelGuard.Rows(target.Length, frame, nameof(target), new("T", regions, words));
+        KernelGuard.Destination(similarity.Length, (long)queryFrames * targetFrames, nameof(similarity), TensorShape.Of(queryFrames, targetFrames));
         if (queryFrames == 0 || targetFrames == 0)
         {
             return;
