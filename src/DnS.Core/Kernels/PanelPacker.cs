@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace DnS.Core.Kernels;
 
 /// <summary>Packs up to 2L source rows into the k-major panel <see cref="PanelMicroKernel"/> streams: for each k the
@@ -12,23 +15,27 @@ internal static class PanelPacker
     public static void Pack(ReadOnlySpan<float> source, ReadOnlySpan<int> rowStarts, int depth, Span<float> panel)
     {
         int width = rowStarts.Length;
+        panel = panel[..(depth * width)];
+        ref float destination = ref MemoryMarshal.GetReference(panel);
         for (int c = 0; c < width; c++)
         {
             int start = rowStarts[c];
+            ref float column = ref Unsafe.Add(ref destination, c);
             if (start < 0)
             {
                 for (int k = 0; k < depth; k++)
                 {
-                    panel[(k * width) + c] = 0f;
+                    Unsafe.Add(ref column, k * width) = 0f;
                 }
 
                 continue;
             }
 
-            ReadOnlySpan<float> row = source.Slice(start, depth);
+            // The slice bounds-checks the whole row once, so the strided copy below can run unchecked.
+            ref float row = ref MemoryMarshal.GetReference(source.Slice(start, depth));
             for (int k = 0; k < depth; k++)
             {
-                panel[(k * width) + c] = row[k];
+                Unsafe.Add(ref column, k * width) = Unsafe.Add(ref row, k);
             }
         }
     }
