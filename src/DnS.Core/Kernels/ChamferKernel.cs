@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DnS.Core.Kernels.Reference;
 
 namespace DnS.Core.Kernels;
@@ -38,6 +42,161 @@ public static class ChamferKernel
         int queryFrames = KernelGuard.Rows(query.Length, frame, nameof(query), shape);
         int targetFrames = KernelGuard.Rows(target.Length, frame, nameof(target), shape);
         KernelGuard.Destination(similarity.Length, (long)queryFrames * targetFrames, nameof(similarity), $"{queryFrames}×{targetFrames}");
-        ChamferScalar.FrameToFrame(query, target, regions, dims, similarity);
+        if (queryFrames == 0 || targetFrames == 0)
+        {
+            return;
+        }
+
+        switch (path)
+        {
+            case SimdPath.Vector512:
+                Blocked<Vector512<float>, Lanes512>(query, target, regions, dims, similarity, queryFrames, targetFrames);
+                break;
+            case SimdPath.Vector256:
+                Blocked<Vector256<float>, Lanes256>(query, target, regions, dims, similarity, queryFrames, targetFrames);
+                break;
+            case SimdPath.Vector128:
+                Blocked<Vector128<float>, Lanes128>(query, target, regions, dims, similarity, queryFrames, targetFrames);
+                break;
+            default:
+                ChamferScalar.FrameToFrame(query, target, regions, dims, similarity);
+                break;
+        }
+    }
+
+    /// <summary>Bytes of running region maxima a segment may keep (query rows × target frame blocks).</summary>
+    private const int RowMaxBudget = 256 * 1024;
+
+    /// <summary>Runs the whole target in segments of full-width frame blocks, then the ragged tail with the narrowest
+    /// vector that holds it (40 frames = 16 + 16 + 8 rather than 48 padded lanes on AVX-512).</summary>
+    private static void Blocked<TVector, TLanes>(
+        ReadOnlySpan<float> query, ReadOnlySpan<float> target, int regions, int dims, Span<float> similarity, int queryFrames, int targetFrames)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        Span<float> sums = similarity[..(queryFrames * targetFrames)];
+        sums.Clear();
+        int queryRows = queryFrames * regions;
+        int segmentBlocks = Math.Max(1, RowMaxBudget / (queryRows * Unsafe.SizeOf<TVector>()));
+        int lanes = TLanes.Count;
+        int done = 0;
+        while (targetFrames - done >= lanes)
+        {
+            int blocks = Math.Min(segmentBlocks, (targetFrames - done) / lanes);
+            Segment<TVector, TLanes>(query, target, regions, dims, sums, queryFrames, targetFrames, done, blocks);
+            done += blocks * lanes;
+        }
+
+        int tail = targetFrames - done;
+        if (tail > Vector256<float>.Count && tail > lanes / 2)
+        {
+            Segment<TVector, TLanes>(query, target, regions, dims, sums, queryFrames, targetFrames, done, 1);
+        }
+        else if (tail > Vector128<float>.Count)
+        {
+            Segment<Vector256<float>, Lanes256>(query, target, regions, dims, sums, queryFrames, targetFrames, done, 1);
+        }
+        else if (tail > 0)
+        {
+            Segment<Vector128<float>, Lanes128>(query, target, regions, dims, sums, queryFrames, targetFrames, done, 1);
+        }
+
+        for (int n = 0; n < sums.Length; n++)
+        {
+            sums[n] /= regions;
+        }
+    }
+
+    /// <summary>GEMM-style blocking with the region max fused: each target frame block of L frames (one lane per
+    /// frame) contributes R column vectors, one per region; consecutive column vectors are packed two per panel (across
+    /// block boundaries, so an odd R wastes nothing) and swept by all query rows with the shared micro-kernel. The max
+    /// over target regions is then a lane-wise max of product vectors, kept per (query row, block); the
+    /// Tq·R × Tt·R product is never stored. Adds the region maxima of frames
+    /// [first, first + blocks·L) ∩ [0, Tt) to <paramref name="sums"/>.</summary>
+    private static void Segment<TVector, TLanes>(
+        ReadOnlySpan<float> query, ReadOnlySpan<float> target, int regions, int dims, Span<float> sums, int queryFrames, int targetFrames, int first, int blocks)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        int lanes = TLanes.Count;
+        int width = 2 * lanes;
+        int columns = blocks * regions;
+        int frameLength = regions * dims;
+        int queryRows = queryFrames * regions;
+        int productLength = PanelMicroKernel.ProductLength(queryRows);
+        float[] rentedPanel = ArrayPool<float>.Shared.Rent(dims * width);
+        TVector[] rentedVectors = ArrayPool<TVector>.Shared.Rent(productLength + (queryRows * blocks));
+        Span<float> panel = rentedPanel.AsSpan(0, dims * width);
+        Span<TVector> product = rentedVectors.AsSpan(0, productLength);
+        Span<TVector> rowMax = rentedVectors.AsSpan(productLength, queryRows * blocks);
+        Span<int> rowStarts = stackalloc int[width];
+        Span<float> partial = stackalloc float[lanes];
+        ref float queryStart = ref MemoryMarshal.GetReference(query);
+        ref float panelStart = ref MemoryMarshal.GetReference(panel);
+        rowMax.Fill(TLanes.NegativeInfinity);
+
+        for (int c0 = 0; c0 < columns; c0 += 2)
+        {
+            // An odd column count repeats the last column vector: a duplicate cannot change a max (NaN included).
+            int c1 = Math.Min(c0 + 1, columns - 1);
+            for (int half = 0; half < 2; half++)
+            {
+                int column = half == 0 ? c0 : c1;
+                int frame0 = first + ((column / regions) * lanes);
+                int regionOffset = (column % regions) * dims;
+                for (int l = 0; l < lanes; l++)
+                {
+                    rowStarts[(half * lanes) + l] = frame0 + l < targetFrames ? ((frame0 + l) * frameLength) + regionOffset : -1;
+                }
+            }
+
+            PanelPacker.Pack(target, rowStarts, dims, panel);
+            PanelMicroKernel.MultiplyPanel<TVector, TLanes>(ref queryStart, dims, queryRows, ref panelStart, dims, product);
+            int block0 = c0 / regions;
+            int block1 = c1 / regions;
+            for (int g = 0; g < queryRows; g++)
+            {
+                ref TVector max0 = ref rowMax[(g * blocks) + block0];
+                if (block0 == block1)
+                {
+                    max0 = TLanes.Max(max0, TLanes.Max(product[2 * g], product[(2 * g) + 1]));
+                }
+                else
+                {
+                    max0 = TLanes.Max(max0, product[2 * g]);
+                    ref TVector max1 = ref rowMax[(g * blocks) + block1];
+                    max1 = TLanes.Max(max1, product[(2 * g) + 1]);
+                }
+            }
+        }
+
+        // Rows come in (frame, region) order, so each S[i, j] gathers its region maxima in region order: the same
+        // summation order as the scalar reference.
+        for (int block = 0; block < blocks; block++)
+        {
+            int frame0 = first + (block * lanes);
+            int frames = Math.Min(lanes, targetFrames - frame0);
+            for (int g = 0; g < queryRows; g++)
+            {
+                Span<float> destination = sums.Slice(((g / regions) * targetFrames) + frame0, frames);
+                TVector max = rowMax[(g * blocks) + block];
+                if (frames == lanes)
+                {
+                    ref float d = ref MemoryMarshal.GetReference(destination);
+                    TLanes.Store(TLanes.Add(TLanes.Load(ref d), max), ref d);
+                }
+                else
+                {
+                    TLanes.Store(max, ref MemoryMarshal.GetReference(partial));
+                    for (int l = 0; l < frames; l++)
+                    {
+                        destination[l] += partial[l];
+                    }
+                }
+            }
+        }
+
+        ArrayPool<float>.Shared.Return(rentedPanel);
+        ArrayPool<TVector>.Shared.Return(rentedVectors);
     }
 }

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DnS.Core.Kernels.Reference;
 
 namespace DnS.Core.Kernels;
@@ -6,6 +10,8 @@ namespace DnS.Core.Kernels;
 /// and of an im2col convolution.</summary>
 public static class Gemm
 {
+    private const int PackingPaysOffRows = 4;
+
     /// <summary>Computes <c>C[i,j] = Σ_k A[i,k]·B[j,k]</c> with the best available SIMD path.</summary>
     /// <param name="a">A, m×k row-major.</param>
     /// <param name="b">B, n×k row-major (so the product uses Bᵀ).</param>
@@ -33,6 +39,73 @@ public static class Gemm
         KernelGuard.Exact(a.Length, (long)m * k, nameof(a), $"{m}×{k}");
         KernelGuard.Exact(b.Length, (long)n * k, nameof(b), $"{n}×{k}");
         KernelGuard.Destination(c.Length, (long)m * n, nameof(c), $"{m}×{n}");
-        GemmScalar.MultiplyTransposed(a, b, c, m, n, k);
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        switch (path)
+        {
+            case SimdPath.Vector512:
+                Blocked<Vector512<float>, Lanes512>(a, b, c, m, n, k);
+                break;
+            case SimdPath.Vector256:
+                Blocked<Vector256<float>, Lanes256>(a, b, c, m, n, k);
+                break;
+            case SimdPath.Vector128:
+                Blocked<Vector128<float>, Lanes128>(a, b, c, m, n, k);
+                break;
+            default:
+                GemmScalar.MultiplyTransposed(a, b, c, m, n, k);
+                break;
+        }
+    }
+
+    /// <summary>Column panels of 2L rows of B are packed k-major once and swept by every 6-row block of A with the
+    /// shared <see cref="PanelMicroKernel"/>. Fewer than <see cref="PackingPaysOffRows"/> rows of A go through the dot
+    /// scan instead: packing touches every element of B once, which only pays when several A rows reuse it.</summary>
+    private static void Blocked<TVector, TLanes>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        if (m < PackingPaysOffRows && k > 0)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                DotKernel.Scan<TVector, TLanes>(a.Slice(i * k, k), b, c.Slice(i * n, n), n);
+            }
+
+            return;
+        }
+
+        int lanes = TLanes.Count;
+        int width = 2 * lanes;
+        int productLength = PanelMicroKernel.ProductLength(m);
+        float[] rentedPanel = ArrayPool<float>.Shared.Rent(Math.Max(1, k * width));
+        TVector[] rentedProduct = ArrayPool<TVector>.Shared.Rent(productLength);
+        Span<float> panel = rentedPanel.AsSpan(0, k * width);
+        Span<TVector> product = rentedProduct.AsSpan(0, productLength);
+        Span<int> rowStarts = stackalloc int[width];
+        ref float aStart = ref MemoryMarshal.GetReference(a);
+        ref float panelStart = ref MemoryMarshal.GetReference(panel);
+
+        for (int j0 = 0; j0 < n; j0 += width)
+        {
+            int cols = Math.Min(width, n - j0);
+            for (int col = 0; col < width; col++)
+            {
+                rowStarts[col] = col < cols ? (j0 + col) * k : -1;
+            }
+
+            PanelPacker.Pack(b, rowStarts, k, panel);
+            PanelMicroKernel.MultiplyPanel<TVector, TLanes>(ref aStart, k, m, ref panelStart, k, product);
+            for (int i = 0; i < m; i++)
+            {
+                MemoryMarshal.Cast<TVector, float>(product.Slice(2 * i, 2))[..cols].CopyTo(c.Slice((i * n) + j0, cols));
+            }
+        }
+
+        ArrayPool<float>.Shared.Return(rentedPanel);
+        ArrayPool<TVector>.Shared.Return(rentedProduct);
     }
 }

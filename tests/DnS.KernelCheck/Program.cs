@@ -1,0 +1,87 @@
+using DnS.Core.Kernels;
+
+// Self-check of every kernel on the process's best SIMD path against the scalar path. Prints "best=<path>", one line
+// per kernel, and exits 1 on any mismatch, so a parent process can re-run it with instruction sets disabled.
+var failures = new List<string>();
+Console.WriteLine($"best={SimdCapabilities.Best}");
+
+float[] Uniform(int count, int seed)
+{
+    var random = new Random(seed);
+    var values = new float[count];
+    for (int n = 0; n < count; n++)
+    {
+        values[n] = (random.NextSingle() * 2f) - 1f;
+    }
+
+    return values;
+}
+
+void Compare(string kernel, ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance)
+{
+    double worst = 0;
+    for (int n = 0; n < expected.Length; n++)
+    {
+        bool bothNaN = float.IsNaN(actual[n]) && float.IsNaN(expected[n]);
+        double difference = bothNaN ? 0 : Math.Abs(actual[n] - expected[n]);
+        worst = double.IsNaN(difference) ? double.PositiveInfinity : Math.Max(worst, difference);
+    }
+
+    Console.WriteLine($"{kernel} maxdiff={worst:G3}");
+    if (worst > tolerance)
+    {
+        failures.Add(kernel);
+    }
+}
+
+SimdPath best = SimdCapabilities.Best;
+const int Regions = 9;
+const int Dims = 67;
+const int Frames = 13;
+float[] query = Uniform(Frames * Regions * Dims, 1);
+float[] target = Uniform((Frames + 6) * Regions * Dims, 2);
+query[100] = float.NaN;
+var fast = new float[Frames * (Frames + 6)];
+var slow = new float[fast.Length];
+ChamferKernel.FrameToFrame(query, target, Regions, Dims, fast, best);
+ChamferKernel.FrameToFrame(query, target, Regions, Dims, slow, SimdPath.Scalar);
+Compare("chamfer", fast, slow, 1e-3);
+
+var product = new float[37 * 41];
+var productScalar = new float[product.Length];
+Gemm.MultiplyTransposed(query.AsSpan(0, 37 * Dims), target.AsSpan(0, 41 * Dims), product, 37, 41, Dims, best);
+Gemm.MultiplyTransposed(query.AsSpan(0, 37 * Dims), target.AsSpan(0, 41 * Dims), productScalar, 37, 41, Dims, SimdPath.Scalar);
+Compare("gemm", product, productScalar, 1e-3);
+
+var scores = new float[target.Length / Dims];
+var scoresScalar = new float[scores.Length];
+DotKernel.OneVsMany(query.AsSpan(Dims, Dims), target, scores, best);
+DotKernel.OneVsMany(query.AsSpan(Dims, Dims), target, scoresScalar, SimdPath.Scalar);
+Compare("dot", scores, scoresScalar, 1e-3);
+
+var indices = new int[7];
+var indicesScalar = new int[7];
+TopK.Select(scores, indices, new float[7], best);
+TopK.Select(scores, indicesScalar, new float[7], SimdPath.Scalar);
+Compare("topk", Array.ConvertAll(indices, i => (float)i), Array.ConvertAll(indicesScalar, i => (float)i), 0);
+
+Compare("videochamfer", [VideoChamfer.Symmetric(slow, Frames, Frames + 6, best)], [VideoChamfer.Symmetric(slow, Frames, Frames + 6, SimdPath.Scalar)], 1e-6);
+
+const int Bits = 200;
+int words = HammingKernel.WordsPerCode(Bits);
+var queryCodes = new ulong[Frames * Regions * words];
+var targetCodes = new ulong[Frames * Regions * words];
+var queryCodesScalar = new ulong[queryCodes.Length];
+float[] querySigns = Uniform(Frames * Regions * Bits, 3);
+HammingKernel.PackSigns(querySigns, Bits, queryCodes, best);
+HammingKernel.PackSigns(querySigns, Bits, queryCodesScalar, SimdPath.Scalar);
+HammingKernel.PackSigns(Uniform(Frames * Regions * Bits, 4), Bits, targetCodes, best);
+Compare("packsigns", Array.ConvertAll(queryCodes, c => (float)c), Array.ConvertAll(queryCodesScalar, c => (float)c), 0);
+var hamming = new float[Frames * Frames];
+var hammingScalar = new float[hamming.Length];
+HammingKernel.FrameToFrame(queryCodes, targetCodes, Regions, Bits, hamming, best);
+HammingKernel.FrameToFrame(queryCodes, targetCodes, Regions, Bits, hammingScalar, SimdPath.Scalar);
+Compare("hamming", hamming, hammingScalar, 0);
+
+Console.WriteLine(failures.Count == 0 ? "ok" : $"FAILED: {string.Join(", ", failures)}");
+return failures.Count == 0 ? 0 : 1;
