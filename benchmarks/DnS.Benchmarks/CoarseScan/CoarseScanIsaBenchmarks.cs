@@ -16,13 +16,9 @@ public class CoarseScanIsaBenchmarks
     /// <summary>Supported paths, widest first.</summary>
     public static IEnumerable<SimdPath> Paths => SupportedPaths.All;
 
-    /// <summary>Builds the index.</summary>
+    /// <summary>Uses the process-wide index.</summary>
     [GlobalSetup]
-    public void Setup() => index = new CoarseIndex(keepArray: false);
-
-    /// <summary>Frees the index.</summary>
-    [GlobalCleanup]
-    public void Cleanup() => index.Dispose();
+    public void Setup() => index = CoarseIndex.Shared;
 
     /// <summary>DotKernel.OneVsMany over the whole matrix.</summary>
     [Benchmark]

@@ -3,7 +3,6 @@ using BenchmarkDotNet.Attributes;
 using DnS.Benchmarks.Infrastructure;
 using DnS.Benchmarks.Peers;
 using DnS.Core.Kernels;
-using TorchSharp;
 
 namespace DnS.Benchmarks.CoarseScan;
 
@@ -14,25 +13,21 @@ namespace DnS.Benchmarks.CoarseScan;
 /// </summary>
 public class CoarseScanPeerBenchmarks
 {
+    private readonly float[] partialSums = new float[2];
     private CoarseIndex index = null!;
     private AlignedBuffer<float> peerScores = null!;
-    private torch.Tensor matrixTensor = null!;
-    private torch.Tensor queryTensor = null!;
-    private readonly float[] partialSums = new float[2];
 
     /// <summary>Threads given to every contender.</summary>
     [Params(1, 2)]
     public int Threads { get; set; }
 
-    /// <summary>Builds the index (and its torch copy) and checks every contender against the DnS kernel.</summary>
+    /// <summary>Uses the shared index and checks every contender against the DnS kernel.</summary>
     [GlobalSetup]
     public void Setup()
     {
         TorchRuntime.Use(Threads);
-        index = new CoarseIndex(keepArray: true);
+        index = CoarseIndex.Shared;
         peerScores = new AlignedBuffer<float>(Workload.IndexVideos);
-        matrixTensor = TorchRuntime.Tensor(index.Array!, Workload.IndexVideos, Workload.IndexDims);
-        queryTensor = TorchRuntime.Tensor(index.QueryValues, Workload.IndexDims);
 
         DnsKernel();
         var expected = index.Scores.Span.ToArray();
@@ -40,19 +35,13 @@ public class CoarseScanPeerBenchmarks
         Agreement.Check(nameof(NaiveScalarLoop), expected, peerScores.Span);
         TensorPrimitivesDot();
         Agreement.Check(nameof(TensorPrimitivesDot), expected, peerScores.Span);
-        using var torchScores = matrixTensor.mv(queryTensor);
+        using var torchScores = index.MatrixTensor.mv(index.QueryTensor);
         Agreement.Check(nameof(TorchSharpMv), expected, TorchRuntime.ToArray(torchScores));
     }
 
-    /// <summary>Frees native memory.</summary>
+    /// <summary>Frees the peers' output.</summary>
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        index.Dispose();
-        peerScores.Dispose();
-        matrixTensor.Dispose();
-        queryTensor.Dispose();
-    }
+    public void Cleanup() => peerScores.Dispose();
 
     /// <summary>DnS DotKernel.OneVsMany on the best ISA path, one row range per thread.</summary>
     [Benchmark(Baseline = true)]
@@ -81,7 +70,7 @@ public class CoarseScanPeerBenchmarks
     [Throughput(Quantity.Bytes, Workload.CoarseScanBytes)]
     public void TorchSharpMv()
     {
-        using var scores = matrixTensor.mv(queryTensor);
+        using var scores = index.MatrixTensor.mv(index.QueryTensor);
     }
 
     /// <summary>The limit: read every byte of the same matrix once (Vector512 sum, 4 accumulators), one row range per thread.</summary>

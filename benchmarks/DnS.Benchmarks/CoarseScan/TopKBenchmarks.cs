@@ -19,11 +19,9 @@ public class TopKBenchmarks
     public void Setup()
     {
         TorchRuntime.Use(threads: 1);
-        using (var index = new CoarseIndex(keepArray: false))
-        {
-            DotKernel.OneVsMany(index.Query.Span, index.Matrix.Span, index.Scores.Span);
-            scores = index.Scores.Span.ToArray();
-        }
+        var index = CoarseIndex.Shared;
+        DotKernel.OneVsMany(index.Query.Span, index.Matrix.Span, index.Scores.Span);
+        scores = index.Scores.Span.ToArray();
         scoresTensor = TorchRuntime.Tensor(scores, Workload.IndexVideos);
 
         DnsTopK();

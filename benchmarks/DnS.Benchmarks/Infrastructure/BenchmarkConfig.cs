@@ -9,19 +9,25 @@ namespace DnS.Benchmarks.Infrastructure;
 public static class BenchmarkConfig
 {
     /// <summary>
-    /// In-process (the patched libLibTorchSharp.so in this output folder is what runs, and no second build of the
-    /// benchmarks happens), one launch, 2 warmups + 6 measured iterations of ≥ 250 ms: the full suite finishes in
-    /// minutes. Unroll 1 because every workload takes microseconds to milliseconds.
+    /// The default job: in-process (the patched libLibTorchSharp.so in this output folder is what runs, and no second
+    /// build of the benchmarks happens), one launch, 2 warmups + 6 measured iterations of ≥ 250 ms, so the whole
+    /// suite finishes in minutes. Unroll 1 because every workload takes microseconds to seconds.
     /// </summary>
-    public static IConfig Create() => DefaultConfig.Instance
-        .AddJob(Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
-            .WithLaunchCount(1)
-            .WithWarmupCount(2)
-            .WithIterationCount(6)
-            .WithIterationTime(BenchmarkDotNet.Horology.TimeInterval.FromMilliseconds(250))
-            .WithUnrollFactor(1)
-            .WithId("ShortInProcess"))
-        .AddDiagnoser(MemoryDiagnoser.Default)
-        .AddColumn(new ThroughputColumn(Quantity.Flops), new ThroughputColumn(Quantity.RegionPairs), new ThroughputColumn(Quantity.Bytes));
+    public static Job ShortInProcess { get; } = Job.Default
+        .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(20), logOutput: true))
+        .WithLaunchCount(1)
+        .WithWarmupCount(2)
+        .WithIterationCount(6)
+        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250))
+        .WithUnrollFactor(1)
+        .WithId("ShortInProcess");
+
+    /// <summary>Columns and diagnosers for every run, plus <see cref="ShortInProcess"/> unless the command line names its own job.</summary>
+    public static IConfig Create(bool withDefaultJob)
+    {
+        var config = DefaultConfig.Instance
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(new ThroughputColumn(Quantity.Flops), new ThroughputColumn(Quantity.RegionPairs), new ThroughputColumn(Quantity.Bytes));
+        return withDefaultJob ? config.AddJob(ShortInProcess) : config;
+    }
 }

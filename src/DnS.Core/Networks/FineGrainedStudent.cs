@@ -102,7 +102,7 @@ public sealed class FineGrainedStudent
         {
             case FineGrainedVariant.Attention:
             {
-                var weighted = new float[regions.Length];
+                var weighted = GC.AllocateUninitializedArray<float>(regions.Length); // fully overwritten: skip zeroing
                 _attention!.Apply(regions, weighted);
                 return FineFeatures.Own(weighted, frames, Regions, dims);
             }

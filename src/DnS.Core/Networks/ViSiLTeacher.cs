@@ -56,7 +56,7 @@ public sealed class ViSiLTeacher
         if (dims <= 0) throw new ArgumentException("the teacher has no attention to infer D from: pass dims", nameof(dims));
         int frames = VectorMath.Rows(regions.Length, Regions * dims, nameof(regions), $"T×{Regions}×{dims}");
         if (frames == 0) throw new ArgumentException("a video needs at least one frame", nameof(regions));
-        var prepared = new float[regions.Length];
+        var prepared = GC.AllocateUninitializedArray<float>(regions.Length); // fully overwritten: skip zeroing
         if (_attention is null) regions.CopyTo(prepared);
         else _attention.Apply(regions, prepared);
         return FineFeatures.Own(prepared, frames, Regions, dims);

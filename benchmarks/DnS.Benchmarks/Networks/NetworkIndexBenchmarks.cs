@@ -1,0 +1,151 @@
+using BenchmarkDotNet.Attributes;
+using DnS.Benchmarks.Infrastructure;
+using DnS.Core.Networks;
+using TorchSharp;
+
+namespace DnS.Benchmarks.Networks;
+
+/// <summary>
+/// Index time of one T = 40 frame video through every network on 1 thread, DnS vs libtorch: the fine students,
+/// the coarse student in its official size (512 dims, 8 heads, feed-forward 2048, 1 layer, 64 clusters, 1024
+/// out), the selector's self-similarity, the ViSiL teacher at 3840 dims, and the selector MLP on 100 000 pairs.
+/// </summary>
+public class NetworkIndexBenchmarks
+{
+    private const int TeacherDims = 3840, Heads = 8, FeedForward = 2048, Clusters = 64, CoarseOut = 1024, SelectorPairs = 100_000;
+
+    private RandomStateDict fineWeights = null!, binaryWeights = null!, coarseWeights = null!, selectorWeights = null!, teacherWeights = null!;
+    private FineGrainedStudent attention = null!, binary = null!;
+    private CoarseGrainedStudent coarse = null!;
+    private SelectorNetwork selector = null!;
+    private ViSiLTeacher teacher = null!;
+    private float[] video = null!, teacherVideo = null!, queryScalars = null!, targetScalars = null!, coarseScores = null!, scores = null!;
+    private torch.Tensor torchVideo = null!, torchTeacherVideo = null!, torchTriples = null!;
+
+    /// <summary>Builds every network from random weights and checks DnS and libtorch agree on each output.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        TorchRuntime.Use(threads: 1);
+        int d = Workload.Dims;
+        fineWeights = new RandomStateDict(21).AddAttention(d).AddComparator("visil_head.").PrepareTorch();
+        binaryWeights = new RandomStateDict(22).Add("binarization.W", 0.05f, 0, d, Workload.Bits).AddComparator("visil_head.").PrepareTorch();
+        coarseWeights = new RandomStateDict(23).AddAttention(d);
+        string p = "transformer.layers.0.";
+        coarseWeights.Add(p + "self_attn.in_proj_weight", 0.05f, 0, 3 * d, d).Add(p + "self_attn.in_proj_bias", 0.02f, 0, 3 * d)
+            .Add(p + "self_attn.out_proj.weight", 0.05f, 0, d, d).Add(p + "self_attn.out_proj.bias", 0.02f, 0, d)
+            .Add(p + "linear1.weight", 0.04f, 0, FeedForward, d).Add(p + "linear1.bias", 0.02f, 0, FeedForward)
+            .Add(p + "linear2.weight", 0.02f, 0, d, FeedForward).Add(p + "linear2.bias", 0.02f, 0, d)
+            .Add(p + "norm1.weight", 0.1f, 1, d).Add(p + "norm1.bias", 0.1f, 0, d).Add(p + "norm2.weight", 0.1f, 1, d).Add(p + "norm2.bias", 0.1f, 0, d)
+            .Add("transformer.norm.weight", 0.1f, 1, d).Add("transformer.norm.bias", 0.1f, 0, d)
+            .Add("netvlad.centroids", 0.05f, 0, Clusters, d).Add("netvlad.conv.weight", 0.1f, 0, Clusters, d, 1, 1)
+            .Add("netvlad.reduction_layer.weight", 0.005f, 0, CoarseOut, Clusters * d)
+            .Add("netvlad.norm.weight", 0.1f, 1, CoarseOut).Add("netvlad.norm.bias", 0.1f, 0, CoarseOut).PrepareTorch();
+        selectorWeights = new RandomStateDict(24).AddAttention(d).AddComparator("visil_head.")
+            .Add("mlp.model.0.weight", 0.5f, 0, 100, 3).Add("mlp.model.4.weight", 0.1f, 0, 100, 100).Add("mlp.model.8.weight", 0.1f, 0, 1, 100).Add("mlp.model.8.bias", 0.1f, 0, 1);
+        foreach (int bn in new[] { 1, 5 })
+            selectorWeights.Add($"mlp.model.{bn}.weight", 0.5f, 1, 100).Add($"mlp.model.{bn}.bias", 0.2f, 0, 100)
+                .Add($"mlp.model.{bn}.running_mean", 0.3f, 0, 100).Add($"mlp.model.{bn}.running_var", 0.25f, 0.3f, 100);
+        selectorWeights.PrepareTorch();
+        teacherWeights = new RandomStateDict(25).Add("attention.context_vector.weight", 1f / MathF.Sqrt(TeacherDims), 0, 1, TeacherDims)
+            .AddComparator("video_comperator.").PrepareTorch();
+
+        using (var s = fineWeights.Open()) attention = FineGrainedStudent.Load(s);
+        using (var s = binaryWeights.Open()) binary = FineGrainedStudent.Load(s);
+        using (var s = coarseWeights.Open()) coarse = CoarseGrainedStudent.Load(s, new CoarseGrainedStudentConfig { TransformerHeads = Heads });
+        using (var s = selectorWeights.Open()) selector = SelectorNetwork.Load(s);
+        using (var s = teacherWeights.Open()) teacher = ViSiLTeacher.Load(s);
+
+        video = RandomFeatures.UnitRows(Workload.RegionsPerVideo, d, seed: 3);
+        teacherVideo = RandomFeatures.UnitRows(Workload.RegionsPerVideo, TeacherDims, seed: 4);
+        torchVideo = TorchRuntime.Tensor(video, Workload.RegionsPerVideo, d);
+        torchTeacherVideo = TorchRuntime.Tensor(teacherVideo, Workload.RegionsPerVideo, TeacherDims);
+
+        var random = new Random(5);
+        queryScalars = [(float)random.NextDouble()];
+        targetScalars = Enumerable.Range(0, SelectorPairs).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        coarseScores = Enumerable.Range(0, SelectorPairs).Select(_ => (float)random.NextDouble()).ToArray();
+        scores = new float[SelectorPairs];
+        torchTriples = TorchRuntime.Tensor(Enumerable.Range(0, SelectorPairs).SelectMany(i => new[] { queryScalars[0], targetScalars[i], coarseScores[i] }).ToArray(), SelectorPairs, 3);
+
+        using (var t = TorchNetworks.Attention(torchVideo, fineWeights)) Agreement.Check(nameof(TorchFineAttentionIndex), DnsFineAttentionIndex().Values, TorchRuntime.ToArray(t));
+        using (var t = TorchNetworks.CoarseIndex(torchVideo, coarseWeights, Workload.Frames, d, Heads, 1, Clusters))
+            Agreement.Check(nameof(TorchCoarseIndex), DnsCoarseIndex(), TorchRuntime.ToArray(t));
+        Agreement.Check(nameof(TorchSelectorIndex), [DnsSelectorIndex()], [TorchSelectorIndex()]);
+        DnsSelectorScores();
+        using (var t = TorchNetworks.SelectorScores(torchTriples, selectorWeights)) Agreement.Check(nameof(TorchSelectorScores), scores, TorchRuntime.ToArray(t));
+    }
+
+    /// <summary>Frees native memory and the temporary weights files.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var t in new[] { torchVideo, torchTeacherVideo, torchTriples }) t.Dispose();
+        foreach (var w in new[] { fineWeights, binaryWeights, coarseWeights, selectorWeights, teacherWeights }) w.Dispose();
+    }
+
+    /// <summary>DnS fine attention student: h-attention on 360 regions.</summary>
+    [Benchmark(Baseline = true)]
+    public FineFeatures DnsFineAttentionIndex() => attention.IndexVideo(video);
+
+    /// <summary>DnS fine binary student: normalise, project, pack signs.</summary>
+    [Benchmark]
+    public FineFeatures DnsFineBinaryIndex() => binary.IndexVideo(video);
+
+    /// <summary>DnS coarse student, official size.</summary>
+    [Benchmark]
+    public float[] DnsCoarseIndex() => coarse.IndexVideo(video);
+
+    /// <summary>DnS selector self-similarity.</summary>
+    [Benchmark]
+    public float DnsSelectorIndex() => selector.IndexVideo(video);
+
+    /// <summary>DnS ViSiL teacher (l2-attention on 3840-d regions).</summary>
+    [Benchmark]
+    public FineFeatures DnsTeacherIndex() => teacher.IndexVideo(teacherVideo);
+
+    /// <summary>DnS selector MLP on 100 000 (query, target, coarse) triples.</summary>
+    [Benchmark]
+    public void DnsSelectorScores() => selector.Score(queryScalars, targetScalars, coarseScores, scores);
+
+    /// <summary>libtorch h-attention.</summary>
+    [Benchmark]
+    public void TorchFineAttentionIndex()
+    {
+        using var t = TorchNetworks.Attention(torchVideo, fineWeights);
+    }
+
+    /// <summary>libtorch binarisation (±1 floats, as the reference stores them).</summary>
+    [Benchmark]
+    public void TorchFineBinaryIndex()
+    {
+        using var t = TorchNetworks.Binarize(torchVideo, binaryWeights);
+    }
+
+    /// <summary>libtorch coarse student, official size.</summary>
+    [Benchmark]
+    public void TorchCoarseIndex()
+    {
+        using var t = TorchNetworks.CoarseIndex(torchVideo, coarseWeights, Workload.Frames, Workload.Dims, Heads, 1, Clusters);
+    }
+
+    /// <summary>libtorch selector self-similarity.</summary>
+    [Benchmark]
+    public float TorchSelectorIndex() => TorchNetworks.SelectorIndex(torchVideo, selectorWeights, Workload.Frames, Workload.Regions, Workload.Dims);
+
+    /// <summary>libtorch l2-attention at 3840 dims.</summary>
+    [Benchmark]
+    public void TorchTeacherIndex()
+    {
+        using var scope = torch.NewDisposeScope();
+        var a = torch.nn.functional.linear(torchTeacherVideo, teacherWeights.Torch("attention.context_vector.weight")).div(2).add(0.5);
+        using var t = (torchTeacherVideo * a).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>libtorch selector MLP on 100 000 triples.</summary>
+    [Benchmark]
+    public void TorchSelectorScores()
+    {
+        using var t = TorchNetworks.SelectorScores(torchTriples, selectorWeights);
+    }
+}
