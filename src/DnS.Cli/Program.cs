@@ -7,6 +7,9 @@ app.Configure(config =>
 {
     config.SetApplicationName("dns");
     config.PropagateExceptions();
+    config.AddCommand<IndexCommand>("index").WithDescription("Index video files and folders (recursively) into an on-disk index.");
+    config.AddCommand<SearchCommand>("search").WithDescription("Rank the index against a query video (file or indexed id).");
+    config.AddCommand<SimilarityCommand>("similarity").WithDescription("Scores of queries against every indexed video, in the FIVR results format.");
     config.AddCommand<EvalCommand>("eval").WithDescription("FIVR-200K mAP (DSVR/CSVR/ISVR) of a results file, equal to the official evaluation.");
     config.AddCommand<InfoCommand>("info").WithDescription("Counts, dimensions and bytes per video per component of an index.");
 });
