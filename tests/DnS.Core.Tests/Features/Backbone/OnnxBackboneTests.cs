@@ -150,6 +150,19 @@ public sealed class OnnxBackboneTests : IDisposable
     }
 
     [Fact]
+    public void Model_with_several_inputs_needs_the_input_name()
+    {
+        var graph = new OnnxGraphBuilder("two_inputs");
+        graph.Output(graph.Add(graph.Input("frames", -1, 3, -1, -1), graph.Input("mask", -1, 3, -1, -1)));
+        byte[] model = graph.ToBytes();
+
+        var unnamed = () => OnnxBackbone.FromBytes(model, "two-inputs");
+        unnamed.Should().Throw<BackboneModelException>().WithMessage("*2 inputs (frames, mask)*InputName*");
+        var wrongName = () => OnnxBackbone.FromBytes(model, "two-inputs", new OnnxBackboneOptions { InputName = "image" });
+        wrongName.Should().Throw<BackboneModelException>().WithMessage("*no input named 'image'*");
+    }
+
+    [Fact]
     public void Classifier_without_stage_names_is_rejected_because_it_has_no_four_stage_outputs()
     {
         var open = () => OnnxBackbone.FromBytes(_net.ClassifierModel(), "tiny-classifier");
