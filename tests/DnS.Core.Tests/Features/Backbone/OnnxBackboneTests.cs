@@ -180,6 +180,10 @@ public sealed class OnnxBackboneTests : IDisposable
         var shortPixels = () => backbone.Run(new FrameBatch(pixels, 2, Size, Size, 0));
         shortPixels.Should().Throw<ArgumentException>().WithMessage("*6144 floats*[2, 3, 64, 64]*24576*");
 
+        using var fixedBatch = OnnxBackbone.FromBytes(_net.StagesModel(fixedBatch: 1), "tiny-batch1");
+        var wrongCount = () => fixedBatch.Run(new FrameBatch(pixels, 2, 32, 32, 0));
+        wrongCount.Should().Throw<ArgumentException>().WithMessage("*[1, 3, ?, ?]*[2, 3, 32, 32]*dynamic batch axis*");
+
         backbone.Dispose();
         var afterDispose = () => backbone.Run(new FrameBatch(pixels, 1, 32, 32, 0));
         afterDispose.Should().Throw<ObjectDisposedException>();
