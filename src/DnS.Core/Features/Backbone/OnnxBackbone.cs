@@ -223,7 +223,9 @@ public sealed class OnnxBackbone : IDisposable
             if (expected[d] > 0 && expected[d] != actual[d])
                 throw new ArgumentException(
                     $"Backbone model '{_modelName}' input '{InputName}' has shape [{FormatDimensions(_inputDimensions)}] " +
-                    $"but the frame batch is [{batch.Count}, 3, {batch.Height}, {batch.Width}].", nameof(batch));
+                    $"but the frame batch is [{batch.Count}, 3, {batch.Height}, {batch.Width}]" +
+                    (d == 0 ? "; export the model with a dynamic batch axis (docs/backbone.md) or send batches of that size." : "."),
+                    nameof(batch));
     }
 
     private string ResolveInput(string? requested, out int[] dimensions)

@@ -68,6 +68,24 @@ public sealed class OnnxBackboneTests : IDisposable
     }
 
     [Fact]
+    public void Steady_state_runs_allocate_no_per_frame_buffers()
+    {
+        using var backbone = OnnxBackbone.FromBytes(_net.StagesModel(), "tiny");
+        float[] pixels = TinyResNet.Frames(4, Size, Size, seed: 11);
+        var batch = new FrameBatch(pixels, 4, Size, Size, 0);
+        backbone.Run(batch);
+        backbone.Run(batch);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+            backbone.Run(batch);
+        long perRun = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
+
+        // ONNX Runtime's managed Run marshals names (≈400 B); one frame's input alone would be 48 KB.
+        perRun.Should().BeLessThan(2048);
+    }
+
+    [Fact]
     public void Opens_both_forms_from_files_with_thread_settings()
     {
         string stagesPath = Write("stages.onnx", _net.StagesModel());
@@ -132,6 +150,19 @@ public sealed class OnnxBackboneTests : IDisposable
     }
 
     [Fact]
+    public void Model_with_several_inputs_needs_the_input_name()
+    {
+        var graph = new OnnxGraphBuilder("two_inputs");
+        graph.Output(graph.Add(graph.Input("frames", -1, 3, -1, -1), graph.Input("mask", -1, 3, -1, -1)));
+        byte[] model = graph.ToBytes();
+
+        var unnamed = () => OnnxBackbone.FromBytes(model, "two-inputs");
+        unnamed.Should().Throw<BackboneModelException>().WithMessage("*2 inputs (frames, mask)*InputName*");
+        var wrongName = () => OnnxBackbone.FromBytes(model, "two-inputs", new OnnxBackboneOptions { InputName = "image" });
+        wrongName.Should().Throw<BackboneModelException>().WithMessage("*no input named 'image'*");
+    }
+
+    [Fact]
     public void Classifier_without_stage_names_is_rejected_because_it_has_no_four_stage_outputs()
     {
         var open = () => OnnxBackbone.FromBytes(_net.ClassifierModel(), "tiny-classifier");
@@ -148,6 +179,10 @@ public sealed class OnnxBackboneTests : IDisposable
         wrongSize.Should().Throw<ArgumentException>().WithMessage("*'frames'*[?, 3, 64, 64]*[2, 3, 32, 32]*");
         var shortPixels = () => backbone.Run(new FrameBatch(pixels, 2, Size, Size, 0));
         shortPixels.Should().Throw<ArgumentException>().WithMessage("*6144 floats*[2, 3, 64, 64]*24576*");
+
+        using var fixedBatch = OnnxBackbone.FromBytes(_net.StagesModel(fixedBatch: 1), "tiny-batch1");
+        var wrongCount = () => fixedBatch.Run(new FrameBatch(pixels, 2, 32, 32, 0));
+        wrongCount.Should().Throw<ArgumentException>().WithMessage("*[1, 3, ?, ?]*[2, 3, 32, 32]*dynamic batch axis*");
 
         backbone.Dispose();
         var afterDispose = () => backbone.Run(new FrameBatch(pixels, 1, 32, 32, 0));

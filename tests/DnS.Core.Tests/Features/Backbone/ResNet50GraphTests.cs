@@ -40,4 +40,24 @@ public sealed class ResNet50GraphTests
             values.Max().Should().BeGreaterThan(0f).And.BeLessThan(1e4f, "the damped residuals keep activations bounded");
         }
     }
+
+    [Fact]
+    public void Classifier_form_exposes_the_same_stage_maps_through_fused_residual_adds()
+    {
+        // The stage tensors are Relu(Add(conv, shortcut)), a pattern ONNX Runtime fuses into one
+        // node; exposing them as outputs must still give the values form (a) computes.
+        using var formA = OnnxBackbone.FromBytes(ResNet50Graph.Create(seed: 4), "resnet50-stages");
+        using var formB = OnnxBackbone.FromBytes(ResNet50Graph.Create(seed: 4, withClassifier: true), "resnet50-classifier",
+            new OnnxBackboneOptions { StageOutputNames = ResNet50Graph.StageNames });
+        float[] pixels = new float[3 * 64 * 64];
+        new WeightRandom(9).Fill(pixels, 2f);
+        var batch = new FrameBatch(pixels, 1, 64, 64, 0);
+
+        float[][] a = formA.Run(batch).Select(s => s.Data.ToArray()).ToArray();
+        IReadOnlyList<StageMap> b = formB.Run(batch);
+
+        b.Select(s => (s.Channels, s.Height, s.Width)).Should().Equal((256, 16, 16), (512, 8, 8), (1024, 4, 4), (2048, 2, 2));
+        for (int s = 0; s < 4; s++)
+            b[s].Data.ToArray().Should().Equal(a[s], "stage {0} of the same weights", s + 1);
+    }
 }

@@ -43,16 +43,16 @@ internal sealed class TinyResNet
 
     public static string[] OutputStageNames => ["layer1", "layer2", "layer3", "layer4"];
 
-    /// <summary>Form (a); <paramref name="fixedSize"/> fixes H = W in the input's declared shape.</summary>
-    public byte[] StagesModel(int fixedSize = -1) => Build(classifier: false, fixedSize);
+    /// <summary>Form (a); positive <paramref name="fixedSize"/> / <paramref name="fixedBatch"/> fix H = W / N in the input's declared shape.</summary>
+    public byte[] StagesModel(int fixedSize = -1, int fixedBatch = -1) => Build(classifier: false, fixedSize, fixedBatch);
 
     /// <summary>Form (b): only the logits are outputs; the stages are <see cref="InnerStageNames"/>.</summary>
-    public byte[] ClassifierModel() => Build(classifier: true, -1);
+    public byte[] ClassifierModel() => Build(classifier: true, -1, -1);
 
-    private byte[] Build(bool classifier, int fixedSize)
+    private byte[] Build(bool classifier, int fixedSize, int fixedBatch)
     {
         var graph = new OnnxGraphBuilder(classifier ? "tiny_classifier" : "tiny_stages");
-        string x = graph.Input(InputName, -1, 3, fixedSize, fixedSize);
+        string x = graph.Input(InputName, fixedBatch, 3, fixedSize, fixedSize);
         x = graph.Relu(graph.Conv(x, _weights[0], _biases[0], Channels[0], 3, 3, Strides[0], 1));
         x = graph.MaxPool(x, 3, 2, 1);
         for (int s = 0; s < 4; s++)

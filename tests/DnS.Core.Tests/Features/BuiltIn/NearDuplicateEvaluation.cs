@@ -11,8 +11,11 @@ namespace DnS.Core.Tests.Features.BuiltIn;
 /// </summary>
 internal static class NearDuplicateEvaluation
 {
-    /// <summary>Mean average precision over the queries; <paramref name="features"/> is [source][transform] → [T, R, D].</summary>
-    public static double MeanAveragePrecision(float[][][] features, int regions, int dimensions)
+    /// <summary>
+    /// Mean average precision over the queries; <paramref name="features"/> is [source][transform] → [T, R, D].
+    /// With <paramref name="onlyTransform"/> a query's only positive is its copy under that transform.
+    /// </summary>
+    public static double MeanAveragePrecision(float[][][] features, int regions, int dimensions, int onlyTransform = -1)
     {
         int sources = features.Length, transforms = features[0].Length;
         double sum = 0;
@@ -21,7 +24,8 @@ internal static class NearDuplicateEvaluation
             var ranked = new List<(double Score, bool Positive)>();
             for (int s = 0; s < sources; s++)
                 for (int t = 1; t < transforms; t++)
-                    ranked.Add((VideoSimilarity(features[q][0], features[s][t], regions, dimensions), s == q));
+                    if (s != q || onlyTransform < 0 || t == onlyTransform)
+                        ranked.Add((VideoSimilarity(features[q][0], features[s][t], regions, dimensions), s == q));
             sum += AveragePrecision(ranked);
         }
 

@@ -30,6 +30,8 @@ public sealed class NearDuplicateEvaluationTests(ITestOutputHelper output) : IDi
         double fullMap = MeanAp(full, BuiltInFrameEncoder.Regions, BuiltInFrameEncoder.Dimensions);
         double thumbnailMap = MeanAp(thumbnails, 1, ThumbnailBaseline.Dimensions);
         output.WriteLine($"{"built-in, all blocks (3x3 regions, 128-d)",-48} mAP {fullMap:F4}");
+        for (int t = 1; t < NearDuplicateCorpus.Transforms.Length; t++)
+            output.WriteLine($"{"  copies made by " + NearDuplicateCorpus.Transforms[t].Name,-48} mAP {MeanAp(full, BuiltInFrameEncoder.Regions, BuiltInFrameEncoder.Dimensions, t):F4}");
         // One block alone equals the full descriptor with the others zeroed and renormalised.
         double bestBlock = 0;
         foreach ((string name, int offset, int length) in BuiltInFrameEncoder.Blocks)
@@ -49,8 +51,8 @@ public sealed class NearDuplicateEvaluationTests(ITestOutputHelper output) : IDi
         fullMap.Should().BeGreaterThan(0.8, "most copies keep their source's colours, edges and layout");
     }
 
-    private static double MeanAp(float[][][] features, int regions, int dimensions) =>
-        NearDuplicateEvaluation.MeanAveragePrecision(features, regions, dimensions);
+    private static double MeanAp(float[][][] features, int regions, int dimensions, int onlyTransform = -1) =>
+        NearDuplicateEvaluation.MeanAveragePrecision(features, regions, dimensions, onlyTransform);
 
     private static float[][][] EncodeAll(FrameBatch[][] videos, int regions, int dimensions, EncodeFrames encode)
     {
