@@ -73,7 +73,15 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
             CreateNoWindow = true,
         };
         foreach (var a in arguments) info.ArgumentList.Add(a);
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {ffmpeg}");
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException("Process.Start returned no process");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            throw new VideoDecodingException(videoPath, VideoDecodingFailure.FfmpegNotFound, $"could not start {ffmpeg}: {e.Message}", e);
+        }
         return new FfmpegFrameStream(videoPath, process, frameBytes, readAhead, converter);
     }
 

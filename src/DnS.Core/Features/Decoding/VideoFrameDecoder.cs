@@ -148,6 +148,10 @@ public sealed class VideoFrameDecoder
             var ffOptions = new FFOptions { BinaryFolder = Path.GetDirectoryName(tools.Ffprobe)! };
             analysis = await FFProbe.AnalyseAsync(path, ffOptions: ffOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception e) when (CausedBy<System.ComponentModel.Win32Exception>(e))
+        {
+            throw new VideoDecodingException(path, VideoDecodingFailure.FfmpegNotFound, $"could not run {tools.Ffprobe}: {e.Message}", e);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             bool truncated = IsTruncationMessage(e.Message) && StartsLikeIsoMedia(path);
@@ -172,6 +176,14 @@ public sealed class VideoFrameDecoder
             throw new VideoDecodingException(path, VideoDecodingFailure.DecodeFailed, $"ffmpeg exited with code {exitCode} after {decodedFrames} sampled frame(s) ({detail})");
         if (decodedFrames == 0)
             throw new VideoDecodingException(path, VideoDecodingFailure.DecodeFailed, $"ffmpeg decoded no frame ({detail})");
+    }
+
+    /// <summary>FFMpegCore wraps a failure to start ffprobe (no execute permission, wrong architecture) in its own exceptions.</summary>
+    private static bool CausedBy<T>(Exception e) where T : Exception
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is T) return true;
+        return false;
     }
 
     private static bool IsTruncationMessage(string message) =>
