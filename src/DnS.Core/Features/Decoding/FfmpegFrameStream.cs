@@ -13,8 +13,9 @@ namespace DnS.Core.Features.Decoding;
 /// cancelled enumeration.
 /// </summary>
 /// <remarks>
-/// ffmpeg writes to an anonymous stdout pipe rather than FFMpegCore's named-pipe sink: that sink disposes its
-/// socket as soon as ffmpeg exits, which can drop the last frames still buffered in the socket.
+/// ffmpeg is driven directly (argument list, anonymous stdout pipe) rather than through FFMpegCore: its
+/// named-pipe sink disposes the socket as soon as ffmpeg exits, which can drop the last frames still buffered
+/// there, and its argument strings break on file names containing quotes.
 /// </remarks>
 internal sealed class FfmpegFrameStream : IAsyncDisposable
 {
