@@ -76,7 +76,7 @@ public static class ChamferKernel
         Span<float> sums = similarity[..(queryFrames * targetFrames)];
         sums.Clear();
         int queryRows = queryFrames * regions;
-        int segmentBlocks = Math.Max(1, RowMaxBudget / (queryRows * Unsafe.SizeOf<TVector>()));
+        int segmentBlocks = (int)Math.Max(1, RowMaxBudget / ((long)queryRows * Unsafe.SizeOf<TVector>()));
         int lanes = TLanes.Count;
         int done = 0;
         while (targetFrames - done >= lanes)
