@@ -23,9 +23,28 @@ internal readonly struct PopCount128 : IPopCountLanes<Vector128<ulong>>
     public static Vector128<ulong> Broadcast(ulong value) => Vector128.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<ulong> XorByteCounts(Vector128<ulong> a, Vector128<ulong> b, Vector128<ulong> table)
+    public static Vector128<ulong> Xor(Vector128<ulong> a, Vector128<ulong> b) => a ^ b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<ulong> HalfAddXor(Vector128<ulong> a, Vector128<ulong> x, Vector128<ulong> q, out Vector128<ulong> carry)
     {
-        Vector128<byte> x = (a ^ b).AsByte();
+        Vector128<ulong> y = x ^ q;
+        carry = a & y;
+        return a ^ y;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<ulong> CarrySave(Vector128<ulong> a, Vector128<ulong> b, Vector128<ulong> c, out Vector128<ulong> carry)
+    {
+        Vector128<ulong> ab = a ^ b;
+        carry = (a & b) | (c & ab);
+        return ab ^ c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<ulong> ByteCounts(Vector128<ulong> value, Vector128<ulong> table)
+    {
+        Vector128<byte> x = value.AsByte();
         Vector128<byte> nibble = Vector128.Create((byte)0x0F);
         Vector128<byte> low = x & nibble;
         Vector128<byte> high = Vector128.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & nibble;

@@ -23,9 +23,28 @@ internal readonly struct PopCount256 : IPopCountLanes<Vector256<ulong>>
     public static Vector256<ulong> Broadcast(ulong value) => Vector256.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> XorByteCounts(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> table)
+    public static Vector256<ulong> Xor(Vector256<ulong> a, Vector256<ulong> b) => a ^ b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> HalfAddXor(Vector256<ulong> a, Vector256<ulong> x, Vector256<ulong> q, out Vector256<ulong> carry)
     {
-        Vector256<byte> x = (a ^ b).AsByte();
+        Vector256<ulong> y = x ^ q;
+        carry = a & y;
+        return a ^ y;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> CarrySave(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c, out Vector256<ulong> carry)
+    {
+        Vector256<ulong> ab = a ^ b;
+        carry = (a & b) | (c & ab);
+        return ab ^ c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> ByteCounts(Vector256<ulong> value, Vector256<ulong> table)
+    {
+        Vector256<byte> x = value.AsByte();
         Vector256<byte> nibble = Vector256.Create((byte)0x0F);
         Vector256<byte> low = x & nibble;
         Vector256<byte> high = Vector256.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & nibble;

@@ -24,18 +24,37 @@ internal readonly struct PopCount512 : IPopCountLanes<Vector512<ulong>>
     public static Vector512<ulong> Broadcast(ulong value) => Vector512.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<ulong> XorByteCounts(Vector512<ulong> a, Vector512<ulong> b, Vector512<ulong> table)
+    public static Vector512<ulong> Xor(Vector512<ulong> a, Vector512<ulong> b) => a ^ b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<ulong> HalfAddXor(Vector512<ulong> a, Vector512<ulong> x, Vector512<ulong> q, out Vector512<ulong> carry)
+    {
+        // Truth tables over (a, x, q) = (0xF0, 0xCC, 0xAA): 0x60 is a ∧ (x ⊕ q), 0x96 the three-way xor.
+        carry = Avx512F.TernaryLogic(a, x, q, 0x60);
+        return Avx512F.TernaryLogic(a, x, q, 0x96);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<ulong> CarrySave(Vector512<ulong> a, Vector512<ulong> b, Vector512<ulong> c, out Vector512<ulong> carry)
+    {
+        // One vpternlogq each: 0xE8 is the majority truth table, 0x96 the three-way xor.
+        carry = Avx512F.TernaryLogic(a, b, c, 0xE8);
+        return Avx512F.TernaryLogic(a, b, c, 0x96);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<ulong> ByteCounts(Vector512<ulong> value, Vector512<ulong> table)
     {
         if (Avx512Vbmi.IsSupported)
         {
             // vpermb reads 6 index bits and the table ignores bits 4–5, so neither nibble needs masking: a 64-bit
             // shift brings each byte's high nibble down (the neighbour byte's bits land in the ignored bits).
-            Vector512<ulong> y = a ^ b;
+            Vector512<ulong> y = value;
             return (Avx512Vbmi.PermuteVar64x8(table.AsByte(), y.AsByte())
                 + Avx512Vbmi.PermuteVar64x8(table.AsByte(), Vector512.ShiftRightLogical(y, 4).AsByte())).AsUInt64();
         }
 
-        Vector512<byte> x = (a ^ b).AsByte();
+        Vector512<byte> x = value.AsByte();
         Vector512<byte> nibble = Vector512.Create((byte)0x0F);
         Vector512<byte> low = x & nibble;
         Vector512<byte> high = Vector512.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & nibble;
