@@ -38,10 +38,9 @@ public static class ChamferKernel
         KernelGuard.Positive(regions, nameof(regions));
         KernelGuard.Positive(dims, nameof(dims));
         int frame = checked(regions * dims);
-        string shape = $"T×{regions}×{dims}";
-        int queryFrames = KernelGuard.Rows(query.Length, frame, nameof(query), shape);
-        int targetFrames = KernelGuard.Rows(target.Length, frame, nameof(target), shape);
-        KernelGuard.Destination(similarity.Length, (long)queryFrames * targetFrames, nameof(similarity), $"{queryFrames}×{targetFrames}");
+        int queryFrames = KernelGuard.Rows(query.Length, frame, nameof(query), new("T", regions, dims));
+        int targetFrames = KernelGuard.Rows(target.Length, frame, nameof(target), new("T", regions, dims));
+        KernelGuard.Destination(similarity.Length, (long)queryFrames * targetFrames, nameof(similarity), TensorShape.Of(queryFrames, targetFrames));
         if (queryFrames == 0 || targetFrames == 0)
         {
             return;
@@ -77,7 +76,7 @@ public static class ChamferKernel
         Span<float> sums = similarity[..(queryFrames * targetFrames)];
         sums.Clear();
         int queryRows = queryFrames * regions;
-        int segmentBlocks = Math.Max(1, RowMaxBudget / (queryRows * Unsafe.SizeOf<TVector>()));
+        int segmentBlocks = (int)Math.Max(1, RowMaxBudget / ((long)queryRows * Unsafe.SizeOf<TVector>()));
         int lanes = TLanes.Count;
         int done = 0;
         while (targetFrames - done >= lanes)

@@ -24,8 +24,8 @@ public static class DotKernel
     {
         KernelGuard.Path(path);
         KernelGuard.Positive(query.Length, "query.Length");
-        int rows = KernelGuard.Rows(matrix.Length, query.Length, nameof(matrix), $"N×{query.Length}");
-        KernelGuard.Destination(scores.Length, rows, nameof(scores), $"{rows}");
+        int rows = KernelGuard.Rows(matrix.Length, query.Length, nameof(matrix), new("N", query.Length));
+        KernelGuard.Destination(scores.Length, rows, nameof(scores), new(null, rows));
         switch (path)
         {
             case SimdPath.Vector512:

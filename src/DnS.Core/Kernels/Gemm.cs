@@ -36,9 +36,9 @@ public static class Gemm
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
-        KernelGuard.Exact(a.Length, (long)m * k, nameof(a), $"{m}×{k}");
-        KernelGuard.Exact(b.Length, (long)n * k, nameof(b), $"{n}×{k}");
-        KernelGuard.Destination(c.Length, (long)m * n, nameof(c), $"{m}×{n}");
+        KernelGuard.Exact(a.Length, (long)m * k, nameof(a), TensorShape.Of(m, k));
+        KernelGuard.Exact(b.Length, (long)n * k, nameof(b), TensorShape.Of(n, k));
+        KernelGuard.Destination(c.Length, (long)m * n, nameof(c), TensorShape.Of(m, n));
         if (m == 0 || n == 0)
         {
             return;

@@ -26,6 +26,10 @@ internal interface IPopCountLanes<TVector>
     /// <summary>Popcount of each byte (0..8 per byte).</summary>
     static abstract TVector ByteCounts(TVector value, TVector table);
 
+    /// <summary>Half adder of <paramref name="a"/> and <c>x ⊕ q</c>: returns <c>a ⊕ x ⊕ q</c>, carry <c>a ∧ (x ⊕ q)</c>
+    /// (two ternary-logic instructions on AVX-512 instead of three).</summary>
+    static abstract TVector HalfAddXor(TVector a, TVector x, TVector q, out TVector carry);
+
     /// <summary>Carry-save adder: per bit, <c>sum = a ⊕ b ⊕ c</c> and <c>carry = majority(a, b, c)</c>.</summary>
     static abstract TVector CarrySave(TVector a, TVector b, TVector c, out TVector carry);
 

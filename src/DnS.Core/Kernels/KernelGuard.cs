@@ -22,7 +22,7 @@ internal static class KernelGuard
     }
 
     /// <summary>Number of rows of <paramref name="rowLength"/> elements in a span, or throws if it does not divide.</summary>
-    public static int Rows(int length, int rowLength, string tensor, string shape)
+    public static int Rows(int length, int rowLength, string tensor, TensorShape shape)
     {
         int rows = length / rowLength;
         if (rows * rowLength != length)
@@ -33,7 +33,7 @@ internal static class KernelGuard
         return rows;
     }
 
-    public static void Exact(int length, long expected, string tensor, string shape)
+    public static void Exact(int length, long expected, string tensor, TensorShape shape)
     {
         if (length != expected)
         {
@@ -41,7 +41,7 @@ internal static class KernelGuard
         }
     }
 
-    public static void Destination(int length, long required, string tensor, string shape)
+    public static void Destination(int length, long required, string tensor, TensorShape shape)
     {
         if (length < required)
         {
@@ -58,14 +58,14 @@ internal static class KernelGuard
         throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
 
     [DoesNotReturn]
-    private static void ThrowNotDivisible(int length, int rowLength, string tensor, string shape) =>
+    private static void ThrowNotDivisible(int length, int rowLength, string tensor, TensorShape shape) =>
         throw new ArgumentException($"{tensor} has {length} elements, which is not a whole number of {shape} rows of {rowLength} elements.", tensor);
 
     [DoesNotReturn]
-    private static void ThrowLength(int length, long expected, string tensor, string shape) =>
+    private static void ThrowLength(int length, long expected, string tensor, TensorShape shape) =>
         throw new ArgumentException($"{tensor} has {length} elements but shape {shape} needs {expected}.", tensor);
 
     [DoesNotReturn]
-    private static void ThrowDestination(int length, long required, string tensor, string shape) =>
+    private static void ThrowDestination(int length, long required, string tensor, TensorShape shape) =>
         throw new ArgumentException($"Destination {tensor} has {length} elements but shape {shape} needs at least {required}.", tensor);
 }

@@ -26,6 +26,14 @@ internal readonly struct PopCount128 : IPopCountLanes<Vector128<ulong>>
     public static Vector128<ulong> Xor(Vector128<ulong> a, Vector128<ulong> b) => a ^ b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<ulong> HalfAddXor(Vector128<ulong> a, Vector128<ulong> x, Vector128<ulong> q, out Vector128<ulong> carry)
+    {
+        Vector128<ulong> y = x ^ q;
+        carry = a & y;
+        return a ^ y;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<ulong> CarrySave(Vector128<ulong> a, Vector128<ulong> b, Vector128<ulong> c, out Vector128<ulong> carry)
     {
         Vector128<ulong> ab = a ^ b;

@@ -26,6 +26,14 @@ internal readonly struct PopCount256 : IPopCountLanes<Vector256<ulong>>
     public static Vector256<ulong> Xor(Vector256<ulong> a, Vector256<ulong> b) => a ^ b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> HalfAddXor(Vector256<ulong> a, Vector256<ulong> x, Vector256<ulong> q, out Vector256<ulong> carry)
+    {
+        Vector256<ulong> y = x ^ q;
+        carry = a & y;
+        return a ^ y;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> CarrySave(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c, out Vector256<ulong> carry)
     {
         Vector256<ulong> ab = a ^ b;

@@ -27,6 +27,14 @@ internal readonly struct PopCount512 : IPopCountLanes<Vector512<ulong>>
     public static Vector512<ulong> Xor(Vector512<ulong> a, Vector512<ulong> b) => a ^ b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<ulong> HalfAddXor(Vector512<ulong> a, Vector512<ulong> x, Vector512<ulong> q, out Vector512<ulong> carry)
+    {
+        // Truth tables over (a, x, q) = (0xF0, 0xCC, 0xAA): 0x60 is a ∧ (x ⊕ q), 0x96 the three-way xor.
+        carry = Avx512F.TernaryLogic(a, x, q, 0x60);
+        return Avx512F.TernaryLogic(a, x, q, 0x96);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<ulong> CarrySave(Vector512<ulong> a, Vector512<ulong> b, Vector512<ulong> c, out Vector512<ulong> carry)
     {
         // One vpternlogq each: 0xE8 is the majority truth table, 0x96 the three-way xor.

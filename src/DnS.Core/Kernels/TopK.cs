@@ -24,7 +24,7 @@ public static class TopK
     public static int Select(ReadOnlySpan<float> scores, Span<int> indices, Span<float> values, SimdPath path)
     {
         KernelGuard.Path(path);
-        KernelGuard.Destination(values.Length, indices.Length, nameof(values), $"k={indices.Length}");
+        KernelGuard.Destination(values.Length, indices.Length, nameof(values), new("k", indices.Length));
         int count = Math.Min(indices.Length, scores.Length);
         if (count == 0)
         {

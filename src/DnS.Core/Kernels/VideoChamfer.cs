@@ -157,6 +157,6 @@ public static class VideoChamfer
         KernelGuard.Path(path);
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(cols);
-        KernelGuard.Exact(s.Length, (long)rows * cols, nameof(s), $"{rows}×{cols}");
+        KernelGuard.Exact(s.Length, (long)rows * cols, nameof(s), TensorShape.Of(rows, cols));
     }
 }
