@@ -71,7 +71,7 @@ public class FineStudentPairBenchmarks
 
     /// <summary>DnS video comparator alone on a 40×40 matrix.</summary>
     [Benchmark]
-    public void DnsComparator() => attention.Comparator.Forward(f2f, Workload.Frames, Workload.Frames, comparatorOutput);
+    public void DnsComparator() => attention.Comparator!.Forward(f2f, Workload.Frames, Workload.Frames, comparatorOutput);
 
     /// <summary>libtorch attention-student pair, as the reference computes it (einsum chamfer, conv2d layers).</summary>
     [Benchmark]

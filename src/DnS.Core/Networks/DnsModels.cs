@@ -73,4 +73,44 @@ public sealed class DnsModels
                 $"the networks disagree on the region feature size: coarse D = {coarse.Dims}, fine D = {fine.Dims}{(selector is null ? "" : $", selector D = {selector.Dims}")}");
         return new DnsModels(coarse, fine, selector);
     }
+
+    /// <summary>Seed of the built-in binary models' random rotation: fixed, so every index and query agree.</summary>
+    public const int BuiltInRotationSeed = 20220601;
+
+    /// <summary>
+    /// The parameter-free models that work with nothing trained: coarse = L2-normalised mean of the region vectors,
+    /// fine = region chamfer without attention or comparator (float), or — with <paramref name="binary"/> — the
+    /// Hamming chamfer of sign(x̂·W) codes with W a fixed random rotation (D bits per region); no selector, so the
+    /// default policy re-ranks the top-K by coarse score. Trained weights (<see cref="Load(string)"/>) replace them.
+    /// </summary>
+    /// <param name="regions">R, regions per frame of the features.</param>
+    /// <param name="dims">D, the region feature size.</param>
+    /// <param name="binary">Store packed sign codes (D bits per region) instead of floats.</param>
+    public static DnsModels BuiltIn(int regions, int dims, bool binary = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(regions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dims);
+        using var none = new TensorCollection("built-in models");
+        var coarse = CoarseGrainedStudent.Load(none, new CoarseGrainedStudentConfig { Attention = false, Transformer = false, NetVlad = false, Regions = regions }, dims);
+        var fineConfig = new FineGrainedStudentConfig { Regions = regions, Dims = dims, Comparator = false };
+        if (!binary) return new DnsModels(coarse, FineGrainedStudent.Load(none, fineConfig), null);
+
+        using var rotation = new TensorCollection("built-in binary models").Add("binarization.W", RandomRotation(dims, BuiltInRotationSeed), dims, dims);
+        return new DnsModels(coarse, FineGrainedStudent.Load(rotation, fineConfig), null);
+    }
+
+    // A uniformly random orthogonal matrix: Q of the QR decomposition of a Gaussian matrix, with R's diagonal signs folded in.
+    private static float[] RandomRotation(int dims, int seed)
+    {
+        var gaussian = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Random(dims, dims, new MathNet.Numerics.Distributions.Normal(0, 1, new Random(seed)));
+        var qr = gaussian.QR();
+        var q = qr.Q;
+        var result = new float[dims * dims];
+        for (int j = 0; j < dims; j++)
+        {
+            double sign = Math.Sign(qr.R[j, j]) is 0 ? 1 : Math.Sign(qr.R[j, j]);
+            for (int i = 0; i < dims; i++) result[i * dims + j] = (float)(q[i, j] * sign);
+        }
+        return result;
+    }
 }

@@ -29,7 +29,7 @@ public sealed class FineGrainedStudent
     private readonly Attention? _attention;
     private readonly float[]? _projection; // binarization.W transposed to [bits, D], the B operand of A·Bᵀ
 
-    private FineGrainedStudent(FineGrainedVariant variant, int regions, int dims, int bits, Attention? attention, float[]? projection, VideoComparator comparator)
+    private FineGrainedStudent(FineGrainedVariant variant, int regions, int dims, int bits, Attention? attention, float[]? projection, VideoComparator? comparator)
     {
         Variant = variant;
         Regions = regions;
@@ -52,8 +52,11 @@ public sealed class FineGrainedStudent
     /// <summary>Bits per region code of the binary variant (the columns of <c>binarization.W</c>); 0 otherwise.</summary>
     public int Bits { get; }
 
-    /// <summary>The query-time video comparator (zero padding).</summary>
-    public VideoComparator Comparator { get; }
+    /// <summary>
+    /// The query-time video comparator (zero padding); null when configured without one
+    /// (<see cref="FineGrainedStudentConfig.Comparator"/>): the video similarity is then the chamfer of the frame-to-frame matrix.
+    /// </summary>
+    public VideoComparator? Comparator { get; }
 
     /// <summary>Builds the student from a state dict, validating every tensor shape up front.</summary>
     /// <exception cref="WeightsFormatException">A tensor is missing, mis-shaped, or the weights are of another variant than configured.</exception>
@@ -65,7 +68,7 @@ public sealed class FineGrainedStudent
             : FineGrainedVariant.ParameterFree;
         if (config.Variant is { } expected && expected != variant)
             throw new WeightsFormatException(source.SourceName, $"configured as a {expected} fine-grained student, but the weights are of a {variant} student");
-        var comparator = VideoComparator.Load(source, "visil_head.", ComparatorPadding.Zero);
+        var comparator = config.Comparator ? VideoComparator.Load(source, "visil_head.", ComparatorPadding.Zero) : null;
         switch (variant)
         {
             case FineGrainedVariant.Binary:

@@ -17,4 +17,10 @@ public sealed record FineGrainedStudentConfig
     /// The other variants take D from their weights.
     /// </summary>
     public int Dims { get; init; } = 512;
+
+    /// <summary>
+    /// Whether the student has the video comparator CNN (<c>visil_head.*</c>, every reference student does). Without it
+    /// the video similarity is the chamfer of the frame-to-frame matrix itself: the built-in parameter-free models.
+    /// </summary>
+    public bool Comparator { get; init; } = true;
 }

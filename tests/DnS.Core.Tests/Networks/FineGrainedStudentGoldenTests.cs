@@ -56,7 +56,7 @@ public sealed class FineGrainedStudentGoldenTests(ITestOutputHelper output)
             var storedF2f = GoldenComparison.Read(outputs, pair + ".f2f");
             var (rows, cols) = VideoComparator.OutputShape(query.Frames, target.Frames);
             var raw = new float[rows * cols];
-            student.Comparator.Forward(storedF2f, query.Frames, target.Frames, raw);
+            student.Comparator!.Forward(storedF2f, query.Frames, target.Frames, raw);
             _golden.Close($"{name} {pair}.comparator_raw", GoldenComparison.Read(outputs, pair + ".comparator_raw"), raw, 1e-5, 1e-4);
             var htanh = raw.Select(r => Math.Clamp(r, -1f, 1f)).ToArray();
             _golden.Close($"{name} {pair}.comparator_htanh", GoldenComparison.Read(outputs, pair + ".comparator_htanh"), htanh, 1e-5, 1e-4);
@@ -138,7 +138,7 @@ public sealed class FineGrainedStudentGoldenTests(ITestOutputHelper output)
         ChamferKernel.FrameToFrame(v3, v4, 9, 512, f2f);
         var (rows, cols) = VideoComparator.OutputShape(q.Frames, t.Frames);
         var raw = new float[rows * cols];
-        student.Comparator.Forward(f2f, q.Frames, t.Frames, raw);
+        student.Comparator!.Forward(f2f, q.Frames, t.Frames, raw);
         float expected = VideoChamfer.Similarity(raw.Select(r => Math.Clamp(r, -1f, 1f)).ToArray(), rows, cols);
         student.Similarity(q, t).Should().Be(expected);
     }

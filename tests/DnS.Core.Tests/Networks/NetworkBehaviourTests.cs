@@ -93,7 +93,7 @@ public sealed class NetworkBehaviourTests
         ((Action)(() => binary.Similarity(codes, floats))).Should().Throw<ArgumentException>().WithMessage("*floats*Binary student*");
         ((Action)(() => attention.IndexVideo(x.AsSpan(1)))).Should().Throw<ArgumentException>().WithMessage("*9×512*");
         ((Action)(() => attention.Similarity(floats, FineFeatures.FromValues(new float[4 * 9 * 16], 9, 16)))).Should().Throw<ArgumentException>().WithMessage("*16 dims*expects 512*");
-        var comparator = attention.Comparator;
+        var comparator = attention.Comparator!;
         ((Action)(() => comparator.Forward(new float[12], 3, 4, new float[1]))).Should().Throw<ArgumentException>().WithMessage("*at least 4×4*3×4*");
     }
 

@@ -1,0 +1,81 @@
+using System.ComponentModel;
+using DnS.Core.Indexing;
+using DnS.Core.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace DnS.Cli.Commands;
+
+/// <summary><c>dns index</c>: index video files and folders into an on-disk index.</summary>
+internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<files-or-folders>")]
+        [Description("Video files, or folders searched recursively for known video extensions.")]
+        public string[] Paths { get; init; } = [];
+
+        [CommandOption("--index <DIR>")]
+        [Description("The index directory (created if missing).")]
+        public string Index { get; init; } = "";
+
+        [CommandOption("--models <DIR>")]
+        [Description("Trained DnS networks (dns-models.json + safetensors); default: the built-in parameter-free models.")]
+        public string? Models { get; init; }
+
+        [CommandOption("--backbone <ONNX>")]
+        [Description("A ResNet-style ONNX backbone exposing its four stage maps; default: the built-in frame descriptor.")]
+        public string? Backbone { get; init; }
+
+        [CommandOption("--pca <FILE>")]
+        [Description("PCA whitening (safetensors) applied to the backbone's region vectors.")]
+        public string? Pca { get; init; }
+
+        [CommandOption("--binary")]
+        [Description("Built-in models: store packed-bit codes (Hamming re-ranking) instead of floats.")]
+        public bool Binary { get; init; }
+
+        public override ValidationResult Validate() =>
+            Index.Length == 0 ? ValidationResult.Error("--index is required")
+            : Paths.Length == 0 ? ValidationResult.Error("give at least one video file or folder")
+            : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var videos = VideoFiles.Expand(settings.Paths);
+        var profile = IndexProfile.Resolve(settings.Index, settings.Models, settings.Backbone, settings.Pca, settings.Binary);
+        using var extractor = profile.CreateExtractor();
+        var models = profile.CreateModels(extractor);
+        await using var store = await FileVideoStore.CreateOrOpenAsync(settings.Index, VideoRecordFactory.SchemaOf(models), cancellationToken);
+        profile.Write(settings.Index);
+        var indexer = new VideoIndexer(extractor, models, store);
+
+        IndexReport report;
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            report = await AnsiConsole.Progress().StartAsync(async progressContext =>
+            {
+                var task = progressContext.AddTask("indexing", maxValue: videos.Count);
+                return await indexer.IndexAsync(videos, new Progress<IndexProgress>(p =>
+                {
+                    task.Value = p.Completed;
+                    task.Description = $"indexing ({p.Failed} failed)";
+                }), cancellationToken);
+            });
+        }
+        else
+        {
+            report = await indexer.IndexAsync(videos, new Progress<IndexProgress>(p =>
+                Console.WriteLine($"[{p.Completed}/{p.Total}] {p.LastId}")), cancellationToken);
+        }
+
+        var storage = store.GetStorageReport();
+        Console.WriteLine($"indexed {report.Indexed.Count} of {videos.Count} videos ({report.Frames} frames) in {report.Elapsed.TotalSeconds:F1} s " +
+                          $"— {report.Frames / Math.Max(report.Elapsed.TotalSeconds, 1e-9):F1} frames/s; index holds {storage.Videos} videos, " +
+                          $"{storage.TotalBytesPerVideo / 1024:F1} KB/video");
+        foreach (var failure in report.Failed)
+            Console.Error.WriteLine($"failed: {failure.Source.Path}: {failure.Reason}");
+        return report.Failed.Count == 0 ? ExitCodes.Success : ExitCodes.SomeFailed;
+    }
+}

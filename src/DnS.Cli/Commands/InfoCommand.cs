@@ -1,0 +1,46 @@
+using System.ComponentModel;
+using System.Text.Json;
+using DnS.Core.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace DnS.Cli.Commands;
+
+/// <summary><c>dns info</c>: what an index holds and what it costs per video.</summary>
+internal sealed class InfoCommand : AsyncCommand<InfoCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--index <DIR>")]
+        [Description("The index directory.")]
+        public string Index { get; init; } = "";
+
+        [CommandOption("--json")]
+        [Description("Print as JSON.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate() => Index.Length == 0 ? ValidationResult.Error("--index is required") : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        await using var store = await FileVideoStore.OpenAsync(settings.Index, cancellationToken: cancellationToken);
+        var report = store.GetStorageReport();
+        var schema = store.Schema;
+        if (settings.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { schema, report, report.CoarseBytesPerVideo, report.FineBytesPerVideo, report.TotalBytesPerVideo },
+                new JsonSerializerOptions { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } }));
+            return ExitCodes.Success;
+        }
+        var grid = new Grid().AddColumns(2);
+        grid.AddRow("videos", report.Videos.ToString());
+        grid.AddRow("frames", report.Frames.ToString());
+        grid.AddRow("coarse", $"{schema.CoarseDimensions} floats: {report.CoarseBytesPerVideo / 1024:F2} KB/video");
+        grid.AddRow("fine", $"{schema.FineKind} {schema.Regions}×{schema.FineDimensions}{(schema.FineKind == FineFeatureKind.Binary ? " bits" : "")} per frame: {report.FineBytesPerVideo / 1024:F2} KB/video");
+        grid.AddRow("metadata", $"{report.MetadataBytes / 1024.0:F2} KB in all");
+        grid.AddRow("total", $"{report.TotalBytes / 1024.0:F2} KB ({report.TotalBytesPerVideo / 1024:F2} KB/video)");
+        AnsiConsole.Write(grid);
+        return ExitCodes.Success;
+    }
+}

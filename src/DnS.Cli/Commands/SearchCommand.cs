@@ -1,0 +1,81 @@
+using System.ComponentModel;
+using System.Text.Json;
+using DnS.Core.Retrieval;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace DnS.Cli.Commands;
+
+/// <summary><c>dns search</c>: rank the index against one query video.</summary>
+internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<video-path-or-id>")]
+        [Description("A video file, or the id of an indexed video.")]
+        public string Query { get; init; } = "";
+
+        [CommandOption("--index <DIR>")]
+        [Description("The index directory.")]
+        public string Index { get; init; } = "";
+
+        [CommandOption("--models <DIR>")]
+        [Description("Networks to use instead of the ones the index was built with (must produce the same layout).")]
+        public string? Models { get; init; }
+
+        [CommandOption("--top <N>")]
+        [Description("Hits to show (default 10).")]
+        public int Top { get; init; } = 10;
+
+        [CommandOption("--policy <POLICY>")]
+        [Description("coarse | fine | dns:FRACTION | topk:K | threshold:P (default: dns:0.3 with a selector, else topk:50).")]
+        public string? Policy { get; init; }
+
+        [CommandOption("--json")]
+        [Description("Print the result as JSON.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate() =>
+            Index.Length == 0 ? ValidationResult.Error("--index is required")
+            : Top < 0 ? ValidationResult.Error("--top must be ≥ 0")
+            : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        await using var session = await IndexSession.OpenAsync(settings.Index, settings.Models, cancellationToken);
+        var policy = settings.Policy is null ? DefaultPolicy(session) : SelectorPolicy.Parse(settings.Policy);
+        var query = await session.ResolveQueryAsync(settings.Query, cancellationToken);
+        var result = new RetrievalEngine(session.Models, session.Store).Search(query, policy, settings.Top, cancellationToken);
+
+        if (settings.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                query = result.QueryId,
+                policy = policy.ToString(),
+                hits = result.Hits.Select(h => new { id = h.Id, score = h.Score, stage = h.Stage.ToString().ToLowerInvariant(), coarse = h.CoarseScore, fine = float.IsNaN(h.FineScore) ? (float?)null : h.FineScore }),
+                statistics = new
+                {
+                    result.Statistics.CoarsePairs, result.Statistics.SelectorPairs, result.Statistics.FinePairs,
+                    coarseMs = result.Statistics.Coarse.TotalMilliseconds, selectionMs = result.Statistics.Selection.TotalMilliseconds,
+                    fineMs = result.Statistics.Fine.TotalMilliseconds, totalMs = result.Statistics.Total.TotalMilliseconds,
+                },
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            return ExitCodes.Success;
+        }
+        var table = new Table().AddColumns("rank", "id", "score", "stage", "coarse", "fine");
+        int rank = 1;
+        foreach (var hit in result.Hits)
+            table.AddRow((rank++).ToString(), Markup.Escape(hit.Id), hit.Score.ToString("F4"), hit.Stage.ToString().ToLowerInvariant(),
+                hit.CoarseScore.ToString("F4"), float.IsNaN(hit.FineScore) ? "" : hit.FineScore.ToString("F4"));
+        AnsiConsole.Write(table);
+        var s = result.Statistics;
+        Console.WriteLine($"policy {policy}: {s.CoarsePairs} coarse pairs ({s.Coarse.TotalMilliseconds:F2} ms), {s.SelectorPairs} selector pairs, " +
+                          $"{s.FinePairs} fine pairs ({s.Fine.TotalMilliseconds:F2} ms); total {s.Total.TotalMilliseconds:F2} ms");
+        return ExitCodes.Success;
+    }
+
+    internal static SelectorPolicy DefaultPolicy(IndexSession session) =>
+        session.Models.Selector is not null ? SelectorPolicy.SelectorFraction(0.3) : SelectorPolicy.TopK(50);
+}

@@ -1,0 +1,17 @@
+namespace DnS.Core.Evaluation;
+
+/// <summary>Size of a <see cref="SyntheticCorpus"/>.</summary>
+public sealed record SyntheticCorpusOptions
+{
+    /// <summary>Source clips with transformed copies (each is a query). Default 6.</summary>
+    public int Sources { get; init; } = 6;
+
+    /// <summary>Unrelated clips (hard negatives from the same generator families). Default 10.</summary>
+    public int Distractors { get; init; } = 10;
+
+    /// <summary>Clip length in seconds. Default 12.</summary>
+    public int Seconds { get; init; } = 12;
+
+    /// <summary>Transforms applied to each source (default: all of <see cref="SyntheticCorpus.TransformNames"/>).</summary>
+    public IReadOnlyList<string>? Transforms { get; init; }
+}

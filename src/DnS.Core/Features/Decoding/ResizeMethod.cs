@@ -1,0 +1,18 @@
+namespace DnS.Core.Features.Decoding;
+
+/// <summary>Where and how a sampled frame is resized (shorter side) and centre-cropped.</summary>
+public enum ResizeMethod
+{
+    /// <summary>
+    /// ffmpeg sends full-resolution RGB24 frames and the library resizes them exactly as the reference does
+    /// (OpenCV <c>cv2.resize</c> INTER_CUBIC: Keys' cubic a = −0.75, 11-bit fixed-point coefficients, scale 1/ratio)
+    /// and crops like ViSiL's <c>center_crop</c>. Bit-exact with OpenCV's generic path on the same RGB frame.
+    /// </summary>
+    Reference,
+
+    /// <summary>
+    /// Resize and crop inside ffmpeg's filter graph (swscale bicubic with a = −0.75): less data through the pipe,
+    /// but swscale resamples in YUV, so colours near sharp edges differ from the reference (see docs/features.md).
+    /// </summary>
+    Ffmpeg,
+}

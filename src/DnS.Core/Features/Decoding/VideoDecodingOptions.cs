@@ -1,0 +1,56 @@
+namespace DnS.Core.Features.Decoding;
+
+/// <summary>
+/// How videos are sampled and preprocessed. The defaults are the reference's: 1 frame per second, shorter side
+/// resized to 256 (bicubic), centre crop 224×224, RGB, ImageNet normalisation, NCHW.
+/// </summary>
+public sealed record VideoDecodingOptions
+{
+    /// <summary>Sampled frames per second of video time (default 1).</summary>
+    public double FramesPerSecond { get; init; } = 1.0;
+
+    /// <summary>The shorter side is resized to this many pixels, keeping the aspect ratio (default 256).</summary>
+    public int ResizeShortSide { get; init; } = 256;
+
+    /// <summary>Side of the square centre crop taken after resizing (default 224); at most <see cref="ResizeShortSide"/>.</summary>
+    public int CropSize { get; init; } = 224;
+
+    /// <summary>
+    /// Where the resize and crop happen (default <see cref="ResizeMethod.Reference"/>: in the library, bit-exact with
+    /// the reference's OpenCV bicubic; <see cref="ResizeMethod.Ffmpeg"/>: in ffmpeg's filter graph).
+    /// </summary>
+    public ResizeMethod Resize { get; init; } = ResizeMethod.Reference;
+
+    /// <summary>Frames per <see cref="FrameBatch"/> (default 32); also bounds the decoder's read-ahead.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Folder holding the ffmpeg and ffprobe executables; null searches the PATH.</summary>
+    public string? FfmpegFolder { get; init; }
+
+    /// <summary>
+    /// When true, a truncated file yields the frames decoded before the cut instead of throwing
+    /// <see cref="VideoDecodingException"/> with <see cref="VideoDecodingFailure.Truncated"/> (default false).
+    /// </summary>
+    public bool AcceptTruncatedFiles { get; init; }
+
+    /// <summary>Per-channel RGB mean subtracted after scaling pixels to [0, 1] (ImageNet).</summary>
+    public static IReadOnlyList<float> ImageNetMean { get; } = [0.485f, 0.456f, 0.406f];
+
+    /// <summary>Per-channel RGB standard deviation divided by after subtracting the mean (ImageNet).</summary>
+    public static IReadOnlyList<float> ImageNetStd { get; } = [0.229f, 0.224f, 0.225f];
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (!(FramesPerSecond > 0) || double.IsInfinity(FramesPerSecond))
+            throw new ArgumentOutOfRangeException(nameof(FramesPerSecond), FramesPerSecond, "must be a positive finite number");
+        if (ResizeShortSide < 1)
+            throw new ArgumentOutOfRangeException(nameof(ResizeShortSide), ResizeShortSide, "must be at least 1");
+        if (CropSize < 1 || CropSize > ResizeShortSide)
+            throw new ArgumentOutOfRangeException(nameof(CropSize), CropSize, $"must be in 1..{nameof(ResizeShortSide)} ({ResizeShortSide})");
+        if (!Enum.IsDefined(Resize))
+            throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "unknown resize method");
+        if (BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be at least 1");
+    }
+}

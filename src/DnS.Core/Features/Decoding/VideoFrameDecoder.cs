@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using FFMpegCore;
+
+namespace DnS.Core.Features.Decoding;
+
+/// <summary>
+/// Decodes a video file into batches of preprocessed frames for the backbone, through the system ffmpeg:
+/// sampling on timestamps (<c>fps</c> filter, so variable frame rate is handled), display rotation applied
+/// (ffmpeg's autorotate), shorter side resized with bicubic interpolation, centre crop, RGB24 frames streamed
+/// through a pipe (no temporary files), then ImageNet-normalised NCHW floats.
+/// </summary>
+/// <remarks>
+/// Memory is bounded whatever the video length: one float batch plus a read-ahead of at most
+/// <see cref="VideoDecodingOptions.BatchSize"/> raw frames. Thread-safe: each enumeration owns its own ffmpeg process.
+/// </remarks>
+public sealed class VideoFrameDecoder
+{
+    private readonly VideoDecodingOptions _options;
+    private readonly FrameNormalizer _normalizer;
+
+    /// <summary>Creates a decoder; <paramref name="options"/> defaults to the reference preprocessing.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is invalid.</exception>
+    public VideoFrameDecoder(VideoDecodingOptions? options = null)
+    {
+        _options = options ?? new VideoDecodingOptions();
+        _options.Validate();
+        _normalizer = new FrameNormalizer(VideoDecodingOptions.ImageNetMean, VideoDecodingOptions.ImageNetStd);
+    }
+
+    /// <summary>The options in use.</summary>
+    public VideoDecodingOptions Options => _options;
+
+    /// <summary>
+    /// Streams the sampled frames of <paramref name="path"/> as batches of
+    /// <see cref="VideoDecodingOptions.BatchSize"/> frames (the last one may be smaller). A clip shorter than one
+    /// sampling period gives exactly one frame.
+    /// </summary>
+    /// <remarks>
+    /// Each batch's pixel memory is reused: it is valid until the enumerator moves on. Cancelling, or leaving the
+    /// loop early, stops ffmpeg within the current frame.
+    /// </remarks>
+    /// <exception cref="VideoDecodingException">The file cannot be decoded; <see cref="VideoDecodingException.Reason"/> says why.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async IAsyncEnumerable<FrameBatch> DecodeAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        path = Path.GetFullPath(path);
+        CheckFile(path);
+        var tools = FfmpegTools.Locate(_options.FfmpegFolder, path);
+        await ProbeAsync(tools, path, cancellationToken).ConfigureAwait(false);
+
+        int side = _options.CropSize, frameBytes = side * side * 3, frameFloats = frameBytes;
+        int batch = _options.BatchSize;
+        float[] pixels = ArrayPool<float>.Shared.Rent(batch * frameFloats);
+        var stream = _options.Resize == ResizeMethod.Reference
+            ? FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch,
+                new ReferenceResizeCrop(_options.ResizeShortSide, side).Apply)
+            : FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch);
+        try
+        {
+            int count = 0, first = 0;
+            while (await stream.ReadFrameAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+            {
+                try
+                {
+                    _normalizer.Normalize(frame.AsSpan(0, frameBytes), pixels.AsSpan(count * frameFloats, frameFloats));
+                }
+                finally
+                {
+                    FfmpegFrameStream.Return(frame);
+                }
+                if (++count == batch)
+                {
+                    yield return new FrameBatch(pixels.AsMemory(0, count * frameFloats), count, side, side, first);
+                    first += count;
+                    count = 0;
+                }
+            }
+            var (exitCode, errors) = await stream.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            ThrowOnFailure(path, exitCode, errors, decodedFrames: first + count);
+            if (count > 0) yield return new FrameBatch(pixels.AsMemory(0, count * frameFloats), count, side, side, first);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            ArrayPool<float>.Shared.Return(pixels);
+        }
+    }
+
+    /// <summary>
+    /// The ffmpeg command line after <c>ffmpeg</c>: decode the first video stream, sample, then either send full
+    /// frames as PPM (<see cref="ResizeMethod.Reference"/>) or resize and crop in the filter graph and send raw RGB24.
+    /// </summary>
+    internal IReadOnlyList<string> BuildArguments(string path) =>
+    [
+        "-nostdin", "-hide_banner", "-loglevel", "error",
+        "-i", path,
+        "-map", "0:v:0", "-an", "-sn", "-dn",
+        "-vf", FilterGraph(),
+        .. _options.Resize == ResizeMethod.Reference
+            ? (string[])["-f", "image2pipe", "-c:v", "ppm", "pipe:1"]
+            : ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+    ];
+
+    /// <summary>
+    /// fps with round=up keeps, for every tick k/fps, the last frame at or before it (frames 0, f, 2f, ... of a
+    /// constant-rate video, as the reference's frame counter does). The YUV → RGB conversion uses swscale's bicubic
+    /// (what OpenCV's ffmpeg capture uses). In ffmpeg mode, scale keeps the aspect ratio with the shorter side at
+    /// ResizeShortSide using Keys' cubic a = −0.75 (param1 = 0.75, OpenCV's INTER_CUBIC kernel), and the crop comes
+    /// after the RGB conversion so its offset is not rounded to chroma subsampling.
+    /// </summary>
+    internal string FilterGraph()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string sample = string.Create(inv, $"fps=fps={_options.FramesPerSecond.ToString("R", inv)}:round=up,");
+        if (_options.Resize == ResizeMethod.Reference) return sample + "format=rgb24";
+        int s = _options.ResizeShortSide, c = _options.CropSize;
+        return sample + string.Create(inv,
+            $"scale=w={s}:h={s}:force_original_aspect_ratio=increase:flags=bicubic+accurate_rnd+full_chroma_int:param0=0:param1=0.75," +
+            $"format=rgb24,crop=w={c}:h={c}");
+    }
+
+    private static void CheckFile(string path)
+    {
+        if (Directory.Exists(path))
+            throw new VideoDecodingException(path, VideoDecodingFailure.Unreadable, "is a directory, not a video file");
+        if (!File.Exists(path))
+            throw new VideoDecodingException(path, VideoDecodingFailure.FileNotFound, "file not found");
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            if (stream.Length == 0)
+                throw new VideoDecodingException(path, VideoDecodingFailure.EmptyFile, "file is empty (0 bytes)");
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new VideoDecodingException(path, VideoDecodingFailure.Unreadable, $"cannot be opened for reading: {e.Message}", e);
+        }
+    }
+
+    private static async Task ProbeAsync(FfmpegTools tools, string path, CancellationToken cancellationToken)
+    {
+        IMediaAnalysis analysis;
+        try
+        {
+            var ffOptions = new FFOptions { BinaryFolder = Path.GetDirectoryName(tools.Ffprobe)! };
+            analysis = await FFProbe.AnalyseAsync(path, ffOptions: ffOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            bool truncated = IsTruncationMessage(e.Message) && StartsLikeIsoMedia(path);
+            throw new VideoDecodingException(path, truncated ? VideoDecodingFailure.Truncated : VideoDecodingFailure.NotAMediaFile,
+                (truncated ? "file is truncated (ffprobe: " : "not a recognised media file (ffprobe: ") + LastLine(e.Message) + ")", e);
+        }
+        // ffmpeg's "tty" demuxer renders any .txt/.nfo/.asc file as ANSI art: a text file is not a video.
+        if (analysis.Format.FormatName == "tty")
+            throw new VideoDecodingException(path, VideoDecodingFailure.NotAMediaFile, "is a text file, not a video");
+        if (analysis.VideoStreams.Count == 0)
+            throw new VideoDecodingException(path, VideoDecodingFailure.NoVideoStream,
+                $"has no video stream ({analysis.AudioStreams.Count} audio stream(s), format '{analysis.Format.FormatName}')");
+    }
+
+    private void ThrowOnFailure(string path, int exitCode, string[] errors, int decodedFrames)
+    {
+        string detail = errors.Length == 0 ? "no message" : string.Join(" | ", errors.TakeLast(5));
+        if (errors.Any(IsTruncationMessage) && !_options.AcceptTruncatedFiles)
+            throw new VideoDecodingException(path, VideoDecodingFailure.Truncated,
+                $"file is truncated: ffmpeg stopped after {decodedFrames} sampled frame(s) ({detail})");
+        if (exitCode != 0)
+            throw new VideoDecodingException(path, VideoDecodingFailure.DecodeFailed, $"ffmpeg exited with code {exitCode} after {decodedFrames} sampled frame(s) ({detail})");
+        if (decodedFrames == 0)
+            throw new VideoDecodingException(path, VideoDecodingFailure.DecodeFailed, $"ffmpeg decoded no frame ({detail})");
+    }
+
+    private static bool IsTruncationMessage(string message) =>
+        message.Contains("partial file", StringComparison.Ordinal)
+        || message.Contains("File ended prematurely", StringComparison.Ordinal)
+        || message.Contains("moov atom not found", StringComparison.Ordinal);
+
+    /// <summary>An ISO-BMFF (MP4/MOV) file starts with an 'ftyp' box: "moov atom not found" then means cut off, not garbage.</summary>
+    private static bool StartsLikeIsoMedia(string path)
+    {
+        Span<byte> head = stackalloc byte[8];
+        using var stream = File.OpenRead(path);
+        return stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && head[4..].SequenceEqual("ftyp"u8);
+    }
+
+    private static string LastLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? message : lines[^1];
+    }
+}

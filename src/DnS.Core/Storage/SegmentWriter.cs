@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text;
+using static DnS.Core.Storage.SegmentFile;
+
+namespace DnS.Core.Storage;
+
+/// <summary>Writes <see cref="SegmentFile"/>s: sequentially, checksummed, and atomically (temporary file, fsync, rename).</summary>
+internal static class SegmentWriter
+{
+    /// <summary>Writes a segment to <paramref name="path"/> (via a temporary file, fsync, rename) and returns its CRC-32.</summary>
+    public static async Task<uint> WriteAsync(string path, StoreSchema schema, IReadOnlyList<VideoRecord> records, CancellationToken cancellationToken)
+    {
+        string temp = path + ".tmp";
+        var crc = new Crc32();
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous))
+            {
+                long position = 0;
+                async Task Write(ReadOnlyMemory<byte> bytes)
+                {
+                    crc.Append(bytes.Span);
+                    await stream.WriteAsync(bytes, cancellationToken);
+                    position += bytes.Length;
+                }
+                async Task Align(int alignment)
+                {
+                    int pad = (int)((alignment - position % alignment) % alignment);
+                    if (pad > 0) await Write(new byte[pad]);
+                }
+
+                var header = new byte[HeaderBytes];
+                HeaderMagic.CopyTo(header);
+                var h = header.AsSpan(8);
+                BinaryPrimitives.WriteInt32LittleEndian(h, FormatVersion);
+                BinaryPrimitives.WriteInt32LittleEndian(h[4..], records.Count);
+                BinaryPrimitives.WriteInt32LittleEndian(h[8..], schema.CoarseDimensions);
+                BinaryPrimitives.WriteInt32LittleEndian(h[12..], (int)schema.FineKind);
+                BinaryPrimitives.WriteInt32LittleEndian(h[16..], schema.Regions);
+                BinaryPrimitives.WriteInt32LittleEndian(h[20..], schema.FineDimensions);
+                await Write(header);
+
+                foreach (var r in records) await Write(MemoryMarshal.AsBytes(r.Coarse.Span).ToArray());
+                await Align(64);
+                long fineOffset = position;
+                var fineOffsets = new long[records.Count];
+                for (int i = 0; i < records.Count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    fineOffsets[i] = position - fineOffset;
+                    var r = records[i];
+                    await Write(schema.FineKind == FineFeatureKind.Binary
+                        ? MemoryMarshal.AsBytes(r.FineCodes.Span).ToArray()
+                        : MemoryMarshal.AsBytes(r.FineFloats.Span).ToArray());
+                    await Align(8);
+                }
+                await Align(8);
+                long tableOffset = position;
+                var table = new byte[records.Count * TableEntryBytes];
+                var ids = new MemoryStream();
+                for (int i = 0; i < records.Count; i++)
+                {
+                    var e = table.AsSpan(i * TableEntryBytes, TableEntryBytes);
+                    byte[] id = Encoding.UTF8.GetBytes(records[i].Id);
+                    BinaryPrimitives.WriteInt64LittleEndian(e, fineOffsets[i]);
+                    BinaryPrimitives.WriteInt32LittleEndian(e[8..], records[i].Frames);
+                    BinaryPrimitives.WriteInt32LittleEndian(e[12..], (int)ids.Length);
+                    BinaryPrimitives.WriteInt32LittleEndian(e[16..], id.Length);
+                    BinaryPrimitives.WriteSingleLittleEndian(e[20..], records[i].SelfSimilarity);
+                    ids.Write(id);
+                }
+                await Write(table);
+                long idsOffset = position;
+                await Write(ids.ToArray());
+                await Align(8);
+
+                var footer = new byte[FooterBytes];
+                BinaryPrimitives.WriteInt64LittleEndian(footer, fineOffset);
+                BinaryPrimitives.WriteInt64LittleEndian(footer.AsSpan(8), tableOffset);
+                BinaryPrimitives.WriteInt64LittleEndian(footer.AsSpan(16), idsOffset);
+                BinaryPrimitives.WriteUInt32LittleEndian(footer.AsSpan(24), crc.GetCurrentHashAsUInt32());
+                BinaryPrimitives.WriteUInt32LittleEndian(footer.AsSpan(28), FooterMagic);
+                await stream.WriteAsync(footer, cancellationToken);
+                await stream.FlushAsync(cancellationToken);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+            return crc.GetCurrentHashAsUInt32();
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+}

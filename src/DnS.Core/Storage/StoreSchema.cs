@@ -1,0 +1,30 @@
+namespace DnS.Core.Storage;
+
+/// <summary>The fixed layout of every record in a store; set when the store is created.</summary>
+/// <param name="CoarseDimensions">Length of the coarse embedding (0 for none).</param>
+/// <param name="FineKind">Float features, packed bits, or none.</param>
+/// <param name="Regions">R, regions per frame of the fine features.</param>
+/// <param name="FineDimensions">D, floats per region (<see cref="FineFeatureKind.Float"/>) or bits per region code (<see cref="FineFeatureKind.Binary"/>).</param>
+public sealed record StoreSchema(int CoarseDimensions, FineFeatureKind FineKind, int Regions, int FineDimensions)
+{
+    /// <summary>Fine-feature elements per frame: R·D floats, or R·⌈D/64⌉ ulongs.</summary>
+    public int FineElementsPerFrame => FineKind switch
+    {
+        FineFeatureKind.Float => Regions * FineDimensions,
+        FineFeatureKind.Binary => Regions * ((FineDimensions + 63) / 64),
+        _ => 0,
+    };
+
+    /// <summary>Bytes of fine features per frame.</summary>
+    public int FineBytesPerFrame => FineKind == FineFeatureKind.Binary ? FineElementsPerFrame * sizeof(ulong) : FineElementsPerFrame * sizeof(float);
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless the schema is usable.</summary>
+    public void Validate()
+    {
+        if (CoarseDimensions < 0) throw new ArgumentException($"coarse dimensions must be ≥ 0, got {CoarseDimensions}");
+        if (FineKind != FineFeatureKind.None && (Regions <= 0 || FineDimensions <= 0))
+            throw new ArgumentException($"fine features need regions > 0 and dimensions > 0, got {Regions}×{FineDimensions}");
+        if (CoarseDimensions == 0 && FineKind == FineFeatureKind.None)
+            throw new ArgumentException("a store needs coarse or fine features");
+    }
+}

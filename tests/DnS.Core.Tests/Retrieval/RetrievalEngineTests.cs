@@ -1,0 +1,163 @@
+using DnS.Core.Indexing;
+using DnS.Core.Networks;
+using DnS.Core.Retrieval;
+using DnS.Core.Storage;
+using DnS.Core.Weights;
+using FluentAssertions;
+using Xunit;
+
+namespace DnS.Core.Tests.Retrieval;
+
+/// <summary>The cascade on the golden networks and videos: v4 is a near-copy of frames 9..20 of v3.</summary>
+public sealed class RetrievalEngineTests
+{
+    private static readonly string[] VideoIds = ["v0", "v1", "v2", "v3", "v4"];
+
+    private static DnsModels Models(string fine)
+    {
+        using var coarse = SafeTensorsFile.Open(SharedData.Golden("cg_student.weights.safetensors"));
+        using var fineWeights = SafeTensorsFile.Open(SharedData.Golden($"{fine}.weights.safetensors"));
+        using var selector = SafeTensorsFile.Open(SharedData.Golden("selector.weights.safetensors"));
+        return new DnsModels(
+            CoarseGrainedStudent.Load(coarse, new CoarseGrainedStudentConfig { TransformerHeads = 8 }),
+            FineGrainedStudent.Load(fineWeights),
+            SelectorNetwork.Load(selector));
+    }
+
+    private static async Task<(DnsModels, InMemoryVideoStore, Dictionary<string, VideoRecord>)> Library(string fine)
+    {
+        var models = Models(fine);
+        var store = new InMemoryVideoStore(VideoRecordFactory.SchemaOf(models));
+        var records = new Dictionary<string, VideoRecord>();
+        using var videos = SafeTensorsFile.Open(SharedData.Golden("videos.safetensors"));
+        foreach (var id in VideoIds)
+        {
+            records[id] = VideoRecordFactory.Create(models, id, videos.GetFloatSpan(id));
+            await store.AddAsync(records[id]);
+        }
+        await store.CommitAsync();
+        return (models, store, records);
+    }
+
+    [Theory]
+    [InlineData("fg_att_student")]
+    [InlineData("fg_bin_student")]
+    public async Task Fine_only_scores_equal_the_students_similarity_mapped_to_unit_range(string fine)
+    {
+        var (models, store, records) = await Library(fine);
+        var engine = new RetrievalEngine(models, store);
+
+        var scores = engine.ScoreAll(records["v3"], SelectorPolicy.FineOnly);
+
+        scores.Statistics.FinePairs.Should().Be(5);
+        for (int o = 0; o < store.Count; o++)
+        {
+            var target = records[store.GetRecord(o).Id];
+            var qf = models.Fine.IndexVideo(GoldenVideo("v3"));
+            var tf = models.Fine.IndexVideo(GoldenVideo(target.Id));
+            float expected = models.Fine.Similarity(qf, tf);
+            scores.Fine[o].Should().Be(expected);
+            scores.Merged[o].Should().Be(expected / 2 + 0.5f);
+            scores.Coarse[o].Should().BeApproximately(System.Numerics.Tensors.TensorPrimitives.Dot(records["v3"].Coarse.Span, target.Coarse.Span), 1e-6f);
+        }
+        var result = engine.Search("v3", SelectorPolicy.FineOnly, top: 10);
+        result.Hits.Should().HaveCount(4, "the query itself is not a hit");
+        // The golden weights are random (they pin arithmetic, not quality), so check the ranking against the scores.
+        foreach (var hit in result.Hits) hit.Score.Should().Be(scores.Merged[store.Ids.ToList().IndexOf(hit.Id)]);
+        result.Hits.Should().BeInDescendingOrder(h => h.Score).And.OnlyContain(h => h.Stage == ScoringStage.Fine);
+    }
+
+    [Fact]
+    public async Task Policies_select_the_documented_pairs()
+    {
+        var (models, store, records) = await Library("fg_att_student");
+        var engine = new RetrievalEngine(models, store);
+        var query = records["v2"];
+
+        var coarse = engine.ScoreAll(query, SelectorPolicy.CoarseOnly);
+        coarse.Statistics.Should().Match<StageStatistics>(s => s.CoarsePairs == 5 && s.FinePairs == 0 && s.SelectorPairs == 0);
+        coarse.Merged.Should().Equal(coarse.Coarse);
+
+        var topk = engine.ScoreAll(query, SelectorPolicy.TopK(2));
+        topk.Statistics.FinePairs.Should().Be(2);
+        var reranked = Enumerable.Range(0, 5).Where(o => !float.IsNaN(topk.Fine[o])).ToArray();
+        var twoBest = Enumerable.Range(0, 5).OrderByDescending(o => coarse.Coarse[o]).Take(2).ToArray();
+        reranked.Should().BeEquivalentTo(twoBest);
+
+        var dns = engine.ScoreAll(query, SelectorPolicy.SelectorFraction(0.4));
+        dns.Statistics.SelectorPairs.Should().Be(5);
+        dns.Statistics.FinePairs.Should().Be(2, "ceil(0.4 × 5)");
+        var probabilities = Enumerable.Range(0, 5).Select(o => models.Selector!.Score(query.SelfSimilarity, store.GetRecord(o).SelfSimilarity, coarse.Coarse[o])).ToArray();
+        var selected = Enumerable.Range(0, 5).Where(o => !float.IsNaN(dns.Fine[o])).ToArray();
+        selected.Should().BeEquivalentTo(Enumerable.Range(0, 5).OrderByDescending(o => probabilities[o]).Take(2));
+
+        float threshold = probabilities.Order().ElementAt(2);
+        var byThreshold = engine.ScoreAll(query, SelectorPolicy.SelectorThreshold(threshold));
+        byThreshold.Statistics.FinePairs.Should().Be(probabilities.Count(p => p >= threshold));
+    }
+
+    [Fact]
+    public async Task Removed_videos_are_never_hits_and_mismatched_stores_are_refused()
+    {
+        var models = Models("fg_att_student");
+        await using var store = await FileVideoStore.CreateOrOpenAsync(Path.Combine(Path.GetTempPath(), $"dns-engine-{Guid.NewGuid():N}"), VideoRecordFactory.SchemaOf(models));
+        try
+        {
+            foreach (var id in VideoIds) await store.AddAsync(VideoRecordFactory.Create(models, id, GoldenVideo(id)));
+            await store.CommitAsync();
+            await store.RemoveAsync("v4");
+            await store.AddAsync(VideoRecordFactory.Create(models, "v1", GoldenVideo("v1")));
+            await store.CommitAsync();
+
+            var result = new RetrievalEngine(models, store).Search("v3", SelectorPolicy.FineOnly, top: 10);
+            result.Hits.Select(h => h.Id).Should().BeEquivalentTo(["v0", "v1", "v2"]);
+            result.Statistics.FinePairs.Should().Be(4);
+        }
+        finally
+        {
+            Directory.Delete(store.Directory, recursive: true);
+        }
+
+        var binaryStore = new InMemoryVideoStore(VideoRecordFactory.SchemaOf(Models("fg_bin_student")));
+        var act = () => new RetrievalEngine(models, binaryStore);
+        act.Should().Throw<ArgumentException>().WithMessage("*Binary*Float*");
+    }
+
+    [Fact]
+    public async Task Batch_search_equals_one_by_one_search()
+    {
+        var (models, store, records) = await Library("fg_bin_student");
+        var engine = new RetrievalEngine(models, store);
+        var queries = VideoIds.Select(id => records[id]).ToArray();
+        var batch = engine.SearchBatch(queries, SelectorPolicy.TopK(3), top: 3);
+        for (int i = 0; i < queries.Length; i++)
+            batch[i].Hits.Should().Equal(engine.Search(queries[i], SelectorPolicy.TopK(3), top: 3).Hits);
+    }
+
+    [Theory]
+    [InlineData("coarse", SelectionKind.CoarseOnly, 0)]
+    [InlineData("fine", SelectionKind.FineOnly, 0)]
+    [InlineData("topk:50", SelectionKind.TopK, 50)]
+    [InlineData("dns:0.05", SelectionKind.SelectorFraction, 0.05)]
+    [InlineData("threshold:0.5", SelectionKind.SelectorThreshold, 0.5)]
+    public void Policies_parse_from_their_cli_form(string text, SelectionKind kind, double parameter)
+    {
+        var policy = SelectorPolicy.Parse(text);
+        policy.Kind.Should().Be(kind);
+        policy.Parameter.Should().Be(parameter);
+        SelectorPolicy.Parse(policy.ToString()).Should().Be(policy);
+    }
+
+    [Theory]
+    [InlineData("dns:1.5")]
+    [InlineData("topk")]
+    [InlineData("best")]
+    public void Bad_policies_fail_with_format_errors(string text) =>
+        ((Action)(() => SelectorPolicy.Parse(text))).Should().Throw<FormatException>();
+
+    private static float[] GoldenVideo(string id)
+    {
+        using var videos = SafeTensorsFile.Open(SharedData.Golden("videos.safetensors"));
+        return videos.ReadFloats(id);
+    }
+}

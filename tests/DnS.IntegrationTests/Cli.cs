@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace DnS.IntegrationTests;
+
+/// <summary>Runs the dns CLI (built beside the tests) as a separate process.</summary>
+internal static class Cli
+{
+    public static string SharedRoot { get; } = Path.GetFullPath(
+        typeof(Cli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SharedDataDir").Value!);
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "dns.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        return (process.ExitCode, await output, await error);
+    }
+}
