@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -66,8 +67,9 @@ public static class ChamferKernel
     /// <summary>Bytes of running region maxima a segment may keep (query rows × target frame blocks).</summary>
     private const int RowMaxBudget = 256 * 1024;
 
-    /// <summary>Runs the whole target in segments of full-width frame blocks, then the ragged tail with the narrowest
-    /// vector that holds it (40 frames = 16 + 16 + 8 rather than 48 padded lanes on AVX-512).</summary>
+    /// <summary>Runs the whole target in segments of full-width frame blocks, then the ragged tail in one block whose
+    /// vectors hold fewer frames and several regions each (40 frames on AVX-512 = 16 + 16 + 8 frames × 2 regions), so
+    /// the tail neither pads to 16 frames nor drops to a narrower, slower vector.</summary>
     private static void Blocked<TVector, TLanes>(
         ReadOnlySpan<float> query, ReadOnlySpan<float> target, int regions, int dims, Span<float> similarity, int queryFrames, int targetFrames)
         where TVector : unmanaged
@@ -82,22 +84,14 @@ public static class ChamferKernel
         while (targetFrames - done >= lanes)
         {
             int blocks = Math.Min(segmentBlocks, (targetFrames - done) / lanes);
-            Segment<TVector, TLanes>(query, target, regions, dims, sums, queryFrames, targetFrames, done, blocks);
+            Segment<TVector, TLanes>(query, target, regions, dims, sums, queryFrames, targetFrames, done, blocks, lanes);
             done += blocks * lanes;
         }
 
         int tail = targetFrames - done;
-        if (tail > Vector256<float>.Count && tail > lanes / 2)
+        if (tail > 0)
         {
-            Segment<TVector, TLanes>(query, target, regions, dims, sums, queryFrames, targetFrames, done, 1);
-        }
-        else if (tail > Vector128<float>.Count)
-        {
-            Segment<Vector256<float>, Lanes256>(query, target, regions, dims, sums, queryFrames, targetFrames, done, 1);
-        }
-        else if (tail > 0)
-        {
-            Segment<Vector128<float>, Lanes128>(query, target, regions, dims, sums, queryFrames, targetFrames, done, 1);
+            Segment<TVector, TLanes>(query, target, regions, dims, sums, queryFrames, targetFrames, done, 1, (int)BitOperations.RoundUpToPowerOf2((uint)tail));
         }
 
         for (int n = 0; n < sums.Length; n++)
@@ -106,20 +100,25 @@ public static class ChamferKernel
         }
     }
 
-    /// <summary>GEMM-style blocking with the region max fused: each target frame block of L frames (one lane per
-    /// frame) contributes R column vectors, one per region; consecutive column vectors are packed two per panel (across
-    /// block boundaries, so an odd R wastes nothing) and swept by all query rows with the shared micro-kernel. The max
-    /// over target regions is then a lane-wise max of product vectors, kept per (query row, block); the
-    /// Tq·R × Tt·R product is never stored. Adds the region maxima of frames
-    /// [first, first + blocks·L) ∩ [0, Tt) to <paramref name="sums"/>.</summary>
+    /// <summary>GEMM-style blocking with the region max fused. A column vector holds <paramref name="framesPerVector"/>
+    /// target frames × G = L / framesPerVector regions (lane g·F + l is frame l, region g of its group); a frame block
+    /// contributes ceil(R / G) column vectors. Consecutive column vectors are packed two per panel, across block
+    /// boundaries, so an odd count wastes at most one (a repeated region or column cannot change a max, NaN included),
+    /// and every panel is swept by all Tq·R query rows with the shared micro-kernel. The max over target regions is a
+    /// lane-wise max of product vectors kept per (query row, block), folded over the G region lanes at the end; the
+    /// Tq·R × Tt·R product is never stored. Adds the region maxima of frames [first, first + blocks·F) ∩ [0, Tt) to
+    /// <paramref name="sums"/>.</summary>
     private static void Segment<TVector, TLanes>(
-        ReadOnlySpan<float> query, ReadOnlySpan<float> target, int regions, int dims, Span<float> sums, int queryFrames, int targetFrames, int first, int blocks)
+        ReadOnlySpan<float> query, ReadOnlySpan<float> target, int regions, int dims, Span<float> sums, int queryFrames, int targetFrames,
+        int first, int blocks, int framesPerVector)
         where TVector : unmanaged
         where TLanes : struct, ISimdLanes<TVector>
     {
         int lanes = TLanes.Count;
         int width = 2 * lanes;
-        int columns = blocks * regions;
+        int regionsPerVector = lanes / framesPerVector;
+        int regionGroups = (regions + regionsPerVector - 1) / regionsPerVector;
+        int columns = blocks * regionGroups;
         int frameLength = regions * dims;
         int queryRows = queryFrames * regions;
         int productLength = PanelMicroKernel.ProductLength(queryRows);
@@ -136,23 +135,24 @@ public static class ChamferKernel
 
         for (int c0 = 0; c0 < columns; c0 += 2)
         {
-            // An odd column count repeats the last column vector: a duplicate cannot change a max (NaN included).
             int c1 = Math.Min(c0 + 1, columns - 1);
             for (int half = 0; half < 2; half++)
             {
                 int column = half == 0 ? c0 : c1;
-                int frame0 = first + ((column / regions) * lanes);
-                int regionOffset = (column % regions) * dims;
-                for (int l = 0; l < lanes; l++)
+                int frame0 = first + ((column / regionGroups) * framesPerVector);
+                int region0 = (column % regionGroups) * regionsPerVector;
+                for (int lane = 0; lane < lanes; lane++)
                 {
-                    rowStarts[(half * lanes) + l] = frame0 + l < targetFrames ? ((frame0 + l) * frameLength) + regionOffset : -1;
+                    int frame = frame0 + (lane % framesPerVector);
+                    int region = Math.Min(region0 + (lane / framesPerVector), regions - 1);
+                    rowStarts[(half * lanes) + lane] = frame < targetFrames ? (frame * frameLength) + (region * dims) : -1;
                 }
             }
 
             PanelPacker.Pack(target, rowStarts, dims, panel);
             PanelMicroKernel.MultiplyPanel<TVector, TLanes>(ref queryStart, dims, queryRows, ref panelStart, dims, product);
-            int block0 = c0 / regions;
-            int block1 = c1 / regions;
+            int block0 = c0 / regionGroups;
+            int block1 = c1 / regionGroups;
             for (int g = 0; g < queryRows; g++)
             {
                 ref TVector max0 = ref rowMax[(g * blocks) + block0];
@@ -173,8 +173,8 @@ public static class ChamferKernel
         // summation order as the scalar reference.
         for (int block = 0; block < blocks; block++)
         {
-            int frame0 = first + (block * lanes);
-            int frames = Math.Min(lanes, targetFrames - frame0);
+            int frame0 = first + (block * framesPerVector);
+            int frames = Math.Min(framesPerVector, targetFrames - frame0);
             for (int g = 0; g < queryRows; g++)
             {
                 Span<float> destination = sums.Slice(((g / regions) * targetFrames) + frame0, frames);
@@ -183,14 +183,19 @@ public static class ChamferKernel
                 {
                     ref float d = ref MemoryMarshal.GetReference(destination);
                     TLanes.Store(TLanes.Add(TLanes.Load(ref d), max), ref d);
+                    continue;
                 }
-                else
+
+                TLanes.Store(max, ref MemoryMarshal.GetReference(partial));
+                for (int l = 0; l < frames; l++)
                 {
-                    TLanes.Store(max, ref MemoryMarshal.GetReference(partial));
-                    for (int l = 0; l < frames; l++)
+                    float best = partial[l];
+                    for (int r = 1; r < regionsPerVector; r++)
                     {
-                        destination[l] += partial[l];
+                        best = MathF.Max(best, partial[(r * framesPerVector) + l]);
                     }
+
+                    destination[l] += best;
                 }
             }
         }
