@@ -1,68 +1,71 @@
-// DnS.NET quick start: the fast-ranks / slow-re-ranks cascade on a synthetic library of region features.
-// A query is a noisy, temporally cropped copy of one library video; the coarse scan (dot products over
-// mean-pooled embeddings) ranks every video, then the fine stage (region chamfer, and its packed-bit
-// Hamming twin) re-ranks the top candidates.
-using System.Diagnostics;
-using DnS.Core.Kernels;
+// DnS.NET quick start: the whole flow on a generated sample corpus with the built-in models.
+//   1. generate near-duplicate clips with ffmpeg (cached in artifacts/sample-corpus),
+//   2. index them into an on-disk index (artifacts/sample-index) with VideoIndexer,
+//   3. search with a query video file and print the ranking,
+//   4. measure the accuracy / speed / storage trade-off of the retrieval configurations.
+// Options: --report <dir>  also write tradeoff.md and tradeoff.png there (docs/ in this repository).
+using DnS.Core.Evaluation;
+using DnS.Core.Features.Extraction;
+using DnS.Core.Indexing;
+using DnS.Core.Networks;
+using DnS.Core.Retrieval;
+using DnS.Core.Storage;
+using QuickStart;
 
-const int Regions = 9, Dims = 512, Library = 2000, ReRank = 50;
-var rng = new Random(7);
-Console.WriteLine($"DnS.NET quick start — kernels on {SimdCapabilities.Best}, {Environment.ProcessorCount} cores");
+string? reportDirectory = args.Length == 2 && args[0] == "--report" ? args[1] : null;
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+var ct = cancel.Token;
 
-var videos = new float[Library][];
-var embeddings = new float[Library * Dims];
-for (int v = 0; v < Library; v++)
+Console.WriteLine("1. sample corpus (ffmpeg lavfi sources, 8 edits each, distractors)");
+var corpus = await SyntheticCorpus.GenerateAsync(Path.Combine("artifacts", "sample-corpus"), new SyntheticCorpusOptions(),
+    new Progress<string>(id => Status($"generating {id}")), ct);
+Console.WriteLine($"\r   {corpus.Videos.Count} videos in {corpus.Directory}".PadRight(60));
+
+Console.WriteLine("2. index (built-in frame descriptor, built-in parameter-free models)");
+using var extractor = new BuiltInFeatureExtractor();
+var models = DnsModels.BuiltIn(extractor.Regions, extractor.Dimensions);
+string indexDirectory = Path.Combine("artifacts", "sample-index");
+await using (var store = await FileVideoStore.CreateOrOpenAsync(indexDirectory, VideoRecordFactory.SchemaOf(models), ct))
 {
-    videos[v] = SyntheticVideo.Create(rng, frames: rng.Next(8, 41), Regions, Dims);
-    SyntheticVideo.MeanEmbedding(videos[v], Regions, Dims, embeddings.AsSpan(v * Dims, Dims));
+    var indexer = new VideoIndexer(extractor, models, store);
+    var sources = corpus.Videos.Select(v => new VideoSource(v.Id, v.Path)).ToList();
+    var report = await indexer.IndexAsync(sources, new Progress<IndexProgress>(p => Status($"{p.Completed}/{p.Total} videos, {p.Frames} frames")), ct);
+    var storage = store.GetStorageReport();
+    Console.WriteLine($"\r   indexed {report.Indexed.Count} videos ({report.Frames} frames) in {report.Elapsed.TotalSeconds:F1} s, " +
+                      $"{report.Failed.Count} failed; {storage.TotalBytesPerVideo / 1024:F1} KB/video in {indexDirectory}");
+
+    var query = corpus.Queries.First();
+    Console.WriteLine($"3. search with {Path.GetFileName(query.Path)} (policy topk:20)");
+    var features = await extractor.ExtractAsync(query.Path, ct);
+    var engine = new RetrievalEngine(models, store);
+    var result = engine.Search(VideoRecordFactory.Create(models, query.Id, features.Values), SelectorPolicy.TopK(20), top: 10, ct);
+    Console.WriteLine($"   {"rank",4}  {"video",-26} {"score",7}  stage   edit");
+    foreach (var (hit, rank) in result.Hits.Select((h, i) => (h, i + 1)))
+    {
+        var video = corpus.Videos.First(v => v.Id == hit.Id);
+        string edit = video.Source == query.Id ? $"copy ({video.Transform})" : "unrelated";
+        Console.WriteLine($"   {rank,4}  {hit.Id,-26} {hit.Score,7:F4}  {hit.Stage.ToString().ToLowerInvariant(),-6}  {edit}");
+    }
+    var s = result.Statistics;
+    Console.WriteLine($"   {s.CoarsePairs} coarse pairs in {s.Coarse.TotalMilliseconds:F2} ms, {s.FinePairs} re-ranked in {s.Fine.TotalMilliseconds:F2} ms");
 }
 
-int planted = rng.Next(Library);
-float[] query = SyntheticVideo.NoisyCrop(rng, videos[planted], Regions, Dims, noise: 0.6f);
-var queryEmbedding = new float[Dims];
-SyntheticVideo.MeanEmbedding(query, Regions, Dims, queryEmbedding);
+Console.WriteLine("4. trade-off (DSVR-style mAP: copies are relevant; time per query over the whole database)");
+var extracted = await TradeOffStudy.ExtractAsync(corpus, extractor, cancellationToken: ct);
+int k = Math.Max(1, corpus.Videos.Count / 4);
+var binary = DnsModels.BuiltIn(extractor.Regions, extractor.Dimensions, binary: true);
+var rows = await TradeOffStudy.RunAsync(corpus, extracted,
+[
+    ("float", models, [SelectorPolicy.CoarseOnly, SelectorPolicy.FineOnly, SelectorPolicy.TopK(k)]),
+    ("binary", binary, [SelectorPolicy.FineOnly, SelectorPolicy.TopK(k)]),
+], ct);
+TradeOffTable.Print(rows, Console.Out);
+Console.WriteLine("   DnS (selector network at 5% / 30%) needs trained students and a selector: none ship yet (distillation is a later release).");
+if (reportDirectory is not null) TradeOffTable.Write(rows, corpus, reportDirectory);
 
-var clock = Stopwatch.StartNew();
-var coarse = new float[Library];
-DotKernel.OneVsMany(queryEmbedding, embeddings, coarse);
-var candidates = new int[ReRank];
-var candidateScores = new float[ReRank];
-TopK.Select(coarse, candidates, candidateScores);
-double coarseMs = clock.Elapsed.TotalMilliseconds;
-
-clock.Restart();
-var fine = new float[ReRank];
-foreach (var (i, id) in candidates.Index())
+// A live status line on a terminal; nothing when the output is a log.
+static void Status(string text)
 {
-    var s = new float[(query.Length / (Regions * Dims)) * (videos[id].Length / (Regions * Dims))];
-    ChamferKernel.FrameToFrame(query, videos[id], Regions, Dims, s);
-    fine[i] = VideoChamfer.Similarity(s, query.Length / (Regions * Dims), videos[id].Length / (Regions * Dims));
+    if (!Console.IsOutputRedirected) Console.Write($"\r   {text,-50}");
 }
-double fineMs = clock.Elapsed.TotalMilliseconds;
-
-clock.Restart();
-int words = HammingKernel.WordsPerCode(Dims);
-var queryCodes = new ulong[query.Length / Dims * words];
-HammingKernel.PackSigns(query, Dims, queryCodes);
-var binary = new float[ReRank];
-foreach (var (i, id) in candidates.Index())
-{
-    var codes = new ulong[videos[id].Length / Dims * words];
-    HammingKernel.PackSigns(videos[id], Dims, codes);
-    int tq = query.Length / (Regions * Dims), tt = videos[id].Length / (Regions * Dims);
-    var s = new float[tq * tt];
-    HammingKernel.FrameToFrame(queryCodes, codes, Regions, Dims, s);
-    binary[i] = VideoChamfer.Similarity(s, tq, tt);
-}
-double binaryMs = clock.Elapsed.TotalMilliseconds;
-
-Console.WriteLine($"library: {Library} videos; query: noisy crop of video #{planted}");
-Console.WriteLine($"coarse scan + top-{ReRank}: {coarseMs:F2} ms   fine re-rank: {fineMs:F2} ms   binary re-rank (incl. packing): {binaryMs:F2} ms");
-Console.WriteLine($"{"rank",4} {"video",6} {"coarse",8} {"fine",8} {"binary",8}");
-var order = Enumerable.Range(0, ReRank).OrderByDescending(i => fine[i]).Take(5);
-int rank = 1;
-foreach (int i in order)
-    Console.WriteLine($"{rank++,4} {candidates[i],6} {candidateScores[i],8:F4} {fine[i],8:F4} {binary[i],8:F4}{(candidates[i] == planted ? "  <- the copy" : "")}");
-bool found = candidates[Array.IndexOf(fine, fine.Max())] == planted;
-Console.WriteLine(found ? "the planted copy ranks first after re-ranking." : "the planted copy was NOT ranked first.");
-return found ? 0 : 1;

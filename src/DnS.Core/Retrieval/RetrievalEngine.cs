@@ -9,7 +9,8 @@ namespace DnS.Core.Retrieval;
 /// The Distill-and-Select cascade over an <see cref="IVideoStore"/>: the coarse student's embedding is scanned
 /// against every database video (SIMD dot products over the memory-mapped matrix), a <see cref="SelectorPolicy"/>
 /// picks the pairs worth a second look, the fine student re-scores them in parallel, and the merged scores
-/// (fine mapped to s/2 + 0.5, as the reference evaluation does) are ranked. Thread-safe.
+/// (fine mapped to s/2 + 0.5, as the reference evaluation does; for top-K additionally lifted by 1 so the re-ranked
+/// shortlist stays on top) are ranked. Thread-safe.
 /// </summary>
 public sealed class RetrievalEngine
 {
@@ -128,8 +129,11 @@ public sealed class RetrievalEngine
 
         clock.Restart();
         var merged = new float[total];
+        // Top-K re-ranks a shortlist (Thinking Fast and Slow): the shortlist stays ahead of every coarse score, so its
+        // mapped fine scores are lifted by 1 into [1, 2]. Selector policies merge on one scale, as DnS's evaluation does.
+        float lift = policy.Kind == SelectionKind.TopK ? 1f : 0f;
         for (int o = 0; o < total; o++)
-            merged[o] = !isLive[o] ? float.NaN : float.IsNaN(fine[o]) ? coarse[o] : fine[o] / 2 + 0.5f;
+            merged[o] = !isLive[o] ? float.NaN : float.IsNaN(fine[o]) ? coarse[o] : fine[o] / 2 + 0.5f + lift;
         var statistics = new StageStatistics(livePairs, selectorPairs, selected.Length, coarseTime, selectionTime, fineTime, clock.Elapsed);
         return new StoreScores(coarse, fine, merged, isLive, statistics);
     }

@@ -26,6 +26,16 @@ public sealed class VideoDecodingErrorTests(VideoClips clips)
     }
 
     [Fact]
+    public async Task Ffmpeg_that_cannot_run()
+    {
+        string folder = Directory.CreateDirectory(clips.NewPath("broken-ffmpeg")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "ffmpeg"), "not an executable");
+        await File.WriteAllTextAsync(Path.Combine(folder, "ffprobe"), "not an executable");
+        (await Fails(clips["h264.mp4"], VideoDecodingFailure.FfmpegNotFound, new VideoDecodingOptions { FfmpegFolder = folder }))
+            .Message.Should().Contain("could not run");
+    }
+
+    [Fact]
     public async Task Missing_file() =>
         (await Fails(clips.NewPath("absent.mp4"), VideoDecodingFailure.FileNotFound)).Message.Should().Contain("not found");
 

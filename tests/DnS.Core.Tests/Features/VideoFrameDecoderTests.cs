@@ -124,6 +124,15 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
     }
 
     [Fact]
+    public async Task Paths_with_colons_spaces_and_quotes_are_passed_verbatim()
+    {
+        string path = clips.NewPath("we'ird: \"name\" .mp4");
+        File.Copy(clips["short.mp4"], path);
+        var (frames, _) = await DecodeAll(path);
+        frames.Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Odd_frame_size_is_resized_and_cropped()
     {
         var (frames, _) = await DecodeAll(clips["odd.mkv"]);

@@ -83,6 +83,8 @@ public sealed class RetrievalEngineTests
         var reranked = Enumerable.Range(0, 5).Where(o => !float.IsNaN(topk.Fine[o])).ToArray();
         var twoBest = Enumerable.Range(0, 5).OrderByDescending(o => coarse.Coarse[o]).Take(2).ToArray();
         reranked.Should().BeEquivalentTo(twoBest);
+        foreach (int o in reranked) topk.Merged[o].Should().Be(topk.Fine[o] / 2 + 1.5f, "the shortlist stays on top");
+        Enumerable.Range(0, 5).Except(reranked).Should().OnlyContain(o => topk.Merged[o] == coarse.Coarse[o] && topk.Merged[o] < 1f);
 
         var dns = engine.ScoreAll(query, SelectorPolicy.SelectorFraction(0.4));
         dns.Statistics.SelectorPairs.Should().Be(5);

@@ -13,8 +13,9 @@ namespace DnS.Core.Features.Decoding;
 /// cancelled enumeration.
 /// </summary>
 /// <remarks>
-/// ffmpeg writes to an anonymous stdout pipe rather than FFMpegCore's named-pipe sink: that sink disposes its
-/// socket as soon as ffmpeg exits, which can drop the last frames still buffered in the socket.
+/// ffmpeg is driven directly (argument list, anonymous stdout pipe) rather than through FFMpegCore: its
+/// named-pipe sink disposes the socket as soon as ffmpeg exits, which can drop the last frames still buffered
+/// there, and its argument strings break on file names containing quotes.
 /// </remarks>
 internal sealed class FfmpegFrameStream : IAsyncDisposable
 {
@@ -73,7 +74,15 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
             CreateNoWindow = true,
         };
         foreach (var a in arguments) info.ArgumentList.Add(a);
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {ffmpeg}");
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException("Process.Start returned no process");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            throw new VideoDecodingException(videoPath, VideoDecodingFailure.FfmpegNotFound, $"could not start {ffmpeg}: {e.Message}", e);
+        }
         return new FfmpegFrameStream(videoPath, process, frameBytes, readAhead, converter);
     }
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using FFMpegCore;
 
 namespace DnS.Core.Features.Decoding;
 
@@ -12,8 +11,8 @@ namespace DnS.Core.Features.Decoding;
 /// through a pipe (no temporary files), then ImageNet-normalised NCHW floats.
 /// </summary>
 /// <remarks>
-/// Memory is bounded whatever the video length: one float batch plus a read-ahead of at most
-/// <see cref="VideoDecodingOptions.BatchSize"/> raw frames. Thread-safe: each enumeration owns its own ffmpeg process.
+/// Memory is bounded whatever the video length: one float batch, a read-ahead of at most
+/// <see cref="VideoDecodingOptions.BatchSize"/> cropped RGB24 frames, and one full-size source frame. Thread-safe: each enumeration owns its own ffmpeg process.
 /// </remarks>
 public sealed class VideoFrameDecoder
 {
@@ -53,11 +52,11 @@ public sealed class VideoFrameDecoder
 
         int side = _options.CropSize, frameBytes = side * side * 3, frameFloats = frameBytes;
         int batch = _options.BatchSize;
-        float[] pixels = ArrayPool<float>.Shared.Rent(batch * frameFloats);
         var stream = _options.Resize == ResizeMethod.Reference
             ? FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch,
                 new ReferenceResizeCrop(_options.ResizeShortSide, side).Apply)
             : FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch);
+        float[] pixels = ArrayPool<float>.Shared.Rent(batch * frameFloats);
         try
         {
             int count = 0, first = 0;
@@ -96,7 +95,8 @@ public sealed class VideoFrameDecoder
     internal IReadOnlyList<string> BuildArguments(string path) =>
     [
         "-nostdin", "-hide_banner", "-loglevel", "error",
-        "-i", path,
+        // "file:" keeps ffmpeg from reading a protocol into a path that contains ':'.
+        "-i", "file:" + path,
         "-map", "0:v:0", "-an", "-sn", "-dn",
         "-vf", FilterGraph(),
         .. _options.Resize == ResizeMethod.Reference
@@ -142,24 +142,13 @@ public sealed class VideoFrameDecoder
 
     private static async Task ProbeAsync(FfmpegTools tools, string path, CancellationToken cancellationToken)
     {
-        IMediaAnalysis analysis;
-        try
-        {
-            var ffOptions = new FFOptions { BinaryFolder = Path.GetDirectoryName(tools.Ffprobe)! };
-            analysis = await FFProbe.AnalyseAsync(path, ffOptions: ffOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            bool truncated = IsTruncationMessage(e.Message) && StartsLikeIsoMedia(path);
-            throw new VideoDecodingException(path, truncated ? VideoDecodingFailure.Truncated : VideoDecodingFailure.NotAMediaFile,
-                (truncated ? "file is truncated (ffprobe: " : "not a recognised media file (ffprobe: ") + LastLine(e.Message) + ")", e);
-        }
+        var probe = await MediaProbe.RunAsync(tools.Ffprobe, path, cancellationToken).ConfigureAwait(false);
         // ffmpeg's "tty" demuxer renders any .txt/.nfo/.asc file as ANSI art: a text file is not a video.
-        if (analysis.Format.FormatName == "tty")
+        if (probe.FormatName == "tty")
             throw new VideoDecodingException(path, VideoDecodingFailure.NotAMediaFile, "is a text file, not a video");
-        if (analysis.VideoStreams.Count == 0)
+        if (probe.VideoStreams == 0)
             throw new VideoDecodingException(path, VideoDecodingFailure.NoVideoStream,
-                $"has no video stream ({analysis.AudioStreams.Count} audio stream(s), format '{analysis.Format.FormatName}')");
+                $"has no video stream ({probe.AudioStreams} audio stream(s), format '{probe.FormatName}')");
     }
 
     private void ThrowOnFailure(string path, int exitCode, string[] errors, int decodedFrames)
@@ -174,22 +163,9 @@ public sealed class VideoFrameDecoder
             throw new VideoDecodingException(path, VideoDecodingFailure.DecodeFailed, $"ffmpeg decoded no frame ({detail})");
     }
 
-    private static bool IsTruncationMessage(string message) =>
+    /// <summary>ffmpeg's words for a file that ends early (MP4 without its index, cut packets, cut Matroska/WebM).</summary>
+    internal static bool IsTruncationMessage(string message) =>
         message.Contains("partial file", StringComparison.Ordinal)
         || message.Contains("File ended prematurely", StringComparison.Ordinal)
         || message.Contains("moov atom not found", StringComparison.Ordinal);
-
-    /// <summary>An ISO-BMFF (MP4/MOV) file starts with an 'ftyp' box: "moov atom not found" then means cut off, not garbage.</summary>
-    private static bool StartsLikeIsoMedia(string path)
-    {
-        Span<byte> head = stackalloc byte[8];
-        using var stream = File.OpenRead(path);
-        return stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && head[4..].SequenceEqual("ftyp"u8);
-    }
-
-    private static string LastLine(string message)
-    {
-        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length == 0 ? message : lines[^1];
-    }
 }

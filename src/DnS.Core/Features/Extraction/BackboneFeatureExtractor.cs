@@ -19,7 +19,7 @@ public sealed class BackboneFeatureExtractor : FrameEncodingExtractor
     private readonly int _pooledDimensions;
 
     /// <summary>Creates the extractor; the region count and dimensions are probed once on a blank frame.</summary>
-    /// <param name="backbone">The backbone (owned by the extractor from now on).</param>
+    /// <param name="backbone">The backbone (owned by the extractor from now on, also when this constructor throws).</param>
     /// <param name="whitening">PCA whitening of the pooled regions, or null for raw L3-iMAC vectors.</param>
     /// <param name="pooling">Region pooling (default: the ResNet-50 kernels 28, 14, 6, 3).</param>
     /// <param name="decoding">Decoding and preprocessing (default: the reference's).</param>
@@ -32,9 +32,17 @@ public sealed class BackboneFeatureExtractor : FrameEncodingExtractor
         _whitening = whitening;
         var options = decoding ?? new VideoDecodingOptions();
         var probe = new FrameBatch(new float[3 * options.CropSize * options.CropSize], 1, options.CropSize, options.CropSize, 0);
-        (Regions, _pooledDimensions) = _pooling.OutputShape(_backbone.Run(probe));
-        if (whitening is not null && whitening.Dimensions != _pooledDimensions)
-            throw new ArgumentException($"the PCA whitens {whitening.Dimensions}-d vectors, the pooled regions have {_pooledDimensions} dims");
+        try
+        {
+            (Regions, _pooledDimensions) = _pooling.OutputShape(_backbone.Run(probe));
+            if (whitening is not null && whitening.Dimensions != _pooledDimensions)
+                throw new ArgumentException($"the PCA whitens {whitening.Dimensions}-d vectors, the pooled regions have {_pooledDimensions} dims");
+        }
+        catch
+        {
+            backbone.Dispose();
+            throw;
+        }
         Dimensions = whitening?.Components ?? _pooledDimensions;
     }
 

@@ -102,6 +102,7 @@ public sealed class L3IMacPooling
     /// Max-pools one frame (C planes of H×W) into <paramref name="pooled"/>, laid out region-major
     /// [gh·gw, C] so the per-region channel vectors are contiguous for the L2 steps.
     /// The window is separable: a vectorised max over the k rows of the window, then k-wide maxima along the row.
+    /// (A direct k×k scalar scan measured 2–9× slower on ResNet-50's layer1–3 and only on par on layer4.)
     /// </summary>
     private static void MaxPoolFrame(ReadOnlySpan<float> frame, int channels, int height, int width, int k,
         int gh, int gw, Span<float> pooled, float[] rowMaxBuffer)

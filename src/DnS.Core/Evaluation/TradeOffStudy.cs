@@ -1,0 +1,74 @@
+using DnS.Core.Features;
+using DnS.Core.Indexing;
+using DnS.Core.Networks;
+using DnS.Core.Retrieval;
+using DnS.Core.Storage;
+
+namespace DnS.Core.Evaluation;
+
+/// <summary>
+/// Measures mAP, time per query and storage per video of retrieval configurations on a <see cref="SyntheticCorpus"/>:
+/// features are extracted once, each model set indexes the corpus into an in-memory store, and every selection
+/// policy searches it with each query.
+/// </summary>
+public static class TradeOffStudy
+{
+    /// <summary>Extracts every corpus video's region features (in corpus order).</summary>
+    public static async Task<IReadOnlyList<(CorpusVideo Video, RegionFeatures Features)>> ExtractAsync(
+        SyntheticCorpus corpus, IVideoFeatureExtractor extractor, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var result = new (CorpusVideo, RegionFeatures)[corpus.Videos.Count];
+        await Parallel.ForAsync(0, result.Length, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            result[i] = (corpus.Videos[i], await extractor.ExtractAsync(corpus.Videos[i].Path, ct));
+            progress?.Report(corpus.Videos[i].Id);
+        });
+        return result;
+    }
+
+    /// <summary>Runs every policy of every model set and returns one row each.</summary>
+    /// <param name="corpus">The corpus (its annotation is the ground truth).</param>
+    /// <param name="features">The extracted features of every corpus video.</param>
+    /// <param name="configurations">Named model sets, each with the policies to measure on it.</param>
+    /// <param name="cancellationToken">Stops between queries.</param>
+    public static async Task<IReadOnlyList<TradeOffRow>> RunAsync(SyntheticCorpus corpus, IReadOnlyList<(CorpusVideo Video, RegionFeatures Features)> features,
+        IReadOnlyList<(string Name, DnsModels Models, IReadOnlyList<SelectorPolicy> Policies)> configurations, CancellationToken cancellationToken = default)
+    {
+        var annotations = await FivrAnnotations.LoadAsync(corpus.AnnotationPath, cancellationToken);
+        var rows = new List<TradeOffRow>();
+        foreach (var (name, models, policies) in configurations)
+        {
+            await using var store = new InMemoryVideoStore(VideoRecordFactory.SchemaOf(models));
+            var queries = new List<VideoRecord>();
+            foreach (var (video, f) in features)
+            {
+                var record = VideoRecordFactory.Create(models, video.Id, f.Values);
+                await store.AddAsync(record, cancellationToken);
+                if (video.IsQuery) queries.Add(record);
+            }
+            await store.CommitAsync(cancellationToken);
+            var storage = store.GetStorageReport();
+            // Single-threaded fine stage: per-query latency comparable across configurations.
+            var engine = new RetrievalEngine(models, store, maxDegreeOfParallelism: 1);
+            foreach (var policy in policies)
+            {
+                var results = new SimilarityResults();
+                double milliseconds = 0, finePairs = 0;
+                foreach (var query in queries)
+                {
+                    var scores = engine.ScoreAll(query, policy, cancellationToken);
+                    milliseconds += scores.Statistics.Total.TotalMilliseconds;
+                    finePairs += scores.Statistics.FinePairs;
+                    var entries = new List<(string, double)>();
+                    for (int o = 0; o < scores.Merged.Length; o++)
+                        if (scores.IsLive[o]) entries.Add((store.GetRecord(o).Id, scores.Merged[o]));
+                    results.Add(query.Id, entries);
+                }
+                double map = FivrEvaluator.Evaluate(annotations, results, FivrTask.DSVR).MeanAveragePrecision;
+                double bytes = policy.Kind == SelectionKind.CoarseOnly ? storage.CoarseBytesPerVideo : storage.CoarseBytesPerVideo + storage.FineBytesPerVideo;
+                rows.Add(new TradeOffRow($"{name}, {policy}", map, milliseconds / queries.Count, bytes / 1024, finePairs / queries.Count));
+            }
+        }
+        return rows;
+    }
+}

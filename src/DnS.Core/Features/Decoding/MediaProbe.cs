@@ -1,0 +1,98 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace DnS.Core.Features.Decoding;
+
+/// <summary>What ffprobe reports about a file: its container format and the kinds of its streams.</summary>
+internal sealed record MediaProbe(string FormatName, int VideoStreams, int AudioStreams)
+{
+    /// <summary>
+    /// Runs <c>ffprobe -show_format -show_streams</c> on <paramref name="path"/> with an argument list (no shell
+    /// quoting, so any file name works) and classifies failures.
+    /// </summary>
+    /// <exception cref="VideoDecodingException">ffprobe cannot start, or does not recognise the file.</exception>
+    public static async Task<MediaProbe> RunAsync(string ffprobe, string path, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(ffprobe)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+        };
+        foreach (var a in new[] { "-v", "error", "-print_format", "json", "-show_format", "-show_streams", "file:" + path })
+            info.ArgumentList.Add(a);
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException("Process.Start returned no process");
+        }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException)
+        {
+            throw new VideoDecodingException(path, VideoDecodingFailure.FfmpegNotFound, $"could not run {ffprobe}: {e.Message}", e);
+        }
+        using (process)
+        {
+            string json, errors;
+            try
+            {
+                var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+                var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                json = await stdout.ConfigureAwait(false);
+                errors = await stderr.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+            if (process.ExitCode != 0)
+            {
+                bool truncated = VideoFrameDecoder.IsTruncationMessage(errors) && StartsLikeIsoMedia(path);
+                string cause = LastLine(errors);
+                throw new VideoDecodingException(path, truncated ? VideoDecodingFailure.Truncated : VideoDecodingFailure.NotAMediaFile,
+                    (truncated ? "file is truncated" : "not a recognised media file") + $" (ffprobe: {cause})");
+            }
+            return Parse(path, json);
+        }
+    }
+
+    private static MediaProbe Parse(string path, string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            string format = doc.RootElement.TryGetProperty("format", out var f) && f.TryGetProperty("format_name", out var name)
+                ? name.GetString() ?? "" : "";
+            int video = 0, audio = 0;
+            if (doc.RootElement.TryGetProperty("streams", out var streams))
+                foreach (var s in streams.EnumerateArray())
+                {
+                    string type = s.TryGetProperty("codec_type", out var t) ? t.GetString() ?? "" : "";
+                    if (type == "video") video++;
+                    else if (type == "audio") audio++;
+                }
+            return new MediaProbe(format, video, audio);
+        }
+        catch (JsonException e)
+        {
+            throw new VideoDecodingException(path, VideoDecodingFailure.NotAMediaFile, "ffprobe gave no readable description of the file", e);
+        }
+    }
+
+    /// <summary>An ISO-BMFF (MP4/MOV) file starts with an 'ftyp' box: "moov atom not found" then means cut off, not garbage.</summary>
+    private static bool StartsLikeIsoMedia(string path)
+    {
+        Span<byte> head = stackalloc byte[8];
+        using var stream = File.OpenRead(path);
+        return stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && head[4..].SequenceEqual("ftyp"u8);
+    }
+
+    private static string LastLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? "no message" : lines[^1];
+    }
+}
