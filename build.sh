@@ -35,7 +35,7 @@ case "$cmd" in
     dotnet build DnS.Core.sln -c Release -nologo -clp:ErrorsOnly
     results="$(mktemp -d)"
     set +e
-    dotnet test DnS.Core.sln -c Release --no-build -nologo --logger "trx;LogFileName=results.trx" \
+    dotnet test DnS.Core.sln -c Release --no-build -nologo --logger trx \
       --results-directory "$results" "$@"
     rc=$?
     set -e
