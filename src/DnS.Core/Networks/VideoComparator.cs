@@ -12,7 +12,7 @@ namespace DnS.Core.Networks;
 /// Weights: <c>{prefix}conv1/conv2/conv3/fconv.weight</c> and <c>.bias</c>. Immutable and thread-safe.
 /// </summary>
 /// <remarks>
-/// Each convolution is an im2col on channels-last activations followed by <see cref="Gemm.MultiplyTransposed(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/>.
+/// Each convolution is an im2col on channels-last activations, in bands of rows, followed by <see cref="Gemm.MultiplyTransposed(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/>.
 /// Max-pooling runs before the bias and ReLU: a per-channel bias and ReLU are monotone, so
 /// <c>relu(max(a) + b) = max(relu(a + b))</c> exactly, and pooling first touches a quarter of the values.
 /// </remarks>
@@ -22,6 +22,10 @@ public sealed class VideoComparator
     public const int MinimumFrames = 4;
 
     private const int C1 = 32, C2 = 64, C3 = 128;
+
+    // Pixels per im2col/GEMM band: bounds the scratch memory for long videos (a 3000×2048 matrix would otherwise need
+    // gigabytes of patches) while keeping the GEMM rows plentiful.
+    private const int BandPixels = 2048;
 
     // Conv kernels re-laid out as [out, ky, kx, in] so a channels-last im2col patch is one contiguous row.
     private readonly float[] _w1, _w2, _w3, _b1, _b2, _b3, _wf;
@@ -67,9 +71,10 @@ public sealed class VideoComparator
         if (output.Length < outRows * outCols)
             throw new ArgumentException($"output needs {outRows}×{outCols} floats, got {output.Length}", nameof(output));
 
-        int h2 = rows / 2, w2 = cols / 2, px1 = rows * cols, px2 = h2 * w2, px3 = outRows * outCols;
-        int patchLength = Math.Max(px1 * 9, Math.Max(px2 * 9 * C1, px3 * 9 * C2));
-        int convLength = Math.Max(px1 * C1, Math.Max(px2 * C2, px3 * C3));
+        int h2 = rows / 2, w2 = cols / 2, px2 = h2 * w2, px3 = outRows * outCols;
+        int band1 = BandRows(cols, pooled: true), band2 = BandRows(w2, pooled: true), band3 = BandRows(outCols, pooled: false);
+        int patchLength = Math.Max(band1 * cols * 9, Math.Max(band2 * w2 * 9 * C1, band3 * outCols * 9 * C2));
+        int convLength = Math.Max(band1 * cols * C1, Math.Max(band2 * w2 * C2, band3 * outCols * C3));
         float[] rented = ArrayPool<float>.Shared.Rent(patchLength + convLength + px2 * C1 + px3 * C2);
         try
         {
@@ -78,18 +83,21 @@ public sealed class VideoComparator
             var act1 = rented.AsSpan(patchLength + convLength, px2 * C1);
             var act2 = rented.AsSpan(patchLength + convLength + px2 * C1, px3 * C2);
 
-            ConvolvePoolRelu(similarity, rows, cols, 1, _w1, _b1, C1, patches, conv, act1);
-            ConvolvePoolRelu(act1, h2, w2, C1, _w2, _b2, C2, patches, conv, act2);
+            ConvolvePoolRelu(similarity, rows, cols, 1, _w1, _b1, C1, band1, patches, conv, act1);
+            ConvolvePoolRelu(act1, h2, w2, C1, _w2, _b2, C2, band2, patches, conv, act2);
 
-            var p3 = patches[..(px3 * 9 * C2)];
-            var c3 = conv[..(px3 * C3)];
-            Im2Col(act2, outRows, outCols, C2, p3);
-            Gemm.MultiplyTransposed(p3, _w3, c3, px3, C3, 9 * C2);
-            for (int p = 0; p < px3; p++) BiasRelu(c3.Slice(p * C3, C3), _b3);
-
-            var result = output[..px3];
-            DotKernel.OneVsMany(_wf, c3, result);
-            TensorPrimitives.Add(result, _bf, result);
+            for (int y0 = 0; y0 < outRows; y0 += band3)
+            {
+                int n = Math.Min(band3, outRows - y0), pixels = n * outCols;
+                var p = patches[..(pixels * 9 * C2)];
+                var c = conv[..(pixels * C3)];
+                Im2Col(act2, outRows, outCols, C2, y0, n, p);
+                Gemm.MultiplyTransposed(p, _w3, c, pixels, C3, 9 * C2);
+                for (int i = 0; i < pixels; i++) BiasRelu(c.Slice(i * C3, C3), _b3);
+                var result = output.Slice(y0 * outCols, pixels);
+                DotKernel.OneVsMany(_wf, c, result);
+                TensorPrimitives.Add(result, _bf, result);
+            }
         }
         finally
         {
@@ -97,27 +105,38 @@ public sealed class VideoComparator
         }
     }
 
-    private void ConvolvePoolRelu(ReadOnlySpan<float> input, int h, int w, int inChannels, float[] weight, float[] bias, int outChannels,
-        Span<float> patches, Span<float> conv, Span<float> pooled)
+    // Rows per im2col/GEMM band: about BandPixels pixels, even when the band feeds a 2×2 pooling.
+    private static int BandRows(int width, bool pooled)
     {
-        int pixels = h * w, k = 9 * inChannels;
-        var p = patches[..(pixels * k)];
-        var c = conv[..(pixels * outChannels)];
-        Im2Col(input, h, w, inChannels, p);
-        Gemm.MultiplyTransposed(p, weight, c, pixels, outChannels, k);
+        int rows = Math.Max(1, BandPixels / width);
+        return pooled ? Math.Max(2, rows & ~1) : rows;
+    }
 
-        int ph = h / 2, pw = w / 2;
-        for (int y = 0; y < ph; y++)
+    // Convolution over the rows the 2×2/2 pooling uses (an odd last row is dropped by the pooling, so it is never
+    // computed), band by band, each band pooled as soon as it exists.
+    private void ConvolvePoolRelu(ReadOnlySpan<float> input, int h, int w, int inChannels, float[] weight, float[] bias, int outChannels,
+        int bandRows, Span<float> patches, Span<float> conv, Span<float> pooled)
+    {
+        int k = 9 * inChannels, ph = h / 2, pw = w / 2;
+        for (int y0 = 0; y0 < 2 * ph; y0 += bandRows)
         {
-            for (int x = 0; x < pw; x++)
+            int n = Math.Min(bandRows, 2 * ph - y0), pixels = n * w;
+            var p = patches[..(pixels * k)];
+            var c = conv[..(pixels * outChannels)];
+            Im2Col(input, h, w, inChannels, y0, n, p);
+            Gemm.MultiplyTransposed(p, weight, c, pixels, outChannels, k);
+            for (int y = 0; y < n / 2; y++)
             {
-                var dst = pooled.Slice((y * pw + x) * outChannels, outChannels);
-                int topLeft = (2 * y * w + 2 * x) * outChannels;
-                int bottomLeft = topLeft + w * outChannels;
-                TensorPrimitives.Max(c.Slice(topLeft, outChannels), c.Slice(topLeft + outChannels, outChannels), dst);
-                TensorPrimitives.Max(dst, c.Slice(bottomLeft, outChannels), dst);
-                TensorPrimitives.Max(dst, c.Slice(bottomLeft + outChannels, outChannels), dst);
-                BiasRelu(dst, bias);
+                for (int x = 0; x < pw; x++)
+                {
+                    var dst = pooled.Slice(((y0 / 2 + y) * pw + x) * outChannels, outChannels);
+                    int topLeft = (2 * y * w + 2 * x) * outChannels;
+                    int bottomLeft = topLeft + w * outChannels;
+                    TensorPrimitives.Max(c.Slice(topLeft, outChannels), c.Slice(topLeft + outChannels, outChannels), dst);
+                    TensorPrimitives.Max(dst, c.Slice(bottomLeft, outChannels), dst);
+                    TensorPrimitives.Max(dst, c.Slice(bottomLeft + outChannels, outChannels), dst);
+                    BiasRelu(dst, bias);
+                }
             }
         }
     }
@@ -128,13 +147,14 @@ public sealed class VideoComparator
         TensorPrimitives.Max(values, 0f, values);
     }
 
-    // patches[(y·w + x), (ky·3 + kx)·c + ch] = padded input at (y + ky − 1, x + kx − 1), channel ch.
-    // Channels-last makes the three taps of a kernel row one contiguous run of 3·c floats away from the borders.
-    private void Im2Col(ReadOnlySpan<float> input, int h, int w, int c, Span<float> patches)
+    // patches[((y − yStart)·w + x), (ky·3 + kx)·c + ch] = padded input at (y + ky − 1, x + kx − 1), channel ch,
+    // for rows yStart ≤ y < yStart + count. Channels-last makes the three taps of a kernel row one contiguous run of
+    // 3·c floats away from the borders.
+    private void Im2Col(ReadOnlySpan<float> input, int h, int w, int c, int yStart, int count, Span<float> patches)
     {
         bool replicate = Padding == ComparatorPadding.Replicate;
         int k = 9 * c, run = 3 * c;
-        for (int y = 0; y < h; y++)
+        for (int y = yStart; y < yStart + count; y++)
         {
             for (int ky = 0; ky < 3; ky++)
             {
@@ -142,13 +162,13 @@ public sealed class VideoComparator
                 bool rowInside = (uint)yy < (uint)h;
                 if (!rowInside && !replicate)
                 {
-                    for (int x = 0; x < w; x++) patches.Slice((y * w + x) * k + ky * run, run).Clear();
+                    for (int x = 0; x < w; x++) patches.Slice(((y - yStart) * w + x) * k + ky * run, run).Clear();
                     continue;
                 }
                 var row = input.Slice(Math.Clamp(yy, 0, h - 1) * w * c, w * c);
                 for (int x = 0; x < w; x++)
                 {
-                    var dst = patches.Slice((y * w + x) * k + ky * run, run);
+                    var dst = patches.Slice(((y - yStart) * w + x) * k + ky * run, run);
                     if (x > 0 && x < w - 1)
                     {
                         row.Slice((x - 1) * c, run).CopyTo(dst);
