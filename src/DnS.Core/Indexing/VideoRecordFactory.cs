@@ -21,7 +21,7 @@ public static class VideoRecordFactory
         var fine = models.Fine.IndexVideo(regions);
         float selfSimilarity = models.Selector?.IndexVideo(regions) ?? float.NaN;
         return fine.IsBinary
-            ? new VideoRecord(id, fine.Frames, coarse, ReadOnlyMemory<float>.Empty, fine.Codes.ToArray(), selfSimilarity)
-            : new VideoRecord(id, fine.Frames, coarse, fine.Values.ToArray(), ReadOnlyMemory<ulong>.Empty, selfSimilarity);
+            ? new VideoRecord(id, fine.Frames, coarse, ReadOnlyMemory<float>.Empty, fine.CodeMemory, selfSimilarity)
+            : new VideoRecord(id, fine.Frames, coarse, fine.ValueMemory, ReadOnlyMemory<ulong>.Empty, selfSimilarity);
     }
 }

@@ -8,10 +8,10 @@ namespace DnS.Core.Networks;
 /// </summary>
 public sealed class FineFeatures
 {
-    private readonly float[]? _values;
-    private readonly ulong[]? _codes;
+    private readonly ReadOnlyMemory<float>? _values;
+    private readonly ReadOnlyMemory<ulong>? _codes;
 
-    private FineFeatures(int frames, int regions, int dims, float[]? values, ulong[]? codes)
+    private FineFeatures(int frames, int regions, int dims, ReadOnlyMemory<float>? values, ReadOnlyMemory<ulong>? codes)
     {
         Frames = frames;
         Regions = regions;
@@ -33,30 +33,47 @@ public sealed class FineFeatures
     public bool IsBinary => _codes is not null;
 
     /// <summary>The T×R×D floats (throws for binary features).</summary>
-    public ReadOnlySpan<float> Values => _values ?? throw new InvalidOperationException("binary features hold packed codes, not floats");
+    public ReadOnlySpan<float> Values => ValueMemory.Span;
 
     /// <summary>The T×R×words packed codes (throws for float features).</summary>
-    public ReadOnlySpan<ulong> Codes => _codes ?? throw new InvalidOperationException("float features hold values, not packed codes");
+    public ReadOnlySpan<ulong> Codes => CodeMemory.Span;
+
+    /// <summary>The T×R×D floats as memory (throws for binary features).</summary>
+    public ReadOnlyMemory<float> ValueMemory => _values ?? throw new InvalidOperationException("binary features hold packed codes, not floats");
+
+    /// <summary>The T×R×words packed codes as memory (throws for float features).</summary>
+    public ReadOnlyMemory<ulong> CodeMemory => _codes ?? throw new InvalidOperationException("float features hold values, not packed codes");
 
     /// <summary>Bytes of storage the features need (4 per float or 8 per code word).</summary>
-    public long StorageBytes => _values is not null ? 4L * _values.Length : 8L * _codes!.Length;
+    public long StorageBytes => _values is { } values ? 4L * values.Length : 8L * _codes!.Value.Length;
 
     /// <summary>Wraps T×R×D floats (copied).</summary>
     /// <exception cref="ArgumentException">The length is not a whole number of frames.</exception>
-    public static FineFeatures FromValues(ReadOnlySpan<float> values, int regions, int dims)
-    {
-        int frames = VectorMath.Rows(values.Length, checked(regions * dims), nameof(values), $"T×{regions}×{dims}");
-        return new FineFeatures(frames, regions, dims, values.ToArray(), null);
-    }
+    public static FineFeatures FromValues(ReadOnlySpan<float> values, int regions, int dims) => Wrap(values.ToArray(), regions, dims);
 
     /// <summary>Wraps T×R packed codes of <paramref name="bits"/> bits (copied), e.g. read back from storage.</summary>
     /// <exception cref="ArgumentException">The length is not a whole number of frames.</exception>
-    public static FineFeatures FromCodes(ReadOnlySpan<ulong> codes, int regions, int bits)
+    public static FineFeatures FromCodes(ReadOnlySpan<ulong> codes, int regions, int bits) => Wrap(codes.ToArray(), regions, bits);
+
+    /// <summary>
+    /// Wraps T×R×D floats without copying — e.g. a memory-mapped record of a store, re-ranked once per pair.
+    /// The memory must stay valid and unchanged while the features are used.
+    /// </summary>
+    /// <exception cref="ArgumentException">The length is not a whole number of frames.</exception>
+    public static FineFeatures Wrap(ReadOnlyMemory<float> values, int regions, int dims)
+    {
+        int frames = VectorMath.Rows(values.Length, checked(regions * dims), nameof(values), $"T×{regions}×{dims}");
+        return new FineFeatures(frames, regions, dims, values, null);
+    }
+
+    /// <summary>Wraps T×R packed codes of <paramref name="bits"/> bits without copying (see <see cref="Wrap(ReadOnlyMemory{float}, int, int)"/>).</summary>
+    /// <exception cref="ArgumentException">The length is not a whole number of frames.</exception>
+    public static FineFeatures Wrap(ReadOnlyMemory<ulong> codes, int regions, int bits)
     {
         int frameWords = checked(regions * HammingKernel.WordsPerCode(bits));
         if (codes.Length % frameWords != 0)
             throw new ArgumentException($"codes has {codes.Length} words, not a whole number of T×{regions}×{HammingKernel.WordsPerCode(bits)}-word frames", nameof(codes));
-        return new FineFeatures(codes.Length / frameWords, regions, bits, null, codes.ToArray());
+        return new FineFeatures(codes.Length / frameWords, regions, bits, null, codes);
     }
 
     internal static FineFeatures Own(float[] values, int frames, int regions, int dims) => new(frames, regions, dims, values, null);

@@ -182,7 +182,8 @@ public sealed class RetrievalEngine
     private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = _degreeOfParallelism, CancellationToken = cancellationToken };
 
+    // No copy: records are immutable (managed arrays or memory-mapped segments that outlive the store's readers).
     private FineFeatures ToFineFeatures(VideoRecord record) => _store.Schema.FineKind == FineFeatureKind.Binary
-        ? FineFeatures.FromCodes(record.FineCodes.Span, _store.Schema.Regions, _store.Schema.FineDimensions)
-        : FineFeatures.FromValues(record.FineFloats.Span, _store.Schema.Regions, _store.Schema.FineDimensions);
+        ? FineFeatures.Wrap(record.FineCodes, _store.Schema.Regions, _store.Schema.FineDimensions)
+        : FineFeatures.Wrap(record.FineFloats, _store.Schema.Regions, _store.Schema.FineDimensions);
 }
