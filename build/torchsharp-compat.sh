@@ -56,12 +56,13 @@ for tool in cc patchelf readelf od dd; do
   command -v "$tool" >/dev/null 2>&1 || fail "'$tool' is required to patch libLibTorchSharp.so for the GCC 12 libstdc++ on this system (no $needed_version). Install it: sudo apt-get install -y gcc patchelf binutils (./build.sh does this when run as root)."
 done
 
-# 1. The shim, compiled once per source change into the work folder, then copied beside the library
+# 1. The shim, compiled once per source change into the work folder, then copied beside the library.
+#    It links the runtime libstdc++.so.6 by path, so no C++ development package (g++) is needed.
 #    (libLibTorchSharp.so's RUNPATH starts with $ORIGIN, which is ensured below anyway).
 mkdir -p "$work_dir"
 shim_built="$work_dir/$shim_name"
 if [ ! -f "$shim_built" ] || [ "$shim_src" -nt "$shim_built" ]; then
-  cc -shared -fPIC -O2 -Wall -Werror -Wl,-soname,"$shim_name" -o "$shim_built.tmp" "$shim_src" -lstdc++ \
+  cc -shared -fPIC -O2 -Wall -Werror -Wl,-soname,"$shim_name" -o "$shim_built.tmp" "$shim_src" "$system_libstdcxx" \
     || fail "compiling $shim_src failed"
   mv -f "$shim_built.tmp" "$shim_built"
   say "built $shim_built"
