@@ -57,8 +57,14 @@ public sealed class RetrievalEngine
         int live = 0;
         for (int i = 0; i < ranked.Length; i++)
         {
-            if (!scores.IsLive[i] || _store.GetRecord(i).Id == query.Id) ranked[i] = float.NegativeInfinity;
-            else live++;
+            if (scores.IsLive[i]) live++;
+            else ranked[i] = float.NegativeInfinity;
+        }
+        // A query that is itself indexed is not its own hit.
+        if (_store.TryGetOrdinal(query.Id, out int self) && self < ranked.Length && scores.IsLive[self])
+        {
+            ranked[self] = float.NegativeInfinity;
+            live--;
         }
         int k = Math.Min(top, live);
         var ordinals = new int[k];
@@ -68,7 +74,7 @@ public sealed class RetrievalEngine
         for (int i = 0; i < k; i++)
         {
             int o = ordinals[i];
-            hits[i] = new SearchHit(_store.GetRecord(o).Id, scores.Merged[o], float.IsNaN(scores.Fine[o]) ? ScoringStage.Coarse : ScoringStage.Fine, scores.Coarse[o], scores.Fine[o]);
+            hits[i] = new SearchHit(_store.GetId(o), scores.Merged[o], float.IsNaN(scores.Fine[o]) ? ScoringStage.Coarse : ScoringStage.Fine, scores.Coarse[o], scores.Fine[o]);
         }
         var statistics = scores.Statistics with { Merge = scores.Statistics.Merge + clock.Elapsed };
         return new SearchResult(query.Id, policy, hits, statistics);

@@ -107,6 +107,17 @@ public sealed class FileVideoStore : IVideoStore
     }
 
     /// <inheritdoc />
+    public string GetId(int ordinal)
+    {
+        var state = _state;
+        int s = state.SegmentOf(ordinal);
+        return state.Segments[s].File.GetId(ordinal - state.FirstOrdinals[s]);
+    }
+
+    /// <inheritdoc />
+    public bool TryGetOrdinal(string id, out int ordinal) => _state.ById.TryGetValue(id, out ordinal);
+
+    /// <inheritdoc />
     public bool TryGetRecord(string id, out VideoRecord record)
     {
         if (_state.ById.TryGetValue(id, out int ordinal))

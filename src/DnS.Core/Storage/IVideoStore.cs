@@ -27,6 +27,12 @@ public interface IVideoStore : IAsyncDisposable
     /// <summary>The record at a store-wide ordinal (as found in <see cref="CoarseBlocks"/>).</summary>
     VideoRecord GetRecord(int ordinal);
 
+    /// <summary>The id at a store-wide ordinal, without materialising the record.</summary>
+    string GetId(int ordinal);
+
+    /// <summary>Finds the ordinal of a live video.</summary>
+    bool TryGetOrdinal(string id, out int ordinal);
+
     /// <summary>Finds a live record by id.</summary>
     bool TryGetRecord(string id, out VideoRecord record);
 

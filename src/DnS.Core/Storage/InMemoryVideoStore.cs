@@ -34,6 +34,12 @@ public sealed class InMemoryVideoStore : IVideoStore
     public VideoRecord GetRecord(int ordinal) => _current.Records[ordinal];
 
     /// <inheritdoc />
+    public string GetId(int ordinal) => _current.Records[ordinal].Id;
+
+    /// <inheritdoc />
+    public bool TryGetOrdinal(string id, out int ordinal) => _current.ById.TryGetValue(id, out ordinal);
+
+    /// <inheritdoc />
     public bool TryGetRecord(string id, out VideoRecord record)
     {
         var snapshot = _current;

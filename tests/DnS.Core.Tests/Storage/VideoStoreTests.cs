@@ -80,6 +80,10 @@ public sealed class VideoStoreTests : IDisposable
         store.TryGetRecord("c", out var gotC).Should().BeTrue();
         ShouldEqual(gotC, c);
         store.TryGetRecord("b", out _).Should().BeFalse();
+        store.TryGetOrdinal("c", out int ordinalC).Should().BeTrue();
+        store.GetId(ordinalC).Should().Be("c");
+        ShouldEqual(store.GetRecord(ordinalC), c);
+        store.TryGetOrdinal("b", out _).Should().BeFalse();
         var coarse = CoarseById(store);
         coarse.Keys.Should().BeEquivalentTo(["a", "c"]);
         coarse["a"].Should().Equal(a2.Coarse.ToArray());
