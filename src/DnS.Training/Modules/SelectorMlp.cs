@@ -1,0 +1,37 @@
+using TorchSharp;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace DnS.Training.Modules;
+
+/// <summary>
+/// The selector's MLP (reference <c>MLP</c> under <c>mlp.</c>): <c>model</c> is a Sequential of
+/// (Linear without bias, BatchNorm1d, ReLU, Dropout) blocks, then Linear(hidden→1) and Sigmoid, so the
+/// parameterised entries are <c>model.0/.1/.4/.5/.8</c> for one hidden layer.
+/// </summary>
+public sealed class SelectorMlp : nn.Module<Tensor, Tensor>
+{
+    [ComponentName(Name = "model")]
+    private readonly TorchSharp.Modules.Sequential _model;
+
+    /// <summary>Creates the MLP with <paramref name="hiddenLayers"/> hidden-to-hidden blocks after the input block.</summary>
+    public SelectorMlp(long inputs, long hidden, int hiddenLayers, double dropout) : base(nameof(SelectorMlp))
+    {
+        var entries = new List<(string, nn.Module<Tensor, Tensor>)>();
+        for (int block = 0; block <= hiddenLayers; block++)
+        {
+            int at = entries.Count;
+            entries.Add(($"{at}", nn.Linear(block == 0 ? inputs : hidden, hidden, hasBias: false)));
+            entries.Add(($"{at + 1}", nn.BatchNorm1d(hidden)));
+            entries.Add(($"{at + 2}", nn.ReLU()));
+            entries.Add(($"{at + 3}", nn.Dropout(dropout)));
+        }
+        entries.Add(($"{entries.Count}", nn.Linear(hidden, 1)));
+        entries.Add(($"{entries.Count}", nn.Sigmoid()));
+        _model = nn.Sequential(entries);
+        RegisterComponents();
+    }
+
+    /// <summary>Probabilities [N, 1] for inputs [N, inputs].</summary>
+    public override Tensor forward(Tensor x) => _model.forward(x);
+}
