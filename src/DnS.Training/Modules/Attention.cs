@@ -8,7 +8,7 @@ namespace DnS.Training.Modules;
 /// <summary>
 /// The students' h-attention (reference <c>Attention(dims, norm=False)</c>): each region vector x is scaled by
 /// sigmoid(c·tanh(W x + b)). State-dict keys: <c>transform.weight</c> [D, D], <c>transform.bias</c> [D],
-/// <c>context_vector.weight</c> [1, D].
+/// <c>context_vector.weight</c> [1, D]. Initialised as the reference does (Xavier-uniform weights, zero bias).
 /// </summary>
 public sealed class Attention : nn.Module<Tensor, Tensor>
 {
@@ -23,6 +23,10 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
         Dims = dims;
         _transform = nn.Linear(dims, dims);
         _contextVector = nn.Linear(dims, 1, hasBias: false);
+        // The reference's reset_parameters.
+        nn.init.xavier_uniform_(_transform.weight!);
+        nn.init.zeros_(_transform.bias!);
+        nn.init.xavier_uniform_(_contextVector.weight!);
         RegisterComponents();
     }
 

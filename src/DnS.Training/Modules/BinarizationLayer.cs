@@ -16,13 +16,13 @@ public sealed class BinarizationLayer : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "W")]
     private readonly Parameter _w;
 
-    /// <summary>Creates the layer; W starts as a random orthogonal-ish Gaussian (the reference initialises it with ITQ when data is available).</summary>
+    /// <summary>Creates the layer; W starts uniform in [0, 1) like the reference's <c>ITQ_init=False</c> path (its default loads an ITQ projection).</summary>
     public BinarizationLayer(long dims, long bits, double sigma = 1e-6) : base(nameof(BinarizationLayer))
     {
         Dims = dims;
         Bits = bits;
         Sigma = sigma;
-        _w = new Parameter(randn(dims, bits).div_(Math.Sqrt(dims)));
+        _w = new Parameter(rand(dims, bits));
         RegisterComponents();
     }
 

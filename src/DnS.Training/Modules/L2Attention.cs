@@ -7,7 +7,7 @@ namespace DnS.Training.Modules;
 
 /// <summary>
 /// The ViSiL teacher's attention (reference <c>Attention(dims, norm=True)</c>): a = (c·x)/2 + 0.5, output x·a.
-/// State-dict key: <c>context_vector.weight</c> [1, D]. The context vector starts L2-normalised, as in the reference.
+/// State-dict key: <c>context_vector.weight</c> [1, D]. The context vector starts as a normalised Gaussian, as in the reference.
 /// </summary>
 public sealed class L2Attention : nn.Module<Tensor, Tensor>
 {
@@ -22,6 +22,7 @@ public sealed class L2Attention : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             var w = _contextVector.weight!;
+            nn.init.normal_(w);
             w.div_(w.norm());
         }
         RegisterComponents();

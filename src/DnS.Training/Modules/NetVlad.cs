@@ -31,9 +31,12 @@ public sealed class NetVlad : nn.Module<Tensor, Tensor?, Tensor>
     {
         Dims = dims;
         Clusters = clusters;
-        _centroids = new Parameter(rand(clusters, dims));
+        // The reference's initialisation: Gaussian centroids, the assignment starting at the centroids, a scaled Gaussian reduction.
+        _centroids = new Parameter(randn(clusters, dims).div_(Math.Sqrt(dims)));
         _conv = nn.Conv2d(dims, clusters, 1, bias: false);
+        using (no_grad()) _conv.weight!.copy_(_centroids.view(clusters, dims, 1, 1));
         _reduction = nn.Linear(clusters * dims, outDims, hasBias: false);
+        nn.init.normal_(_reduction.weight!, std: 1 / Math.Sqrt(clusters * dims));
         _norm = nn.LayerNorm(outDims);
         RegisterComponents();
     }

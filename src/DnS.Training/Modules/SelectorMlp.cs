@@ -21,12 +21,12 @@ public sealed class SelectorMlp : nn.Module<Tensor, Tensor>
         for (int block = 0; block <= hiddenLayers; block++)
         {
             int at = entries.Count;
-            entries.Add(($"{at}", nn.Linear(block == 0 ? inputs : hidden, hidden, hasBias: false)));
+            entries.Add(($"{at}", XavierLinear(block == 0 ? inputs : hidden, hidden, hasBias: false)));
             entries.Add(($"{at + 1}", nn.BatchNorm1d(hidden)));
             entries.Add(($"{at + 2}", nn.ReLU()));
             entries.Add(($"{at + 3}", nn.Dropout(dropout)));
         }
-        entries.Add(($"{entries.Count}", nn.Linear(hidden, 1)));
+        entries.Add(($"{entries.Count}", XavierLinear(hidden, 1, hasBias: true)));
         entries.Add(($"{entries.Count}", nn.Sigmoid()));
         _model = nn.Sequential(entries);
         RegisterComponents();
@@ -34,4 +34,12 @@ public sealed class SelectorMlp : nn.Module<Tensor, Tensor>
 
     /// <summary>Probabilities [N, 1] for inputs [N, inputs].</summary>
     public override Tensor forward(Tensor x) => _model.forward(x);
+
+    // The reference's reset_parameters: Xavier-uniform Linear weights (biases keep PyTorch's default).
+    private static TorchSharp.Modules.Linear XavierLinear(long inputs, long outputs, bool hasBias)
+    {
+        var linear = nn.Linear(inputs, outputs, hasBias);
+        nn.init.xavier_uniform_(linear.weight!);
+        return linear;
+    }
 }

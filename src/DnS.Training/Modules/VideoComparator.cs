@@ -36,6 +36,12 @@ public sealed class VideoComparator : nn.Module<Tensor, Tensor>
         _conv2 = nn.Conv2d(32, 64, 3);
         _conv3 = nn.Conv2d(64, 128, 3);
         _fconv = nn.Conv2d(128, 1, 1);
+        // The reference's reset_parameters: Xavier-uniform kernels, zero biases.
+        foreach (var conv in new[] { _conv1, _conv2, _conv3, _fconv })
+        {
+            nn.init.xavier_uniform_(conv.weight!);
+            nn.init.zeros_(conv.bias!);
+        }
         RegisterComponents();
     }
 
