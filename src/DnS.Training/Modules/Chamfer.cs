@@ -24,6 +24,17 @@ public static class Chamfer
     /// <summary>Video similarity [B]: mean over query rows of the max over target columns of a [B, Tq', Tt'] matrix.</summary>
     public static Tensor Video(Tensor matrix) => matrix.amax(2).mean([1]);
 
+    /// <summary>
+    /// The masked video similarity [B] of the reference's padded batches: the max runs over valid target cells of
+    /// <paramref name="valid"/> [B, Tq', Tt'] (bool) and the mean over query rows that have any valid cell.
+    /// </summary>
+    public static Tensor Video(Tensor matrix, Tensor valid)
+    {
+        var rowMax = matrix.masked_fill(valid.logical_not(), double.NegativeInfinity).amax(2);
+        var validRows = valid.any(2);
+        return rowMax.masked_fill(validRows.logical_not(), 0.0).sum([1]) / validRows.sum([1]).to_type(matrix.dtype);
+    }
+
     /// <summary>The symmetric video similarity [B]: the average of both directions.</summary>
     public static Tensor SymmetricVideo(Tensor matrix) => (matrix.amax(2).mean([1]) + matrix.amax(1).mean([1])).div(2.0);
 }

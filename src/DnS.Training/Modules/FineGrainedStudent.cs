@@ -79,7 +79,20 @@ public sealed class FineGrainedStudent : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The video similarity [B] of indexed batches (max over target rows, mean over query rows).</summary>
     public Tensor Similarity(Tensor query, Tensor target) => Chamfer.Video(SimilarityMatrix(query, target));
 
-    /// <summary>The video similarity [B] of raw region batches: indexes both, then <see cref="Similarity"/>.</summary>
+    /// <summary>
+    /// The video similarity [B] of zero-padded indexed batches, as the reference computes it with masks:
+    /// <paramref name="queryValid"/> [B, Tq] and <paramref name="targetValid"/> [B, Tt] (bool) mark real frames. Pooled
+    /// cells that straddle the padding are kept, so a padded pair can differ from the same pair unpadded.
+    /// </summary>
+    public Tensor Similarity(Tensor query, Tensor target, Tensor queryValid, Tensor targetValid)
+    {
+        var valid = queryValid.unsqueeze(2).logical_and(targetValid.unsqueeze(1));
+        var f2f = FrameToFrame(query, target).masked_fill(valid.logical_not(), 0.0);
+        var (raw, pooledValid) = _comparator.ForwardMasked(f2f, valid);
+        return Chamfer.Video(VideoComparator.HardTanh(raw), pooledValid);
+    }
+
+    /// <summary>The video similarity [B] of raw region batches: indexes both, then <see cref="Similarity(Tensor, Tensor)"/>.</summary>
     public override Tensor forward(Tensor queryRegions, Tensor targetRegions)
         => Similarity(IndexVideo(queryRegions), IndexVideo(targetRegions));
 }

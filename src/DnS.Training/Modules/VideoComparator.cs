@@ -53,13 +53,29 @@ public sealed class VideoComparator : nn.Module<Tensor, Tensor>
     /// [B, ⌊⌊Tq/2⌋/2⌋, ⌊⌊Tt/2⌋/2⌋]. Both lengths must be at least 4 (see <see cref="FrameTiling"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The input is not [B, Tq, Tt] with Tq, Tt ≥ 4.</exception>
-    public override Tensor forward(Tensor f2f)
+    public override Tensor forward(Tensor f2f) => Run(f2f, null).Scores;
+
+    /// <summary>
+    /// The reference's masked comparator for zero-padded batches: <paramref name="valid"/> [B, Tq, Tt] (bool) marks real
+    /// cells; each conv output is zeroed outside the mask before its ReLU, the mask is max-pooled like the data (a pooled
+    /// cell is valid if any of its inputs is), and fconv is not masked. Returns the raw scores and the pooled mask (bool).
+    /// </summary>
+    /// <exception cref="ArgumentException">The input is not [B, Tq, Tt] with Tq, Tt ≥ 4.</exception>
+    public (Tensor Scores, Tensor Valid) ForwardMasked(Tensor f2f, Tensor valid)
+    {
+        var (scores, mask) = Run(f2f, valid.to_type(f2f.dtype).unsqueeze(1));
+        return (scores, mask!.squeeze(1).gt(0));
+    }
+
+    private (Tensor Scores, Tensor? Mask) Run(Tensor f2f, Tensor? mask)
     {
         if (f2f.dim() != 3 || f2f.shape[1] < 4 || f2f.shape[2] < 4)
             throw new ArgumentException($"comparator input must be [B, Tq, Tt] with Tq, Tt >= 4, got [{string.Join(", ", f2f.shape)}]", nameof(f2f));
-        var x = F.max_pool2d(PaddedConvRelu(_conv1, f2f.unsqueeze(1)), Pool, Pool);
-        x = F.max_pool2d(PaddedConvRelu(_conv2, x), Pool, Pool);
-        return _fconv.forward(PaddedConvRelu(_conv3, x)).squeeze(1);
+        var x = F.max_pool2d(PaddedConvRelu(_conv1, f2f.unsqueeze(1), mask), Pool, Pool);
+        if (mask is not null) mask = F.max_pool2d(mask, Pool, Pool);
+        x = F.max_pool2d(PaddedConvRelu(_conv2, x, mask), Pool, Pool);
+        if (mask is not null) mask = F.max_pool2d(mask, Pool, Pool);
+        return (_fconv.forward(PaddedConvRelu(_conv3, x, mask)).squeeze(1), mask);
     }
 
     /// <summary>
@@ -68,5 +84,9 @@ public sealed class VideoComparator : nn.Module<Tensor, Tensor>
     /// </summary>
     public static Tensor HardTanh(Tensor raw) => raw.clamp(-1.0, 1.0);
 
-    private Tensor PaddedConvRelu(Conv2d conv, Tensor x) => F.relu(conv.forward(F.pad(x, Pad, _mode)));
+    private Tensor PaddedConvRelu(Conv2d conv, Tensor x, Tensor? mask)
+    {
+        var y = conv.forward(F.pad(x, Pad, _mode));
+        return F.relu(mask is null ? y : y * mask);
+    }
 }

@@ -100,6 +100,30 @@ public sealed class FineGrainedStudentGoldenTests(TorchFixture torchFixture, ITe
         relaxed.abs().lt(1f).to_type(ScalarType.Float32).sum().item<float>().Should().BeGreaterThan(0f, "entries near 0 stay soft");
     }
 
+    [Theory]
+    [InlineData("fg_att_student", FineGrainedVariant.Attention)]
+    [InlineData("fg_bin_student", FineGrainedVariant.Binary)]
+    public void Masked_padded_batch_matches_the_reference(string model, FineGrainedVariant variant)
+    {
+        using var scope = NewDisposeScope();
+        using var student = Load(variant, model + ".weights.safetensors");
+        string outputs = model + ".outputs.safetensors";
+        // The reference's masked case: query v4 against v1, v2, v3 zero-padded to 30 frames.
+        var targetValid = torchFixture.Tensor(outputs, "masked.target_mask").gt(0.5);
+        long frames = targetValid.shape[1];
+        var targets = cat(new[] { "v1", "v2", "v3" }.Select(v =>
+        {
+            var x = torchFixture.Tensor(outputs, "index." + v);
+            return nn.functional.pad(x, [0, 0, 0, 0, 0, frames - x.shape[0]]).unsqueeze(0);
+        }).ToList(), 0);
+        var query = torchFixture.Tensor(outputs, "index.v4").unsqueeze(0).expand(3, -1, -1, -1);
+        var queryValid = ones(3, query.shape[1], dtype: ScalarType.Bool);
+        using var noGrad = no_grad();
+        var masked = student.Similarity(query, targets, queryValid, targetValid);
+        double worst = Tolerance.Check(masked, torchFixture.Tensor(outputs, "masked.similarity")[0], 1e-5, 1e-4, model + " masked.similarity");
+        output.WriteLine($"{model} masked.similarity (padded batch): worst |err| {worst:E2}");
+    }
+
     private void CheckPair(string model, FineGrainedVariant variant, int pairIndex)
     {
         using var scope = NewDisposeScope();
