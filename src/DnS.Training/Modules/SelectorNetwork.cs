@@ -42,6 +42,19 @@ public sealed class SelectorNetwork : nn.Module<Tensor, Tensor>
     /// <summary>The self-similarity index [B] of region batches [B, T, R, D].</summary>
     public Tensor IndexVideo(Tensor regions) => _comparator.forward(FrameTiling.Tile(FrameToFrame(regions))).mean([1, 2]);
 
+    /// <summary>
+    /// The self-similarity index [B] of zero-padded region batches, as the reference computes it with masks:
+    /// <paramref name="validFrames"/> [B, T] (bool) marks real frames; the comparator is masked and the score is the
+    /// mean over its valid output cells.
+    /// </summary>
+    public Tensor IndexVideo(Tensor regions, Tensor validFrames)
+    {
+        var valid = validFrames.unsqueeze(2).logical_and(validFrames.unsqueeze(1));
+        var f2f = FrameToFrame(regions).masked_fill(valid.logical_not(), 0.0);
+        var (raw, pooledValid) = _comparator.ForwardMasked(f2f, valid);
+        return raw.masked_fill(pooledValid.logical_not(), 0.0).sum([1, 2]) / pooledValid.sum([1, 2]).to_type(raw.dtype);
+    }
+
     /// <summary>Probabilities [N, 1] for triples [N, 3] = (query self-sim, target self-sim, coarse similarity).</summary>
     public override Tensor forward(Tensor triples) => _mlp.forward(triples);
 }

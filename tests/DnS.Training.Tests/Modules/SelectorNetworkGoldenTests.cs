@@ -47,6 +47,25 @@ public sealed class SelectorNetworkGoldenTests(TorchFixture torchFixture, ITestO
     }
 
     [Fact]
+    public void Masked_padded_batch_gives_the_unpadded_index_for_lengths_divisible_by_4()
+    {
+        // With zero padding, masked cells act like the padding, so a video of 4k frames padded to 20 frames scores as unpadded.
+        using var scope = NewDisposeScope();
+        using var selector = Load();
+        string[] videos = ["v0", "v4"];
+        var batch = cat(videos.Select(v =>
+        {
+            var x = torchFixture.Tensor("videos.safetensors", v);
+            return nn.functional.pad(x, [0, 0, 0, 0, 0, 20 - x.shape[0]]).unsqueeze(0);
+        }).ToList(), 0);
+        var valid = arange(20).unsqueeze(0).lt(tensor(new long[] { 4, 12 }).unsqueeze(1));
+        using var noGrad = no_grad();
+        var index = selector.IndexVideo(batch, valid);
+        double worst = Tolerance.Check(index, cat(videos.Select(v => torchFixture.Tensor(Outputs, "index." + v)).ToList(), 0), 1e-6, 0, "masked index");
+        output.WriteLine($"selector masked index (v0, v4 padded to 20): worst |err| {worst:E2}");
+    }
+
+    [Fact]
     public void Scores_match_the_reference_with_running_batchnorm_statistics()
     {
         using var scope = NewDisposeScope();
