@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -157,9 +158,8 @@ public static class HammingKernel
 
         int lanes = TLanes.Count;
         int words = WordsPerCode(bits);
-        int frameWords = regions * words;
         int queryRows = queryFrames * regions;
-        int blockLength = frameWords * lanes;
+        int blockLength = regions * words * lanes;
         ulong[] rented = ArrayPool<ulong>.Shared.Rent(blockLength);
         Span<ulong> packed = rented.AsSpan(0, blockLength);
         Span<ulong> fewest = stackalloc ulong[lanes];
@@ -171,16 +171,27 @@ public static class HammingKernel
         ref ulong queryStart = ref MemoryMarshal.GetReference(query);
         ref ulong packedStart = ref MemoryMarshal.GetReference(packed);
 
-        for (int j0 = 0; j0 < targetFrames; j0 += lanes)
+        int j0 = 0;
+        while (j0 < targetFrames)
         {
-            int frames = Math.Min(lanes, targetFrames - j0);
-            for (int l = 0; l < lanes; l++)
+            // Full blocks put one frame in each lane; the ragged tail puts F = next power of two ≥ tail frames × L/F
+            // regions in a vector (lane g·F + l = frame l, region g of the group) instead of padding whole lanes.
+            int framesPerVector = Math.Min(lanes, (int)BitOperations.RoundUpToPowerOf2((uint)(targetFrames - j0)));
+            int frames = Math.Min(framesPerVector, targetFrames - j0);
+            int regionsPerVector = lanes / framesPerVector;
+            int regionGroups = (regions + regionsPerVector - 1) / regionsPerVector;
+            for (int group = 0; group < regionGroups; group++)
             {
-                // Padding lanes compare against zero codes; their results are never read.
-                ReadOnlySpan<ulong> frame = l < frames ? target.Slice((j0 + l) * frameWords, frameWords) : default;
-                for (int n = 0; n < frameWords; n++)
+                for (int lane = 0; lane < lanes; lane++)
                 {
-                    packed[(n * lanes) + l] = l < frames ? frame[n] : 0UL;
+                    // A repeated region cannot change the min; padding frames compare against zero codes, never read.
+                    int frame = lane % framesPerVector;
+                    int region = Math.Min((group * regionsPerVector) + (lane / framesPerVector), regions - 1);
+                    ReadOnlySpan<ulong> code = frame < frames ? target.Slice((((j0 + frame) * regions) + region) * words, words) : default;
+                    for (int w = 0; w < words; w++)
+                    {
+                        packed[(((group * words) + w) * lanes) + lane] = frame < frames ? code[w] : 0UL;
+                    }
                 }
             }
 
@@ -192,9 +203,9 @@ public static class HammingKernel
                 ref ulong q2 = ref Unsafe.Add(ref q0, Math.Min(2, rows - 1) * words);
                 ref ulong q3 = ref Unsafe.Add(ref q0, Math.Min(3, rows - 1) * words);
                 TVector min0 = TLanes.Broadcast(ulong.MaxValue), min1 = min0, min2 = min0, min3 = min0;
-                for (int t = 0; t < regions; t++)
+                for (int group = 0; group < regionGroups; group++)
                 {
-                    ref ulong codes = ref Unsafe.Add(ref packedStart, t * words * lanes);
+                    ref ulong codes = ref Unsafe.Add(ref packedStart, group * words * lanes);
                     min0 = TLanes.Min(min0, DifferingBits<TVector, TLanes>(ref codes, ref q0, words, table, table2, table4));
                     min1 = TLanes.Min(min1, DifferingBits<TVector, TLanes>(ref codes, ref q1, words, table, table2, table4));
                     min2 = TLanes.Min(min2, DifferingBits<TVector, TLanes>(ref codes, ref q2, words, table, table2, table4));
@@ -208,12 +219,20 @@ public static class HammingKernel
                     Span<float> destination = sums.Slice(((g0 + q) / regions * targetFrames) + j0, frames);
                     for (int l = 0; l < frames; l++)
                     {
+                        ulong least = fewest[l];
+                        for (int g = 1; g < regionsPerVector; g++)
+                        {
+                            least = Math.Min(least, fewest[(g * framesPerVector) + l]);
+                        }
+
                         // Fewest differing bits is the largest ±1 dot product bits − 2·popcount; rows arrive in region
                         // order, so the float sum matches the reference exactly.
-                        destination[l] += bits - (2 * (int)fewest[l]);
+                        destination[l] += bits - (2 * (int)least);
                     }
                 }
             }
+
+            j0 += framesPerVector;
         }
 
         ArrayPool<ulong>.Shared.Return(rented);

@@ -14,7 +14,7 @@ public class GemmTests
     public void MatchesScalarAndDoubleReferences(SimdPath path)
     {
         int seed = 300;
-        foreach ((int m, int n, int k) in new[] { (1, 1, 1), (1, 5, 3), (7, 1, 17), (6, 32, 64), (13, 33, 129), (25, 70, 31), (2, 3, 4096), (64, 96, 300) })
+        foreach ((int m, int n, int k) in new[] { (1, 1, 1), (1, 5, 3), (7, 1, 17), (6, 32, 64), (13, 33, 129), (25, 70, 31), (2, 3, 4096), (64, 96, 300), (4, 3, 1024), (5, 37, 300), (11, 9, 257) })
         {
             float[] a = KernelTestData.Uniform(m * k, seed++);
             float[] b = KernelTestData.Uniform(n * k, seed++);

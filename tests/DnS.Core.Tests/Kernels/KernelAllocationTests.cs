@@ -32,6 +32,7 @@ public class KernelAllocationTests
             ChamferKernel.FrameToFrame(query, target, regions, dims, similarity, path);
             Gemm.MultiplyTransposed(query, target, product, 45, 189, dims, path);
             Gemm.MultiplyTransposed(query.AsSpan(0, 2 * dims), target, product, 2, 189, dims, path);
+            Gemm.MultiplyTransposed(query.AsSpan(0, 8 * 4 * dims), target.AsSpan(0, 20 * 4 * dims), product, 8, 20, 4 * dims, path);
             DotKernel.OneVsMany(query.AsSpan(0, dims), target, scores, path);
             TopK.Select(scores, indices, values, path);
             HammingKernel.PackSigns(signs, bits, queryCodes, path);

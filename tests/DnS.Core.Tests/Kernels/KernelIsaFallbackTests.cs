@@ -23,7 +23,9 @@ public class KernelIsaFallbackTests
     public void SelfCheckPassesWithInstructionSetsDisabled(string environment, SimdPath cap)
     {
         string check = Path.Combine(AppContext.BaseDirectory, "DnS.KernelCheck.dll");
-        var start = new ProcessStartInfo("dotnet", [check]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // The test host normally runs under the dotnet muxer; reuse it so the child gets the same runtime.
+        string host = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+        var start = new ProcessStartInfo(host, [check]) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string assignment in environment.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             string[] parts = assignment.Split('=');
