@@ -10,6 +10,12 @@ public sealed class ThroughputAttribute(Quantity quantity, double perInvocation)
     /// <summary>The counted quantity.</summary>
     public Quantity Quantity { get; } = quantity;
 
-    /// <summary>Amount of <see cref="Quantity"/> per benchmark invocation.</summary>
+    /// <summary>Amount of <see cref="Quantity"/> per benchmark invocation (per thread when <see cref="PerThread"/>).</summary>
     public double PerInvocation { get; } = perInvocation;
+
+    /// <summary>
+    /// True when every one of the case's <c>Threads</c> parameter threads does <see cref="PerInvocation"/> (the FMA peak loops),
+    /// so the column multiplies by that parameter.
+    /// </summary>
+    public bool PerThread { get; init; }
 }

@@ -68,9 +68,14 @@ public sealed class ThroughputColumn(Quantity quantity) : IColumn
         return rate.ToString(rate >= 100 ? "F1" : "F2", CultureInfo.InvariantCulture);
     }
 
-    private double? Amount(BenchmarkCase benchmarkCase) =>
-        benchmarkCase.Descriptor.WorkloadMethod.GetCustomAttributes<ThroughputAttribute>()
-            .FirstOrDefault(a => a.Quantity == quantity)?.PerInvocation;
+    private double? Amount(BenchmarkCase benchmarkCase)
+    {
+        var declared = benchmarkCase.Descriptor.WorkloadMethod.GetCustomAttributes<ThroughputAttribute>().FirstOrDefault(a => a.Quantity == quantity);
+        if (declared is null)
+            return null;
+        var threads = declared.PerThread && benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Threads")?.Value is int count ? count : 1;
+        return declared.PerInvocation * threads;
+    }
 
     /// <inheritdoc/>
     public override string ToString() => ColumnName;
