@@ -28,6 +28,7 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 cmd="${1:-run}"; shift || true
+[ "${1:-}" = "--" ] && shift   # "./build.sh bench -- --filter x": the separator is ours, not the program's
 case "$cmd" in
   run)
     dotnet run -c Release --project samples/QuickStart -- "$@" ;;

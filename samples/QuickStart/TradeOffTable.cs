@@ -22,9 +22,9 @@ internal static class TradeOffTable
         md.WriteLine();
         md.WriteLine($"Corpus: {corpus.Queries.Count()} source clips × {SyntheticCorpus.TransformNames.Count} edits ({string.Join(", ", SyntheticCorpus.TransformNames)}) " +
                      $"+ distractors = {corpus.Videos.Count} videos (`SyntheticCorpus`, default options). mAP by the FIVR protocol with the copies as relevant; " +
-                     "time per query = coarse scan + selection + fine re-ranking over the whole database on one thread, features already extracted. " +
+                     "time per query = coarse scan + selection + fine re-ranking over the whole database on one thread, features already extracted, after three warm-up passes. " +
                      $"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}. " +
-                     "Reproduce: `./build.sh run -- --report docs`.");
+                     "Timings on this shared VM vary up to 2× between runs. Reproduce: `./build.sh run -- --report docs`.");
         md.WriteLine();
         md.WriteLine("| configuration | mAP | ms/query | KB/video | fine pairs/query |");
         md.WriteLine("|---|---:|---:|---:|---:|");
@@ -43,7 +43,7 @@ internal static class TradeOffTable
             point.MarkerSize = 10 + (float)Math.Sqrt(r.KilobytesPerVideo);
             point.LegendText = $"{r.Configuration} ({r.KilobytesPerVideo:F1} KB/video)";
         }
-        plot.Axes.Bottom.Label.Text = "ms per query (log scale)";
+        plot.Axes.Bottom.Label.Text = "ms per query (one thread, whole database)";
         plot.Axes.Left.Label.Text = "mAP";
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => v.ToString("G3", CultureInfo.InvariantCulture) };
         plot.Title("DnS.NET trade-off on the generated corpus (marker size ~ storage)");
