@@ -27,11 +27,19 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# Builds a project showing output only when the build fails (keeps the program's own output readable).
+quiet_build() {
+  local log; log="$(mktemp)"
+  if ! dotnet build "$1" -c Release -nologo >"$log" 2>&1; then cat "$log"; rm -f "$log"; exit 1; fi
+  rm -f "$log"
+}
+
 cmd="${1:-run}"; shift || true
 [ "${1:-}" = "--" ] && shift   # "./build.sh bench -- --filter x": the separator is ours, not the program's
 case "$cmd" in
   run)
-    dotnet run -c Release --project samples/QuickStart -- "$@" ;;
+    quiet_build samples/QuickStart
+    dotnet run -c Release --no-build --project samples/QuickStart -- "$@" ;;
   test)
     dotnet build DnS.Core.sln -c Release -nologo -clp:ErrorsOnly
     results="$(mktemp -d)"
@@ -51,7 +59,8 @@ case "$cmd" in
     echo "tests: $passed passed, $failed failed, $skipped skipped"
     exit $rc ;;
   bench)
-    dotnet run -c Release --project benchmarks/DnS.Benchmarks -- "$@" ;;
+    quiet_build benchmarks/DnS.Benchmarks
+    dotnet run -c Release --no-build --project benchmarks/DnS.Benchmarks -- "$@" ;;
   *)
     echo "usage: ./build.sh run|test|bench [args]" >&2; exit 2 ;;
 esac
