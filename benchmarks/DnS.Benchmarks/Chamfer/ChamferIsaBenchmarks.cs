@@ -5,16 +5,9 @@ using DnS.Core.Kernels;
 namespace DnS.Benchmarks.Chamfer;
 
 /// <summary>DnS float chamfer (one video pair, 1 thread) on each ISA path this CPU supports.</summary>
-public class ChamferIsaBenchmarks
+public class ChamferIsaBenchmarks : IsaBenchmark
 {
     private VideoPair videos = null!;
-
-    /// <summary>ISA path under test.</summary>
-    [ParamsSource(nameof(Paths))]
-    public SimdPath Path { get; set; }
-
-    /// <summary>Supported paths, widest first.</summary>
-    public static IEnumerable<SimdPath> Paths => SupportedPaths.All;
 
     /// <summary>Builds the video pair.</summary>
     [GlobalSetup]

@@ -5,16 +5,9 @@ using DnS.Core.Kernels;
 namespace DnS.Benchmarks.CoarseScan;
 
 /// <summary>DnS coarse scan (N=100,000 × D=1024, 1 thread) on each ISA path this CPU supports.</summary>
-public class CoarseScanIsaBenchmarks
+public class CoarseScanIsaBenchmarks : IsaBenchmark
 {
     private CoarseIndex index = null!;
-
-    /// <summary>ISA path under test.</summary>
-    [ParamsSource(nameof(Paths))]
-    public SimdPath Path { get; set; }
-
-    /// <summary>Supported paths, widest first.</summary>
-    public static IEnumerable<SimdPath> Paths => SupportedPaths.All;
 
     /// <summary>Uses the process-wide index.</summary>
     [GlobalSetup]

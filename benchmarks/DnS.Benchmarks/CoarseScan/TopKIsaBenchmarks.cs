@@ -5,18 +5,11 @@ using DnS.Core.Kernels;
 namespace DnS.Benchmarks.CoarseScan;
 
 /// <summary>DnS TopK (k=100 of the 100,000 coarse-scan scores, 1 thread) on each ISA path this CPU supports.</summary>
-public class TopKIsaBenchmarks
+public class TopKIsaBenchmarks : IsaBenchmark
 {
     private readonly int[] indices = new int[Workload.TopK];
     private readonly float[] values = new float[Workload.TopK];
     private float[] scores = null!;
-
-    /// <summary>ISA path under test (the vector paths pre-filter whole vectors against the heap's worst score).</summary>
-    [ParamsSource(nameof(Paths))]
-    public SimdPath Path { get; set; }
-
-    /// <summary>Supported paths, widest first.</summary>
-    public static IEnumerable<SimdPath> Paths => SupportedPaths.All;
 
     /// <summary>Scores from a real scan of the shared coarse index.</summary>
     [GlobalSetup]

@@ -5,16 +5,9 @@ using DnS.Core.Kernels;
 namespace DnS.Benchmarks.Hamming;
 
 /// <summary>DnS Hamming chamfer (one video pair, 512-bit codes, 1 thread) on each ISA path this CPU supports.</summary>
-public class HammingIsaBenchmarks
+public class HammingIsaBenchmarks : IsaBenchmark
 {
     private VideoPair videos = null!;
-
-    /// <summary>ISA path under test.</summary>
-    [ParamsSource(nameof(Paths))]
-    public SimdPath Path { get; set; }
-
-    /// <summary>Supported paths, widest first.</summary>
-    public static IEnumerable<SimdPath> Paths => SupportedPaths.All;
 
     /// <summary>Builds the codes.</summary>
     [GlobalSetup]
