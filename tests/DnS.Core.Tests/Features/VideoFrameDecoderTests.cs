@@ -163,24 +163,34 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
     [Fact]
     public async Task Cancellation_stops_within_a_batch_and_leaves_no_ffmpeg_running()
     {
-        using var cts = new CancellationTokenSource();
-        int batches = 0;
-        var act = async () =>
+        // A private copy: other test classes decode minute.mp4 in parallel, and only this test's ffmpeg counts.
+        string clip = Path.Combine(Path.GetTempPath(), $"dns-cancel-{Guid.NewGuid():N}.mp4");
+        File.Copy(clips["minute.mp4"], clip);
+        try
         {
-            await foreach (var _ in new VideoFrameDecoder(new VideoDecodingOptions { BatchSize = 2 }).DecodeAsync(clips["minute.mp4"], cts.Token))
+            using var cts = new CancellationTokenSource();
+            int batches = 0;
+            var act = async () =>
             {
-                batches++;
-                cts.Cancel();
-            }
-        };
-        await act.Should().ThrowAsync<OperationCanceledException>();
-        batches.Should().Be(1);
-        FfmpegChildren().Should().BeEmpty();
+                await foreach (var _ in new VideoFrameDecoder(new VideoDecodingOptions { BatchSize = 2 }).DecodeAsync(clip, cts.Token))
+                {
+                    batches++;
+                    cts.Cancel();
+                }
+            };
+            await act.Should().ThrowAsync<OperationCanceledException>();
+            batches.Should().Be(1);
+            FfmpegChildren(clip).Should().BeEmpty();
 
-        // Leaving the loop early disposes the enumerator, which must also end ffmpeg.
-        await foreach (var _ in new VideoFrameDecoder(new VideoDecodingOptions { BatchSize = 2 }).DecodeAsync(clips["minute.mp4"]))
-            break;
-        FfmpegChildren().Should().BeEmpty();
+            // Leaving the loop early disposes the enumerator, which must also end ffmpeg.
+            await foreach (var _ in new VideoFrameDecoder(new VideoDecodingOptions { BatchSize = 2 }).DecodeAsync(clip))
+                break;
+            FfmpegChildren(clip).Should().BeEmpty();
+        }
+        finally
+        {
+            File.Delete(clip);
+        }
     }
 
     [Fact]
@@ -191,8 +201,11 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
         FluentActions.Invoking(() => new VideoFrameDecoder(new VideoDecodingOptions { BatchSize = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("BatchSize");
     }
 
-    /// <summary>Live ffmpeg processes whose parent is this test process (Linux /proc).</summary>
-    internal static List<int> FfmpegChildren()
+    /// <summary>
+    /// Live ffmpeg processes whose parent is this test process (Linux /proc), optionally only those whose
+    /// command line names <paramref name="input"/>.
+    /// </summary>
+    internal static List<int> FfmpegChildren(string? input = null)
     {
         int self = Environment.ProcessId;
         var result = new List<int>();
@@ -205,7 +218,8 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
                 int close = stat.LastIndexOf(')');
                 string name = stat[(stat.IndexOf('(') + 1)..close];
                 var fields = stat[(close + 2)..].Split(' ');
-                if (name == "ffmpeg" && fields[0] != "Z" && int.Parse(fields[1]) == self) result.Add(pid);
+                if (name != "ffmpeg" || fields[0] == "Z" || int.Parse(fields[1]) != self) continue;
+                if (input is null || File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(input, StringComparison.Ordinal)) result.Add(pid);
             }
             catch (IOException)
             {
