@@ -27,7 +27,9 @@ internal sealed class IndexSession : IAsyncDisposable
     public static async Task<IndexSession> OpenAsync(string index, string? models, CancellationToken cancellationToken)
     {
         var profile = IndexProfile.Read(index) ?? throw new ArgumentException($"{index} is not a dns index ({IndexProfile.FileName} is missing)");
-        if (models is not null) profile = profile with { Models = Path.GetFullPath(models) };
+        // Stored embeddings depend on the networks, so a query must be encoded by the ones that built the index.
+        if (models is not null && Path.GetFullPath(models) != profile.Models)
+            throw new ArgumentException($"the index at {index} was built with {profile}; --models {models} needs an index built with it (dns index … --models {models})");
         var store = await FileVideoStore.OpenAsync(index, cancellationToken: cancellationToken);
         var extractor = profile.CreateExtractor();
         return new IndexSession(store, profile, extractor, profile.CreateModels(extractor));

@@ -70,6 +70,8 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
                 Console.WriteLine($"[{p.Completed}/{p.Total}] {p.LastId}")), cancellationToken);
         }
 
+        var indexed = report.Indexed.ToHashSet(StringComparer.Ordinal);
+        IndexSources.Update(settings.Index, videos.Where(v => indexed.Contains(v.Id)), store.Ids);
         var storage = store.GetStorageReport();
         Console.WriteLine($"indexed {report.Indexed.Count} of {videos.Count} videos ({report.Frames} frames) in {report.Elapsed.TotalSeconds:F1} s " +
                           $"— {report.Frames / Math.Max(report.Elapsed.TotalSeconds, 1e-9):F1} frames/s; index holds {storage.Videos} videos, " +

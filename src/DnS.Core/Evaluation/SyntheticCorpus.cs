@@ -78,7 +78,7 @@ public sealed class SyntheticCorpus
         directory = Path.GetFullPath(directory);
         var transforms = (options.Transforms ?? TransformNames).Select(name =>
             TransformTable.FirstOrDefault(t => t.Name == name) is { Name: not null } t ? t : throw new ArgumentException($"unknown transform '{name}'")).ToArray();
-        string fingerprint = JsonSerializer.Serialize(new { options.Sources, options.Distractors, options.Seconds, Transforms = transforms.Select(t => t.Name) });
+        string fingerprint = JsonSerializer.Serialize(new { options.Sources, options.Distractors, options.Seconds, options.FirstClip, Transforms = transforms.Select(t => t.Name) });
         string manifestPath = Path.Combine(directory, ManifestFile);
         if (File.Exists(manifestPath))
         {
@@ -96,7 +96,7 @@ public sealed class SyntheticCorpus
             string id = isSource ? $"query{clip:D2}" : $"distractor{clip - options.Sources:D2}";
             string path = Path.Combine(directory, id + ".mp4");
             progress?.Report(id);
-            await RunFfmpegAsync(["-f", "lavfi", "-t", options.Seconds.ToString(CultureInfo.InvariantCulture), "-i", SourceGraph(clip),
+            await RunFfmpegAsync(["-f", "lavfi", "-t", options.Seconds.ToString(CultureInfo.InvariantCulture), "-i", SourceGraph(options.FirstClip + clip),
                 "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", path], cancellationToken);
             videos.Add(new CorpusVideo(id, path, id, isSource ? OriginalTransform : DistractorTransform));
             if (!isSource) continue;

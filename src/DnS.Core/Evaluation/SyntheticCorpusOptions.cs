@@ -12,6 +12,12 @@ public sealed record SyntheticCorpusOptions
     /// <summary>Clip length in seconds. Default 12.</summary>
     public int Seconds { get; init; } = 12;
 
+    /// <summary>
+    /// Generator number of the first clip (default 0). Clips are seeded by their number, so corpora with disjoint
+    /// ranges share no content: a training corpus and the corpus it is evaluated on.
+    /// </summary>
+    public int FirstClip { get; init; }
+
     /// <summary>Transforms applied to each source (default: all of <see cref="SyntheticCorpus.TransformNames"/>).</summary>
     public IReadOnlyList<string>? Transforms { get; init; }
 }
