@@ -48,6 +48,11 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
         byFile.ExitCode.Should().Be(0, byFile.Error);
         string Hits(string json) => JsonDocument.Parse(json).RootElement.GetProperty("hits").ToString();
         Hits(byFile.Output).Should().Be(Hits(byId.Output));
+
+        // Stored embeddings come from the index's networks: other networks cannot search it.
+        var other = await Cli.RunAsync("search", query.Id, "--index", index, "--models", fixture.Directory);
+        other.ExitCode.Should().Be(2);
+        other.Error.Should().Contain("needs an index built with it");
     }
 
     [Fact]
@@ -89,6 +94,10 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
         error.Should().Contain("broken.mp4").And.Contain("notes.mp4");
         var info = await Cli.RunAsync("info", "--index", index, "--json");
         JsonDocument.Parse(info.Output).RootElement.GetProperty("report").GetProperty("Videos").GetInt32().Should().Be(3);
+
+        // Only what was indexed is recorded as a source (distillation re-extracts features from these files).
+        var sources = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(Path.Combine(index, "dns-sources.json")))!;
+        sources.Should().BeEquivalentTo(good.ToDictionary(v => v.Id, v => Path.Combine(folder, Path.GetFileName(v.Path))));
     }
 
     [Fact]
