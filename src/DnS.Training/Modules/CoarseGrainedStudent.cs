@@ -26,6 +26,7 @@ public sealed class CoarseGrainedStudent : nn.Module<Tensor, Tensor?, Tensor>
         double dropout = 0.1) : base(nameof(CoarseGrainedStudent))
     {
         Dims = dims;
+        Heads = heads;
         if (attention)
         {
             _attention = new Attention(dims);
@@ -47,6 +48,18 @@ public sealed class CoarseGrainedStudent : nn.Module<Tensor, Tensor?, Tensor>
 
     /// <summary>Size of the video vector.</summary>
     public long OutputDims { get; }
+
+    /// <summary>Attention heads of every Transformer layer (DnS.Core's <c>CoarseGrainedStudentConfig.TransformerHeads</c>).</summary>
+    public long Heads { get; }
+
+    /// <summary>Whether the student has the h-attention module.</summary>
+    public bool HasAttention => _attention is not null;
+
+    /// <summary>Whether the student has the Transformer encoder.</summary>
+    public bool HasTransformer => _transformer is not null;
+
+    /// <summary>Whether the student aggregates with NetVLAD (else it mean-pools frames).</summary>
+    public bool HasNetVlad => _netVlad is not null;
 
     /// <summary>Per-frame vectors [B, T, D]: attention, sum over regions, L2.</summary>
     public Tensor Frames(Tensor regions)

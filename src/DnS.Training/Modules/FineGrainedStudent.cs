@@ -47,6 +47,9 @@ public sealed class FineGrainedStudent : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Region vector size D.</summary>
     public long Dims { get; }
 
+    /// <summary>Code length of the binary variant, else 0.</summary>
+    public long Bits => _binarization?.Bits ?? 0;
+
     /// <summary>The h-attention layer of the attention variant, else null.</summary>
     public Attention? Attention => _attention;
 
@@ -86,11 +89,23 @@ public sealed class FineGrainedStudent : nn.Module<Tensor, Tensor, Tensor>
     /// </summary>
     public Tensor Similarity(Tensor query, Tensor target, Tensor queryValid, Tensor targetValid)
     {
+        var (raw, pooledValid) = MaskedComparator(query, target, queryValid, targetValid);
+        return SimilarityOfComparator(raw, pooledValid);
+    }
+
+    /// <summary>
+    /// The raw comparator output [B, Tq', Tt'] (before hardtanh) of zero-padded indexed batches and its valid cells,
+    /// the stage the similarity regularisation loss reads; <see cref="SimilarityOfComparator"/> finishes it.
+    /// </summary>
+    public (Tensor Raw, Tensor Valid) MaskedComparator(Tensor query, Tensor target, Tensor queryValid, Tensor targetValid)
+    {
         var valid = queryValid.unsqueeze(2).logical_and(targetValid.unsqueeze(1));
         var f2f = FrameToFrame(query, target).masked_fill(valid.logical_not(), 0.0);
-        var (raw, pooledValid) = _comparator.ForwardMasked(f2f, valid);
-        return Chamfer.Video(VideoComparator.HardTanh(raw), pooledValid);
+        return _comparator.ForwardMasked(f2f, valid);
     }
+
+    /// <summary>The video similarity [B] of a raw comparator output and its valid cells (<see cref="MaskedComparator"/>): hardtanh, masked video Chamfer.</summary>
+    public static Tensor SimilarityOfComparator(Tensor raw, Tensor valid) => Chamfer.Video(VideoComparator.HardTanh(raw), valid);
 
     /// <summary>The video similarity [B] of raw region batches: indexes both, then <see cref="Similarity(Tensor, Tensor)"/>.</summary>
     public override Tensor forward(Tensor queryRegions, Tensor targetRegions)

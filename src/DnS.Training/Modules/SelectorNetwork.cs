@@ -23,11 +23,15 @@ public sealed class SelectorNetwork : nn.Module<Tensor, Tensor>
     /// <summary>Creates the selector; the defaults are the official configuration.</summary>
     public SelectorNetwork(long dims = 512, long hiddenSize = 100, int hiddenLayers = 1, double dropout = 0.5) : base(nameof(SelectorNetwork))
     {
+        Dims = dims;
         _attention = new Attention(dims);
         _comparator = new VideoComparator(ComparatorPadding.Zero);
         _mlp = new SelectorMlp(3, hiddenSize, hiddenLayers, dropout);
         RegisterComponents();
     }
+
+    /// <summary>Region vector size D.</summary>
+    public long Dims { get; }
 
     /// <summary>The zero-pad comparator (<c>visil_head</c>).</summary>
     public VideoComparator Comparator => _comparator;
