@@ -56,15 +56,21 @@ public sealed class ViSiLTeacher : nn.Module<Tensor, Tensor, Tensor>
     public Tensor SimilarityMatrix(Tensor query, Tensor target)
     {
         var f2f = FrameToFrame(query, target);
-        return _comparator is null ? f2f : VideoComparator.HardTanh(_comparator.forward(FrameTiling.Tile(f2f)));
+        var raw = RawComparator(f2f);
+        return raw is null ? f2f : VideoComparator.HardTanh(raw);
     }
 
+    /// <summary>
+    /// The comparator's raw scores (before hardtanh, what the similarity regularisation sees) for f2f matrices
+    /// [B, Tq, Tt], tiled when shorter than 4 frames; null without a comparator.
+    /// </summary>
+    public Tensor? RawComparator(Tensor f2f) => _comparator?.forward(FrameTiling.Tile(f2f));
+
+    /// <summary>The video-level Chamfer [B] of similarity matrices [B, Tq', Tt'] (both directions averaged when symmetric).</summary>
+    public Tensor VideoSimilarity(Tensor matrix) => Symmetric ? Chamfer.SymmetricVideo(matrix) : Chamfer.Video(matrix);
+
     /// <summary>The video similarity [B] of prepared batches.</summary>
-    public Tensor Similarity(Tensor query, Tensor target)
-    {
-        var matrix = SimilarityMatrix(query, target);
-        return Symmetric ? Chamfer.SymmetricVideo(matrix) : Chamfer.Video(matrix);
-    }
+    public Tensor Similarity(Tensor query, Tensor target) => VideoSimilarity(SimilarityMatrix(query, target));
 
     /// <summary>The video similarity [B] of raw region batches.</summary>
     public override Tensor forward(Tensor queryRegions, Tensor targetRegions)

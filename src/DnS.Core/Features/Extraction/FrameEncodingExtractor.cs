@@ -6,7 +6,7 @@ namespace DnS.Core.Features.Extraction;
 /// The shared video → region-features loop: decode frame batches with a <see cref="VideoFrameDecoder"/>, encode
 /// each batch into R×D per frame, and gather the frames of the video. Subclasses supply the frame encoder.
 /// </summary>
-public abstract class FrameEncodingExtractor : IVideoFeatureExtractor
+public abstract class FrameEncodingExtractor : IVideoFeatureExtractor, IFrameFeatureEncoder
 {
     private readonly VideoFrameDecoder _decoder;
 
@@ -36,6 +36,15 @@ public abstract class FrameEncodingExtractor : IVideoFeatureExtractor
             throw new VideoDecodingException(videoPath, VideoDecodingFailure.DecodeFailed, "the video has no decodable frames");
         Array.Resize(ref values, frames * frameLength);
         return new RegionFeatures(values, frames, Regions, Dimensions);
+    }
+
+    /// <inheritdoc />
+    public void Encode(FrameBatch frames, Span<float> destination)
+    {
+        long expected = (long)frames.Count * Regions * Dimensions;
+        if (destination.Length != expected)
+            throw new ArgumentException($"{frames.Count} frames encode to [{frames.Count}, {Regions}, {Dimensions}] = {expected} floats, the destination holds {destination.Length}", nameof(destination));
+        EncodeBatch(frames, destination);
     }
 
     /// <summary>Encodes one batch into N×R×D floats.</summary>

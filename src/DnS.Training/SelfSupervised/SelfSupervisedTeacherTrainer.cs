@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using DnS.Training.Data;
+using DnS.Training.Losses;
+using DnS.Training.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DnS.Training.SelfSupervised;
+
+/// <summary>
+/// Trains a ViSiL teacher with no labels (S2VS). A step takes B videos, two views of each (two stored pixel views
+/// when the video has them, each with fresh temporal edits), scores all 2B × 2B ordered clip pairs with the teacher
+/// (<see cref="ClipSimilarityMatrix"/>), and minimises InfoNCE with the other view of the same video as the positive,
+/// plus λ × the hard-negative loss and r × the similarity regularisation of the raw comparator output, with Adam.
+/// All randomness comes from <see cref="SelfSupervisedOptions.Seed"/>, so two trainers over the same data and
+/// initial weights take identical steps. Export the result with <c>ExportSafeTensorsAsync</c>; DnS.Core's
+/// <c>ViSiLTeacher.Load</c> reads it.
+/// </summary>
+public sealed class SelfSupervisedTeacherTrainer : IDisposable
+{
+    private readonly ViSiLTeacher _teacher;
+    private readonly IRegionFeatureSource _views;
+    private readonly ViewGroups _groups;
+    private readonly SelfSupervisedOptions _options;
+    private readonly Random _random;
+    private readonly optim.Optimizer _optimizer;
+    private readonly InfoNceLoss _infoNce;
+    private readonly HardNegativeLoss _hardNegative = new();
+    private readonly SimilarityRegularizationLoss _regularization = new();
+    private readonly int[] _order;
+    private int _cursor;
+
+    /// <summary>Creates the trainer; the teacher is trained in place.</summary>
+    /// <param name="teacher">The teacher (its region dimensions must match the source).</param>
+    /// <param name="views">Augmented views (ids <c>&lt;video&gt;#&lt;view&gt;</c>) or plain videos.</param>
+    /// <param name="options">Settings (default: <see cref="SelfSupervisedOptions"/>).</param>
+    /// <exception cref="ArgumentException">Fewer videos than the batch size, or the teacher's dimensions differ from the source's.</exception>
+    public SelfSupervisedTeacherTrainer(ViSiLTeacher teacher, IRegionFeatureSource views, SelfSupervisedOptions? options = null)
+    {
+        _options = options ?? new SelfSupervisedOptions();
+        _options.Validate();
+        _groups = new ViewGroups(views);
+        if (_groups.Count < _options.BatchSize)
+            throw new ArgumentException($"the view source holds {_groups.Count} videos, fewer than the batch size {_options.BatchSize}", nameof(views));
+        if (teacher.Attention is { } attention && attention.Dims != views.Dims)
+            throw new ArgumentException($"the teacher's attention takes {attention.Dims}-d regions, the view source has {views.Dims}-d regions", nameof(teacher));
+        _teacher = teacher;
+        _views = views;
+        _random = new Random(_options.Seed);
+        _infoNce = new InfoNceLoss(_options.Temperature);
+        _optimizer = optim.Adam(teacher.parameters(), _options.LearningRate);
+        _order = new int[_groups.Count];
+        for (int i = 0; i < _order.Length; i++) _order[i] = i;
+        _cursor = _order.Length;
+    }
+
+    /// <summary>The teacher being trained.</summary>
+    public ViSiLTeacher Teacher => _teacher;
+
+    /// <summary>The videos the views were grouped into.</summary>
+    public ViewGroups Videos => _groups;
+
+    /// <summary>Optimiser steps taken so far.</summary>
+    public int StepsDone { get; private set; }
+
+    /// <summary>Samples a batch, computes the losses and takes one Adam step.</summary>
+    public SelfSupervisedLosses Step()
+    {
+        using var scope = NewDisposeScope();
+        _teacher.train();
+        var clips = new List<Tensor>(2 * _options.BatchSize);
+        Span<int> groups = stackalloc int[2 * _options.BatchSize];
+        var chosen = new HashSet<int>();
+        for (int b = 0; b < _options.BatchSize; b++)
+        {
+            int video;
+            // Across an epoch boundary a video could come twice; a repeat would be a false negative, so skip it.
+            do video = NextVideo();
+            while (!chosen.Add(video));
+            var views = _groups.GetViews(video);
+            int first = _random.Next(views.Count);
+            // Two different stored views when there are any; otherwise the temporal edits alone make the pair.
+            int second = views.Count == 1 ? first : (first + 1 + _random.Next(views.Count - 1)) % views.Count;
+            clips.Add(TemporalClip(views[first]));
+            clips.Add(TemporalClip(views[second]));
+            groups[2 * b] = groups[2 * b + 1] = b;
+        }
+        var (total, losses) = Losses(clips, BatchLabels.Matches(groups));
+        _optimizer.zero_grad();
+        total.backward();
+        _optimizer.step();
+        StepsDone++;
+        return losses;
+    }
+
+    /// <summary>Runs <paramref name="steps"/> steps on a worker thread, reporting each one.</summary>
+    /// <returns>The last step's losses.</returns>
+    /// <exception cref="OperationCanceledException">Cancelled (checked before every step).</exception>
+    public Task<SelfSupervisedLosses> TrainAsync(int steps, IProgress<SelfSupervisedProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        return Task.Run(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            SelfSupervisedLosses last = default;
+            for (int step = 1; step <= steps; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                last = Step();
+                var elapsed = clock.Elapsed;
+                progress?.Report(new SelfSupervisedProgress(step, steps, last, elapsed, elapsed / step * (steps - step)));
+            }
+            return last;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The losses of given clips without a step: <paramref name="clips"/> [T, R, D] with their video index in
+    /// <paramref name="videos"/> (for example every stored view, unedited, to follow training on a fixed batch).
+    /// </summary>
+    public SelfSupervisedLosses Evaluate(IReadOnlyList<Tensor> clips, ReadOnlySpan<int> videos)
+    {
+        if (clips.Count != videos.Length) throw new ArgumentException($"{clips.Count} clips but {videos.Length} video labels", nameof(videos));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return Losses(clips, BatchLabels.Matches(videos)).Losses;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _infoNce.Dispose();
+        _hardNegative.Dispose();
+        _regularization.Dispose();
+    }
+
+    private (Tensor Total, SelfSupervisedLosses Losses) Losses(IReadOnlyList<Tensor> clips, Tensor matches)
+    {
+        var raw = new List<Tensor>();
+        var similarity = ClipSimilarityMatrix.Compute(_teacher, clips, raw);
+        var infoNce = _infoNce.forward(similarity, matches);
+        var hardNegative = _hardNegative.forward(similarity, matches);
+        var regularization = zeros(1).sum();
+        foreach (var r in raw) regularization = regularization + _regularization.forward(r);
+        var total = infoNce + _options.HardNegativeWeight * hardNegative + _options.RegularizationWeight * regularization;
+        return (total, new SelfSupervisedLosses(total.item<float>(), infoNce.item<float>(), hardNegative.item<float>(), regularization.item<float>()));
+    }
+
+    // Videos in a seeded random order, reshuffled each epoch, so every video is used before any repeats.
+    private int NextVideo()
+    {
+        if (_cursor == _order.Length)
+        {
+            _random.Shuffle(_order);
+            _cursor = 0;
+        }
+        return _order[_cursor++];
+    }
+
+    private Tensor TemporalClip(int entry)
+        => ClipTensors.Gather(_views, entry, TemporalAugmenter.Sample(_random, _views.GetFrames(entry), _options.Temporal));
+}
