@@ -11,6 +11,7 @@ app.Configure(config =>
     config.AddCommand<SearchCommand>("search").WithDescription("Rank the index against a query video (file or indexed id).");
     config.AddCommand<SimilarityCommand>("similarity").WithDescription("Scores of queries against every indexed video, in the FIVR results format.");
     config.AddCommand<EvalCommand>("eval").WithDescription("FIVR-200K mAP (DSVR/CSVR/ISVR) of a results file, equal to the official evaluation.");
+    config.AddCommand<DistillCommand>("distill").WithDescription("Train the fine student, coarse student and selector from a teacher on your own unlabelled videos.");
     config.AddCommand<InfoCommand>("info").WithDescription("Counts, dimensions and bytes per video per component of an index.");
 });
 

@@ -1,0 +1,51 @@
+using DnS.Core.Features;
+using DnS.Core.Indexing;
+using DnS.Training.Data;
+
+namespace DnS.Cli.Training;
+
+/// <summary>
+/// The training corpus of <c>dns distill</c> and <c>dns train</c>: the videos of an index (its recorded sources and its
+/// feature extractor) or of files and folders, extracted once into a feature set on disk and streamed from there.
+/// </summary>
+internal static class TrainingData
+{
+    /// <summary>The videos and the extractor their features come from.</summary>
+    /// <exception cref="ArgumentException">Neither an index nor paths, an index without recorded sources, or a missing path.</exception>
+    public static (IReadOnlyList<VideoSource> Videos, IndexProfile Profile) Resolve(string[] paths, string? index, string? backbone, string? pca)
+    {
+        if (index is not null)
+        {
+            if (paths.Length > 0 || backbone is not null || pca is not null)
+                throw new ArgumentException("give either --index or video files and folders (with --backbone/--pca), not both");
+            var profile = IndexProfile.Read(index) ?? throw new ArgumentException($"{index} is not a dns index ({IndexProfile.FileName} is missing)");
+            var sources = IndexSources.Read(index);
+            if (sources.Count == 0) throw new ArgumentException($"the index at {index} records no source videos ({IndexSources.FileName}); index them with this version of dns");
+            return (sources.Select(s => new VideoSource(s.Key, s.Value)).ToList(), profile);
+        }
+        if (paths.Length == 0) throw new ArgumentException("give --index or at least one video file or folder");
+        return (VideoFiles.Expand(paths), new IndexProfile(null, Full(backbone), Full(pca), false));
+    }
+
+    /// <summary>Extracts what is missing from the feature set at <paramref name="directory"/> and opens it; failures are listed on stderr.</summary>
+    public static async Task<FeatureSet> BuildAsync(string directory, IReadOnlyList<VideoSource> videos, IndexProfile profile, CancellationToken cancellationToken)
+    {
+        using (var extractor = profile.CreateExtractor())
+        {
+            var report = await new FeatureSetBuilder(extractor).BuildAsync(directory, videos.Select(v => (v.Id, v.Path)).ToList(),
+                new Progress<FeatureSetProgress>(p => { if (p.Completed % 25 == 0 || p.Completed == p.Total) Console.WriteLine($"features [{p.Completed}/{p.Total}] {p.LastId}"); }),
+                cancellationToken);
+            Console.WriteLine($"features: {report.Extracted.Count} extracted, {report.Skipped.Count} already there, {report.Failed.Count} failed ({report.Frames} frames, {report.Elapsed.TotalSeconds:F1} s)");
+            foreach (var failure in report.Failed) Console.Error.WriteLine($"failed: {failure.Path}: {failure.Reason}");
+        }
+        var set = await FeatureSetBuilder.OpenAsync(directory, cancellationToken);
+        if (set.Source.Count < 2)
+        {
+            await set.DisposeAsync();
+            throw new InvalidOperationException($"training needs at least 2 videos with features, {directory} has {set.Source.Count}");
+        }
+        return set;
+    }
+
+    private static string? Full(string? path) => path is null ? null : Path.GetFullPath(path);
+}

@@ -1,0 +1,41 @@
+using DnS.Core.Networks;
+using DnS.Training.Teachers;
+
+namespace DnS.Training.Distillation;
+
+/// <summary>What <see cref="DistillationPipeline"/> trains and how (method §1.5 and §2).</summary>
+public sealed record DistillationOptions
+{
+    /// <summary>The fine student to train: <see cref="FineGrainedVariant.Attention"/> (default) or <see cref="FineGrainedVariant.Binary"/>.</summary>
+    public FineGrainedVariant FineVariant { get; init; } = FineGrainedVariant.Attention;
+
+    /// <summary>Code bits per region of a binary student; null means D.</summary>
+    public int? Bits { get; init; }
+
+    /// <summary>The coarse student's architecture.</summary>
+    public CoarseStudentShape Coarse { get; init; } = new();
+
+    /// <summary>How anchors, positives and negatives are mined (with the first teacher).</summary>
+    public PairSamplerOptions Sampling { get; init; } = new();
+
+    /// <summary>How several teachers' scores are whitened and fused (ignored for one teacher).</summary>
+    public ScoreFusionOptions Fusion { get; init; } = new();
+
+    /// <summary>The fine student's run (learning rate null: 1e-4).</summary>
+    public TrainingOptions FineTraining { get; init; } = new() { Epochs = 8 };
+
+    /// <summary>The coarse student's run (learning rate null: the paper's 1e-5, meant for 100k videos; small corpora want ~1e-4).</summary>
+    public TrainingOptions CoarseTraining { get; init; } = new() { Epochs = 8, LearningRate = 1e-4 };
+
+    /// <summary>The selector's run.</summary>
+    public TrainingOptions SelectorTraining { get; init; } = new() { Epochs = 8 };
+
+    /// <summary>Train a selector (else the model folder has none and search re-ranks the top-K).</summary>
+    public bool TrainSelector { get; init; } = true;
+
+    /// <summary>The selector's label threshold t on |(fine/2 + 0.5) − coarse|.</summary>
+    public double SelectorThreshold { get; init; } = SelectorTrainer.DefaultThreshold;
+
+    /// <summary>Parallel teacher scoring.</summary>
+    public int Parallelism { get; init; } = 2;
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DnS.Core.Networks;
+using DnS.Training.Data;
+using DnS.Training.Teachers;
+using DnS.Training.Weights;
+using static TorchSharp.torch;
+using CoarseModule = DnS.Training.Modules.CoarseGrainedStudent;
+using FineModule = DnS.Training.Modules.FineGrainedStudent;
+using SelectorModule = DnS.Training.Modules.SelectorNetwork;
+
+namespace DnS.Training.Distillation;
+
+/// <summary>
+/// Distill-and-Select end to end on an unlabelled corpus (method §1.5, §2): mine pairs with the first teacher, score
+/// them with every teacher (cached), whiten and fuse the teachers, distil the fine student, then the coarse student,
+/// train the selector on where the two disagree, and write a model folder <see cref="DnsModels.Load(string)"/> opens.
+/// </summary>
+/// <remarks>
+/// Everything resumable lives in <c>&lt;output&gt;/work</c>: the teacher scores (re-used while the corpus, the teachers and
+/// the sampling options are unchanged) and one checkpoint per network, so a cancelled or crashed run continues where it
+/// stopped. Networks that finished are not retrained.
+/// </remarks>
+public static class DistillationPipeline
+{
+    /// <summary>The folder of resumable state inside the output folder.</summary>
+    public const string WorkFolder = "work";
+
+    /// <summary>The report written beside the models.</summary>
+    public const string ReportFileName = "distill-report.json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>Runs the whole distillation and writes the model folder.</summary>
+    /// <param name="features">The training corpus (raw region features).</param>
+    /// <param name="teachers">One or more teachers; the first also mines the pairs.</param>
+    /// <param name="outputDirectory">The model folder (created; its work folder keeps the resumable state).</param>
+    /// <param name="options">What to train.</param>
+    /// <param name="progress">Stage, units done and loss.</param>
+    /// <param name="cancellationToken">Stops between pairs or steps; checkpoints are written first.</param>
+    /// <exception cref="ArgumentException">No teacher, a corpus under two videos, or teachers with equal names.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; run again to resume.</exception>
+    public static async Task<DistillationReport> RunAsync(IRegionFeatureSource features, IReadOnlyList<IPairTeacher> teachers, string outputDirectory,
+        DistillationOptions? options = null, IProgress<DistillationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        options ??= new DistillationOptions();
+        if (teachers.Count == 0) throw new ArgumentException("distillation needs at least one teacher", nameof(teachers));
+        var clock = Stopwatch.StartNew();
+        string work = Path.Combine(outputDirectory, WorkFolder);
+        Directory.CreateDirectory(work);
+
+        var cache = await ScoreTeachersAsync(features, teachers, work, options, progress, cancellationToken).ConfigureAwait(false);
+        var pairs = ScoreFusion.Fuse(cache, options.Fusion);
+
+        using var fine = new FineModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
+        StageReport fineReport;
+        float[] fineSimilarities;
+        using (var trainer = new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine")))
+        {
+            fineReport = TrainStudent(trainer, pairs, DistillationStage.FineStudent, progress, cancellationToken);
+            fineSimilarities = trainer.Similarities(pairs);
+        }
+
+        using var coarse = options.Coarse.Create(features.Dims);
+        StageReport coarseReport;
+        float[] coarseSimilarities;
+        using (var trainer = new CoarseStudentTrainer(coarse, features, pairs, Checkpointed(options.CoarseTraining, work, "coarse")))
+        {
+            coarseReport = TrainStudent(trainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken);
+            coarseSimilarities = trainer.Similarities(pairs);
+        }
+
+        SelectorModule? selector = null;
+        StageReport? selectorReport = null;
+        SelectorEvaluation? selectorAccuracy = null;
+        try
+        {
+            if (options.TrainSelector)
+            {
+                var selectorPairs = new SelectorPair[pairs.Count];
+                for (int i = 0; i < selectorPairs.Length; i++)
+                    selectorPairs[i] = new SelectorPair(pairs[i].Anchor, pairs[i].Other, fineSimilarities[i], coarseSimilarities[i]);
+                selector = new SelectorModule(features.Dims);
+                using var trainer = new SelectorTrainer(selector, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"), options.SelectorThreshold);
+                (selectorReport, selectorAccuracy) = TrainSelector(trainer, selectorPairs, progress, cancellationToken);
+            }
+
+            progress?.Report(new DistillationProgress(DistillationStage.Export, 0, 1, float.NaN, TimeSpan.Zero));
+            fine.eval();
+            coarse.eval();
+            selector?.eval();
+            await ModelFolderWriter.WriteAsync(outputDirectory, coarse, fine, selector, features.Regions, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            selector?.Dispose();
+        }
+
+        var report = new DistillationReport(features.Count, CountAnchors(cache.Pairs), CountKinds(cache.Pairs), cache.TeacherNames,
+            fineReport, coarseReport, selectorReport, selectorAccuracy, clock.Elapsed, Process.GetCurrentProcess().PeakWorkingSet64);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, ReportFileName), JsonSerializer.Serialize(report, Json), cancellationToken).ConfigureAwait(false);
+        progress?.Report(new DistillationProgress(DistillationStage.Export, 1, 1, float.NaN, TimeSpan.Zero));
+        return report;
+    }
+
+    // Mining and scoring are the slow, teacher-bound part: both are kept in work/ and re-used while the corpus, the
+    // teachers and the sampling options are those of the cached run.
+    private static async Task<TeacherScoreCache> ScoreTeachersAsync(IRegionFeatureSource features, IReadOnlyList<IPairTeacher> teachers, string work,
+        DistillationOptions options, IProgress<DistillationProgress>? progress, CancellationToken cancellationToken)
+    {
+        string cachePath = Path.Combine(work, "teacher-scores.bin");
+        string samplingPath = Path.Combine(work, "sampling.json");
+        string sampling = JsonSerializer.Serialize(new { Miner = teachers[0].Name, options.Sampling }, Json);
+        IReadOnlyList<SampledPair>? pairs = null;
+        if (File.Exists(cachePath) && File.Exists(samplingPath) && await File.ReadAllTextAsync(samplingPath, cancellationToken).ConfigureAwait(false) == sampling)
+        {
+            try
+            {
+                var cached = await TeacherScoreCache.LoadAsync(cachePath, features, cancellationToken).ConfigureAwait(false);
+                if (teachers.All(t => cached.TeacherNames.Contains(t.Name)) && cached.TeacherNames.Count == teachers.Count) return cached;
+                pairs = cached.Pairs;
+            }
+            catch (InvalidDataException)
+            {
+                // Another corpus or a damaged file: mine and score again.
+            }
+        }
+
+        if (pairs is null)
+        {
+            var mining = ForwardScoring(progress, DistillationStage.Mining);
+            pairs = await new PairSampler(options.Sampling).SampleAsync(features, teachers[0], mining, cancellationToken).ConfigureAwait(false);
+        }
+        var scored = await TeacherScoreCache.ScoreAsync(features, pairs, teachers, ForwardScoring(progress, DistillationStage.TeacherScoring),
+            options.Parallelism, cancellationToken).ConfigureAwait(false);
+        await scored.SaveAsync(cachePath, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(samplingPath, sampling, cancellationToken).ConfigureAwait(false);
+        return scored;
+    }
+
+    private static StageReport TrainStudent<TModule>(StudentTrainer<TModule> trainer, IReadOnlyList<ScoredPair> pairs, DistillationStage stage,
+        IProgress<DistillationProgress>? progress, CancellationToken cancellationToken) where TModule : TorchSharp.torch.nn.Module
+    {
+        double before = trainer.MeanAbsoluteError(pairs);
+        Resume(trainer);
+        var clock = Stopwatch.StartNew();
+        var last = trainer.Train(Forward(progress, stage), cancellationToken);
+        return new StageReport(trainer.Step, last.RunningLoss, before, trainer.MeanAbsoluteError(pairs), clock.Elapsed);
+    }
+
+    private static (StageReport, SelectorEvaluation) TrainSelector(SelectorTrainer trainer, IReadOnlyList<SelectorPair> pairs,
+        IProgress<DistillationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var before = trainer.Evaluate(pairs);
+        Resume(trainer);
+        var clock = Stopwatch.StartNew();
+        var last = trainer.Train(Forward(progress, DistillationStage.Selector), cancellationToken);
+        var after = trainer.Evaluate(pairs);
+        return (new StageReport(trainer.Step, last.RunningLoss, 1 - Balanced(before), 1 - Balanced(after), clock.Elapsed), after);
+    }
+
+    private static double Balanced(SelectorEvaluation e) => (e.PositiveAccuracy + e.NegativeAccuracy) / 2;
+
+    private static void Resume<TModule, TExample>(DistillationTrainer<TModule, TExample> trainer) where TModule : TorchSharp.torch.nn.Module
+    {
+        if (trainer.Options.CheckpointDirectory is { } directory && File.Exists(Path.Combine(directory, DistillationTrainer<TModule, TExample>.StateFileName)))
+            trainer.LoadCheckpoint(directory);
+    }
+
+    private static TrainingOptions Checkpointed(TrainingOptions options, string work, string network) =>
+        options with { CheckpointDirectory = options.CheckpointDirectory ?? Path.Combine(work, network), CheckpointEvery = options.CheckpointEvery > 0 ? options.CheckpointEvery : 200 };
+
+    private static IProgress<TrainingProgress>? Forward(IProgress<DistillationProgress>? progress, DistillationStage stage) => progress is null ? null
+        : new SynchronousProgress<TrainingProgress>(p => progress.Report(new DistillationProgress(stage, p.Step, p.TotalSteps, p.RunningLoss, p.Remaining)));
+
+    private static IProgress<ScoringProgress>? ForwardScoring(IProgress<DistillationProgress>? progress, DistillationStage stage) => progress is null ? null
+        : new SynchronousProgress<ScoringProgress>(p => progress.Report(new DistillationProgress(stage, p.Completed, p.Total, float.NaN, p.Remaining ?? TimeSpan.Zero)));
+
+    private static int CountAnchors(IReadOnlyList<SampledPair> pairs)
+    {
+        var anchors = new HashSet<int>();
+        foreach (var pair in pairs) anchors.Add(pair.Anchor);
+        return anchors.Count;
+    }
+
+    private static Dictionary<string, int> CountKinds(IReadOnlyList<SampledPair> pairs)
+    {
+        var counts = Enum.GetValues<PairKind>().ToDictionary(k => k.ToString(), _ => 0);
+        foreach (var pair in pairs) counts[pair.Kind.ToString()]++;
+        return counts;
+    }
+
+    // Reports on the caller's thread (Progress<T> would post to the thread pool and reorder reports).
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

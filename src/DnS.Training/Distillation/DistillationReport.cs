@@ -1,0 +1,24 @@
+namespace DnS.Training.Distillation;
+
+/// <summary>The outcome of <see cref="DistillationPipeline.RunAsync"/> (also written as <c>distill-report.json</c> into the model folder).</summary>
+/// <param name="Videos">Videos in the training corpus.</param>
+/// <param name="Anchors">Anchors mined.</param>
+/// <param name="Pairs">Pairs per kind (positive, anchor negative, distractor).</param>
+/// <param name="Teachers">The teachers, in fusion order.</param>
+/// <param name="Fine">The fine student's training.</param>
+/// <param name="Coarse">The coarse student's training.</param>
+/// <param name="Selector">The selector's training (null when none was trained).</param>
+/// <param name="SelectorAccuracy">The selector's accuracy on its training pairs (overall, label 1, label 0), or null.</param>
+/// <param name="Elapsed">Wall time of the whole run.</param>
+/// <param name="PeakWorkingSetBytes">Peak resident memory of the process.</param>
+public sealed record DistillationReport(
+    int Videos,
+    int Anchors,
+    IReadOnlyDictionary<string, int> Pairs,
+    IReadOnlyList<string> Teachers,
+    StageReport Fine,
+    StageReport Coarse,
+    StageReport? Selector,
+    SelectorEvaluation? SelectorAccuracy,
+    TimeSpan Elapsed,
+    long PeakWorkingSetBytes);
