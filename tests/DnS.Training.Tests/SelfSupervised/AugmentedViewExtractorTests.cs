@@ -66,7 +66,7 @@ public sealed class AugmentedViewExtractorTests(AugmentedViewCorpus corpus, ITes
         double worst = 0;
         for (int i = 0; i < original.Values.Length; i++) worst = Math.Max(worst, Math.Abs(views[0].Values[i] - original.Values[i]));
         output.WriteLine($"identity view vs extractor: worst |err| {worst:E2}");
-        worst.Should().BeLessThan(1e-3);
+        worst.Should().BeLessThan(1e-4);
     }
 
     [Fact]
