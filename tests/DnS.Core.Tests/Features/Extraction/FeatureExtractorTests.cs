@@ -76,6 +76,29 @@ public sealed class FeatureExtractorTests(VideoClips clips)
     }
 
     [Fact]
+    public async Task Frame_encoder_entry_point_encodes_decoded_batches_as_the_extractor_does()
+    {
+        using var builtIn = new BuiltInFeatureExtractor();
+        using var backbone = new BackboneFeatureExtractor(OnnxBackbone.FromBytes(new TinyResNet(seed: 5).StagesModel(), "tiny"));
+        foreach (FrameEncodingExtractor extractor in new FrameEncodingExtractor[] { builtIn, backbone })
+        {
+            IFrameFeatureEncoder encoder = extractor;
+            var expected = await extractor.ExtractAsync(clips["h264.mp4"]);
+            var encoded = new List<float>();
+            await foreach (var batch in new VideoFrameDecoder().DecodeAsync(clips["h264.mp4"]))
+            {
+                var destination = new float[batch.Count * encoder.Regions * encoder.Dimensions];
+                encoder.Encode(batch, destination);
+                encoded.AddRange(destination);
+            }
+            encoded.Should().Equal(expected.Values);
+            var blank = new FrameBatch(new float[2 * 3 * 224 * 224], 2, 224, 224, 0);
+            var wrong = () => encoder.Encode(blank, new float[encoder.Regions * encoder.Dimensions]);
+            wrong.Should().Throw<ArgumentException>().WithMessage($"2 frames encode to [2, {encoder.Regions}, {encoder.Dimensions}]*");
+        }
+    }
+
+    [Fact]
     public async Task Bad_files_fail_with_the_decoder_s_typed_error()
     {
         using var extractor = new BuiltInFeatureExtractor();
