@@ -146,7 +146,7 @@ public static class DistillationPipeline
         Resume(trainer);
         var clock = Stopwatch.StartNew();
         var last = trainer.Train(Forward(progress, stage), cancellationToken);
-        return new StageReport(trainer.Step, last.RunningLoss, before, trainer.MeanAbsoluteError(pairs), clock.Elapsed);
+        return new StageReport(trainer.Step, LossOf(last), before, trainer.MeanAbsoluteError(pairs), clock.Elapsed);
     }
 
     private static (StageReport, SelectorEvaluation) TrainSelector(SelectorTrainer trainer, IReadOnlyList<SelectorPair> pairs,
@@ -157,8 +157,10 @@ public static class DistillationPipeline
         var clock = Stopwatch.StartNew();
         var last = trainer.Train(Forward(progress, DistillationStage.Selector), cancellationToken);
         var after = trainer.Evaluate(pairs);
-        return (new StageReport(trainer.Step, last.RunningLoss, 1 - Balanced(before), 1 - Balanced(after), clock.Elapsed), after);
+        return (new StageReport(trainer.Step, LossOf(last), 1 - Balanced(before), 1 - Balanced(after), clock.Elapsed), after);
     }
+
+    private static float? LossOf(TrainingProgress last) => float.IsNaN(last.RunningLoss) ? null : last.RunningLoss;
 
     private static double Balanced(SelectorEvaluation e) => (e.PositiveAccuracy + e.NegativeAccuracy) / 2;
 
