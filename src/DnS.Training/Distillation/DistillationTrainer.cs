@@ -17,7 +17,7 @@ namespace DnS.Training.Distillation;
 /// </summary>
 /// <typeparam name="TModule">The trained network.</typeparam>
 /// <typeparam name="TExample">One training example (a scored pair, a selector pair).</typeparam>
-public abstract class DistillationTrainer<TModule, TExample> : IDisposable where TModule : nn.Module
+public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TModule : nn.Module
 {
     /// <summary>The module's weights in a checkpoint folder (reference names).</summary>
     public const string WeightsFileName = "weights.safetensors";
