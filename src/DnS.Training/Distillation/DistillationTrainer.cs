@@ -128,8 +128,8 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
             var elapsed = clock.Elapsed;
             var remaining = elapsed * ((double)(TotalSteps - Step) / (Step - firstStep));
             last = new TrainingProgress(Step, TotalSteps, epoch, loss, (float)(epochSum / epochSteps), elapsed, remaining);
-            progress?.Report(last);
             if (Options.CheckpointEvery > 0 && Step % Options.CheckpointEvery == 0 && Step < TotalSteps) WriteCheckpointIfSet();
+            progress?.Report(last);
         }
         if (Step > firstStep) WriteCheckpointIfSet();
         return last;

@@ -63,6 +63,24 @@ public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper out
     }
 
     [Fact]
+    public void Checkpoints_are_written_every_N_steps_and_at_the_end()
+    {
+        string checkpoint = Path.Combine(_folder, "periodic");
+        var options = new TrainingOptions { Steps = 5, BatchSize = 8, LearningRate = 1e-3, Seed = 13, MaxFrames = 8, CheckpointDirectory = checkpoint, CheckpointEvery = 2 };
+        var (module, trainer) = Create("fine-attention", options, initSeed: 1);
+        var seen = new List<long>();
+        var progress = new SynchronousProgress<TrainingProgress>(p => seen.Add(Directory.Exists(checkpoint) ? StepOf(checkpoint) : 0));
+        trainer.Train(progress);
+        seen.Should().Equal(0, 2, 2, 4, 4);
+        StepOf(checkpoint).Should().Be(5);
+        Directory.Exists(checkpoint + ".partial").Should().BeFalse();
+        foreach (var d in new IDisposable[] { trainer, module }) d.Dispose();
+    }
+
+    private static long StepOf(string checkpoint)
+        => System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(checkpoint, "trainer.json"))).RootElement.GetProperty("step").GetInt64();
+
+    [Fact]
     public void A_checkpoint_of_another_run_is_refused()
     {
         var options = new TrainingOptions { Steps = 2, BatchSize = 8, LearningRate = 1e-3, Seed = 13, MaxFrames = 8 };

@@ -31,6 +31,32 @@ public sealed class SelectorTrainerTests(TorchFixture torchFixture, ITestOutputH
         SelectorTrainer.Label(pair, 0.35).Should().BeFalse();
     }
 
+    [Fact]
+    public void Selector_pairs_carry_the_students_eval_similarities()
+    {
+        _ = torchFixture;
+        torch.manual_seed(32);
+        var corpus = new TestCorpus(Dims, seed: 7);
+        var pairs = corpus.Pairs();
+        var options = new TrainingOptions { BatchSize = 8, MaxFrames = 16 };
+        using var fine = new Trainable.FineGrainedStudent(DnS.Core.Networks.FineGrainedVariant.Attention, Dims);
+        using var coarse = new Trainable.CoarseGrainedStudent(Dims, 4, 64, 1, 4, 16);
+        using var fineTrainer = new FineStudentTrainer(fine, corpus, pairs, options);
+        using var coarseTrainer = new CoarseStudentTrainer(coarse, corpus, pairs, options);
+        var selectorPairs = SelectorPairs.FromStudents(pairs, fineTrainer, coarseTrainer);
+        selectorPairs.Select(p => (p.Anchor, p.Other)).Should().Equal(pairs.Select(p => (p.Anchor, p.Other)));
+        selectorPairs.Select(p => p.FineSimilarity).Should().Equal(fineTrainer.Similarities(pairs));
+        selectorPairs.Select(p => p.CoarseSimilarity).Should().Equal(coarseTrainer.Similarities(pairs));
+
+        // One pair by hand: the coarse similarity is the dot product of the two eval-mode video vectors.
+        coarse.eval();
+        using var noGrad = no_grad();
+        var (a, o) = (pairs[3].Anchor, pairs[3].Other);
+        var va = coarse.forward(torch.tensor(corpus.GetFeatures(a).ToArray(), [1, corpus.GetFrames(a), TestCorpus.R, Dims]), null);
+        var vo = coarse.forward(torch.tensor(corpus.GetFeatures(o).ToArray(), [1, corpus.GetFrames(o), TestCorpus.R, Dims]), null);
+        selectorPairs[3].CoarseSimilarity.Should().BeApproximately((va * vo).sum().item<float>(), 1e-5f);
+    }
+
     /// <summary>Every third pair's coarse score is 0.5 below the mapped fine score (label 1), the others equal it (label 0).</summary>
     private static SelectorPair[] Pairs(TestCorpus corpus)
     {
