@@ -16,6 +16,8 @@ app.Configure(config =>
     {
         train.SetDescription("Train single networks (experts; dns distill runs the whole chain).");
         train.AddCommand<TrainTeacherCommand>("teacher").WithDescription("Train a ViSiL-type teacher without labels on augmented views of your videos (S2VS-style).");
+        train.AddCommand<TrainStudentCommand>("student").WithDescription("Distil the fine or coarse student of a model folder again, in place, from any teacher (re-distillation).");
+        train.AddCommand<TrainSelectorCommand>("selector").WithDescription("Train the selector of a model folder on where its fine and coarse students disagree.");
     });
     config.AddCommand<InfoCommand>("info").WithDescription("Counts, dimensions and bytes per video per component of an index.");
 });

@@ -30,6 +30,17 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         output.Should().Contain($"0 extracted, {fixture.Corpus.Videos.Count} already there").And.NotContain("Mining");
         foreach (var (name, bytes) in weights) File.ReadAllBytes(Path.Combine(models, name)).Should().Equal(bytes, $"{name} is restored from its checkpoint");
 
+        // Experts retrain single networks in place: re-distil the fine student from itself, then a new selector.
+        (code, output, error) = await Cli.RunAsync("train", "student", "--index", index, "--models", models, "--network", "fine", "--teacher", $"student:{models}", "--epochs", "1");
+        code.Should().Be(0, error);
+        output.Should().Contain("fine student from student(").And.Contain("dns train selector");
+        File.ReadAllBytes(Path.Combine(models, "dns_fg_att_student.safetensors")).Should().NotEqual(weights["dns_fg_att_student.safetensors"]);
+        (code, output, error) = await Cli.RunAsync("train", "selector", "--index", index, "--models", models, "--epochs", "1", "--threshold", "0.1");
+        code.Should().Be(0, error);
+        output.Should().MatchRegex(@"selector: accuracy \d");
+        File.ReadAllBytes(Path.Combine(models, "dns_selector_cg-fg_att.safetensors")).Should().NotEqual(weights["dns_selector_cg-fg_att.safetensors"]);
+        (await Cli.RunAsync("train", "student", "--index", index, "--models", models, "--network", "everything")).ExitCode.Should().Be(2);
+
         string trained = NewFolder("index");
         (code, _, error) = await Cli.RunAsync("index", fixture.Corpus.Directory, "--index", trained, "--models", models);
         code.Should().Be(0, error);

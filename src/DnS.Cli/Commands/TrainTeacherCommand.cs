@@ -17,16 +17,8 @@ namespace DnS.Cli.Commands;
 /// </summary>
 internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : TrainingDataSettings
     {
-        [CommandArgument(0, "[files-or-folders]")]
-        [Description("Training videos (files, or folders searched recursively); or use --index.")]
-        public string[] Paths { get; init; } = [];
-
-        [CommandOption("--index <DIR>")]
-        [Description("Train on the videos an index was built from, with its feature extractor.")]
-        public string? Index { get; init; }
-
         [CommandOption("--output <FILE>")]
         [Description("The teacher's weights (.safetensors); the augmented views are kept beside it in <FILE>.views/ so a rerun skips extraction.")]
         public string Output { get; init; } = "";
@@ -42,18 +34,6 @@ internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Set
         [CommandOption("--batch <B>")]
         [Description("Videos per step (default 8; each contributes two views).")]
         public int Batch { get; init; } = 8;
-
-        [CommandOption("--seed <N>")]
-        [Description("Seeds the views, batches and temporal edits (default 0).")]
-        public int Seed { get; init; }
-
-        [CommandOption("--backbone <ONNX>")]
-        [Description("With files/folders: the ONNX backbone of the features (default: the built-in frame descriptor).")]
-        public string? Backbone { get; init; }
-
-        [CommandOption("--pca <FILE>")]
-        [Description("With files/folders: PCA whitening of the backbone's region vectors.")]
-        public string? Pca { get; init; }
 
         public override ValidationResult Validate() =>
             Output.Length == 0 ? ValidationResult.Error("--output is required")

@@ -47,5 +47,16 @@ internal static class TrainingData
         return set;
     }
 
+    /// <summary>The settings' corpus as a feature set in <paramref name="directory"/>, checked against the networks' D.</summary>
+    /// <exception cref="ArgumentException">The features have another D than the networks.</exception>
+    public static async Task<FeatureSet> OpenAsync(TrainingDataSettings settings, string directory, int dims, CancellationToken cancellationToken)
+    {
+        var (videos, profile) = Resolve(settings.Paths, settings.Index, settings.Backbone, settings.Pca);
+        var set = await BuildAsync(directory, videos, profile, cancellationToken);
+        if (set.Source.Dims == dims) return set;
+        await set.DisposeAsync();
+        throw new ArgumentException($"the features of {profile} have D = {set.Source.Dims}, the networks D = {dims}");
+    }
+
     private static string? Full(string? path) => path is null ? null : Path.GetFullPath(path);
 }

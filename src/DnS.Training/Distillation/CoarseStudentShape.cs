@@ -30,6 +30,28 @@ public sealed record CoarseStudentShape
     /// <summary>Size of the video vector NetVLAD reduces to.</summary>
     public int OutputDims { get; init; } = 512;
 
+    /// <summary>
+    /// The shape of trained coarse-student weights: which modules they hold, transformer layers and width, NetVLAD
+    /// clusters and output size; heads are not visible in the weights and come from <paramref name="config"/>.
+    /// </summary>
+    public static CoarseStudentShape FromWeights(DnS.Core.Weights.ITensorSource weights, DnS.Core.Networks.CoarseGrainedStudentConfig config)
+    {
+        var tensors = weights.Tensors;
+        int layers = 0;
+        while (tensors.ContainsKey($"transformer.layers.{layers}.linear1.weight")) layers++;
+        return new CoarseStudentShape
+        {
+            Attention = tensors.ContainsKey("attention.context_vector.weight"),
+            Transformer = layers > 0,
+            NetVlad = tensors.ContainsKey("netvlad.centroids"),
+            Heads = config.TransformerHeads,
+            Layers = Math.Max(layers, 1),
+            FeedForwardDims = layers > 0 ? tensors["transformer.layers.0.linear1.weight"].Shape[0] : new CoarseStudentShape().FeedForwardDims,
+            Clusters = tensors.TryGetValue("netvlad.centroids", out var centroids) ? centroids.Shape[0] : new CoarseStudentShape().Clusters,
+            OutputDims = tensors.TryGetValue("netvlad.reduction_layer.weight", out var reduction) ? reduction.Shape[0] : new CoarseStudentShape().OutputDims,
+        };
+    }
+
     /// <summary>Builds the student for region vectors of <paramref name="dims"/> floats.</summary>
     public Modules.CoarseGrainedStudent Create(int dims) =>
         new(dims, Heads, FeedForwardDims, Layers, Clusters, OutputDims, Attention, Transformer, NetVlad);

@@ -50,7 +50,7 @@ public static class DistillationPipeline
         string work = Path.Combine(outputDirectory, WorkFolder);
         Directory.CreateDirectory(work);
 
-        var cache = await ScoreTeachersAsync(features, teachers, work, options, progress, cancellationToken).ConfigureAwait(false);
+        var cache = await ScoreTeachersAsync(features, teachers, work, options.Sampling, options.Parallelism, progress, cancellationToken).ConfigureAwait(false);
         var pairs = ScoreFusion.Fuse(cache, options.Fusion);
 
         using var fine = new FineModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
@@ -92,16 +92,21 @@ public static class DistillationPipeline
         return report;
     }
 
-    // Mining and scoring are the slow, teacher-bound part: both are kept in work/ and re-used while the corpus, the
-    // teachers and the sampling options are those of the cached run.
-    private static async Task<TeacherScoreCache> ScoreTeachersAsync(IRegionFeatureSource features, IReadOnlyList<IPairTeacher> teachers, string work,
-        DistillationOptions options, IProgress<DistillationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Mines pairs with the first teacher and scores them with every teacher, or re-uses the scores cached in
+    /// <paramref name="work"/> while the corpus, the teachers and the sampling options are those of the cached run
+    /// (mining and scoring are the slow, teacher-bound part).
+    /// </summary>
+    public static async Task<TeacherScoreCache> ScoreTeachersAsync(IRegionFeatureSource features, IReadOnlyList<IPairTeacher> teachers, string work,
+        PairSamplerOptions sampling, int parallelism = 2, IProgress<DistillationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (teachers.Count == 0) throw new ArgumentException("scoring needs at least one teacher", nameof(teachers));
+        Directory.CreateDirectory(work);
         string cachePath = Path.Combine(work, "teacher-scores.bin");
         string samplingPath = Path.Combine(work, "sampling.json");
-        string sampling = JsonSerializer.Serialize(new { Miner = teachers[0].Name, options.Sampling }, Json);
+        string fingerprint = JsonSerializer.Serialize(new { Miner = teachers[0].Name, Sampling = sampling }, Json);
         IReadOnlyList<SampledPair>? pairs = null;
-        if (File.Exists(cachePath) && File.Exists(samplingPath) && await File.ReadAllTextAsync(samplingPath, cancellationToken).ConfigureAwait(false) == sampling)
+        if (File.Exists(cachePath) && File.Exists(samplingPath) && await File.ReadAllTextAsync(samplingPath, cancellationToken).ConfigureAwait(false) == fingerprint)
         {
             try
             {
@@ -118,16 +123,20 @@ public static class DistillationPipeline
         if (pairs is null)
         {
             var mining = ForwardScoring(progress, DistillationStage.Mining);
-            pairs = await new PairSampler(options.Sampling).SampleAsync(features, teachers[0], mining, cancellationToken).ConfigureAwait(false);
+            pairs = await new PairSampler(sampling).SampleAsync(features, teachers[0], mining, cancellationToken).ConfigureAwait(false);
         }
         var scored = await TeacherScoreCache.ScoreAsync(features, pairs, teachers, ForwardScoring(progress, DistillationStage.TeacherScoring),
-            options.Parallelism, cancellationToken).ConfigureAwait(false);
+            parallelism, cancellationToken).ConfigureAwait(false);
         await scored.SaveAsync(cachePath, cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(samplingPath, sampling, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(samplingPath, fingerprint, cancellationToken).ConfigureAwait(false);
         return scored;
     }
 
-    private static StageReport TrainStudent<TModule>(StudentTrainer<TModule> trainer, IReadOnlyList<ScoredPair> pairs, DistillationStage stage,
+    /// <summary>
+    /// Trains a student to the end of its run — resuming from its checkpoint folder when one is there — and reports its
+    /// error to the targets before and after.
+    /// </summary>
+    public static StageReport TrainStudent<TModule>(StudentTrainer<TModule> trainer, IReadOnlyList<ScoredPair> pairs, DistillationStage stage,
         IProgress<DistillationProgress>? progress, CancellationToken cancellationToken) where TModule : TorchSharp.torch.nn.Module
     {
         double before = trainer.MeanAbsoluteError(pairs);
@@ -137,7 +146,8 @@ public static class DistillationPipeline
         return new StageReport(trainer.Step, LossOf(last), before, trainer.MeanAbsoluteError(pairs), clock.Elapsed);
     }
 
-    private static (StageReport, SelectorEvaluation) TrainSelector(SelectorTrainer trainer, IReadOnlyList<SelectorPair> pairs,
+    /// <summary>Trains the selector to the end of its run (resuming like <see cref="TrainStudent"/>) and evaluates it on its pairs.</summary>
+    public static (StageReport Report, SelectorEvaluation Accuracy) TrainSelector(SelectorTrainer trainer, IReadOnlyList<SelectorPair> pairs,
         IProgress<DistillationProgress>? progress, CancellationToken cancellationToken)
     {
         var before = trainer.Evaluate(pairs);

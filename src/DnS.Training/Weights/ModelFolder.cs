@@ -1,0 +1,112 @@
+using System.Text.Json;
+using DnS.Core.Networks;
+using DnS.Core.Weights;
+using DnS.Training.Distillation;
+using CoarseModule = DnS.Training.Modules.CoarseGrainedStudent;
+using FineModule = DnS.Training.Modules.FineGrainedStudent;
+using SelectorModule = DnS.Training.Modules.SelectorNetwork;
+
+namespace DnS.Training.Weights;
+
+/// <summary>
+/// A DnS model folder (as <see cref="ModelFolderWriter"/> writes it) loaded back as trainable modules, so single networks
+/// can be retrained in place — re-distillation from another teacher, or a new selector — and written out again.
+/// </summary>
+public sealed class ModelFolder : IDisposable
+{
+    private ModelFolder(string directory, DnsModelsConfig config, CoarseModule coarse, FineModule fine, SelectorModule? selector)
+    {
+        Directory = directory;
+        Config = config;
+        Coarse = coarse;
+        Fine = fine;
+        Selector = selector;
+    }
+
+    /// <summary>The folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>Its configuration.</summary>
+    public DnsModelsConfig Config { get; }
+
+    /// <summary>The coarse student.</summary>
+    public CoarseModule Coarse { get; }
+
+    /// <summary>The fine student.</summary>
+    public FineModule Fine { get; }
+
+    /// <summary>The selector, if the folder has one.</summary>
+    public SelectorModule? Selector { get; private set; }
+
+    /// <summary>R, regions per frame the networks were trained on.</summary>
+    public int Regions => Config.Fine.Regions;
+
+    /// <summary>Loads every network of the folder, shapes read from the weights.</summary>
+    /// <exception cref="FileNotFoundException">The folder has no configuration or a weights file is missing.</exception>
+    /// <exception cref="WeightsFormatException">A weights file does not fit its network.</exception>
+    public static ModelFolder Load(string directory)
+    {
+        string configPath = Path.Combine(directory, DnsModels.ConfigFileName);
+        if (!File.Exists(configPath)) throw new FileNotFoundException($"{directory} is not a model folder ({DnsModels.ConfigFileName} is missing)", configPath);
+        var config = JsonSerializer.Deserialize<DnsModelsConfig>(File.ReadAllText(configPath), DnsModels.JsonOptions)
+            ?? throw new JsonException($"{configPath} is empty");
+
+        FineModule? fine = null;
+        CoarseModule? coarse = null;
+        SelectorModule? selector = null;
+        try
+        {
+            using (var weights = TensorSources.Open(Path.Combine(directory, config.FineWeights)))
+            {
+                var variant = config.Fine.Variant ?? (weights.Tensors.ContainsKey("binarization.W") ? FineGrainedVariant.Binary
+                    : weights.Tensors.ContainsKey("attention.context_vector.weight") ? FineGrainedVariant.Attention : FineGrainedVariant.ParameterFree);
+                long bits = weights.Tensors.TryGetValue("binarization.W", out var w) ? w.Shape[1] : config.Fine.Dims;
+                fine = new FineModule(variant, config.Fine.Dims, bits);
+                fine.LoadWeights(weights);
+            }
+            using (var weights = TensorSources.Open(Path.Combine(directory, config.CoarseWeights)))
+            {
+                coarse = CoarseStudentShape.FromWeights(weights, config.Coarse).Create(config.Fine.Dims);
+                coarse.LoadWeights(weights);
+            }
+            if (config.SelectorWeights is { } selectorWeights)
+            {
+                using var weights = TensorSources.Open(Path.Combine(directory, selectorWeights));
+                selector = new SelectorModule(config.Fine.Dims);
+                selector.LoadWeights(weights);
+            }
+            return new ModelFolder(directory, config, coarse, fine, selector);
+        }
+        catch
+        {
+            fine?.Dispose();
+            coarse?.Dispose();
+            selector?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Replaces the selector (the folder keeps ownership of the new one).</summary>
+    public void ReplaceSelector(SelectorModule selector)
+    {
+        if (!ReferenceEquals(Selector, selector)) Selector?.Dispose();
+        Selector = selector;
+    }
+
+    /// <summary>Writes the networks back to the folder (in eval mode), replacing its files and configuration.</summary>
+    public Task<DnsModelsConfig> SaveAsync(CancellationToken cancellationToken = default)
+    {
+        Coarse.eval();
+        Fine.eval();
+        Selector?.eval();
+        return ModelFolderWriter.WriteAsync(Directory, Coarse, Fine, Selector, Regions, cancellationToken);
+    }
+
+    /// <summary>Frees the modules.</summary>
+    public void Dispose()
+    {
+        Coarse.Dispose();
+        Fine.Dispose();
+        Selector?.Dispose();
+    }
+}
