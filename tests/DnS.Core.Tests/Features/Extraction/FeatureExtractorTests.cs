@@ -76,6 +76,30 @@ public sealed class FeatureExtractorTests(VideoClips clips)
     }
 
     [Fact]
+    public async Task Pca_fitter_learns_from_a_spread_sample_skips_bad_files_and_equals_the_trainer_fed_directly()
+    {
+        var network = new TinyResNet(seed: 3);
+        using var raw = new BackboneFeatureExtractor(OnnxBackbone.FromBytes(network.StagesModel(), "tiny"));
+        string[] corpus = [clips["h264.mp4"], clips["audio.m4a"], clips["long.mp4"], clips["anim.gif"]];
+
+        var fit = await PcaFitter.FitAsync(raw, corpus, components: 8);
+
+        fit.Videos.Should().Be(3);
+        fit.Skipped.Should().ContainSingle().Which.Path.Should().Be(clips["audio.m4a"]);
+        var trainer = new PcaTrainer(raw.Dimensions);
+        foreach (var clip in new[] { "h264.mp4", "long.mp4", "anim.gif" }) // the spread order 0, 2, 1, 3, without the audio file
+            trainer.Add((await raw.ExtractAsync(clips[clip])).Values);
+        fit.Vectors.Should().Be(trainer.Count);
+        fit.Whitening.GetProjection().Should().Equal(trainer.Fit(8).GetProjection());
+
+        // A cap stops after the video that reaches it: h264.mp4 alone has 3 frames × 9 regions.
+        var capped = await PcaFitter.FitAsync(raw, corpus, components: 8, maxVectors: 20);
+        (capped.Videos, capped.Vectors).Should().Be((1, 27));
+        var nothing = () => PcaFitter.FitAsync(raw, [clips["audio.m4a"]], components: 8);
+        await nothing.Should().ThrowAsync<InvalidOperationException>().WithMessage("*at least 2 region vectors*");
+    }
+
+    [Fact]
     public async Task Frame_encoder_entry_point_encodes_decoded_batches_as_the_extractor_does()
     {
         using var builtIn = new BuiltInFeatureExtractor();
