@@ -24,8 +24,13 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         [Description("attention (default) | binary")]
         public string Fine { get; init; } = "attention";
 
+        [CommandOption("--pca-dims <N>")]
+        [Description("With a backbone and no --pca: fit a PCA whitening to this many dimensions (default 512) on the corpus and save it as pca.safetensors in the output.")]
+        public int PcaDims { get; init; } = 512;
+
         public override ValidationResult Validate() =>
-            Output.Length == 0 ? ValidationResult.Error("--output is required")
+            PcaDims < 1 ? ValidationResult.Error("--pca-dims must be ≥ 1")
+            : Output.Length == 0 ? ValidationResult.Error("--output is required")
             : Fine is not ("attention" or "binary") ? ValidationResult.Error("--fine must be attention or binary")
             : base.Validate();
     }
@@ -33,6 +38,7 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (videos, profile) = TrainingData.Resolve(settings.Paths, settings.Index, settings.Backbone, settings.Pca);
+        profile = await TrainingData.WithPcaAsync(profile, videos, settings.Output, settings.PcaDims, fit: true, cancellationToken);
         string work = Path.Combine(settings.Output, DistillationPipeline.WorkFolder);
         await using var features = await TrainingData.BuildAsync(Path.Combine(work, "features"), videos, profile, cancellationToken);
         var teachers = settings.CreateTeachers(features.Source);
@@ -55,7 +61,8 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         if (report.SelectorAccuracy is { } accuracy)
             Console.WriteLine($"selector:       accuracy {accuracy.Accuracy:P1} (re-rank {accuracy.PositiveAccuracy:P1} of {accuracy.Positives}, keep {accuracy.NegativeAccuracy:P1} of {accuracy.Negatives})");
         Console.WriteLine($"models written to {Path.GetFullPath(settings.Output)} in {report.Elapsed.TotalSeconds:F0} s (peak memory {report.PeakWorkingSetBytes >> 20} MiB); " +
-                          $"use them with: dns index <videos> --index <dir> --models {settings.Output}");
+                          $"use them with: dns index <videos> --index <dir> --models {settings.Output}" +
+                          (profile.Backbone is null ? "" : $" --backbone {profile.Backbone}{(profile.Pca is null ? "" : $" --pca {profile.Pca}")}"));
         return ExitCodes.Success;
     }
 }

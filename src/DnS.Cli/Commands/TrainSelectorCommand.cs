@@ -45,7 +45,7 @@ internal sealed class TrainSelectorCommand : AsyncCommand<TrainSelectorCommand.S
     {
         using var folder = ModelFolder.Load(settings.Models);
         string work = Path.Combine(settings.Models, DistillationPipeline.WorkFolder, "train-selector");
-        await using var features = await TrainingData.OpenAsync(settings, Path.Combine(work, "features"), (int)folder.Fine.Dims, cancellationToken);
+        await using var features = await TrainingData.OpenAsync(settings, Path.Combine(work, "features"), settings.Models, (int)folder.Fine.Dims, cancellationToken);
         var progress = new ConsoleProgress();
         // The folder's own fine student mines the pairs; the selector learns where it and the coarse student disagree.
         var miner = NetworkTeacher.LoadStudent("fine", Path.Combine(settings.Models, folder.Config.FineWeights), folder.Config.Fine);

@@ -34,7 +34,7 @@ internal sealed class TrainStudentCommand : AsyncCommand<TrainStudentCommand.Set
     {
         using var folder = ModelFolder.Load(settings.Models);
         string work = Path.Combine(settings.Models, DistillationPipeline.WorkFolder, $"train-{settings.Network}");
-        await using var features = await TrainingData.OpenAsync(settings, Path.Combine(work, "features"), (int)folder.Fine.Dims, cancellationToken);
+        await using var features = await TrainingData.OpenAsync(settings, Path.Combine(work, "features"), settings.Models, (int)folder.Fine.Dims, cancellationToken);
         var progress = new ConsoleProgress();
         var cache = await DistillationPipeline.ScoreTeachersAsync(features.Source, settings.CreateTeachers(features.Source), work, settings.Sampling(),
             progress: progress, cancellationToken: cancellationToken);

@@ -1,4 +1,5 @@
 using DnS.Core.Features;
+using DnS.Core.Features.Whitening;
 using DnS.Core.Indexing;
 using DnS.Training.Data;
 
@@ -27,6 +28,30 @@ internal static class TrainingData
         return (VideoFiles.Expand(paths), new IndexProfile(null, Full(backbone), Full(pca), false));
     }
 
+    /// <summary>The file a model folder keeps the PCA whitening its backbone features were fitted with.</summary>
+    public const string PcaFileName = "pca.safetensors";
+
+    /// <summary>
+    /// A backbone profile without whitening gets the model folder's PCA: fitted on the corpus and saved there when
+    /// <paramref name="fit"/> (distillation), else the one saved by an earlier distillation (if any). Other profiles pass through.
+    /// </summary>
+    public static async Task<IndexProfile> WithPcaAsync(IndexProfile profile, IReadOnlyList<VideoSource> videos, string modelFolder, int components, bool fit,
+        CancellationToken cancellationToken)
+    {
+        if (profile.Backbone is null || profile.Pca is not null) return profile;
+        string path = Path.GetFullPath(Path.Combine(modelFolder, PcaFileName));
+        if (!File.Exists(path))
+        {
+            if (!fit) return profile;
+            using var raw = profile.CreateExtractor();
+            var result = await PcaFitter.FitAsync(raw, videos.Select(v => v.Path).ToList(), Math.Min(components, raw.Dimensions), cancellationToken: cancellationToken);
+            Directory.CreateDirectory(modelFolder);
+            await result.Whitening.SaveAsync(path, cancellationToken);
+            Console.WriteLine($"PCA whitening {raw.Dimensions} → {result.Whitening.Components} fitted on {result.Vectors} region vectors of {result.Videos} videos: {path}");
+        }
+        return profile with { Pca = path };
+    }
+
     /// <summary>Extracts what is missing from the feature set at <paramref name="directory"/> and opens it; failures are listed on stderr.</summary>
     public static async Task<FeatureSet> BuildAsync(string directory, IReadOnlyList<VideoSource> videos, IndexProfile profile, CancellationToken cancellationToken)
     {
@@ -49,9 +74,10 @@ internal static class TrainingData
 
     /// <summary>The settings' corpus as a feature set in <paramref name="directory"/>, checked against the networks' D.</summary>
     /// <exception cref="ArgumentException">The features have another D than the networks.</exception>
-    public static async Task<FeatureSet> OpenAsync(TrainingDataSettings settings, string directory, int dims, CancellationToken cancellationToken)
+    public static async Task<FeatureSet> OpenAsync(TrainingDataSettings settings, string directory, string modelFolder, int dims, CancellationToken cancellationToken)
     {
         var (videos, profile) = Resolve(settings.Paths, settings.Index, settings.Backbone, settings.Pca);
+        profile = await WithPcaAsync(profile, videos, modelFolder, dims, fit: false, cancellationToken);
         var set = await BuildAsync(directory, videos, profile, cancellationToken);
         if (set.Source.Dims == dims) return set;
         await set.DisposeAsync();
