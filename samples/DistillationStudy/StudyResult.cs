@@ -1,0 +1,23 @@
+using DnS.Core.Evaluation;
+using DnS.Training.Distillation;
+
+namespace DistillationStudy;
+
+/// <summary>Every number of the study (serialised as distillation.json).</summary>
+internal sealed record StudyResult(
+    string Command,
+    int TrainingVideos,
+    int EvaluationVideos,
+    double SelfSupervisedSeconds,
+    int SelfSupervisedSteps,
+    IReadOnlyDictionary<string, double> TeacherMeanAveragePrecision,
+    IReadOnlyList<StudyResult.RunResult> Runs,
+    IReadOnlyList<TradeOffRow> Retrieval,
+    TimeSpan Elapsed,
+    long PeakWorkingSetBytes)
+{
+    /// <summary>One distillation: its training report and its selector's accuracy on the evaluation pairs.</summary>
+    public sealed record RunResult(string Name, string Description, DistillationReport Training, SelectorAccuracy.Result EvaluationSelector, string ModelFolder);
+
+    public double Map(string configuration) => Retrieval.First(r => r.Configuration == configuration).MeanAveragePrecision;
+}
