@@ -12,6 +12,11 @@ app.Configure(config =>
     config.AddCommand<SimilarityCommand>("similarity").WithDescription("Scores of queries against every indexed video, in the FIVR results format.");
     config.AddCommand<EvalCommand>("eval").WithDescription("FIVR-200K mAP (DSVR/CSVR/ISVR) of a results file, equal to the official evaluation.");
     config.AddCommand<DistillCommand>("distill").WithDescription("Train the fine student, coarse student and selector from a teacher on your own unlabelled videos.");
+    config.AddBranch("train", train =>
+    {
+        train.SetDescription("Train single networks (experts; dns distill runs the whole chain).");
+        train.AddCommand<TrainTeacherCommand>("teacher").WithDescription("Train a ViSiL-type teacher without labels on augmented views of your videos (S2VS-style).");
+    });
     config.AddCommand<InfoCommand>("info").WithDescription("Counts, dimensions and bytes per video per component of an index.");
 });
 

@@ -20,7 +20,7 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
         public string Index { get; init; } = "";
 
         [CommandOption("--models <DIR>")]
-        [Description("Networks to use instead of the ones the index was built with (must produce the same layout).")]
+        [Description("The networks the index was built with (checked; by default the index's own are used).")]
         public string? Models { get; init; }
 
         [CommandOption("--top <N>")]

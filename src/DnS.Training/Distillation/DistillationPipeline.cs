@@ -54,22 +54,12 @@ public static class DistillationPipeline
         var pairs = ScoreFusion.Fuse(cache, options.Fusion);
 
         using var fine = new FineModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
-        StageReport fineReport;
-        float[] fineSimilarities;
-        using (var trainer = new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine")))
-        {
-            fineReport = TrainStudent(trainer, pairs, DistillationStage.FineStudent, progress, cancellationToken);
-            fineSimilarities = trainer.Similarities(pairs);
-        }
+        using var fineTrainer = new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine"));
+        var fineReport = TrainStudent(fineTrainer, pairs, DistillationStage.FineStudent, progress, cancellationToken);
 
         using var coarse = options.Coarse.Create(features.Dims);
-        StageReport coarseReport;
-        float[] coarseSimilarities;
-        using (var trainer = new CoarseStudentTrainer(coarse, features, pairs, Checkpointed(options.CoarseTraining, work, "coarse")))
-        {
-            coarseReport = TrainStudent(trainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken);
-            coarseSimilarities = trainer.Similarities(pairs);
-        }
+        using var coarseTrainer = new CoarseStudentTrainer(coarse, features, pairs, Checkpointed(options.CoarseTraining, work, "coarse"));
+        var coarseReport = TrainStudent(coarseTrainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken);
 
         SelectorModule? selector = null;
         StageReport? selectorReport = null;
@@ -78,9 +68,7 @@ public static class DistillationPipeline
         {
             if (options.TrainSelector)
             {
-                var selectorPairs = new SelectorPair[pairs.Count];
-                for (int i = 0; i < selectorPairs.Length; i++)
-                    selectorPairs[i] = new SelectorPair(pairs[i].Anchor, pairs[i].Other, fineSimilarities[i], coarseSimilarities[i]);
+                var selectorPairs = SelectorPairs.FromStudents(pairs, fineTrainer, coarseTrainer);
                 selector = new SelectorModule(features.Dims);
                 using var trainer = new SelectorTrainer(selector, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"), options.SelectorThreshold);
                 (selectorReport, selectorAccuracy) = TrainSelector(trainer, selectorPairs, progress, cancellationToken);
@@ -146,7 +134,7 @@ public static class DistillationPipeline
         Resume(trainer);
         var clock = Stopwatch.StartNew();
         var last = trainer.Train(Forward(progress, stage), cancellationToken);
-        return new StageReport(trainer.Step, last.RunningLoss, before, trainer.MeanAbsoluteError(pairs), clock.Elapsed);
+        return new StageReport(trainer.Step, LossOf(last), before, trainer.MeanAbsoluteError(pairs), clock.Elapsed);
     }
 
     private static (StageReport, SelectorEvaluation) TrainSelector(SelectorTrainer trainer, IReadOnlyList<SelectorPair> pairs,
@@ -157,8 +145,10 @@ public static class DistillationPipeline
         var clock = Stopwatch.StartNew();
         var last = trainer.Train(Forward(progress, DistillationStage.Selector), cancellationToken);
         var after = trainer.Evaluate(pairs);
-        return (new StageReport(trainer.Step, last.RunningLoss, 1 - Balanced(before), 1 - Balanced(after), clock.Elapsed), after);
+        return (new StageReport(trainer.Step, LossOf(last), 1 - Balanced(before), 1 - Balanced(after), clock.Elapsed), after);
     }
+
+    private static float? LossOf(TrainingProgress last) => float.IsNaN(last.RunningLoss) ? null : last.RunningLoss;
 
     private static double Balanced(SelectorEvaluation e) => (e.PositiveAccuracy + e.NegativeAccuracy) / 2;
 

@@ -17,7 +17,7 @@ namespace DnS.Training.Distillation;
 /// </summary>
 /// <typeparam name="TModule">The trained network.</typeparam>
 /// <typeparam name="TExample">One training example (a scored pair, a selector pair).</typeparam>
-public abstract class DistillationTrainer<TModule, TExample> : IDisposable where TModule : nn.Module
+public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TModule : nn.Module
 {
     /// <summary>The module's weights in a checkpoint folder (reference names).</summary>
     public const string WeightsFileName = "weights.safetensors";
@@ -128,8 +128,8 @@ public abstract class DistillationTrainer<TModule, TExample> : IDisposable where
             var elapsed = clock.Elapsed;
             var remaining = elapsed * ((double)(TotalSteps - Step) / (Step - firstStep));
             last = new TrainingProgress(Step, TotalSteps, epoch, loss, (float)(epochSum / epochSteps), elapsed, remaining);
-            progress?.Report(last);
             if (Options.CheckpointEvery > 0 && Step % Options.CheckpointEvery == 0 && Step < TotalSteps) WriteCheckpointIfSet();
+            progress?.Report(last);
         }
         if (Step > firstStep) WriteCheckpointIfSet();
         return last;

@@ -1,6 +1,7 @@
 using DnS.Core.Networks;
 using DnS.Training.Data;
 using DnS.Training.Losses;
+using DnS.Training.Modules;
 using DnS.Training.Teachers;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -25,7 +26,8 @@ public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudent>
     /// <summary>Region vectors the ITQ initialisation samples by default.</summary>
     public const int DefaultItqSample = 50_000;
 
-    private readonly SimilarityRegularizationLoss _regularization = new();
+    // Parameterless and stateless, so one instance serves every trainer.
+    private static readonly SimilarityRegularizationLoss Regularization = new();
 
     /// <summary>Sets up the trainer; for a binary student, fits ITQ and writes it into <c>binarization.W</c>.</summary>
     /// <param name="student">The student (the caller keeps ownership).</param>
@@ -59,7 +61,7 @@ public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudent>
         var (raw, valid) = Comparator(anchors, others);
         var similarity = FineGrainedStudent.SimilarityOfComparator(raw, valid);
         // Padded cells are set to 0 so only real comparator outputs are pushed back into [−1, 1].
-        var regularization = _regularization.forward(raw.masked_fill(valid.logical_not(), 0.0));
+        var regularization = Regularization.forward(raw.masked_fill(valid.logical_not(), FillValues.Zero));
         return F.l1_loss(similarity, targets) + RegularizationWeight * regularization;
     }
 

@@ -54,7 +54,7 @@ public sealed class Itq
         var pca = eigenvectors.narrow(1, dims - bits, bits).flip(1);
         var v = centred.matmul(pca);
 
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         var (rotation, _) = linalg.qr(randn([bits, bits], ScalarType.Float64, generator: generator));
         var errors = new double[iterations + 1];
         errors[0] = QuantizationError(v, rotation);

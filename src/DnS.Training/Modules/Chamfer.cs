@@ -30,9 +30,9 @@ public static class Chamfer
     /// </summary>
     public static Tensor Video(Tensor matrix, Tensor valid)
     {
-        var rowMax = matrix.masked_fill(valid.logical_not(), double.NegativeInfinity).amax(2);
+        var rowMax = matrix.masked_fill(valid.logical_not(), FillValues.NegativeInfinity).amax(2);
         var validRows = valid.any(2);
-        return rowMax.masked_fill(validRows.logical_not(), 0.0).sum([1]) / validRows.sum([1]).to_type(matrix.dtype);
+        return rowMax.masked_fill(validRows.logical_not(), FillValues.Zero).sum([1]) / validRows.sum([1]).to_type(matrix.dtype);
     }
 
     /// <summary>The symmetric video similarity [B]: the average of both directions.</summary>

@@ -100,7 +100,7 @@ public sealed class FineGrainedStudent : nn.Module<Tensor, Tensor, Tensor>
     public (Tensor Raw, Tensor Valid) MaskedComparator(Tensor query, Tensor target, Tensor queryValid, Tensor targetValid)
     {
         var valid = queryValid.unsqueeze(2).logical_and(targetValid.unsqueeze(1));
-        var f2f = FrameToFrame(query, target).masked_fill(valid.logical_not(), 0.0);
+        var f2f = FrameToFrame(query, target).masked_fill(valid.logical_not(), FillValues.Zero);
         return _comparator.ForwardMasked(f2f, valid);
     }
 

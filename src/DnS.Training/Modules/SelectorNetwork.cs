@@ -54,9 +54,9 @@ public sealed class SelectorNetwork : nn.Module<Tensor, Tensor>
     public Tensor IndexVideo(Tensor regions, Tensor validFrames)
     {
         var valid = validFrames.unsqueeze(2).logical_and(validFrames.unsqueeze(1));
-        var f2f = FrameToFrame(regions).masked_fill(valid.logical_not(), 0.0);
+        var f2f = FrameToFrame(regions).masked_fill(valid.logical_not(), FillValues.Zero);
         var (raw, pooledValid) = _comparator.ForwardMasked(f2f, valid);
-        return raw.masked_fill(pooledValid.logical_not(), 0.0).sum([1, 2]) / pooledValid.sum([1, 2]).to_type(raw.dtype);
+        return raw.masked_fill(pooledValid.logical_not(), FillValues.Zero).sum([1, 2]) / pooledValid.sum([1, 2]).to_type(raw.dtype);
     }
 
     /// <summary>Probabilities [N, 1] for triples [N, 3] = (query self-sim, target self-sim, coarse similarity).</summary>

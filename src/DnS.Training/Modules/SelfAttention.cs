@@ -51,7 +51,7 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         var v = qkv[2].view(b, t, Heads, dh).transpose(1, 2);
         var scores = q.matmul(k.transpose(2, 3));
         if (validFrames is not null)
-            scores = scores.masked_fill(validFrames.logical_not().view(b, 1, 1, t), double.NegativeInfinity);
+            scores = scores.masked_fill(validFrames.logical_not().view(b, 1, 1, t), FillValues.NegativeInfinity);
         var attended = F.softmax(scores, -1).matmul(v).transpose(1, 2).reshape(b, t, Dims);
         return _outProj.forward(attended);
     }
