@@ -54,16 +54,18 @@ IReadOnlyList<StudyRun> allRuns =
 ];
 var runs = allRuns.Where(r => settings.Runs is null || settings.Runs.Contains(r.Name)).ToList();
 
-var reports = new List<(StudyRun Run, DistillationReport Report, string Folder)>();
+var reports = new List<(StudyRun Run, DistillationReport Report, string Folder, double Seconds)>();
+var resumed = new List<string>();
 foreach (var run in runs)
 {
     Console.WriteLine($"4. distil from {run.Description}");
     string folder = Path.Combine(root, $"models-{run.Name}");
     var options = settings.Distillation with { Fusion = new ScoreFusionOptions { Method = run.Fusion } };
-    var report = await DistillationPipeline.RunAsync(trainSet.Source, run.Teachers, folder, options, new LineProgress(), ct);
+    var runClock = Stopwatch.StartNew();
+    var report = await DistillAsync(run, folder, options);
     Console.WriteLine($"   fine |student − teacher| {report.Fine.ErrorBefore:F3} → {report.Fine.ErrorAfter:F3}, coarse {report.Coarse.ErrorBefore:F3} → {report.Coarse.ErrorAfter:F3}, " +
                       $"{report.Elapsed.TotalSeconds:F0} s, peak {report.PeakWorkingSetBytes >> 20} MiB");
-    reports.Add((run, report, folder));
+    reports.Add((run, report, folder, runClock.Elapsed.TotalSeconds));
 }
 
 Console.WriteLine("5. evaluation on the evaluation corpus (FIVR DSVR mAP)");
@@ -80,7 +82,7 @@ var configurations = new List<(string, DnsModels, IReadOnlyList<SelectorPolicy>)
     ("built-in", builtIn, [SelectorPolicy.CoarseOnly, SelectorPolicy.FineOnly, SelectorPolicy.TopK(StudySettings.TopK)]),
 };
 var selectors = new Dictionary<string, SelectorAccuracy.Result>();
-foreach (var (run, _, folder) in reports)
+foreach (var (run, _, folder, _) in reports)
 {
     var models = DnsModels.Load(folder);
     configurations.Add((run.Name, models, StudySettings.Policies));
@@ -90,11 +92,30 @@ var rows = await TradeOffStudy.RunAsync(evaluation, features, configurations, ct
 foreach (var row in rows) Console.WriteLine($"   {row.Configuration,-28} mAP {row.MeanAveragePrecision:F4}  {row.MillisecondsPerQuery,7:F2} ms/query");
 
 var study = new StudyResult(settings.Command, training.Videos.Count, evaluation.Videos.Count, ssl.Seconds, settings.SslSteps, teacherMap,
-    reports.Select(r => new StudyResult.RunResult(r.Run.Name, r.Run.Description, r.Report, selectors[r.Run.Name], r.Folder)).ToList(),
+    reports.Select(r => new StudyResult.RunResult(r.Run.Name, r.Run.Description, r.Report, selectors[r.Run.Name], r.Folder, r.Seconds, resumed.Count(n => n == r.Run.Name))).ToList(),
     rows, total.Elapsed, Process.GetCurrentProcess().PeakWorkingSet64);
 await StudyReport.WriteAsync(study, settings.Report, ct);
 Console.WriteLine($"report written to {Path.Combine(settings.Report, StudyReport.MarkdownFile)} in {total.Elapsed.TotalMinutes:F1} min");
 return 0;
+
+// TorchSharp 0.107 can finalise a Scalar argument while libtorch still reads it (rare, under GC pressure; it surfaces
+// as libtorch's "Unknown scalar type" or "toFloat" check). The pipeline checkpoints every 200 steps, so a failed
+// attempt resumes from its last checkpoint instead of failing the whole study.
+async Task<DistillationReport> DistillAsync(StudyRun run, string folder, DistillationOptions options)
+{
+    for (int attempt = 1; ; attempt++)
+    {
+        try
+        {
+            return await DistillationPipeline.RunAsync(trainSet.Source, run.Teachers, folder, options, new LineProgress(), ct);
+        }
+        catch (System.Runtime.InteropServices.ExternalException e) when (attempt < 5)
+        {
+            Console.WriteLine($"   libtorch failed ({e.Message.Split('\n')[0].Trim()}); resuming from the last checkpoint");
+            resumed.Add(run.Name);
+        }
+    }
+}
 
 async Task<FeatureSet> BuildFeaturesAsync(string directory, SyntheticCorpus corpus)
 {

@@ -17,10 +17,21 @@ internal static class StudyReport
     {
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, JsonFile), JsonSerializer.Serialize(study, Json), cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(directory, MarkdownFile), Markdown(study), cancellationToken);
+        // The written discussion below the marker survives a rerun; the tables above it are regenerated.
+        string path = Path.Combine(directory, MarkdownFile);
+        string discussion = "";
+        if (File.Exists(path))
+        {
+            string previous = await File.ReadAllTextAsync(path, cancellationToken);
+            int marker = previous.IndexOf(DiscussionMarker, StringComparison.Ordinal);
+            if (marker >= 0) discussion = previous[(marker + DiscussionMarker.Length)..].TrimStart('\r', '\n');
+        }
+        await File.WriteAllTextAsync(path, Markdown(study, discussion), cancellationToken);
     }
 
-    private static string Markdown(StudyResult s)
+    private const string DiscussionMarker = "<!-- discussion: written by hand, kept when the study is rerun -->";
+
+    private static string Markdown(StudyResult s, string discussion)
     {
         var md = new StringWriter(CultureInfo.InvariantCulture);
         double builtInCoarse = s.Map("built-in, coarse"), builtInFine = s.Map("built-in, fine");
@@ -74,7 +85,7 @@ internal static class StudyReport
 
         md.WriteLine("## Training cost (this machine)");
         md.WriteLine();
-        md.WriteLine("| distilled from | anchors | pairs (positive / anchor negative / distractor) | fine: steps, s, mean abs error before → after | coarse: steps, s, error before → after | selector: steps, s | total s | peak MiB |");
+        md.WriteLine("| distilled from | anchors | pairs (positive / anchor negative / distractor) | fine: steps, s, mean abs error before → after | coarse: steps, s, error before → after | selector: steps, s | wall s | peak MiB |");
         md.WriteLine("|---|---:|---|---|---|---|---:|---:|");
         foreach (var run in s.Runs)
         {
@@ -83,11 +94,12 @@ internal static class StudyReport
             string selector = r.Selector is { } sel ? $"{sel.Steps}, {sel.Elapsed.TotalSeconds:F0}" : "–";
             md.WriteLine($"| {run.Name} | {r.Anchors} | {pairs} | {r.Fine.Steps}, {r.Fine.Elapsed.TotalSeconds:F0}, {r.Fine.ErrorBefore:F3} → {r.Fine.ErrorAfter:F3} | " +
                          $"{r.Coarse.Steps}, {r.Coarse.Elapsed.TotalSeconds:F0}, {r.Coarse.ErrorBefore:F3} → {r.Coarse.ErrorAfter:F3} | {selector} | " +
-                         $"{r.Elapsed.TotalSeconds:F0} | {r.PeakWorkingSetBytes >> 20} |");
+                         $"{run.WallSeconds:F0}{(run.Resumptions > 0 ? $" ({run.Resumptions} resumed)" : "")} | {r.PeakWorkingSetBytes >> 20} |");
         }
         md.WriteLine();
-        md.WriteLine("Time per run includes mining and scoring the pairs with the teacher(s); a run whose networks were already trained (resumed from its " +
-                     "work/ folder) reports only what it did. Peak memory is the process's peak resident set so far (one process runs the whole study).");
+        md.WriteLine("Wall time per run includes mining and scoring the pairs with the teacher(s). Per-network steps and seconds are those of the last " +
+                     "attempt: a run resumed from its work/ folder (after a libtorch failure, or a cached earlier run) reports only what that attempt did. " +
+                     "Peak memory is the process's peak resident set so far (one process runs the whole study).");
         md.WriteLine();
 
         md.WriteLine("## All retrieval rows");
@@ -97,8 +109,8 @@ internal static class StudyReport
         foreach (var r in s.Retrieval)
             md.WriteLine($"| {r.Configuration} | {r.MeanAveragePrecision:F4} | {r.MillisecondsPerQuery:F2} | {r.KilobytesPerVideo:F2} | {r.FinePairsPerQuery:F1} |");
         md.WriteLine();
-        string notes = Path.Combine(AppContext.BaseDirectory, "distillation-notes.md");
-        if (File.Exists(notes)) md.Write(File.ReadAllText(notes));
+        md.WriteLine(DiscussionMarker);
+        md.Write(discussion);
         return md.ToString();
     }
 }

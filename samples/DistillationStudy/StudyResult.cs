@@ -17,7 +17,10 @@ internal sealed record StudyResult(
     long PeakWorkingSetBytes)
 {
     /// <summary>One distillation: its training report and its selector's accuracy on the evaluation pairs.</summary>
-    public sealed record RunResult(string Name, string Description, DistillationReport Training, SelectorAccuracy.Result EvaluationSelector, string ModelFolder);
+    /// <param name="WallSeconds">This process's wall time for the run, including resumed attempts.</param>
+    /// <param name="Resumptions">Attempts that failed in libtorch and were resumed from the last checkpoint.</param>
+    public sealed record RunResult(string Name, string Description, DistillationReport Training, SelectorAccuracy.Result EvaluationSelector, string ModelFolder,
+        double WallSeconds, int Resumptions);
 
     public double Map(string configuration) => Retrieval.First(r => r.Configuration == configuration).MeanAveragePrecision;
 }

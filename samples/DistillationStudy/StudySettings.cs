@@ -6,7 +6,7 @@ using DnS.Training.SelfSupervised;
 
 namespace DistillationStudy;
 
-/// <summary>The study's command line: <c>--report DIR --epochs N --ssl-steps N --fine-lr X --coarse-epochs N --coarse-lr X --coarse SHAPE --runs a,b --anchors F --artifacts DIR</c>.</summary>
+/// <summary>The study's command line: <c>--report DIR --epochs N --ssl-steps N --fine-lr X --coarse-epochs N --selector-epochs N --coarse-lr X --coarse SHAPE --runs a,b --anchors F --artifacts DIR</c>.</summary>
 internal sealed record StudySettings
 {
     /// <summary>Disjoint from the evaluation corpus (clips 0–15): clip numbers from 100 on.</summary>
@@ -41,6 +41,7 @@ internal sealed record StudySettings
         var defaults = new DistillationOptions();
         int epochs = int.Parse(Get("epochs", defaults.FineTraining.Epochs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         int coarseEpochs = int.Parse(Get("coarse-epochs", epochs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        int selectorEpochs = int.Parse(Get("selector-epochs", epochs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         double coarseRate = double.Parse(Get("coarse-lr", (defaults.CoarseTraining.LearningRate ?? 1e-4).ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         double? fineRate = values.ContainsKey("fine-lr") ? double.Parse(Get("fine-lr", ""), CultureInfo.InvariantCulture) : defaults.FineTraining.LearningRate;
         double anchors = double.Parse(Get("anchors", defaults.Sampling.AnchorFraction.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
@@ -57,7 +58,7 @@ internal sealed record StudySettings
                 Sampling = defaults.Sampling with { AnchorFraction = anchors },
                 FineTraining = defaults.FineTraining with { Epochs = epochs, LearningRate = fineRate },
                 CoarseTraining = defaults.CoarseTraining with { Epochs = coarseEpochs, LearningRate = coarseRate },
-                SelectorTraining = defaults.SelectorTraining with { Epochs = epochs },
+                SelectorTraining = defaults.SelectorTraining with { Epochs = selectorEpochs },
             },
         };
         if (values.Count > 0) throw new ArgumentException($"unknown option(s): {string.Join(", ", values.Keys.Select(k => "--" + k))}");
