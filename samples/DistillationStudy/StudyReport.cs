@@ -44,8 +44,8 @@ internal static class StudyReport
                      "mAP: FIVR DSVR protocol, the copies of a source are relevant, every query scored against every video. " +
                      $"Machine: {Environment.ProcessorCount} cores (shared with other jobs), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, TorchSharp CPU.");
         md.WriteLine();
-        md.WriteLine($"Reproduce: `{s.Command}` (whole study {s.Elapsed.TotalMinutes:F1} min incl. corpus generation, feature extraction and evaluation, " +
-                     $"peak memory {s.PeakWorkingSetBytes >> 20} MiB for the whole process).");
+        md.WriteLine($"Reproduce: `{s.Command}` (this run {s.Elapsed.TotalMinutes:F1} min including the evaluation, " +
+                     $"peak memory {s.PeakWorkingSetBytes >> 20} MiB for the whole process; corpora, features and augmented views are made by the first run and cached under artifacts/).");
         md.WriteLine();
 
         md.WriteLine("## Teachers alone (evaluation corpus)");
