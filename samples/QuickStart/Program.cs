@@ -3,7 +3,9 @@
 //   2. index them into an on-disk index (artifacts/sample-index) with VideoIndexer,
 //   3. search with a query video file and print the ranking,
 //   4. measure the accuracy / speed / storage trade-off of the retrieval configurations.
-// Options: --report <dir>  also write tradeoff.md and tradeoff.png there (docs/ in this repository).
+// Options: --report <dir>  also write tradeoff.md and tradeoff.png there (docs/ in this repository);
+//          --models <dir>  add the rows of a distilled model folder (dns distill, samples/DistillationStudy) to step 4:
+//                          its coarse and fine students, DnS with its selector at 5 % and 30 %, and top-K.
 using DnS.Core.Evaluation;
 using DnS.Core.Features.Extraction;
 using DnS.Core.Indexing;
@@ -12,7 +14,7 @@ using DnS.Core.Retrieval;
 using DnS.Core.Storage;
 using QuickStart;
 
-string? reportDirectory = args.Length == 2 && args[0] == "--report" ? args[1] : null;
+var options = QuickStartOptions.Parse(args);
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var ct = cancel.Token;
@@ -55,14 +57,24 @@ Console.WriteLine("4. trade-off (DSVR-style mAP: copies are relevant; time per q
 var extracted = await TradeOffStudy.ExtractAsync(corpus, extractor, cancellationToken: ct);
 int k = Math.Max(1, corpus.Videos.Count / 4);
 var binary = DnsModels.BuiltIn(extractor.Regions, extractor.Dimensions, binary: true);
-var rows = await TradeOffStudy.RunAsync(corpus, extracted,
-[
+var configurations = new List<(string, DnsModels, IReadOnlyList<SelectorPolicy>)>
+{
     ("float", models, [SelectorPolicy.CoarseOnly, SelectorPolicy.FineOnly, SelectorPolicy.TopK(k)]),
     ("binary", binary, [SelectorPolicy.FineOnly, SelectorPolicy.TopK(k)]),
-], ct);
+};
+if (options.Models is not null)
+{
+    var distilled = DnsModels.Load(options.Models);
+    IReadOnlyList<SelectorPolicy> policies = distilled.Selector is null
+        ? [SelectorPolicy.CoarseOnly, SelectorPolicy.FineOnly, SelectorPolicy.TopK(k)]
+        : [SelectorPolicy.CoarseOnly, SelectorPolicy.FineOnly, SelectorPolicy.SelectorFraction(0.05), SelectorPolicy.SelectorFraction(0.3), SelectorPolicy.TopK(k)];
+    configurations.Add(("distilled", distilled, policies));
+}
+var rows = await TradeOffStudy.RunAsync(corpus, extracted, configurations, ct);
 TradeOffTable.Print(rows, Console.Out);
-Console.WriteLine("   DnS (selector network at 5% / 30%) needs trained students and a selector: none ship yet (distillation is a later release).");
-if (reportDirectory is not null) TradeOffTable.Write(rows, corpus, reportDirectory);
+if (options.Models is null)
+    Console.WriteLine("   DnS (selector network at 5% / 30%) needs distilled students and a selector: add --models <dir> (dns distill or samples/DistillationStudy).");
+if (options.ReportDirectory is not null) TradeOffTable.Write(rows, corpus, options, options.ReportDirectory);
 
 // A live status line on a terminal; nothing when the output is a log.
 static void Status(string text)

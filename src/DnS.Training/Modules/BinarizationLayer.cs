@@ -15,6 +15,8 @@ public sealed class BinarizationLayer : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "W")]
     private readonly Parameter _w;
+    // √(2σ), held for the module's life (see ScalarConstants).
+    private readonly TorchSharp.Scalar _scale;
 
     /// <summary>Creates the layer; W starts uniform in [0, 1) like the reference's <c>ITQ_init=False</c> path (its default loads an ITQ projection).</summary>
     public BinarizationLayer(long dims, long bits, double sigma = 1e-6) : base(nameof(BinarizationLayer))
@@ -22,6 +24,7 @@ public sealed class BinarizationLayer : nn.Module<Tensor, Tensor>
         Dims = dims;
         Bits = bits;
         Sigma = sigma;
+        _scale = Math.Sqrt(2 * sigma);
         _w = new Parameter(rand(dims, bits));
         RegisterComponents();
     }
@@ -42,6 +45,6 @@ public sealed class BinarizationLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var projection = F.normalize(x, 2, -1).matmul(_w);
-        return training ? projection.div(Math.Sqrt(2 * Sigma)).erf() : projection.sign();
+        return training ? projection.div(_scale).erf() : projection.sign();
     }
 }

@@ -18,7 +18,7 @@ public static class Chamfer
     public static Tensor SymmetricFrameToFrame(Tensor query, Tensor target)
     {
         var s = RegionSimilarities(query, target);
-        return (s.amax(3).mean([2]) + s.amax(2).mean([2])).div(2.0);
+        return (s.amax(3).mean([2]) + s.amax(2).mean([2])).div(ScalarConstants.Two);
     }
 
     /// <summary>Video similarity [B]: mean over query rows of the max over target columns of a [B, Tq', Tt'] matrix.</summary>
@@ -36,5 +36,5 @@ public static class Chamfer
     }
 
     /// <summary>The symmetric video similarity [B]: the average of both directions.</summary>
-    public static Tensor SymmetricVideo(Tensor matrix) => (matrix.amax(2).mean([1]) + matrix.amax(1).mean([1])).div(2.0);
+    public static Tensor SymmetricVideo(Tensor matrix) => (matrix.amax(2).mean([1]) + matrix.amax(1).mean([1])).div(ScalarConstants.Two);
 }

@@ -32,7 +32,7 @@ public sealed class L2Attention : nn.Module<Tensor, Tensor>
     public long Dims { get; }
 
     /// <summary>The attention weights, shape [..., 1], for region vectors [..., D].</summary>
-    public Tensor Weights(Tensor x) => _contextVector.forward(x).div(2.0).add(0.5);
+    public Tensor Weights(Tensor x) => _contextVector.forward(x).div(ScalarConstants.Two).add(ScalarConstants.Half);
 
     /// <summary>The weighted region vectors x·a, same shape as <paramref name="x"/>.</summary>
     public override Tensor forward(Tensor x) => x * Weights(x);

@@ -20,6 +20,8 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     private readonly Parameter _inProjBias;
     [ComponentName(Name = "out_proj")]
     private readonly Linear _outProj;
+    // √(D/H), held for the module's life (see ScalarConstants).
+    private readonly TorchSharp.Scalar _scale;
 
     /// <summary>Creates the layer (Xavier-uniform in-projection and zero biases, as PyTorch initialises it).</summary>
     public SelfAttention(long dims, long heads) : base(nameof(SelfAttention))
@@ -27,6 +29,7 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         if (dims % heads != 0) throw new ArgumentException($"dims {dims} is not divisible by heads {heads}", nameof(heads));
         Dims = dims;
         Heads = heads;
+        _scale = Math.Sqrt(dims / heads);
         _inProjWeight = new Parameter(empty(3 * dims, dims));
         _inProjBias = new Parameter(zeros(3 * dims));
         nn.init.xavier_uniform_(_inProjWeight);
@@ -46,7 +49,7 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     {
         long b = x.shape[0], t = x.shape[1], dh = Dims / Heads;
         var qkv = F.linear(x, _inProjWeight, _inProjBias).chunk(3, -1);
-        var q = qkv[0].view(b, t, Heads, dh).transpose(1, 2).div(Math.Sqrt(dh));
+        var q = qkv[0].view(b, t, Heads, dh).transpose(1, 2).div(_scale);
         var k = qkv[1].view(b, t, Heads, dh).transpose(1, 2);
         var v = qkv[2].view(b, t, Heads, dh).transpose(1, 2);
         var scores = q.matmul(k.transpose(2, 3));

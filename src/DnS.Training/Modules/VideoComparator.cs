@@ -82,7 +82,7 @@ public sealed class VideoComparator : nn.Module<Tensor, Tensor>
     /// hardtanh, clamping raw scores to [−1, 1] as the students and the teacher do (gradient 1 inside, 0 outside).
     /// Written as clamp: TorchSharp 0.107's <c>functional.hardtanh</c> returned unclamped values here.
     /// </summary>
-    public static Tensor HardTanh(Tensor raw) => raw.clamp(-1.0, 1.0);
+    public static Tensor HardTanh(Tensor raw) => raw.clamp(ScalarConstants.MinusOne, ScalarConstants.One);
 
     private Tensor PaddedConvRelu(Conv2d conv, Tensor x, Tensor? mask)
     {

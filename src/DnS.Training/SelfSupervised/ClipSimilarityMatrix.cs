@@ -35,7 +35,7 @@ public static class ClipSimilarityMatrix
         var regionSimilarity = prepared.matmul(prepared.t()).reshape(frames, regions, frames, regions);
         // Layout [query frame, query region, target frame, target region]: the same cells as Chamfer's biopj.
         var f2f = regionSimilarity.amax(3).mean([1]);
-        if (teacher.Symmetric) f2f = (f2f + regionSimilarity.amax(1).mean([2])).div(2.0);
+        if (teacher.Symmetric) f2f = (f2f + regionSimilarity.amax(1).mean([2])).div(ScalarConstants.Two);
 
         var groups = new Dictionary<(long, long), List<int>>();
         for (int pair = 0; pair < n * n; pair++)

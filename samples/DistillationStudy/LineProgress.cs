@@ -1,0 +1,20 @@
+using DnS.Training.Distillation;
+
+namespace DistillationStudy;
+
+/// <summary>One line per stage and every 25 %: readable in a log.</summary>
+internal sealed class LineProgress : IProgress<DistillationProgress>
+{
+    private DistillationStage? _stage;
+    private long _quarter = -1;
+
+    public void Report(DistillationProgress p)
+    {
+        long quarter = p.Total == 0 ? 4 : p.Completed * 4 / p.Total;
+        if (p.Stage == _stage && quarter == _quarter) return;
+        _stage = p.Stage;
+        _quarter = quarter;
+        string loss = float.IsNaN(p.Loss) ? "" : $" loss {p.Loss:F4}";
+        Console.WriteLine($"   {p.Stage,-14} {p.Completed}/{p.Total}{loss} ETA {p.Remaining:hh\\:mm\\:ss}");
+    }
+}
