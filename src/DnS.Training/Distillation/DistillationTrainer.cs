@@ -82,6 +82,7 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
     /// <summary>Runs one optimiser step on the next batch and returns its loss (before the update).</summary>
     public float TrainStep()
     {
+        using var noGc = NoGcScope.Enter();
         using var scope = NewDisposeScope();
         var batch = BatchAt(Step);
         torch.manual_seed(StepSeeds.Derive(Options.Seed, Step, StepSeeds.Torch));

@@ -108,6 +108,7 @@ public sealed class SelectorTrainer : DistillationTrainer<SelectorNetwork, Selec
         int positives = 0, negatives = 0, positiveHits = 0, negativeHits = 0;
         for (int start = 0; start < pairs.Count; start += BatchSize)
         {
+            using var noGc = NoGcScope.Enter();
             using var scope = NewDisposeScope();
             var batch = new SelectorPair[Math.Min(BatchSize, pairs.Count - start)];
             for (int i = 0; i < batch.Length; i++) batch[i] = pairs[start + i];

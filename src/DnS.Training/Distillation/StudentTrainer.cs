@@ -40,6 +40,7 @@ public abstract class StudentTrainer<TModule> : DistillationTrainer<TModule, Sco
         using var noGrad = no_grad();
         for (int start = 0; start < pairs.Count; start += BatchSize)
         {
+            using var noGc = NoGcScope.Enter();
             using var scope = NewDisposeScope();
             var batch = Slice(pairs, start, Math.Min(BatchSize, pairs.Count - start));
             using var anchors = LoadVideos(Anchors(batch), null);

@@ -66,6 +66,7 @@ public sealed class SelfSupervisedTeacherTrainer : IDisposable
     /// <summary>Samples a batch, computes the losses and takes one Adam step.</summary>
     public SelfSupervisedLosses Step()
     {
+        using var noGc = NoGcScope.Enter();
         using var scope = NewDisposeScope();
         _teacher.train();
         var clips = new List<Tensor>(2 * _options.BatchSize);
@@ -121,6 +122,7 @@ public sealed class SelfSupervisedTeacherTrainer : IDisposable
     public SelfSupervisedLosses Evaluate(IReadOnlyList<Tensor> clips, ReadOnlySpan<int> videos)
     {
         if (clips.Count != videos.Length) throw new ArgumentException($"{clips.Count} clips but {videos.Length} video labels", nameof(videos));
+        using var noGc = NoGcScope.Enter();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         return Losses(clips, BatchLabels.Matches(videos)).Losses;

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace DnS.Training.Tests.SelfSupervised;
 
-[Collection(AugmentedViewCollection.Name)]
+[Collection(TorchCollection.Name)]
 public sealed class AugmentedViewExtractorTests(AugmentedViewCorpus corpus, ITestOutputHelper output)
 {
     private static double MeanAbsDifference(float[] a, float[] b)
@@ -80,8 +80,3 @@ public sealed class AugmentedViewExtractorTests(AugmentedViewCorpus corpus, ITes
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class AugmentedViewCollection : ICollectionFixture<AugmentedViewCorpus>, ICollectionFixture<TorchFixture>
-{
-    public const string Name = "augmented views";
-}

@@ -13,7 +13,7 @@ using Trainable = DnS.Training.Modules;
 
 namespace DnS.Training.Tests.SelfSupervised;
 
-[Collection(AugmentedViewCollection.Name)]
+[Collection(TorchCollection.Name)]
 public sealed class SelfSupervisedTeacherTrainerTests(AugmentedViewCorpus corpus, ITestOutputHelper output)
 {
     private static Trainable.ViSiLTeacher NewTeacher(int dims, int seed)
