@@ -60,6 +60,7 @@ public sealed class CoarseGrainedStudent
     public static CoarseGrainedStudent Load(ITensorSource source, CoarseGrainedStudentConfig? config = null, int dims = 512)
     {
         config ??= new CoarseGrainedStudentConfig();
+        source.RequireOnly("coarse-grained student", "attention.", "transformer.", "netvlad.");
         bool useAttention = Module(source, config.Attention, "attention.transform.weight", "attention.");
         bool useTransformer = Module(source, config.Transformer, "transformer.layers.0.self_attn.in_proj_weight", "transformer.");
         bool useNetVlad = Module(source, config.NetVlad, "netvlad.centroids", "netvlad.");

@@ -63,6 +63,7 @@ public sealed class FineGrainedStudent
     public static FineGrainedStudent Load(ITensorSource source, FineGrainedStudentConfig? config = null)
     {
         config ??= new FineGrainedStudentConfig();
+        source.RequireOnly("fine-grained student", "attention.", "binarization.", "visil_head.");
         var variant = source.Tensors.ContainsKey("binarization.W") ? FineGrainedVariant.Binary
             : source.Tensors.ContainsKey("attention.transform.weight") ? FineGrainedVariant.Attention
             : FineGrainedVariant.ParameterFree;

@@ -55,6 +55,7 @@ public sealed class SelectorNetwork
     /// <exception cref="WeightsFormatException">A tensor is missing or mis-shaped.</exception>
     public static SelectorNetwork Load(ITensorSource source, int regions = 9)
     {
+        source.RequireOnly("selector network", "attention.", "visil_head.", "mlp.");
         var attention = Attention.Load(source);
         var comparator = VideoComparator.Load(source, "visil_head.", ComparatorPadding.Zero);
         var hidden = new List<(LinearLayer, BatchNorm)>();

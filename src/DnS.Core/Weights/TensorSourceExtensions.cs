@@ -74,4 +74,24 @@ public static class TensorSourceExtensions
             throw new WeightsFormatException(source.SourceName,
                 $"tensor '{info.Name}' has shape {info.ShapeText}, expected {TensorInfo.FormatShape(expected)}", info.Name);
     }
+
+    /// <summary>
+    /// Throws a <see cref="WeightsFormatException"/> when the source holds tensors outside <paramref name="prefixes"/>:
+    /// the weights of another network (a coarse student given as a teacher, say) must not load as a degenerate one.
+    /// </summary>
+    public static void RequireOnly(this ITensorSource source, string network, params string[] prefixes)
+    {
+        var unexpected = new List<string>();
+        foreach (var name in source.Tensors.Keys)
+        {
+            bool known = false;
+            foreach (var prefix in prefixes) known |= name.StartsWith(prefix, StringComparison.Ordinal);
+            if (!known) unexpected.Add(name);
+        }
+        if (unexpected.Count == 0) return;
+        unexpected.Sort(StringComparer.Ordinal);
+        throw new WeightsFormatException(source.SourceName,
+            $"not the weights of a {network}: unexpected tensors {string.Join(", ", unexpected.Take(5).Select(n => $"'{n}'"))}{(unexpected.Count > 5 ? $" and {unexpected.Count - 5} more" : "")}",
+            unexpected[0]);
+    }
 }

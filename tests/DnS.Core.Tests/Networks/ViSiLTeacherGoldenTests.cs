@@ -30,6 +30,21 @@ public sealed class ViSiLTeacherGoldenTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("cg_student.weights.safetensors", "ViSiL head", "netvlad.centroids")]
+    [InlineData("fg_att_student.weights.safetensors", "ViSiL head", "visil_head.conv1.bias")]
+    public void Another_network_s_weights_are_refused_by_name(string file, string network, string firstUnexpected)
+    {
+        using var weights = SafeTensorsFile.Open(SharedData.Golden(file));
+        var load = () => ViSiLTeacher.Load(weights);
+        load.Should().Throw<WeightsFormatException>().WithMessage($"*not the weights of a {network}: unexpected tensors '{firstUnexpected}'*")
+            .Which.TensorName.Should().Be(firstUnexpected);
+
+        using var teacher = SafeTensorsFile.Open(SharedData.Golden("visil_teacher.weights.safetensors"));
+        FluentActions.Invoking(() => FineGrainedStudent.Load(teacher)).Should().Throw<WeightsFormatException>().WithMessage("*fine-grained student*video_comperator.*");
+        FluentActions.Invoking(() => SelectorNetwork.Load(teacher)).Should().Throw<WeightsFormatException>().WithMessage("*selector network*video_comperator.*");
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void Pairs_match_golden_stage_by_stage(bool symmetric)
