@@ -162,10 +162,19 @@ public static class DistillationPipeline
 
     private static double Balanced(SelectorEvaluation e) => (e.PositiveAccuracy + e.NegativeAccuracy) / 2;
 
-    private static void Resume<TModule, TExample>(DistillationTrainer<TModule, TExample> trainer) where TModule : TorchSharp.torch.nn.Module
+    // A checkpoint of this run continues; one trained on other pairs or targets (another teacher, a retrained
+    // student) is discarded and the network trains from the start.
+    private static void Resume<TModule, TExample>(DistillationTrainer<TModule, TExample> trainer) where TModule : TorchSharp.torch.nn.Module where TExample : unmanaged
     {
-        if (trainer.Options.CheckpointDirectory is { } directory && File.Exists(Path.Combine(directory, DistillationTrainer<TModule, TExample>.StateFileName)))
+        if (trainer.Options.CheckpointDirectory is not { } directory || !File.Exists(Path.Combine(directory, DistillationTrainer<TModule, TExample>.StateFileName))) return;
+        try
+        {
             trainer.LoadCheckpoint(directory);
+        }
+        catch (InvalidOperationException)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static TrainingOptions Checkpointed(TrainingOptions options, string work, string network) =>

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using DnS.Core.Weights;
 using DnS.Training.Data;
@@ -17,7 +19,7 @@ namespace DnS.Training.Distillation;
 /// </summary>
 /// <typeparam name="TModule">The trained network.</typeparam>
 /// <typeparam name="TExample">One training example (a scored pair, a selector pair).</typeparam>
-public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TModule : nn.Module
+public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TModule : nn.Module where TExample : unmanaged
 {
     /// <summary>The module's weights in a checkpoint folder (reference names).</summary>
     public const string WeightsFileName = "weights.safetensors";
@@ -148,14 +150,14 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
         Directory.CreateDirectory(partial);
         Module.ExportSafeTensorsAsync(Path.Combine(partial, WeightsFileName)).GetAwaiter().GetResult();
         _optimizer.save_state_dict(Path.Combine(partial, OptimizerFileName));
-        var state = new CheckpointState(Step, Options.Seed, BatchSize, Examples.Count, LearningRate);
+        var state = new CheckpointState(Step, Options.Seed, BatchSize, Examples.Count, LearningRate, ExamplesHash());
         File.WriteAllText(Path.Combine(partial, StateFileName), JsonSerializer.Serialize(state, JsonOptions));
         if (Directory.Exists(full)) Directory.Delete(full, recursive: true);
         Directory.Move(partial, full);
     }
 
     /// <summary>Restores weights, Adam's state and the step counter from a checkpoint of the same run settings.</summary>
-    /// <exception cref="InvalidOperationException">The checkpoint's seed, batch size or example count differ, so its data order would not continue.</exception>
+    /// <exception cref="InvalidOperationException">The checkpoint's seed, batch size or examples differ, so it is not this run's.</exception>
     /// <exception cref="WeightsFormatException">The weights do not fit the module.</exception>
     public void LoadCheckpoint(string directory)
     {
@@ -165,6 +167,8 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
         if (state.Seed != Options.Seed || state.BatchSize != BatchSize || state.Examples != Examples.Count)
             throw new InvalidOperationException(
                 $"{statePath}: checkpoint of seed {state.Seed}, batch {state.BatchSize}, {state.Examples} examples cannot resume a run of seed {Options.Seed}, batch {BatchSize}, {Examples.Count} examples");
+        if (state.ExamplesHash != ExamplesHash())
+            throw new InvalidOperationException($"{statePath}: the checkpoint was trained on other examples (other pairs or teacher targets) and cannot resume this run");
         using (var weights = SafeTensorsFile.Open(Path.Combine(directory, WeightsFileName))) Module.LoadWeights(weights);
         _optimizer.load_state_dict(Path.Combine(directory, OptimizerFileName));
         Step = state.Step;
@@ -215,5 +219,13 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    private sealed record CheckpointState(long Step, int Seed, int BatchSize, int Examples, double LearningRate);
+    private sealed record CheckpointState(long Step, int Seed, int BatchSize, int Examples, double LearningRate, ulong ExamplesHash);
+
+    // The examples' bytes (pairs and their targets) identify the data a checkpoint was trained on: a resumed run on
+    // other teacher scores of the same size would otherwise silently continue the old run.
+    private ulong ExamplesHash()
+    {
+        TExample[] examples = Examples is TExample[] array ? array : [.. Examples];
+        return XxHash64.HashToUInt64(MemoryMarshal.AsBytes(examples.AsSpan()));
+    }
 }

@@ -89,6 +89,12 @@ public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper out
         trainer.Train();
         var (otherModule, other) = Create("coarse", options with { Seed = 14 }, initSeed: 1);
         FluentActions.Invoking(() => other.LoadCheckpoint(checkpoint)).Should().Throw<InvalidOperationException>().WithMessage("*seed 13*seed 14*");
+
+        // Same settings and pair count, other teacher targets (another teacher): not this run's checkpoint either.
+        var retargeted = Array.ConvertAll(_corpus.Pairs(), p => p with { Target = -p.Target });
+        using var student = new Trainable.CoarseGrainedStudent(Dims, 4, 64, 1, 4, 16);
+        using var onOtherTargets = new CoarseStudentTrainer(student, _corpus, retargeted, options);
+        FluentActions.Invoking(() => onOtherTargets.LoadCheckpoint(checkpoint)).Should().Throw<InvalidOperationException>().WithMessage("*trained on other examples*");
         foreach (var d in new IDisposable[] { trainer, other, module, otherModule }) d.Dispose();
     }
 

@@ -60,7 +60,7 @@ public sealed class TrainerLossTests(TorchFixture torchFixture, ITestOutputHelpe
     }
 
     /// <summary>Mean loss of the first and of the last five steps.</summary>
-    private static (double First, double Last) Run<TModule, TExample>(DistillationTrainer<TModule, TExample> trainer) where TModule : nn.Module
+    private static (double First, double Last) Run<TModule, TExample>(DistillationTrainer<TModule, TExample> trainer) where TModule : nn.Module where TExample : unmanaged
     {
         var losses = new List<float>();
         var progress = new SynchronousProgress<TrainingProgress>(p => losses.Add(p.Loss));
