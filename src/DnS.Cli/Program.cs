@@ -44,7 +44,7 @@ catch (OperationCanceledException)
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException
                               or ArgumentException or InvalidOperationException or KeyNotFoundException
-                              or DnS.Core.Storage.StoreCorruptException or DnS.Core.Weights.WeightsFormatException)
+                              or DnS.Core.Storage.StoreCorruptException or DnS.Core.Weights.WeightsFormatException or System.Text.Json.JsonException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return e is FormatException or ArgumentException ? ExitCodes.Usage : ExitCodes.Failure;

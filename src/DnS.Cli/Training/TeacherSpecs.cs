@@ -38,10 +38,7 @@ internal static class TeacherSpecs
     // A model folder names its fine student and how to build it.
     private static NetworkTeacher Student(string name, string directory)
     {
-        string configPath = Path.Combine(directory, DnsModels.ConfigFileName);
-        var config = File.Exists(configPath)
-            ? System.Text.Json.JsonSerializer.Deserialize<DnsModelsConfig>(File.ReadAllText(configPath), DnsModels.JsonOptions) ?? new DnsModelsConfig()
-            : new DnsModelsConfig();
+        var config = DnsModels.ReadConfig(directory);
         return NetworkTeacher.LoadStudent(name, Path.Combine(directory, config.FineWeights), config.Fine);
     }
 

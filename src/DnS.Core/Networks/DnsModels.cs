@@ -44,13 +44,16 @@ public sealed class DnsModels
     /// <exception cref="FileNotFoundException">A weights file is missing.</exception>
     /// <exception cref="WeightsFormatException">A weights file is damaged or does not fit its network.</exception>
     /// <exception cref="JsonException">The configuration file is not valid JSON for <see cref="DnsModelsConfig"/>.</exception>
-    public static DnsModels Load(string directory)
+    public static DnsModels Load(string directory) => Load(ReadConfig(directory), directory);
+
+    /// <summary>The configuration of the model folder <paramref name="directory"/>: its <see cref="ConfigFileName"/>, or the defaults when the file is absent.</summary>
+    /// <exception cref="JsonException">The file is not valid JSON for <see cref="DnsModelsConfig"/>.</exception>
+    public static DnsModelsConfig ReadConfig(string directory)
     {
         string configPath = Path.Combine(directory, ConfigFileName);
-        var config = File.Exists(configPath)
+        return File.Exists(configPath)
             ? JsonSerializer.Deserialize<DnsModelsConfig>(File.ReadAllText(configPath), JsonOptions) ?? throw new JsonException($"{configPath} is empty")
             : new DnsModelsConfig();
-        return Load(config, directory);
     }
 
     /// <summary>Loads the set described by <paramref name="config"/>, resolving relative paths against <paramref name="directory"/>.</summary>

@@ -58,17 +58,25 @@ public sealed class FineGrainedStudent
     /// </summary>
     public VideoComparator? Comparator { get; }
 
+    /// <summary>The variant a state dict holds (binarization, h-attention or neither), checked against <paramref name="expected"/> when given.</summary>
+    /// <exception cref="WeightsFormatException">The weights are of another variant than <paramref name="expected"/>.</exception>
+    public static FineGrainedVariant VariantOf(ITensorSource source, FineGrainedVariant? expected = null)
+    {
+        var variant = source.Tensors.ContainsKey("binarization.W") ? FineGrainedVariant.Binary
+            : source.Tensors.ContainsKey("attention.transform.weight") ? FineGrainedVariant.Attention
+            : FineGrainedVariant.ParameterFree;
+        if (expected is { } configured && configured != variant)
+            throw new WeightsFormatException(source.SourceName, $"configured as a {configured} fine-grained student, but the weights are of a {variant} student");
+        return variant;
+    }
+
     /// <summary>Builds the student from a state dict, validating every tensor shape up front.</summary>
     /// <exception cref="WeightsFormatException">A tensor is missing, mis-shaped, or the weights are of another variant than configured.</exception>
     public static FineGrainedStudent Load(ITensorSource source, FineGrainedStudentConfig? config = null)
     {
         config ??= new FineGrainedStudentConfig();
         source.RequireOnly("fine-grained student", "attention.", "binarization.", "visil_head.");
-        var variant = source.Tensors.ContainsKey("binarization.W") ? FineGrainedVariant.Binary
-            : source.Tensors.ContainsKey("attention.transform.weight") ? FineGrainedVariant.Attention
-            : FineGrainedVariant.ParameterFree;
-        if (config.Variant is { } expected && expected != variant)
-            throw new WeightsFormatException(source.SourceName, $"configured as a {expected} fine-grained student, but the weights are of a {variant} student");
+        var variant = VariantOf(source, config.Variant);
         var comparator = config.Comparator ? VideoComparator.Load(source, "visil_head.", ComparatorPadding.Zero) : null;
         switch (variant)
         {

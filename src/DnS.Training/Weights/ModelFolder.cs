@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DnS.Core.Networks;
 using DnS.Core.Weights;
 using DnS.Training.Distillation;
@@ -48,8 +47,7 @@ public sealed class ModelFolder : IDisposable
     {
         string configPath = Path.Combine(directory, DnsModels.ConfigFileName);
         if (!File.Exists(configPath)) throw new FileNotFoundException($"{directory} is not a model folder ({DnsModels.ConfigFileName} is missing)", configPath);
-        var config = JsonSerializer.Deserialize<DnsModelsConfig>(File.ReadAllText(configPath), DnsModels.JsonOptions)
-            ?? throw new JsonException($"{configPath} is empty");
+        var config = DnsModels.ReadConfig(directory);
 
         FineModule? fine = null;
         CoarseModule? coarse = null;
@@ -58,8 +56,7 @@ public sealed class ModelFolder : IDisposable
         {
             using (var weights = TensorSources.Open(Path.Combine(directory, config.FineWeights)))
             {
-                var variant = config.Fine.Variant ?? (weights.Tensors.ContainsKey("binarization.W") ? FineGrainedVariant.Binary
-                    : weights.Tensors.ContainsKey("attention.context_vector.weight") ? FineGrainedVariant.Attention : FineGrainedVariant.ParameterFree);
+                var variant = DnS.Core.Networks.FineGrainedStudent.VariantOf(weights, config.Fine.Variant);
                 long bits = weights.Tensors.TryGetValue("binarization.W", out var w) ? w.Shape[1] : config.Fine.Dims;
                 fine = new FineModule(variant, config.Fine.Dims, bits);
                 fine.LoadWeights(weights);
