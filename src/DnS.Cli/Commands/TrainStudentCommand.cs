@@ -45,12 +45,12 @@ internal sealed class TrainStudentCommand : AsyncCommand<TrainStudentCommand.Set
         if (settings.Network == "fine")
         {
             using var trainer = new FineStudentTrainer(folder.Fine, features.Source, pairs, training, itqSample: 0);
-            report = DistillationPipeline.TrainStudent(trainer, pairs, DistillationStage.FineStudent, progress, cancellationToken);
+            report = DistillationPipeline.TrainStudent(trainer, pairs, DistillationStage.FineStudent, progress, cancellationToken).Report;
         }
         else
         {
             using var trainer = new CoarseStudentTrainer(folder.Coarse, features.Source, pairs, training with { LearningRate = 1e-4 });
-            report = DistillationPipeline.TrainStudent(trainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken);
+            report = DistillationPipeline.TrainStudent(trainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken).Report;
         }
         await folder.SaveAsync(cancellationToken);
         Console.WriteLine($"{settings.Network} student from {string.Join(", ", cache.TeacherNames)}: |student − teacher| {report.ErrorBefore:F3} → {report.ErrorAfter:F3} " +

@@ -55,11 +55,11 @@ public static class DistillationPipeline
 
         using var fine = new FineModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
         using var fineTrainer = new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine"));
-        var fineReport = TrainStudent(fineTrainer, pairs, DistillationStage.FineStudent, progress, cancellationToken);
+        var (fineReport, fineSimilarities) = TrainStudent(fineTrainer, pairs, DistillationStage.FineStudent, progress, cancellationToken);
 
         using var coarse = options.Coarse.Create(features.Dims);
         using var coarseTrainer = new CoarseStudentTrainer(coarse, features, pairs, Checkpointed(options.CoarseTraining, work, "coarse"));
-        var coarseReport = TrainStudent(coarseTrainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken);
+        var (coarseReport, coarseSimilarities) = TrainStudent(coarseTrainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken);
 
         SelectorModule? selector = null;
         StageReport? selectorReport = null;
@@ -68,7 +68,7 @@ public static class DistillationPipeline
         {
             if (options.TrainSelector)
             {
-                var selectorPairs = SelectorPairs.FromStudents(pairs, fineTrainer, coarseTrainer);
+                var selectorPairs = SelectorPairs.From(pairs, fineSimilarities, coarseSimilarities);
                 selector = new SelectorModule(features.Dims);
                 using var trainer = new SelectorTrainer(selector, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"), options.SelectorThreshold);
                 (selectorReport, selectorAccuracy) = TrainSelector(trainer, selectorPairs, progress, cancellationToken);
@@ -134,16 +134,17 @@ public static class DistillationPipeline
 
     /// <summary>
     /// Trains a student to the end of its run — resuming from its checkpoint folder when one is there — and reports its
-    /// error to the targets before and after.
+    /// error to the targets before and after, with its similarities of the pairs after training (eval mode).
     /// </summary>
-    public static StageReport TrainStudent<TModule>(StudentTrainer<TModule> trainer, IReadOnlyList<ScoredPair> pairs, DistillationStage stage,
+    public static (StageReport Report, float[] Similarities) TrainStudent<TModule>(StudentTrainer<TModule> trainer, IReadOnlyList<ScoredPair> pairs, DistillationStage stage,
         IProgress<DistillationProgress>? progress, CancellationToken cancellationToken) where TModule : TorchSharp.torch.nn.Module
     {
         double before = trainer.MeanAbsoluteError(pairs);
         Resume(trainer);
         var clock = Stopwatch.StartNew();
         var last = trainer.Train(Forward(progress, stage), cancellationToken);
-        return new StageReport(trainer.Step, LossOf(last), before, trainer.MeanAbsoluteError(pairs), clock.Elapsed);
+        var similarities = trainer.Similarities(pairs);
+        return (new StageReport(trainer.Step, LossOf(last), before, StudentTrainer<TModule>.MeanAbsoluteError(pairs, similarities), clock.Elapsed), similarities);
     }
 
     /// <summary>Trains the selector to the end of its run (resuming like <see cref="TrainStudent"/>) and evaluates it on its pairs.</summary>

@@ -51,9 +51,11 @@ public abstract class StudentTrainer<TModule> : DistillationTrainer<TModule, Sco
     }
 
     /// <summary>Mean |student − teacher| over <paramref name="pairs"/> in eval mode.</summary>
-    public double MeanAbsoluteError(IReadOnlyList<ScoredPair> pairs)
+    public double MeanAbsoluteError(IReadOnlyList<ScoredPair> pairs) => MeanAbsoluteError(pairs, Similarities(pairs));
+
+    /// <summary>Mean |predicted − target| over <paramref name="pairs"/>, given the student's <see cref="Similarities"/> of them.</summary>
+    public static double MeanAbsoluteError(IReadOnlyList<ScoredPair> pairs, float[] predicted)
     {
-        var predicted = Similarities(pairs);
         double sum = 0;
         for (int i = 0; i < predicted.Length; i++) sum += Math.Abs(predicted[i] - pairs[i].Target);
         return sum / predicted.Length;
