@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using DnS.Core.Kernels;
 using DnS.Core.Networks;
@@ -48,20 +49,19 @@ public sealed class RetrievalEngine
     /// <param name="policy">Which pairs the fine stage re-scores.</param>
     /// <param name="top">Hits to return.</param>
     /// <param name="cancellationToken">Stops the fine stage between pairs.</param>
+    /// <remarks>The per-video working arrays come from the shared array pool: a search allocates its result and
+    /// O(pairs re-ranked) small objects, never arrays of the library's size.</remarks>
     public SearchResult Search(VideoRecord query, SelectorPolicy policy, int top, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(top);
-        var scores = ScoreAll(query, policy, cancellationToken);
+        using var scratch = new QueryScratch(OrdinalCount());
+        var statistics = Score(query, policy, scratch, cancellationToken);
         var clock = Stopwatch.StartNew();
-        var ranked = scores.Merged.ToArray();
-        int live = 0;
-        for (int i = 0; i < ranked.Length; i++)
-        {
-            if (scores.IsLive[i]) live++;
-            else ranked[i] = float.NegativeInfinity;
-        }
+        int total = scratch.Count;
+        Span<float> ranked = scratch.Work.AsSpan(0, total);
+        int live = MaskDead(scratch.Merged.AsSpan(0, total), scratch.IsLive, ranked);
         // A query that is itself indexed is not its own hit.
-        if (_store.TryGetOrdinal(query.Id, out int self) && self < ranked.Length && scores.IsLive[self])
+        if (_store.TryGetOrdinal(query.Id, out int self) && self < total && scratch.IsLive[self])
         {
             ranked[self] = float.NegativeInfinity;
             live--;
@@ -74,10 +74,10 @@ public sealed class RetrievalEngine
         for (int i = 0; i < k; i++)
         {
             int o = ordinals[i];
-            hits[i] = new SearchHit(_store.GetId(o), scores.Merged[o], float.IsNaN(scores.Fine[o]) ? ScoringStage.Coarse : ScoringStage.Fine, scores.Coarse[o], scores.Fine[o]);
+            float fine = scratch.Fine[o];
+            hits[i] = new SearchHit(_store.GetId(o), scratch.Merged[o], float.IsNaN(fine) ? ScoringStage.Coarse : ScoringStage.Fine, scratch.Coarse[o], fine);
         }
-        var statistics = scores.Statistics with { Merge = scores.Statistics.Merge + clock.Elapsed };
-        return new SearchResult(query.Id, policy, hits, statistics);
+        return new SearchResult(query.Id, policy, hits, statistics with { Merge = statistics.Merge + clock.Elapsed });
     }
 
     /// <summary>Searches many queries, spreading them over the cores (each query's fine stage then runs on one thread).</summary>
@@ -96,16 +96,32 @@ public sealed class RetrievalEngine
     /// </summary>
     public StoreScores ScoreAll(VideoRecord query, SelectorPolicy policy, CancellationToken cancellationToken = default)
     {
+        using var scratch = new QueryScratch(OrdinalCount());
+        var statistics = Score(query, policy, scratch, cancellationToken);
+        int total = scratch.Count;
+        return new StoreScores(scratch.Coarse[..total], scratch.Fine[..total], scratch.Merged[..total], scratch.IsLive[..total], statistics);
+    }
+
+    private int OrdinalCount()
+    {
+        int total = 0;
+        foreach (var b in _store.CoarseBlocks) total = Math.Max(total, b.FirstOrdinal + b.Count);
+        return total;
+    }
+
+    /// <summary>The cascade into <paramref name="scratch"/>: coarse scan, selection, fine re-scoring, merge.</summary>
+    private StageStatistics Score(VideoRecord query, SelectorPolicy policy, QueryScratch scratch, CancellationToken cancellationToken)
+    {
         if (policy.NeedsSelector && _models.Selector is null)
             throw new InvalidOperationException($"policy '{policy}' needs a selector network, and the models have none");
         query.Validate(_store.Schema);
         var blocks = _store.CoarseBlocks;
-        int total = 0;
-        foreach (var b in blocks) total = Math.Max(total, b.FirstOrdinal + b.Count);
+        int total = scratch.Count;
+        float[] coarse = scratch.Coarse, fine = scratch.Fine, merged = scratch.Merged;
+        bool[] isLive = scratch.IsLive;
 
         var clock = Stopwatch.StartNew();
-        var coarse = new float[total];
-        var isLive = new bool[total];
+        isLive.AsSpan(0, total).Clear();
         int dims = _store.Schema.CoarseDimensions, livePairs = 0;
         foreach (var block in blocks)
         {
@@ -116,16 +132,16 @@ public sealed class RetrievalEngine
         var coarseTime = clock.Elapsed;
 
         clock.Restart();
-        var (selected, selectorPairs) = Select(query, policy, blocks, coarse, isLive, livePairs);
+        var (selectedCount, selectorPairs) = Select(query, policy, blocks, scratch, livePairs);
         var selectionTime = clock.Elapsed;
 
         clock.Restart();
-        var fine = new float[total];
-        Array.Fill(fine, float.NaN);
-        if (selected.Length > 0)
+        fine.AsSpan(0, total).Fill(float.NaN);
+        if (selectedCount > 0)
         {
             var queryFine = ToFineFeatures(query);
-            Parallel.For(0, selected.Length, Parallelism(cancellationToken), i =>
+            int[] selected = scratch.Selected;
+            Parallel.For(0, selectedCount, Parallelism(cancellationToken), i =>
             {
                 int o = selected[i];
                 fine[o] = _models.Fine.Similarity(queryFine, ToFineFeatures(_store.GetRecord(o)));
@@ -134,55 +150,71 @@ public sealed class RetrievalEngine
         var fineTime = clock.Elapsed;
 
         clock.Restart();
-        var merged = new float[total];
         // Top-K re-ranks a shortlist (Thinking Fast and Slow): the shortlist stays ahead of every coarse score, so its
         // mapped fine scores are lifted by 1 into [1, 2]. Selector policies merge on one scale, as DnS's evaluation does.
         float lift = policy.Kind == SelectionKind.TopK ? 1f : 0f;
         for (int o = 0; o < total; o++)
             merged[o] = !isLive[o] ? float.NaN : float.IsNaN(fine[o]) ? coarse[o] : fine[o] / 2 + 0.5f + lift;
-        var statistics = new StageStatistics(livePairs, selectorPairs, selected.Length, coarseTime, selectionTime, fineTime, clock.Elapsed);
-        return new StoreScores(coarse, fine, merged, isLive, statistics);
+        return new StageStatistics(livePairs, selectorPairs, selectedCount, coarseTime, selectionTime, fineTime, clock.Elapsed);
     }
 
-    private (int[] Selected, int SelectorPairs) Select(VideoRecord query, SelectorPolicy policy, IReadOnlyList<CoarseBlock> blocks, float[] coarse, bool[] isLive, int livePairs)
+    /// <summary>Writes the ordinals to re-rank into <see cref="QueryScratch.Selected"/>; returns their count.</summary>
+    private (int Count, int SelectorPairs) Select(VideoRecord query, SelectorPolicy policy, IReadOnlyList<CoarseBlock> blocks, QueryScratch scratch, int livePairs)
     {
+        int total = scratch.Count;
+        Span<int> selected = scratch.Selected.AsSpan(0, total);
         switch (policy.Kind)
         {
             case SelectionKind.CoarseOnly:
-                return ([], 0);
+                return (0, 0);
             case SelectionKind.FineOnly:
-                return (LiveOrdinals(isLive, livePairs), 0);
+                return (LiveOrdinals(scratch.IsLive.AsSpan(0, total), selected), 0);
             case SelectionKind.TopK:
-                return (Best(coarse, isLive, (int)Math.Min(policy.Parameter, livePairs)), 0);
+                return (Best(scratch.Coarse.AsSpan(0, total), scratch, (int)Math.Min(policy.Parameter, livePairs)), 0);
         }
         // Selector policies: probability per live pair from [query self-sim, target self-sim, coarse similarity].
-        var probability = new float[coarse.Length];
+        float[] probability = scratch.Work;
         foreach (var block in blocks)
-            _models.Selector!.Score([query.SelfSimilarity], block.SelfSimilarities.Span, coarse.AsSpan(block.FirstOrdinal, block.Count), probability.AsSpan(block.FirstOrdinal, block.Count));
+            _models.Selector!.Score([query.SelfSimilarity], block.SelfSimilarities.Span, scratch.Coarse.AsSpan(block.FirstOrdinal, block.Count), probability.AsSpan(block.FirstOrdinal, block.Count));
         if (policy.Kind == SelectionKind.SelectorFraction)
-            return (Best(probability, isLive, (int)Math.Ceiling(policy.Parameter * livePairs)), livePairs);
-        var chosen = new List<int>();
-        for (int o = 0; o < probability.Length; o++)
-            if (isLive[o] && probability[o] >= policy.Parameter) chosen.Add(o);
-        return ([.. chosen], livePairs);
+            return (Best(probability.AsSpan(0, total), scratch, (int)Math.Ceiling(policy.Parameter * livePairs)), livePairs);
+        int count = 0;
+        for (int o = 0; o < total; o++)
+            if (scratch.IsLive[o] && probability[o] >= policy.Parameter) selected[count++] = o;
+        return (count, livePairs);
     }
 
-    private static int[] LiveOrdinals(bool[] isLive, int count)
+    private static int LiveOrdinals(ReadOnlySpan<bool> isLive, Span<int> ordinals)
     {
-        var result = new int[count];
-        for (int o = 0, n = 0; o < isLive.Length; o++)
-            if (isLive[o]) result[n++] = o;
-        return result;
+        int count = 0;
+        for (int o = 0; o < isLive.Length; o++)
+            if (isLive[o]) ordinals[count++] = o;
+        return count;
     }
 
-    private static int[] Best(float[] scores, bool[] isLive, int k)
+    /// <summary>The <paramref name="k"/> live ordinals of highest <paramref name="scores"/> into the scratch's selection
+    /// (scores may live in the scratch's work array: they are masked in place).</summary>
+    private static int Best(Span<float> scores, QueryScratch scratch, int k)
     {
-        var masked = (float[])scores.Clone();
-        for (int o = 0; o < masked.Length; o++)
-            if (!isLive[o]) masked[o] = float.NegativeInfinity;
-        var ordinals = new int[k];
-        TopK.Select(masked, ordinals, new float[k]);
-        return ordinals;
+        Span<float> masked = scratch.Work.AsSpan(0, scratch.Count);
+        MaskDead(scores, scratch.IsLive, masked);
+        float[] values = ArrayPool<float>.Shared.Rent(k);
+        TopK.Select(masked, scratch.Selected.AsSpan(0, k), values);
+        ArrayPool<float>.Shared.Return(values);
+        return k;
+    }
+
+    /// <summary>Copies <paramref name="scores"/> into <paramref name="masked"/> (which may be the same memory) with −∞ at
+    /// dead ordinals; returns the number of live ones.</summary>
+    private static int MaskDead(ReadOnlySpan<float> scores, ReadOnlySpan<bool> isLive, Span<float> masked)
+    {
+        int live = 0;
+        for (int o = 0; o < scores.Length; o++)
+        {
+            if (isLive[o]) live++;
+            masked[o] = isLive[o] ? scores[o] : float.NegativeInfinity;
+        }
+        return live;
     }
 
     private ParallelOptions Parallelism(CancellationToken cancellationToken) =>

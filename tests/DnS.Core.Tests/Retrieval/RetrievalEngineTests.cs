@@ -157,6 +157,43 @@ public sealed class RetrievalEngineTests
     public void Bad_policies_fail_with_format_errors(string text) =>
         ((Action)(() => SelectorPolicy.Parse(text))).Should().Throw<FormatException>();
 
+    [Theory]
+    [InlineData("coarse")]
+    [InlineData("topk:8")]
+    [InlineData("fine")]
+    public async Task Search_allocates_no_array_of_the_library_size(string policyText)
+    {
+        const int videos = 40_000;
+        var models = DnsModels.BuiltIn(regions: 1, dims: 8);
+        var store = new InMemoryVideoStore(VideoRecordFactory.SchemaOf(models));
+        var random = new Random(7);
+        var features = new float[8];
+        for (int n = 0; n < videos; n++)
+        {
+            for (int d = 0; d < features.Length; d++) features[d] = random.NextSingle() - 0.5f;
+            await store.AddAsync(VideoRecordFactory.Create(models, $"v{n}", features));
+        }
+        await store.CommitAsync();
+        await store.RemoveAsync("v3");
+        await store.CommitAsync();
+        var engine = new RetrievalEngine(models, store, maxDegreeOfParallelism: 1);
+        var policy = SelectorPolicy.Parse(policyText);
+        var query = store.GetRecord(10);
+        engine.Search(query, policy, top: 5); // warms the pool and the JIT
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var result = engine.Search(query, policy, top: 5);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // One float per video would be 160 KB; the fine stage allocates a small features view (≈ 110 B) per re-ranked pair.
+        long perPairBudget = policy.Kind == SelectionKind.FineOnly ? 200L * videos : 0;
+        allocated.Should().BeLessThan(videos * sizeof(float) / 4 + perPairBudget);
+        var expected = engine.ScoreAll(query, policy);
+        var best = Enumerable.Range(0, expected.IsLive.Length).Where(o => o != 10 && expected.IsLive[o]).OrderByDescending(o => expected.Merged[o]).ThenBy(o => o).Take(5);
+        result.Hits.Select(h => h.Id).Should().Equal(best.Select(store.GetId));
+        result.Hits.Should().NotContain(h => h.Id == "v3" || h.Id == "v10");
+    }
+
     private static float[] GoldenVideo(string id)
     {
         using var videos = SafeTensorsFile.Open(SharedData.Golden("videos.safetensors"));
