@@ -167,7 +167,7 @@ public static class DistillationPipeline
     // student) is discarded and the network trains from the start.
     private static void Resume<TModule, TExample>(DistillationTrainer<TModule, TExample> trainer) where TModule : TorchSharp.torch.nn.Module where TExample : unmanaged
     {
-        if (trainer.Options.CheckpointDirectory is not { } directory || !File.Exists(Path.Combine(directory, DistillationTrainer<TModule, TExample>.StateFileName))) return;
+        if (trainer.Options.CheckpointDirectory is not { } directory || !CheckpointFolder.Exists(directory)) return;
         try
         {
             trainer.LoadCheckpoint(directory);

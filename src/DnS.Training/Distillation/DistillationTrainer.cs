@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
-using System.Text.Json;
-using DnS.Core.Weights;
 using DnS.Training.Data;
 using DnS.Training.Weights;
 using TorchSharp;
@@ -21,15 +19,6 @@ namespace DnS.Training.Distillation;
 /// <typeparam name="TExample">One training example (a scored pair, a selector pair).</typeparam>
 public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TModule : nn.Module where TExample : unmanaged
 {
-    /// <summary>The module's weights in a checkpoint folder (reference names).</summary>
-    public const string WeightsFileName = "weights.safetensors";
-
-    /// <summary>Adam's state in a checkpoint folder (TorchSharp's optimiser state format: exp_avg, exp_avg_sq, step per parameter).</summary>
-    public const string OptimizerFileName = "optimizer.bin";
-
-    /// <summary>The step counter and the run settings the data order depends on.</summary>
-    public const string StateFileName = "trainer.json";
-
     private readonly TorchSharp.Modules.Adam _optimizer;
     private int[]? _order;
     private long _orderEpoch = -1;
@@ -140,37 +129,24 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
 
     /// <summary>
     /// Writes the module's weights, Adam's state and the step counter to <paramref name="directory"/>, replacing an
-    /// earlier checkpoint there (written beside it first, so a crash mid-write leaves the old one).
+    /// earlier checkpoint there (<see cref="CheckpointFolder"/>: a crash mid-write leaves the old one).
     /// </summary>
-    public void SaveCheckpoint(string directory)
-    {
-        string full = Path.GetFullPath(directory);
-        string partial = full + ".partial";
-        if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
-        Directory.CreateDirectory(partial);
-        Module.ExportSafeTensorsAsync(Path.Combine(partial, WeightsFileName)).GetAwaiter().GetResult();
-        _optimizer.save_state_dict(Path.Combine(partial, OptimizerFileName));
-        var state = new CheckpointState(Step, Options.Seed, BatchSize, Examples.Count, LearningRate, ExamplesHash());
-        File.WriteAllText(Path.Combine(partial, StateFileName), JsonSerializer.Serialize(state, JsonOptions));
-        if (Directory.Exists(full)) Directory.Delete(full, recursive: true);
-        Directory.Move(partial, full);
-    }
+    public void SaveCheckpoint(string directory) =>
+        CheckpointFolder.Save(directory, Module, _optimizer, new CheckpointState(Step, Options.Seed, BatchSize, Examples.Count, LearningRate, ExamplesHash()));
 
     /// <summary>Restores weights, Adam's state and the step counter from a checkpoint of the same run settings.</summary>
     /// <exception cref="InvalidOperationException">The checkpoint's seed, batch size or examples differ, so it is not this run's.</exception>
-    /// <exception cref="WeightsFormatException">The weights do not fit the module.</exception>
+    /// <exception cref="Core.Weights.WeightsFormatException">The weights do not fit the module.</exception>
     public void LoadCheckpoint(string directory)
     {
-        string statePath = Path.Combine(directory, StateFileName);
-        var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(statePath), JsonOptions)
-            ?? throw new InvalidOperationException($"{statePath} is empty");
+        var state = CheckpointFolder.ReadState<CheckpointState>(directory);
+        string statePath = Path.Combine(directory, CheckpointFolder.StateFileName);
         if (state.Seed != Options.Seed || state.BatchSize != BatchSize || state.Examples != Examples.Count)
             throw new InvalidOperationException(
                 $"{statePath}: checkpoint of seed {state.Seed}, batch {state.BatchSize}, {state.Examples} examples cannot resume a run of seed {Options.Seed}, batch {BatchSize}, {Examples.Count} examples");
         if (state.ExamplesHash != ExamplesHash())
             throw new InvalidOperationException($"{statePath}: the checkpoint was trained on other examples (other pairs or teacher targets) and cannot resume this run");
-        using (var weights = SafeTensorsFile.Open(Path.Combine(directory, WeightsFileName))) Module.LoadWeights(weights);
-        _optimizer.load_state_dict(Path.Combine(directory, OptimizerFileName));
+        CheckpointFolder.Restore(directory, Module, _optimizer);
         Step = state.Step;
     }
 
@@ -216,8 +192,6 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
         _optimizer.Dispose();
         GC.SuppressFinalize(this);
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     private sealed record CheckpointState(long Step, int Seed, int BatchSize, int Examples, double LearningRate, ulong ExamplesHash);
 

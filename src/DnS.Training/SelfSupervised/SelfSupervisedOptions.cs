@@ -26,6 +26,12 @@ public sealed record SelfSupervisedOptions
     /// <summary>The online temporal edits.</summary>
     public TemporalAugmentationOptions Temporal { get; init; } = new();
 
+    /// <summary>Folder of the latest checkpoint (overwritten each time); null writes none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Write a checkpoint every this many steps (0: only at the end and on cancellation).</summary>
+    public int CheckpointEvery { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> for unusable settings.</summary>
     public void Validate()
     {
@@ -34,6 +40,7 @@ public sealed record SelfSupervisedOptions
         if (!(Temperature > 0)) throw new ArgumentException($"Temperature must be positive, got {Temperature}");
         if (!(HardNegativeWeight >= 0) || !(RegularizationWeight >= 0))
             throw new ArgumentException($"loss weights must be ≥ 0, got {HardNegativeWeight} and {RegularizationWeight}");
+        if (CheckpointEvery < 0) throw new ArgumentException($"CheckpointEvery must be ≥ 0, got {CheckpointEvery}");
         Temporal.Validate();
     }
 }

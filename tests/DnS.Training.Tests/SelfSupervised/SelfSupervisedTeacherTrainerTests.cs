@@ -150,6 +150,62 @@ public sealed class SelfSupervisedTeacherTrainerTests(AugmentedViewCorpus corpus
         wrongDims.Should().Throw<ArgumentException>().WithMessage("*32-d*16-d*");
     }
 
+    [Fact]
+    public async Task A_run_resumed_from_its_checkpoint_takes_the_steps_of_an_uninterrupted_one()
+    {
+        var source = ArrayFeatureSource.Random(6, 4, 16, seed: 3);
+        string folder = Path.Combine(corpus.NewFolder("ssl-resume"), "checkpoint");
+        var options = new SelfSupervisedOptions { BatchSize = 3, LearningRate = 1e-3, Seed = 5 };
+        static float[] Weights(Trainable.ViSiLTeacher teacher) => [.. teacher.parameters().SelectMany(p => p.data<float>().ToArray())];
+
+        var straight = new List<double>();
+        float[] straightWeights;
+        using (var teacher = NewTeacher(16, 9))
+        using (var trainer = new SelfSupervisedTeacherTrainer(teacher, source, options))
+        {
+            await trainer.TrainAsync(7, new SynchronousProgress(p => straight.Add(p.Losses.Total)));
+            straightWeights = Weights(teacher);
+        }
+
+        // Cancelled after 3 of 7 steps (3 videos per step over 6 videos: epochs wrap mid-run), then resumed by a new
+        // trainer whose teacher starts from other weights: the checkpoint must carry weights, Adam and the sampler.
+        var resumed = new List<double>();
+        using (var teacher = NewTeacher(16, 9))
+        using (var trainer = new SelfSupervisedTeacherTrainer(teacher, source, options with { CheckpointDirectory = folder }))
+        {
+            using var cancel = new CancellationTokenSource();
+            var run = () => trainer.TrainAsync(7, new SynchronousProgress(p =>
+            {
+                resumed.Add(p.Losses.Total);
+                if (p.Step == 3) cancel.Cancel();
+            }), cancel.Token);
+            await run.Should().ThrowAsync<OperationCanceledException>();
+            trainer.StepsDone.Should().Be(3);
+        }
+        using (var teacher = NewTeacher(16, 77))
+        using (var trainer = new SelfSupervisedTeacherTrainer(teacher, source, options with { CheckpointDirectory = folder }))
+        {
+            trainer.LoadCheckpoint(folder);
+            trainer.StepsDone.Should().Be(3);
+            var steps = new List<int>();
+            await trainer.TrainAsync(7, new SynchronousProgress(p =>
+            {
+                resumed.Add(p.Losses.Total);
+                steps.Add(p.Step);
+            }));
+            steps.Should().Equal(4, 5, 6, 7);
+            Weights(teacher).Should().Equal(straightWeights);
+        }
+        resumed.Should().Equal(straight);
+
+        using (var teacher = NewTeacher(16, 9))
+        using (var trainer = new SelfSupervisedTeacherTrainer(teacher, source, options with { Seed = 6 }))
+        {
+            var otherRun = () => trainer.LoadCheckpoint(folder);
+            otherRun.Should().Throw<InvalidOperationException>().WithMessage("*seed 5*cannot resume*seed 6*");
+        }
+    }
+
     private sealed class SynchronousProgress(Action<SelfSupervisedProgress> report) : IProgress<SelfSupervisedProgress>
     {
         public void Report(SelfSupervisedProgress value) => report(value);
