@@ -23,7 +23,7 @@ public class FineStudentPairBenchmarks
     {
         TorchRuntime.Use(threads: 1);
         attentionWeights = new RandomStateDict(seed: 11).AddAttention(Workload.Dims).AddComparator("visil_head.").PrepareTorch();
-        binaryWeights = new RandomStateDict(seed: 12).Add("binarization.W", 0.05f, 0, Workload.Dims, Workload.Bits).AddComparator("visil_head.").PrepareTorch();
+        binaryWeights = RandomStateDict.BinaryStudent(12, Workload.Dims, Workload.Bits).PrepareTorch();
         using (var source = attentionWeights.Open()) attention = FineGrainedStudent.Load(source);
         using (var source = binaryWeights.Open()) binary = FineGrainedStudent.Load(source);
 

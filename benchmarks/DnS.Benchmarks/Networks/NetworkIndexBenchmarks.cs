@@ -30,24 +30,9 @@ public class NetworkIndexBenchmarks
         TorchRuntime.Use(threads: 1);
         int d = Workload.Dims;
         fineWeights = new RandomStateDict(21).AddAttention(d).AddComparator("visil_head.").PrepareTorch();
-        binaryWeights = new RandomStateDict(22).Add("binarization.W", 0.05f, 0, d, Workload.Bits).AddComparator("visil_head.").PrepareTorch();
-        coarseWeights = new RandomStateDict(23).AddAttention(d);
-        string p = "transformer.layers.0.";
-        coarseWeights.Add(p + "self_attn.in_proj_weight", 0.05f, 0, 3 * d, d).Add(p + "self_attn.in_proj_bias", 0.02f, 0, 3 * d)
-            .Add(p + "self_attn.out_proj.weight", 0.05f, 0, d, d).Add(p + "self_attn.out_proj.bias", 0.02f, 0, d)
-            .Add(p + "linear1.weight", 0.04f, 0, FeedForward, d).Add(p + "linear1.bias", 0.02f, 0, FeedForward)
-            .Add(p + "linear2.weight", 0.02f, 0, d, FeedForward).Add(p + "linear2.bias", 0.02f, 0, d)
-            .Add(p + "norm1.weight", 0.1f, 1, d).Add(p + "norm1.bias", 0.1f, 0, d).Add(p + "norm2.weight", 0.1f, 1, d).Add(p + "norm2.bias", 0.1f, 0, d)
-            .Add("transformer.norm.weight", 0.1f, 1, d).Add("transformer.norm.bias", 0.1f, 0, d)
-            .Add("netvlad.centroids", 0.05f, 0, Clusters, d).Add("netvlad.conv.weight", 0.1f, 0, Clusters, d, 1, 1)
-            .Add("netvlad.reduction_layer.weight", 0.005f, 0, CoarseOut, Clusters * d)
-            .Add("netvlad.norm.weight", 0.1f, 1, CoarseOut).Add("netvlad.norm.bias", 0.1f, 0, CoarseOut).PrepareTorch();
-        selectorWeights = new RandomStateDict(24).AddAttention(d).AddComparator("visil_head.")
-            .Add("mlp.model.0.weight", 0.5f, 0, 100, 3).Add("mlp.model.4.weight", 0.1f, 0, 100, 100).Add("mlp.model.8.weight", 0.1f, 0, 1, 100).Add("mlp.model.8.bias", 0.1f, 0, 1);
-        foreach (int bn in new[] { 1, 5 })
-            selectorWeights.Add($"mlp.model.{bn}.weight", 0.5f, 1, 100).Add($"mlp.model.{bn}.bias", 0.2f, 0, 100)
-                .Add($"mlp.model.{bn}.running_mean", 0.3f, 0, 100).Add($"mlp.model.{bn}.running_var", 0.25f, 0.3f, 100);
-        selectorWeights.PrepareTorch();
+        binaryWeights = RandomStateDict.BinaryStudent(22, d, Workload.Bits).PrepareTorch();
+        coarseWeights = RandomStateDict.CoarseStudent(23, d, FeedForward, Clusters, CoarseOut).PrepareTorch();
+        selectorWeights = RandomStateDict.Selector(24, d).PrepareTorch();
         teacherWeights = new RandomStateDict(25).Add("attention.context_vector.weight", 1f / MathF.Sqrt(TeacherDims), 0, 1, TeacherDims)
             .AddComparator("video_comperator.").PrepareTorch();
 

@@ -41,6 +41,40 @@ public sealed class RandomStateDict : IDisposable
         Add("attention.transform.weight", 1f / MathF.Sqrt(dims), 0, dims, dims).Add("attention.transform.bias", 0.1f, 0, dims)
             .Add("attention.context_vector.weight", 1f / MathF.Sqrt(dims), 0, 1, dims);
 
+    /// <summary>
+    /// A coarse student's weights: attention, one post-norm Transformer layer (<paramref name="feedForward"/> wide) and
+    /// NetVLAD with <paramref name="clusters"/> clusters reduced to <paramref name="outputs"/> dims.
+    /// </summary>
+    public static RandomStateDict CoarseStudent(int seed, int dims, int feedForward, int clusters, int outputs)
+    {
+        var weights = new RandomStateDict(seed).AddAttention(dims);
+        const string p = "transformer.layers.0.";
+        return weights.Add(p + "self_attn.in_proj_weight", 0.05f, 0, 3 * dims, dims).Add(p + "self_attn.in_proj_bias", 0.02f, 0, 3 * dims)
+            .Add(p + "self_attn.out_proj.weight", 0.05f, 0, dims, dims).Add(p + "self_attn.out_proj.bias", 0.02f, 0, dims)
+            .Add(p + "linear1.weight", 0.04f, 0, feedForward, dims).Add(p + "linear1.bias", 0.02f, 0, feedForward)
+            .Add(p + "linear2.weight", 0.02f, 0, dims, feedForward).Add(p + "linear2.bias", 0.02f, 0, dims)
+            .Add(p + "norm1.weight", 0.1f, 1, dims).Add(p + "norm1.bias", 0.1f, 0, dims).Add(p + "norm2.weight", 0.1f, 1, dims).Add(p + "norm2.bias", 0.1f, 0, dims)
+            .Add("transformer.norm.weight", 0.1f, 1, dims).Add("transformer.norm.bias", 0.1f, 0, dims)
+            .Add("netvlad.centroids", 0.05f, 0, clusters, dims).Add("netvlad.conv.weight", 0.1f, 0, clusters, dims, 1, 1)
+            .Add("netvlad.reduction_layer.weight", 0.005f, 0, outputs, clusters * dims)
+            .Add("netvlad.norm.weight", 0.1f, 1, outputs).Add("netvlad.norm.bias", 0.1f, 0, outputs);
+    }
+
+    /// <summary>A selector's weights: attention and comparator for the self-similarity, and the 3 → 100 → 100 → 1 MLP with BatchNorm.</summary>
+    public static RandomStateDict Selector(int seed, int dims)
+    {
+        var weights = new RandomStateDict(seed).AddAttention(dims).AddComparator("visil_head.")
+            .Add("mlp.model.0.weight", 0.5f, 0, 100, 3).Add("mlp.model.4.weight", 0.1f, 0, 100, 100).Add("mlp.model.8.weight", 0.1f, 0, 1, 100).Add("mlp.model.8.bias", 0.1f, 0, 1);
+        foreach (int bn in new[] { 1, 5 })
+            weights.Add($"mlp.model.{bn}.weight", 0.5f, 1, 100).Add($"mlp.model.{bn}.bias", 0.2f, 0, 100)
+                .Add($"mlp.model.{bn}.running_mean", 0.3f, 0, 100).Add($"mlp.model.{bn}.running_var", 0.25f, 0.3f, 100);
+        return weights;
+    }
+
+    /// <summary>A binary fine student's weights: the projection to <paramref name="bits"/> signs and the comparator.</summary>
+    public static RandomStateDict BinaryStudent(int seed, int dims, int bits) =>
+        new RandomStateDict(seed).Add("binarization.W", 0.05f, 0, dims, bits).AddComparator("visil_head.");
+
     /// <summary>Writes the safetensors file (once) and opens it.</summary>
     public ITensorSource Open()
     {
