@@ -4,7 +4,7 @@
 //   3. search with a query video file and print the ranking,
 //   4. measure the accuracy / speed / storage trade-off of the retrieval configurations.
 // Options: --report <dir>  also write tradeoff.md and tradeoff.png there (docs/ in this repository);
-//          --models <dir>  add the rows of a distilled model folder (dns distill, samples/DistillationStudy) to step 4:
+//          --models <dir>  add the rows of a distilled model folder (dns-train distill, samples/DistillationStudy) to step 4:
 //                          its coarse and fine students, DnS with its selector at 5 % and 30 %, and top-K.
 using DnS.Core.Evaluation;
 using DnS.Core.Features.Extraction;
@@ -73,7 +73,7 @@ if (options.Models is not null)
 var rows = await TradeOffStudy.RunAsync(corpus, extracted, configurations, ct);
 TradeOffTable.Print(rows, Console.Out);
 if (options.Models is null)
-    Console.WriteLine("   DnS (selector network at 5% / 30%) needs distilled students and a selector: add --models <dir> (dns distill or samples/DistillationStudy).");
+    Console.WriteLine("   DnS (selector network at 5% / 30%) needs distilled students and a selector: add --models <dir> (dns-train distill or samples/DistillationStudy).");
 if (options.ReportDirectory is not null) TradeOffTable.Write(rows, corpus, options, options.ReportDirectory);
 
 // A live status line on a terminal; nothing when the output is a log.

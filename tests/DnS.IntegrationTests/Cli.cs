@@ -3,15 +3,21 @@ using System.Reflection;
 
 namespace DnS.IntegrationTests;
 
-/// <summary>Runs the dns CLI (built beside the tests) as a separate process.</summary>
-internal static class Cli
+/// <summary>Runs one of the command-line tools (built beside the tests) as a separate process.</summary>
+internal sealed class Cli(string assembly)
 {
+    /// <summary>The search tool: index, search, similarity, eval, info.</summary>
+    public static Cli Dns { get; } = new("dns");
+
+    /// <summary>The training tool (libtorch): distill, train teacher|student|selector.</summary>
+    public static Cli Train { get; } = new("dns-train");
+
     public static string SharedRoot { get; } = Path.GetFullPath(
         typeof(Cli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SharedDataDir").Value!);
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "dns.dll"), .. args])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly + ".dll"), .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

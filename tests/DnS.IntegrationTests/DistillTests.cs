@@ -4,7 +4,7 @@ using Xunit;
 
 namespace DnS.IntegrationTests;
 
-/// <summary>Distillation through the real CLI: train from an index's videos, resume, use the models, train a teacher.</summary>
+/// <summary>Distillation through the real dns-train tool: train from an index's videos, resume, use the models with dns, train a teacher.</summary>
 public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFixture>
 {
     private string NewFolder(string kind) => Path.Combine(fixture.Directory, $"{kind}-{Guid.NewGuid():N}");
@@ -13,9 +13,9 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
     public async Task Distill_from_an_index_writes_models_that_index_and_search_use_and_a_rerun_resumes()
     {
         string index = NewFolder("index"), models = NewFolder("models");
-        (await Cli.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
+        (await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
 
-        var (code, output, error) = await Cli.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5");
+        var (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5");
         code.Should().Be(0, error);
         output.Should().Contain($"on {fixture.Corpus.Videos.Count} videos, {fixture.Corpus.Videos.Count / 2} anchors");
         var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(models, "distill-report.json"))).RootElement;
@@ -25,27 +25,27 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         weights.Keys.Should().BeEquivalentTo("dns_cg_student.safetensors", "dns_fg_att_student.safetensors", "dns_selector_cg-fg_att.safetensors");
 
         // A rerun finds the features, teacher scores and finished checkpoints in work/ and trains nothing again.
-        (code, output, error) = await Cli.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5");
+        (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5");
         code.Should().Be(0, error);
         output.Should().Contain($"0 extracted, {fixture.Corpus.Videos.Count} already there").And.NotContain("Mining");
         foreach (var (name, bytes) in weights) File.ReadAllBytes(Path.Combine(models, name)).Should().Equal(bytes, $"{name} is restored from its checkpoint");
 
         // Experts retrain single networks in place: re-distil the fine student from itself, then a new selector.
-        (code, output, error) = await Cli.RunAsync("train", "student", "--index", index, "--models", models, "--network", "fine", "--teacher", $"student:{models}", "--epochs", "1");
+        (code, output, error) = await Cli.Train.RunAsync("train", "student", "--index", index, "--models", models, "--network", "fine", "--teacher", $"student:{models}", "--epochs", "1");
         code.Should().Be(0, error);
-        output.Should().Contain("fine student from student(").And.Contain("dns train selector");
+        output.Should().Contain("fine student from student(").And.Contain("dns-train train selector");
         File.ReadAllBytes(Path.Combine(models, "dns_fg_att_student.safetensors")).Should().NotEqual(weights["dns_fg_att_student.safetensors"]);
-        (code, output, error) = await Cli.RunAsync("train", "selector", "--index", index, "--models", models, "--epochs", "1", "--threshold", "0.1");
+        (code, output, error) = await Cli.Train.RunAsync("train", "selector", "--index", index, "--models", models, "--epochs", "1", "--threshold", "0.1");
         code.Should().Be(0, error);
         output.Should().MatchRegex(@"selector: accuracy \d");
         File.ReadAllBytes(Path.Combine(models, "dns_selector_cg-fg_att.safetensors")).Should().NotEqual(weights["dns_selector_cg-fg_att.safetensors"]);
-        (await Cli.RunAsync("train", "student", "--index", index, "--models", models, "--network", "everything")).ExitCode.Should().Be(2);
+        (await Cli.Train.RunAsync("train", "student", "--index", index, "--models", models, "--network", "everything")).ExitCode.Should().Be(2);
 
         string trained = NewFolder("index");
-        (code, _, error) = await Cli.RunAsync("index", fixture.Corpus.Directory, "--index", trained, "--models", models);
+        (code, _, error) = await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", trained, "--models", models);
         code.Should().Be(0, error);
         var query = fixture.Corpus.Queries.First();
-        (code, output, error) = await Cli.RunAsync("search", query.Id, "--index", trained, "--models", models, "--policy", "dns:0.5", "--top", "100", "--json");
+        (code, output, error) = await Cli.Dns.RunAsync("search", query.Id, "--index", trained, "--models", models, "--policy", "dns:0.5", "--top", "100", "--json");
         code.Should().Be(0, error);
         var result = JsonDocument.Parse(output).RootElement;
         result.GetProperty("hits").GetArrayLength().Should().Be(fixture.Corpus.Videos.Count - 1);
@@ -56,21 +56,34 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
     public async Task A_self_supervised_teacher_trains_and_joins_a_whitened_multi_teacher_distillation()
     {
         string teacher = Path.Combine(NewFolder("teacher"), "teacher.safetensors");
-        var (code, output, error) = await Cli.RunAsync("train", "teacher", fixture.Corpus.Directory, "--output", teacher, "--steps", "3", "--views", "2", "--batch", "4");
+        var (code, output, error) = await Cli.Train.RunAsync("train", "teacher", fixture.Corpus.Directory, "--output", teacher, "--steps", "3", "--views", "2", "--batch", "4");
         code.Should().Be(0, error);
         output.Should().Contain($"{fixture.Corpus.Videos.Count * 2} views stored");
         File.Exists(teacher).Should().BeTrue();
 
         string models = NewFolder("models");
-        (code, output, error) = await Cli.RunAsync("distill", fixture.Corpus.Directory, "--output", models, "--teachers", $"chamfer,visil:{teacher}", "--whiten",
+        (code, output, error) = await Cli.Train.RunAsync("distill", fixture.Corpus.Directory, "--output", models, "--teachers", $"chamfer,visil:{teacher}", "--whiten",
             "--fine", "binary", "--epochs", "1", "--anchors", "0.3");
         code.Should().Be(0, error);
         output.Should().Contain("distilled from chamfer, visil(teacher)");
         File.Exists(Path.Combine(models, "dns_fg_bin_student.safetensors")).Should().BeTrue();
 
-        (await Cli.RunAsync("distill", fixture.Corpus.Directory, "--output", models, "--teachers", "chamfer")).ExitCode.Should().Be(2, "several teachers need --whiten");
-        (code, _, error) = await Cli.RunAsync("distill", fixture.Corpus.Directory, "--output", models, "--teacher", "visil:/no/such/file.safetensors");
+        (await Cli.Train.RunAsync("distill", fixture.Corpus.Directory, "--output", models, "--teachers", "chamfer")).ExitCode.Should().Be(2, "several teachers need --whiten");
+        (code, _, error) = await Cli.Train.RunAsync("distill", fixture.Corpus.Directory, "--output", models, "--teacher", "visil:/no/such/file.safetensors");
         code.Should().Be(2);
         error.Should().Contain("no such file");
+    }
+
+    [Theory]
+    [InlineData("distill --index idx --output models --epochs 1 --whiten")]
+    [InlineData("train student --index idx --models models --network fine")]
+    public async Task Dns_refuses_the_training_commands_and_names_the_dns_train_tool(string commandLine)
+    {
+        // A user upgrading runs the old command line as it was: dns must say where it went, whatever options follow.
+        string[] args = commandLine.Split(' ');
+        var (code, output, error) = await Cli.Dns.RunAsync(args);
+        code.Should().Be(2);
+        error.Should().Contain($"'dns-train {args[0]} …'").And.Contain("dotnet tool install -g DnS.Cli.Training");
+        output.Should().BeEmpty();
     }
 }

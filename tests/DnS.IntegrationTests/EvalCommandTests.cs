@@ -14,7 +14,7 @@ public sealed class EvalCommandTests
     [InlineData("run_ties.json")]
     public async Task Dns_eval_equals_the_official_numbers(string run)
     {
-        var (code, output, error) = await Cli.RunAsync("eval", "--results", Fivr(run), "--annotations", Fivr("annotation.json"),
+        var (code, output, error) = await Cli.Dns.RunAsync("eval", "--results", Fivr(run), "--annotations", Fivr("annotation.json"),
             "--dataset", Fivr("subset_ids.txt"), "--json");
 
         code.Should().Be(0, error);
@@ -30,7 +30,7 @@ public sealed class EvalCommandTests
     [Fact]
     public async Task Missing_arguments_are_a_usage_error()
     {
-        var (code, _, error) = await Cli.RunAsync("eval", "--results", Fivr("run_easy.json"));
+        var (code, _, error) = await Cli.Dns.RunAsync("eval", "--results", Fivr("run_easy.json"));
         code.Should().Be(2);
         error.Should().Contain("--annotations");
     }
@@ -42,7 +42,7 @@ public sealed class EvalCommandTests
         await File.WriteAllTextAsync(bad, "[1, 2]");
         try
         {
-            var (code, _, error) = await Cli.RunAsync("eval", "--results", bad, "--annotations", Fivr("annotation.json"));
+            var (code, _, error) = await Cli.Dns.RunAsync("eval", "--results", bad, "--annotations", Fivr("annotation.json"));
             code.Should().Be(1);
             error.Should().Contain(bad).And.Contain("results must be a JSON object");
         }

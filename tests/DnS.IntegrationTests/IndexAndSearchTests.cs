@@ -16,13 +16,13 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
     public async Task Copies_rank_first(bool binary)
     {
         string index = NewIndex();
-        var (code, output, error) = await Cli.RunAsync(["index", fixture.Corpus.Directory, "--index", index, .. binary ? new[] { "--binary" } : []]);
+        var (code, output, error) = await Cli.Dns.RunAsync(["index", fixture.Corpus.Directory, "--index", index, .. binary ? new[] { "--binary" } : []]);
         code.Should().Be(0, error);
         output.Should().Contain($"indexed {fixture.Corpus.Videos.Count} of {fixture.Corpus.Videos.Count} videos");
 
         foreach (var query in fixture.Corpus.Queries)
         {
-            (code, output, error) = await Cli.RunAsync("search", query.Id, "--index", index, "--top", "100", "--policy", "fine", "--json");
+            (code, output, error) = await Cli.Dns.RunAsync("search", query.Id, "--index", index, "--top", "100", "--policy", "fine", "--json");
             code.Should().Be(0, error);
             var hits = JsonDocument.Parse(output).RootElement.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("id").GetString()!).ToList();
             var copies = fixture.Corpus.Videos.Where(v => v.Source == query.Id && !v.IsQuery).Select(v => v.Id).ToList();
@@ -41,16 +41,16 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
     public async Task A_query_given_as_a_file_searches_like_its_indexed_id()
     {
         string index = NewIndex();
-        (await Cli.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
+        (await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
         var query = fixture.Corpus.Queries.First();
-        var byId = await Cli.RunAsync("search", query.Id, "--index", index, "--policy", "topk:5", "--json");
-        var byFile = await Cli.RunAsync("search", query.Path, "--index", index, "--policy", "topk:5", "--json");
+        var byId = await Cli.Dns.RunAsync("search", query.Id, "--index", index, "--policy", "topk:5", "--json");
+        var byFile = await Cli.Dns.RunAsync("search", query.Path, "--index", index, "--policy", "topk:5", "--json");
         byFile.ExitCode.Should().Be(0, byFile.Error);
         string Hits(string json) => JsonDocument.Parse(json).RootElement.GetProperty("hits").ToString();
         Hits(byFile.Output).Should().Be(Hits(byId.Output));
 
         // Stored embeddings come from the index's networks: other networks cannot search it.
-        var other = await Cli.RunAsync("search", query.Id, "--index", index, "--models", fixture.Directory);
+        var other = await Cli.Dns.RunAsync("search", query.Id, "--index", index, "--models", fixture.Directory);
         other.ExitCode.Should().Be(2);
         other.Error.Should().Contain("needs an index built with it");
     }
@@ -59,18 +59,18 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
     public async Task Similarity_writes_fivr_results_that_eval_scores()
     {
         string index = NewIndex();
-        (await Cli.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
+        (await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
         string queries = Path.Combine(fixture.Directory, $"queries-{Guid.NewGuid():N}.txt");
         await File.WriteAllLinesAsync(queries, fixture.Corpus.Queries.Select(q => q.Id));
         string results = Path.Combine(fixture.Directory, $"results-{Guid.NewGuid():N}.json");
 
-        var (code, _, error) = await Cli.RunAsync("similarity", "--index", index, "--queries", queries, "--policy", "topk:10", "--output", results);
+        var (code, _, error) = await Cli.Dns.RunAsync("similarity", "--index", index, "--queries", queries, "--policy", "topk:10", "--output", results);
         code.Should().Be(0, error);
         var loaded = await SimilarityResults.LoadAsync(results);
         loaded.Queries.Should().BeEquivalentTo(fixture.Corpus.Queries.Select(q => q.Id));
         loaded[loaded.Queries[0]]!.Should().HaveCount(fixture.Corpus.Videos.Count, "every database video is scored");
 
-        (code, var output, error) = await Cli.RunAsync("eval", "--results", results, "--annotations", fixture.Corpus.AnnotationPath, "--json");
+        (code, var output, error) = await Cli.Dns.RunAsync("eval", "--results", results, "--annotations", fixture.Corpus.AnnotationPath, "--json");
         code.Should().Be(0, error);
         JsonDocument.Parse(output).RootElement.GetProperty("DSVR").GetProperty("mAP").GetDouble().Should().BeGreaterThan(0.8);
     }
@@ -87,12 +87,12 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
         await File.WriteAllTextAsync(Path.Combine(folder, "notes.mp4"), "this is not a video");
         string index = NewIndex();
 
-        var (code, output, error) = await Cli.RunAsync("index", folder, "--index", index);
+        var (code, output, error) = await Cli.Dns.RunAsync("index", folder, "--index", index);
 
         code.Should().Be(3, "some files failed");
         output.Should().Contain("indexed 3 of 5 videos");
         error.Should().Contain("broken.mp4").And.Contain("notes.mp4");
-        var info = await Cli.RunAsync("info", "--index", index, "--json");
+        var info = await Cli.Dns.RunAsync("info", "--index", index, "--json");
         JsonDocument.Parse(info.Output).RootElement.GetProperty("report").GetProperty("Videos").GetInt32().Should().Be(3);
 
         // Only what was indexed is recorded as a source (distillation re-extracts features from these files).
@@ -103,8 +103,8 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
     [Fact]
     public async Task Usage_errors_exit_2_and_id_collisions_are_named()
     {
-        (await Cli.RunAsync("index", "--index", NewIndex())).ExitCode.Should().Be(2);
-        (await Cli.RunAsync("search", "x", "--index", NewIndex(), "--policy", "sometimes")).ExitCode.Should().NotBe(0);
+        (await Cli.Dns.RunAsync("index", "--index", NewIndex())).ExitCode.Should().Be(2);
+        (await Cli.Dns.RunAsync("search", "x", "--index", NewIndex(), "--policy", "sometimes")).ExitCode.Should().NotBe(0);
 
         string folder = Path.Combine(fixture.Directory, $"collide-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(folder, "a"));
@@ -112,7 +112,7 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
         var video = fixture.Corpus.Videos[0];
         File.Copy(video.Path, Path.Combine(folder, "a", "same.mp4"));
         File.Copy(video.Path, Path.Combine(folder, "b", "same.webm"));
-        var (code, _, error) = await Cli.RunAsync("index", folder, "--index", NewIndex());
+        var (code, _, error) = await Cli.Dns.RunAsync("index", folder, "--index", NewIndex());
         code.Should().Be(2);
         error.Should().Contain("id collision").And.Contain("same");
     }

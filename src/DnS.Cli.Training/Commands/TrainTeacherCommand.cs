@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using DnS.Cli.Training;
 using DnS.Core.Features;
 using DnS.Core.Storage;
 using DnS.Training.Data;
@@ -9,11 +8,11 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using ViSiLTeacherModule = DnS.Training.Modules.ViSiLTeacher;
 
-namespace DnS.Cli.Commands;
+namespace DnS.Cli.Training.Commands;
 
 /// <summary>
-/// <c>dns train teacher</c>: train a ViSiL-type teacher with no labels (S2VS-style: augmented views of the same video are
-/// positives), for use as <c>dns distill --teacher visil:&lt;file&gt;</c>.
+/// <c>dns-train train teacher</c>: train a ViSiL-type teacher with no labels (S2VS-style: augmented views of the same video are
+/// positives), for use as <c>dns-train distill --teacher visil:&lt;file&gt;</c>.
 /// </summary>
 internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Settings>
 {
@@ -64,7 +63,7 @@ internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Set
         }), cancellationToken);
         teacher.eval();
         await teacher.ExportSafeTensorsAsync(settings.Output, cancellationToken);
-        Console.WriteLine($"teacher written to {Path.GetFullPath(settings.Output)} (last loss {losses.Total:F4}); use it with: dns distill … --teacher visil:{settings.Output}");
+        Console.WriteLine($"teacher written to {Path.GetFullPath(settings.Output)} (last loss {losses.Total:F4}); use it with: dns-train distill … --teacher visil:{settings.Output}");
         return ExitCodes.Success;
     }
 }

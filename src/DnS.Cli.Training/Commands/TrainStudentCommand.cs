@@ -1,15 +1,14 @@
 using System.ComponentModel;
-using DnS.Cli.Training;
 using DnS.Training.Distillation;
 using DnS.Training.Teachers;
 using DnS.Training.Weights;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace DnS.Cli.Commands;
+namespace DnS.Cli.Training.Commands;
 
 /// <summary>
-/// <c>dns train student</c>: distil one student of an existing model folder again, in place, from any teacher — e.g.
+/// <c>dns-train train student</c>: distil one student of an existing model folder again, in place, from any teacher — e.g.
 /// re-distillation with the folder's own fine student of an earlier iteration as the teacher (iter1 → iter2).
 /// </summary>
 internal sealed class TrainStudentCommand : AsyncCommand<TrainStudentCommand.Settings>
@@ -17,7 +16,7 @@ internal sealed class TrainStudentCommand : AsyncCommand<TrainStudentCommand.Set
     public sealed class Settings : DistillationSettings
     {
         [CommandOption("--models <DIR>")]
-        [Description("The model folder (from dns distill) whose student is trained further and rewritten.")]
+        [Description("The model folder (from dns-train distill) whose student is trained further and rewritten.")]
         public string Models { get; init; } = "";
 
         [CommandOption("--network <NAME>")]
@@ -56,7 +55,7 @@ internal sealed class TrainStudentCommand : AsyncCommand<TrainStudentCommand.Set
         Console.WriteLine($"{settings.Network} student from {string.Join(", ", cache.TeacherNames)}: |student − teacher| {report.ErrorBefore:F3} → {report.ErrorAfter:F3} " +
                           $"({report.Steps} steps, {report.Elapsed.TotalSeconds:F0} s); written to {Path.GetFullPath(settings.Models)}");
         if (folder.Selector is not null)
-            Console.WriteLine($"the selector was trained on the previous students: retrain it with dns train selector --models {settings.Models}");
+            Console.WriteLine($"the selector was trained on the previous students: retrain it with dns-train train selector --models {settings.Models}");
         return ExitCodes.Success;
     }
 }

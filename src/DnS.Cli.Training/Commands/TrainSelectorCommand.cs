@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using DnS.Cli.Training;
 using DnS.Training.Distillation;
 using DnS.Training.Teachers;
 using DnS.Training.Weights;
@@ -7,7 +6,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using SelectorModule = DnS.Training.Modules.SelectorNetwork;
 
-namespace DnS.Cli.Commands;
+namespace DnS.Cli.Training.Commands;
 
 /// <summary>
 /// <c>dns train selector</c>: train (or retrain) the selector of a model folder on where its fine and coarse students

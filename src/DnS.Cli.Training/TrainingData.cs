@@ -6,7 +6,7 @@ using DnS.Training.Data;
 namespace DnS.Cli.Training;
 
 /// <summary>
-/// The training corpus of <c>dns distill</c> and <c>dns train</c>: the videos of an index (its recorded sources and its
+/// The training corpus of <c>dns-train distill</c> and <c>dns-train train</c>: the videos of an index (its recorded sources and its
 /// feature extractor) or of files and folders, extracted once into a feature set on disk and streamed from there.
 /// </summary>
 internal static class TrainingData

@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 
 namespace DnS.Cli.Training;
 
-/// <summary>Teacher, fusion, mining and run-length options shared by <c>dns distill</c> and <c>dns train student</c>.</summary>
+/// <summary>Teacher, fusion, mining and run-length options shared by <c>dns-train distill</c> and <c>dns-train train student</c>.</summary>
 internal abstract class DistillationSettings : TrainingDataSettings
 {
     [CommandOption("--teacher <SPEC>")]

@@ -6,7 +6,7 @@ namespace DnS.Cli.Training;
 
 /// <summary>
 /// Parses teacher specifications: <c>chamfer</c> (parameter-free region chamfer), <c>visil:&lt;weights&gt;</c> (a ViSiL
-/// head, e.g. one trained by <c>dns train teacher</c>) and <c>student:&lt;models-dir or weights&gt;</c> (a trained fine
+/// head, e.g. one trained by <c>dns-train train teacher</c>) and <c>student:&lt;models-dir or weights&gt;</c> (a trained fine
 /// student, for re-distillation).
 /// </summary>
 internal static class TeacherSpecs

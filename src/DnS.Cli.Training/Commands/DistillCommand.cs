@@ -1,15 +1,14 @@
 using System.ComponentModel;
-using DnS.Cli.Training;
 using DnS.Core.Networks;
 using DnS.Training.Distillation;
 using DnS.Training.Teachers;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace DnS.Cli.Commands;
+namespace DnS.Cli.Training.Commands;
 
 /// <summary>
-/// <c>dns distill</c>: train everything the DnS cascade needs (fine student, coarse student, selector) from a teacher
+/// <c>dns-train distill</c>: train everything the DnS cascade needs (fine student, coarse student, selector) from a teacher
 /// on the user's own unlabelled videos, and write a model folder that <c>dns index --models</c> uses.
 /// </summary>
 internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>

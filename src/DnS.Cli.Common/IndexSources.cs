@@ -5,7 +5,7 @@ namespace DnS.Cli;
 
 /// <summary>
 /// The source file of every indexed video (<c>dns-sources.json</c> in the index folder, id → absolute path), so
-/// <c>dns distill --index</c> can re-extract raw region features from the videos an index was built from.
+/// <c>dns-train distill --index</c> can re-extract raw region features from the videos an index was built from.
 /// </summary>
 internal static class IndexSources
 {

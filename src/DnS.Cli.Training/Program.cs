@@ -1,0 +1,15 @@
+using DnS.Cli;
+using DnS.Cli.Training.Commands;
+using Spectre.Console.Cli;
+
+return await CliHost.RunAsync("dns-train", config =>
+{
+    config.AddCommand<DistillCommand>("distill").WithDescription("Train the fine student, coarse student and selector from a teacher on your own unlabelled videos.");
+    config.AddBranch("train", train =>
+    {
+        train.SetDescription("Train single networks (experts; dns-train distill runs the whole chain).");
+        train.AddCommand<TrainTeacherCommand>("teacher").WithDescription("Train a ViSiL-type teacher without labels on augmented views of your videos (S2VS-style).");
+        train.AddCommand<TrainStudentCommand>("student").WithDescription("Distil the fine or coarse student of a model folder again, in place, from any teacher (re-distillation).");
+        train.AddCommand<TrainSelectorCommand>("selector").WithDescription("Train the selector of a model folder on where its fine and coarse students disagree.");
+    });
+}, args);
