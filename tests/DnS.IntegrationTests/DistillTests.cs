@@ -60,6 +60,10 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         code.Should().Be(0, error);
         output.Should().Contain($"{fixture.Corpus.Videos.Count * 2} views stored");
         File.Exists(teacher).Should().BeTrue();
+        // More steps later continue from the checkpoint beside the output instead of starting over.
+        (code, output, error) = await Cli.Train.RunAsync("train", "teacher", fixture.Corpus.Directory, "--output", teacher, "--steps", "5", "--views", "2", "--batch", "4");
+        code.Should().Be(0, error);
+        output.Should().Contain("0 videos extracted now").And.Contain("resuming from").And.Contain("at step 3").And.Contain("trained to step 5");
 
         string models = NewFolder("models");
         (code, output, error) = await Cli.Train.RunAsync("distill", fixture.Corpus.Directory, "--output", models, "--teachers", $"chamfer,visil:{teacher}", "--whiten",

@@ -5,6 +5,7 @@ using DnS.Training.Data;
 using DnS.Training.SelfSupervised;
 using DnS.Training.Weights;
 using Spectre.Console;
+using TorchSharp;
 using Spectre.Console.Cli;
 using ViSiLTeacherModule = DnS.Training.Modules.ViSiLTeacher;
 
@@ -19,7 +20,7 @@ internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Set
     public sealed class Settings : TrainingDataSettings
     {
         [CommandOption("--output <FILE>")]
-        [Description("The teacher's weights (.safetensors); the augmented views are kept beside it in <FILE>.views/ so a rerun skips extraction.")]
+        [Description("The teacher's weights (.safetensors). The augmented views are kept beside it in <FILE>.views/ and the latest checkpoint in <FILE>.checkpoint/, so a rerun skips extraction and resumes training (after a crash or Ctrl+C) where it stopped.")]
         public string Output { get; init; } = "";
 
         [CommandOption("--steps <N>")]
@@ -51,19 +52,48 @@ internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Set
             new Progress<int>(done => { if (done % 25 == 0) Console.WriteLine($"views of {done} videos extracted"); }), cancellationToken);
         Console.WriteLine($"views: {extracted} videos extracted now, {store.Count} views stored");
 
+        torch.manual_seed(settings.Seed);
         using var teacher = new ViSiLTeacherModule(encoder.Dimensions);
+        string checkpoint = settings.Output + ".checkpoint";
         using var trainer = new SelfSupervisedTeacherTrainer(teacher, new StoreFeatureSource(store),
-            new SelfSupervisedOptions { BatchSize = settings.Batch, Seed = settings.Seed });
-        int lastTenth = -1;
-        var losses = await trainer.TrainAsync(settings.Steps, new Progress<SelfSupervisedProgress>(p =>
+            new SelfSupervisedOptions { BatchSize = settings.Batch, Seed = settings.Seed, CheckpointDirectory = checkpoint, CheckpointEvery = CheckpointEvery });
+        Resume(trainer, checkpoint);
+        if (trainer.StepsDone >= settings.Steps)
         {
-            if (p.Step * 10 / p.Steps == lastTenth) return;
-            lastTenth = p.Step * 10 / p.Steps;
-            Console.WriteLine($"teacher {p.Step}/{p.Steps} loss {p.Losses.Total:F4} (InfoNCE {p.Losses.InfoNce:F4}) ETA {p.Remaining:hh\\:mm\\:ss}");
-        }), cancellationToken);
+            Console.WriteLine($"teacher: the checkpoint has {trainer.StepsDone} steps, nothing left to train");
+        }
+        else
+        {
+            int lastTenth = -1;
+            var losses = await trainer.TrainAsync(settings.Steps, new Progress<SelfSupervisedProgress>(p =>
+            {
+                if (p.Step * 10 / p.Steps == lastTenth) return;
+                lastTenth = p.Step * 10 / p.Steps;
+                Console.WriteLine($"teacher {p.Step}/{p.Steps} loss {p.Losses.Total:F4} (InfoNCE {p.Losses.InfoNce:F4}) ETA {p.Remaining:hh\\:mm\\:ss}");
+            }), cancellationToken);
+            Console.WriteLine($"teacher trained to step {trainer.StepsDone} (last loss {losses.Total:F4})");
+        }
         teacher.eval();
         await teacher.ExportSafeTensorsAsync(settings.Output, cancellationToken);
-        Console.WriteLine($"teacher written to {Path.GetFullPath(settings.Output)} (last loss {losses.Total:F4}); use it with: dns-train distill … --teacher visil:{settings.Output}");
+        Console.WriteLine($"teacher written to {Path.GetFullPath(settings.Output)}; use it with: dns-train distill … --teacher visil:{settings.Output}");
         return ExitCodes.Success;
+    }
+
+    private const int CheckpointEvery = 50;
+
+    // A checkpoint of another run (other seed, batch or corpus) cannot continue this one: say so and start afresh.
+    private static void Resume(SelfSupervisedTeacherTrainer trainer, string checkpoint)
+    {
+        if (!CheckpointFolder.Exists(checkpoint)) return;
+        try
+        {
+            trainer.LoadCheckpoint(checkpoint);
+            Console.WriteLine($"teacher: resuming from {checkpoint} at step {trainer.StepsDone}");
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.WriteLine($"teacher: {e.Message}; training from the start");
+            Directory.Delete(checkpoint, recursive: true);
+        }
     }
 }

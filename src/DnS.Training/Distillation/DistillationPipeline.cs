@@ -87,7 +87,7 @@ public static class DistillationPipeline
 
         var report = new DistillationReport(features.Count, CountAnchors(cache.Pairs), CountKinds(cache.Pairs), cache.TeacherNames,
             fineReport, coarseReport, selectorReport, selectorAccuracy, clock.Elapsed, Process.GetCurrentProcess().PeakWorkingSet64);
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, ReportFileName), JsonSerializer.Serialize(report, Json), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, ReportFileName), report.ToJson(), cancellationToken).ConfigureAwait(false);
         progress?.Report(new DistillationProgress(DistillationStage.Export, 1, 1, float.NaN, TimeSpan.Zero));
         return report;
     }

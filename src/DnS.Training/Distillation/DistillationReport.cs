@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace DnS.Training.Distillation;
 
 /// <summary>The outcome of <see cref="DistillationPipeline.RunAsync"/> (also written as <c>distill-report.json</c> into the model folder).</summary>
@@ -21,4 +24,15 @@ public sealed record DistillationReport(
     StageReport? Selector,
     SelectorEvaluation? SelectorAccuracy,
     TimeSpan Elapsed,
-    long PeakWorkingSetBytes);
+    long PeakWorkingSetBytes)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        // A selector accuracy without label-1 or label-0 pairs is NaN (tiny corpora): written as "NaN", not a crash.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>The report as indented camelCase JSON (the content of <c>distill-report.json</c>); NaN is written as <c>"NaN"</c>.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+}
