@@ -19,6 +19,9 @@ public sealed class RetrievalEngine
     private readonly IVideoStore _store;
     private readonly int _degreeOfParallelism;
 
+    /// <summary>Pairs per parallel work item of the selector MLP (large enough to amortise scheduling).</summary>
+    private const int SelectorChunk = 8192;
+
     /// <summary>Creates an engine; the store's schema must match the models.</summary>
     /// <param name="models">The networks that indexed the store.</param>
     /// <param name="store">The database.</param>
@@ -132,7 +135,7 @@ public sealed class RetrievalEngine
         var coarseTime = clock.Elapsed;
 
         clock.Restart();
-        var (selectedCount, selectorPairs) = Select(query, policy, blocks, scratch, livePairs);
+        var (selectedCount, selectorPairs) = Select(query, policy, blocks, scratch, livePairs, cancellationToken);
         var selectionTime = clock.Elapsed;
 
         clock.Restart();
@@ -159,7 +162,7 @@ public sealed class RetrievalEngine
     }
 
     /// <summary>Writes the ordinals to re-rank into <see cref="QueryScratch.Selected"/>; returns their count.</summary>
-    private (int Count, int SelectorPairs) Select(VideoRecord query, SelectorPolicy policy, IReadOnlyList<CoarseBlock> blocks, QueryScratch scratch, int livePairs)
+    private (int Count, int SelectorPairs) Select(VideoRecord query, SelectorPolicy policy, IReadOnlyList<CoarseBlock> blocks, QueryScratch scratch, int livePairs, CancellationToken cancellationToken)
     {
         int total = scratch.Count;
         Span<int> selected = scratch.Selected.AsSpan(0, total);
@@ -172,10 +175,19 @@ public sealed class RetrievalEngine
             case SelectionKind.TopK:
                 return (Best(scratch.Coarse.AsSpan(0, total), scratch, (int)Math.Min(policy.Parameter, livePairs)), 0);
         }
-        // Selector policies: probability per live pair from [query self-sim, target self-sim, coarse similarity].
-        float[] probability = scratch.Work;
+        // Selector policies: probability per live pair from [query self-sim, target self-sim, coarse similarity], in
+        // chunks over the cores (the MLP costs ≈ 1.4 µs per pair: 136 ms for 100,000 videos on one thread).
+        float[] probability = scratch.Work, coarse = scratch.Coarse;
+        float querySelf = query.SelfSimilarity;
         foreach (var block in blocks)
-            _models.Selector!.Score([query.SelfSimilarity], block.SelfSimilarities.Span, scratch.Coarse.AsSpan(block.FirstOrdinal, block.Count), probability.AsSpan(block.FirstOrdinal, block.Count));
+        {
+            int chunks = (block.Count + SelectorChunk - 1) / SelectorChunk;
+            Parallel.For(0, chunks, Parallelism(cancellationToken), c =>
+            {
+                int start = c * SelectorChunk, count = Math.Min(SelectorChunk, block.Count - start), at = block.FirstOrdinal + start;
+                _models.Selector!.Score([querySelf], block.SelfSimilarities.Span.Slice(start, count), coarse.AsSpan(at, count), probability.AsSpan(at, count));
+            });
+        }
         if (policy.Kind == SelectionKind.SelectorFraction)
             return (Best(probability.AsSpan(0, total), scratch, (int)Math.Ceiling(policy.Parameter * livePairs)), livePairs);
         int count = 0;

@@ -194,6 +194,40 @@ public sealed class RetrievalEngineTests
         result.Hits.Should().NotContain(h => h.Id == "v3" || h.Id == "v10");
     }
 
+    [Fact]
+    public async Task Selector_scoring_in_parallel_chunks_selects_what_pair_by_pair_scoring_selects()
+    {
+        // 20,000 videos: the selector MLP runs in several chunks over the cores; each probability must equal the
+        // network's one-pair score, so the 1 % picked are exactly the best 200 of those.
+        const int videos = 20_000;
+        var models = Models("fg_bin_student");
+        var schema = VideoRecordFactory.SchemaOf(models);
+        var store = new InMemoryVideoStore(schema);
+        var random = new Random(5);
+        VideoRecord Video(string id)
+        {
+            var coarse = new float[schema.CoarseDimensions];
+            for (int d = 0; d < coarse.Length; d++) coarse[d] = random.NextSingle() - 0.5f;
+            float norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(coarse));
+            System.Numerics.Tensors.TensorPrimitives.Divide(coarse, norm, coarse);
+            var codes = new ulong[4 * schema.FineElementsPerFrame];
+            random.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()));
+            return new VideoRecord(id, 4, coarse, ReadOnlyMemory<float>.Empty, codes, random.NextSingle() * 2 - 1);
+        }
+        for (int n = 0; n < videos; n++) await store.AddAsync(Video($"v{n}"));
+        await store.CommitAsync();
+        var query = Video("query");
+
+        var scores = new RetrievalEngine(models, store).ScoreAll(query, SelectorPolicy.SelectorFraction(0.01));
+
+        var probabilities = new float[videos];
+        for (int o = 0; o < videos; o++)
+            probabilities[o] = models.Selector!.Score(query.SelfSimilarity, store.GetRecord(o).SelfSimilarity, scores.Coarse[o]);
+        var expected = Enumerable.Range(0, videos).OrderByDescending(o => probabilities[o]).ThenBy(o => o).Take(200);
+        Enumerable.Range(0, videos).Where(o => !float.IsNaN(scores.Fine[o])).Should().BeEquivalentTo(expected);
+        scores.Statistics.SelectorPairs.Should().Be(videos);
+    }
+
     private static float[] GoldenVideo(string id)
     {
         using var videos = SafeTensorsFile.Open(SharedData.Golden("videos.safetensors"));
