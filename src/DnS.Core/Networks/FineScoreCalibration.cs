@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace DnS.Core.Networks;
@@ -40,4 +41,7 @@ public sealed record FineScoreCalibration
 
     /// <summary>The fine similarity on the coarse scale.</summary>
     public float Map(float fineSimilarity) => Scale * fineSimilarity + Offset;
+
+    /// <summary>The map as a formula, e.g. <c>0.5·s + 0.5</c> (4 decimals, invariant culture).</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Scale:0.####}·s {(Offset < 0 ? '−' : '+')} {Math.Abs(Offset):0.####}");
 }

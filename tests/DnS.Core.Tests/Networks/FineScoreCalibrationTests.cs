@@ -22,6 +22,7 @@ public sealed class FineScoreCalibrationTests : IDisposable
     {
         FineScoreCalibration.Reference.Map(s).Should().Be(s / 2 + 0.5f);
         FineScoreCalibration.Reference.ShortlistLift.Should().Be(1f);
+        FineScoreCalibration.Reference.ToString().Should().Be("0.5·s + 0.5");
     }
 
     [Fact]
@@ -29,6 +30,7 @@ public sealed class FineScoreCalibrationTests : IDisposable
     {
         var calibration = new FineScoreCalibration(0.9f, -0.05f);
         calibration.Map(0.5f).Should().BeApproximately(0.9f * 0.5f - 0.05f, 1e-7f);
+        calibration.ToString().Should().Be("0.9·s − 0.05");
         calibration.ShortlistLift.Should().BeApproximately(1 + 0.9f + 0.05f, 1e-6f);
         (calibration.Map(-1) + calibration.ShortlistLift).Should().BeApproximately(1f, 1e-6f, "the lowest fine score ties the highest coarse score");
         (calibration.Map(1) + calibration.ShortlistLift).Should().BeApproximately(1 + 2 * 0.9f, 1e-6f);
