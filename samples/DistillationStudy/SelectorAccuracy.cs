@@ -7,7 +7,7 @@ namespace DistillationStudy;
 
 /// <summary>
 /// The selector's accuracy on the evaluation corpus's query × database pairs: a pair should be re-ranked when the
-/// model set's own fine and coarse scores disagree, |(fine/2 + 0.5) − coarse| &gt; t (the training label), and the
+/// model set's own fine and coarse scores disagree, |Map(fine) − coarse| &gt; t with the set's calibration (the training label), and the
 /// selector says so when its probability is ≥ 0.5.
 /// </summary>
 internal static class SelectorAccuracy
@@ -36,7 +36,7 @@ internal static class SelectorAccuracy
                 if (t == q) continue;
                 float c = CoarseGrainedStudent.Similarity(coarse[q], coarse[t]);
                 float f = models.Fine.Similarity(fine[q], fine[t]);
-                bool label = SelectorTrainer.Label(new SelectorPair(q, t, f, c));
+                bool label = SelectorTrainer.Label(new SelectorPair(q, t, f, c), models.FineCalibration);
                 bool predicted = selector.Score(self[q], self[t], c) >= 0.5f;
                 if (label) { reRank++; if (predicted) reRankRight++; }
                 else { keep++; if (!predicted) keepRight++; }

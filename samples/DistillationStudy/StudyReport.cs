@@ -11,7 +11,7 @@ internal static class StudyReport
     public const string MarkdownFile = "distillation.md";
     public const string JsonFile = "distillation.json";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static async Task WriteAsync(StudyResult study, string directory, CancellationToken cancellationToken)
     {
@@ -71,8 +71,10 @@ internal static class StudyReport
                          $"{sel.Accuracy:P1} ({sel.ReRankAccuracy:P1} of {sel.ReRankPairs} / {sel.KeepAccuracy:P1} of {sel.KeepPairs}) |");
         }
         md.WriteLine();
-        md.WriteLine("Selector accuracy: on the evaluation corpus's query × video pairs; label = |(fine/2 + 0.5) − coarse| > 0.2 with that model set's own " +
-                     "fine and coarse students (the training label), prediction = probability ≥ 0.5.");
+        md.WriteLine("DnS ranks re-ranked pairs by Map(fine), the others by coarse; Map is each model folder's fine score calibration " +
+                     "(`DistillationOptions.FineCalibration`, default the reference evaluation's s/2 + 0.5). " +
+                     "Selector accuracy: on the evaluation corpus's query × video pairs; label = |Map(fine) − coarse| > 0.2 with that model set's own " +
+                     "fine and coarse students and calibration (the training label), prediction = probability ≥ 0.5.");
         md.WriteLine();
         foreach (var run in s.Runs)
         {

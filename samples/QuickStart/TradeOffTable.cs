@@ -1,5 +1,6 @@
 using System.Globalization;
 using DnS.Core.Evaluation;
+using DnS.Core.Networks;
 using ScottPlot;
 
 namespace QuickStart;
@@ -38,7 +39,8 @@ internal static class TradeOffTable
             ? "DnS rows (selector network at 5 % / 30 %) need distilled students and a trained selector: run with `--models <folder>` of a distilled model set."
             : "`float` and `binary` are the built-in parameter-free models. `distilled` is the model folder " +
               $"`{options.Models}` (fine attention student, coarse student and selector distilled on a separate generated training corpus, " +
-              "see [distillation.md](distillation.md)); `dns:F` re-ranks the fraction F of the database its selector network picks.");
+              "see [distillation.md](distillation.md)); `dns:F` re-ranks the fraction F of the database its selector network picks and ranks those pairs by " +
+              $"the folder's fine score calibration {DnsModels.ReadConfig(options.Models).FineCalibration ?? FineScoreCalibration.Reference} (s = fine score), the others by coarse score.");
         md.WriteLine();
         md.WriteLine("![trade-off](tradeoff.png)");
         File.WriteAllText(Path.Combine(directory, "tradeoff.md"), md.ToString());

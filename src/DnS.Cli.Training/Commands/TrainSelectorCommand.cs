@@ -9,8 +9,9 @@ using SelectorModule = DnS.Training.Modules.SelectorNetwork;
 namespace DnS.Cli.Training.Commands;
 
 /// <summary>
-/// <c>dns train selector</c>: train (or retrain) the selector of a model folder on where its fine and coarse students
-/// disagree, |(fine/2 + 0.5) − coarse| &gt; t, and add it to the folder.
+/// <c>dns-train train selector</c>: train (or retrain) the selector of a model folder on where its fine and coarse students
+/// disagree, |Map(fine) − coarse| &gt; t with Map the folder's fine score calibration (the reference s/2 + 0.5 when
+/// its dns-models.json names none), so the selector learns where the folder's own merge changes a score; add it to the folder.
 /// </summary>
 internal sealed class TrainSelectorCommand : AsyncCommand<TrainSelectorCommand.Settings>
 {
@@ -25,7 +26,7 @@ internal sealed class TrainSelectorCommand : AsyncCommand<TrainSelectorCommand.S
         public int Epochs { get; init; } = 8;
 
         [CommandOption("--threshold <T>")]
-        [Description("Label threshold t on |(fine/2 + 0.5) − coarse| (default 0.2).")]
+        [Description("Label threshold t on |Map(fine) − coarse| (default 0.2), Map the folder's fine score calibration (fineCalibration in dns-models.json; default s/2 + 0.5).")]
         public double Threshold { get; init; } = SelectorTrainer.DefaultThreshold;
 
         [CommandOption("--anchors <FRACTION>")]
@@ -60,14 +61,15 @@ internal sealed class TrainSelectorCommand : AsyncCommand<TrainSelectorCommand.S
 
         var selector = new SelectorModule(folder.Fine.Dims);
         folder.ReplaceSelector(selector);
-        using (var trainer = new SelectorTrainer(selector, features.Source, selectorPairs, training with { CheckpointDirectory = Path.Combine(work, "checkpoint") }, settings.Threshold))
+        using (var trainer = new SelectorTrainer(selector, features.Source, selectorPairs, training with { CheckpointDirectory = Path.Combine(work, "checkpoint") },
+                   folder.FineCalibration, settings.Threshold))
         {
             var (report, accuracy) = DistillationPipeline.TrainSelector(trainer, selectorPairs, progress, cancellationToken);
             Console.WriteLine($"selector: accuracy {accuracy.Accuracy:P1} (re-rank {accuracy.PositiveAccuracy:P1} of {accuracy.Positives}, keep {accuracy.NegativeAccuracy:P1} of {accuracy.Negatives}), " +
                               $"{report.Steps} steps, {report.Elapsed.TotalSeconds:F0} s");
         }
         await folder.SaveAsync(cancellationToken);
-        Console.WriteLine($"selector written to {Path.GetFullPath(settings.Models)}");
+        Console.WriteLine($"selector (labels |{folder.FineCalibration} − coarse| > {settings.Threshold}, s = fine score) written to {Path.GetFullPath(settings.Models)}");
         return ExitCodes.Success;
     }
 }

@@ -24,11 +24,16 @@ public sealed class DnsModels
     };
 
     /// <summary>Groups already-built networks.</summary>
-    public DnsModels(CoarseGrainedStudent coarse, FineGrainedStudent fine, SelectorNetwork? selector)
+    /// <param name="coarse">The coarse-grained student.</param>
+    /// <param name="fine">The fine-grained student.</param>
+    /// <param name="selector">The selector network, or null.</param>
+    /// <param name="fineCalibration">How fine scores merge with coarse ones; null means <see cref="FineScoreCalibration.Reference"/>.</param>
+    public DnsModels(CoarseGrainedStudent coarse, FineGrainedStudent fine, SelectorNetwork? selector, FineScoreCalibration? fineCalibration = null)
     {
         Coarse = coarse;
         Fine = fine;
         Selector = selector;
+        FineCalibration = fineCalibration ?? FineScoreCalibration.Reference;
     }
 
     /// <summary>The coarse-grained student.</summary>
@@ -39,6 +44,9 @@ public sealed class DnsModels
 
     /// <summary>The selector network, if the set has one.</summary>
     public SelectorNetwork? Selector { get; }
+
+    /// <summary>How the fine student's similarities are put on the coarse scale when a ranking mixes both.</summary>
+    public FineScoreCalibration FineCalibration { get; }
 
     /// <summary>Loads the set described by <see cref="ConfigFileName"/> in <paramref name="directory"/> (defaults when the file is absent).</summary>
     /// <exception cref="FileNotFoundException">A weights file is missing.</exception>
@@ -51,9 +59,16 @@ public sealed class DnsModels
     public static DnsModelsConfig ReadConfig(string directory)
     {
         string configPath = Path.Combine(directory, ConfigFileName);
-        return File.Exists(configPath)
-            ? JsonSerializer.Deserialize<DnsModelsConfig>(File.ReadAllText(configPath), JsonOptions) ?? throw new JsonException($"{configPath} is empty")
-            : new DnsModelsConfig();
+        if (!File.Exists(configPath)) return new DnsModelsConfig();
+        try
+        {
+            return JsonSerializer.Deserialize<DnsModelsConfig>(File.ReadAllText(configPath), JsonOptions) ?? throw new JsonException($"{configPath} is empty");
+        }
+        catch (ArgumentException e)
+        {
+            // A value the constructor rejects (a non-positive calibration scale) is a malformed file, like a wrong type.
+            throw new JsonException($"{configPath}: {e.Message}", e);
+        }
     }
 
     /// <summary>Loads the set described by <paramref name="config"/>, resolving relative paths against <paramref name="directory"/>.</summary>
@@ -74,7 +89,7 @@ public sealed class DnsModels
         if (coarse.Dims != fine.Dims || (selector is not null && selector.Dims != coarse.Dims))
             throw new WeightsFormatException(directory,
                 $"the networks disagree on the region feature size: coarse D = {coarse.Dims}, fine D = {fine.Dims}{(selector is null ? "" : $", selector D = {selector.Dims}")}");
-        return new DnsModels(coarse, fine, selector);
+        return new DnsModels(coarse, fine, selector, config.FineCalibration);
     }
 
     /// <summary>Seed of the built-in binary models' random rotation: fixed, so every index and query agree.</summary>
@@ -84,7 +99,7 @@ public sealed class DnsModels
     /// The parameter-free models that work with nothing trained: coarse = L2-normalised mean of the region vectors,
     /// fine = region chamfer without attention or comparator (float), or — with <paramref name="binary"/> — the
     /// Hamming chamfer of sign(x̂·W) codes with W a fixed random rotation (D bits per region); no selector, so the
-    /// default policy re-ranks the top-K by coarse score. Trained weights (<see cref="Load(string)"/>) replace them.
+    /// default policy re-ranks the top-K by coarse score; fine scores merge by <see cref="FineScoreCalibration.Reference"/>. Trained weights (<see cref="Load(string)"/>) replace them.
     /// </summary>
     /// <param name="regions">R, regions per frame of the features.</param>
     /// <param name="dims">D, the region feature size.</param>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DnS.Core.Networks;
 
 /// <summary>
@@ -21,4 +23,11 @@ public sealed record DnsModelsConfig
 
     /// <summary>The selector network's weights, or null for a model set without a selector.</summary>
     public string? SelectorWeights { get; init; } = "dns_selector_cg-fg_bin.safetensors";
+
+    /// <summary>
+    /// How re-ranked fine scores merge with coarse scores, or null (the field absent) for
+    /// <see cref="FineScoreCalibration.Reference"/>, so the authors' released weights and older folders rank as before.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FineScoreCalibration? FineCalibration { get; init; }
 }

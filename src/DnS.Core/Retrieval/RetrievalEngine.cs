@@ -10,8 +10,8 @@ namespace DnS.Core.Retrieval;
 /// The Distill-and-Select cascade over an <see cref="IVideoStore"/>: the coarse student's embedding is scanned
 /// against every database video (SIMD dot products over the memory-mapped matrix), a <see cref="SelectorPolicy"/>
 /// picks the pairs worth a second look, the fine student re-scores them in parallel, and the merged scores
-/// (fine mapped to s/2 + 0.5, as the reference evaluation does; for top-K additionally lifted by 1 so the re-ranked
-/// shortlist stays on top) are ranked. Thread-safe.
+/// (the calibrated fine score, <see cref="DnsModels.FineCalibration"/> — reference: s/2 + 0.5; for top-K additionally
+/// lifted by <see cref="FineScoreCalibration.ShortlistLift"/> so the re-ranked shortlist stays on top) are ranked. Thread-safe.
 /// </summary>
 public sealed class RetrievalEngine
 {
@@ -154,10 +154,12 @@ public sealed class RetrievalEngine
 
         clock.Restart();
         // Top-K re-ranks a shortlist (Thinking Fast and Slow): the shortlist stays ahead of every coarse score, so its
-        // mapped fine scores are lifted by 1 into [1, 2]. Selector policies merge on one scale, as DnS's evaluation does.
-        float lift = policy.Kind == SelectionKind.TopK ? 1f : 0f;
+        // calibrated fine scores are lifted to [1, 1 + 2·Scale] (by 1 for the reference s/2 + 0.5). Selector policies
+        // merge on one scale, as DnS's evaluation does.
+        var calibration = _models.FineCalibration;
+        float lift = policy.Kind == SelectionKind.TopK ? calibration.ShortlistLift : 0f;
         for (int o = 0; o < total; o++)
-            merged[o] = !isLive[o] ? float.NaN : float.IsNaN(fine[o]) ? coarse[o] : fine[o] / 2 + 0.5f + lift;
+            merged[o] = !isLive[o] ? float.NaN : float.IsNaN(fine[o]) ? coarse[o] : calibration.Map(fine[o]) + lift;
         return new StageStatistics(livePairs, selectorPairs, selectedCount, coarseTime, selectionTime, fineTime, clock.Elapsed);
     }
 

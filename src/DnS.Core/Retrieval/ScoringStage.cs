@@ -5,6 +5,6 @@ public enum ScoringStage
 {
     /// <summary>The coarse student's dot product.</summary>
     Coarse,
-    /// <summary>The fine student's similarity, mapped to [0, 1] as s/2 + 0.5.</summary>
+    /// <summary>The fine student's similarity, calibrated onto the coarse scale (reference: s/2 + 0.5).</summary>
     Fine,
 }

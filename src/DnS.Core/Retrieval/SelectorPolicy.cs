@@ -32,7 +32,8 @@ public sealed record SelectorPolicy
 
     /// <summary>
     /// Re-score the <paramref name="k"/> best pairs by coarse score; the re-ranked shortlist stays ahead of every other
-    /// video (its merged scores are 1 + (s/2 + 0.5)), ordered by the fine student.
+    /// video (its merged scores are the calibrated fine score — reference: s/2 + 0.5 — plus
+    /// <see cref="Networks.FineScoreCalibration.ShortlistLift"/>), ordered by the fine student.
     /// </summary>
     public static SelectorPolicy TopK(int k) =>
         k >= 0 ? new(SelectionKind.TopK, k) : throw new ArgumentOutOfRangeException(nameof(k), k, "K must be ≥ 0");

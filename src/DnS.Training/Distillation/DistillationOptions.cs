@@ -33,8 +33,15 @@ public sealed record DistillationOptions
     /// <summary>Train a selector (else the model folder has none and search re-ranks the top-K).</summary>
     public bool TrainSelector { get; init; } = true;
 
-    /// <summary>The selector's label threshold t on |(fine/2 + 0.5) − coarse|.</summary>
+    /// <summary>The selector's label threshold t on |Map(fine) − coarse|, Map = <see cref="FineCalibration"/>.</summary>
     public double SelectorThreshold { get; init; } = SelectorTrainer.DefaultThreshold;
+
+    /// <summary>
+    /// How the written model folder merges re-ranked fine scores with coarse ones (its <c>fineCalibration</c>), and so
+    /// what the selector's labels compare. Default: the reference evaluation's s/2 + 0.5 — fitted affine maps (least
+    /// squares, identity, mean/deviation matching) ranked worse on the distillation study (docs/distillation.md).
+    /// </summary>
+    public FineScoreCalibration FineCalibration { get; init; } = FineScoreCalibration.Reference;
 
     /// <summary>Parallel teacher scoring.</summary>
     public int Parallelism { get; init; } = 2;

@@ -14,7 +14,8 @@ namespace DnS.Training.Distillation;
 /// <summary>
 /// Distill-and-Select end to end on an unlabelled corpus (method §1.5, §2): mine pairs with the first teacher, score
 /// them with every teacher (cached), whiten and fuse the teachers, distil the fine student, then the coarse student,
-/// train the selector on where the two disagree, and write a model folder <see cref="DnsModels.Load(string)"/> opens.
+/// train the selector on where the two disagree under the folder's <see cref="DistillationOptions.FineCalibration"/>,
+/// and write a model folder <see cref="DnsModels.Load(string)"/> opens.
 /// </summary>
 /// <remarks>
 /// Everything resumable lives in <c>&lt;output&gt;/work</c>: the teacher scores (re-used while the corpus, the teachers and
@@ -29,6 +30,7 @@ public static class DistillationPipeline
     /// <summary>The report written beside the models.</summary>
     public const string ReportFileName = "distill-report.json";
 
+    // A selector whose training pairs have no label-1 (or label-0) pair reports NaN for that class's accuracy: written as "NaN".
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Runs the whole distillation and writes the model folder.</summary>
@@ -70,7 +72,8 @@ public static class DistillationPipeline
             {
                 var selectorPairs = SelectorPairs.From(pairs, fineSimilarities, coarseSimilarities);
                 selector = new SelectorModule(features.Dims);
-                using var trainer = new SelectorTrainer(selector, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"), options.SelectorThreshold);
+                using var trainer = new SelectorTrainer(selector, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"),
+                    options.FineCalibration, options.SelectorThreshold);
                 (selectorReport, selectorAccuracy) = TrainSelector(trainer, selectorPairs, progress, cancellationToken);
             }
 
@@ -78,7 +81,7 @@ public static class DistillationPipeline
             fine.eval();
             coarse.eval();
             selector?.eval();
-            await ModelFolderWriter.WriteAsync(outputDirectory, coarse, fine, selector, features.Regions, cancellationToken).ConfigureAwait(false);
+            await ModelFolderWriter.WriteAsync(outputDirectory, coarse, fine, selector, features.Regions, options.FineCalibration, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -135,7 +135,7 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
         CheckpointFolder.Save(directory, Module, _optimizer, new CheckpointState(Step, Options.Seed, BatchSize, Examples.Count, LearningRate, ExamplesHash()));
 
     /// <summary>Restores weights, Adam's state and the step counter from a checkpoint of the same run settings.</summary>
-    /// <exception cref="InvalidOperationException">The checkpoint's seed, batch size or examples differ, so it is not this run's.</exception>
+    /// <exception cref="InvalidOperationException">The checkpoint's seed, batch size, examples or label settings differ, so it is not this run's.</exception>
     /// <exception cref="Core.Weights.WeightsFormatException">The weights do not fit the module.</exception>
     public void LoadCheckpoint(string directory)
     {
@@ -145,7 +145,7 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
             throw new InvalidOperationException(
                 $"{statePath}: checkpoint of seed {state.Seed}, batch {state.BatchSize}, {state.Examples} examples cannot resume a run of seed {Options.Seed}, batch {BatchSize}, {Examples.Count} examples");
         if (state.ExamplesHash != ExamplesHash())
-            throw new InvalidOperationException($"{statePath}: the checkpoint was trained on other examples (other pairs or teacher targets) and cannot resume this run");
+            throw new InvalidOperationException($"{statePath}: the checkpoint was trained on other examples (other pairs, teacher targets or labels) and cannot resume this run");
         CheckpointFolder.Restore(directory, Module, _optimizer);
         Step = state.Step;
     }
@@ -195,11 +195,20 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
 
     private sealed record CheckpointState(long Step, int Seed, int BatchSize, int Examples, double LearningRate, ulong ExamplesHash);
 
-    // The examples' bytes (pairs and their targets) identify the data a checkpoint was trained on: a resumed run on
-    // other teacher scores of the same size would otherwise silently continue the old run.
+    /// <summary>
+    /// Settings beyond the examples that decide what the run learns (the selector's label rule); part of a checkpoint's
+    /// identity, so a run with other labels retrains instead of resuming. None by default.
+    /// </summary>
+    protected virtual double[] LabelSettings => [];
+
+    // The examples' bytes (pairs and their targets) and the label settings identify the data a checkpoint was trained
+    // on: a resumed run on other teacher scores of the same size would otherwise silently continue the old run.
     private ulong ExamplesHash()
     {
         TExample[] examples = Examples is TExample[] array ? array : [.. Examples];
-        return XxHash64.HashToUInt64(MemoryMarshal.AsBytes(examples.AsSpan()));
+        var hash = new XxHash64();
+        hash.Append(MemoryMarshal.AsBytes(examples.AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes(LabelSettings.AsSpan()));
+        return hash.GetCurrentHashAsUInt64();
     }
 }

@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using DnS.Training.Data;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -6,9 +7,9 @@ using SelectorNetwork = DnS.Training.Modules.SelectorNetwork;
 namespace DnS.Training.Distillation;
 
 /// <summary>
-/// Trains the selector (method §1.5): a pair is labelled 1 when the fine student's score mapped to [0, 1] and the coarse
-/// student's differ by more than the threshold, |(fine/2 + 0.5) − coarse| &gt; t (t = 0.2), i.e. re-ranking it changes
-/// its score. The network (self-similarity attention and comparator included) is fitted end to end with binary
+/// Trains the selector (method §1.5): a pair is labelled 1 when the fine student's score, calibrated onto the coarse
+/// scale as the retrieval engine merges it, and the coarse student's differ by more than the threshold,
+/// |Map(fine) − coarse| &gt; t (t = 0.2; the reference Map is fine/2 + 0.5), i.e. re-ranking it changes its score. The network (self-similarity attention and comparator included) is fitted end to end with binary
 /// cross-entropy whose classes are weighted by inverse frequency over the training pairs, so both count equally.
 /// </summary>
 public sealed class SelectorTrainer : DistillationTrainer<SelectorNetwork, SelectorPair>
@@ -20,19 +21,28 @@ public sealed class SelectorTrainer : DistillationTrainer<SelectorNetwork, Selec
     public const double DefaultThreshold = 0.2;
 
     /// <summary>Sets up the trainer and counts the classes of <paramref name="pairs"/>.</summary>
+    /// <param name="selector">The network to train.</param>
+    /// <param name="features">The corpus the pairs index.</param>
+    /// <param name="pairs">The pairs with both students' similarities.</param>
+    /// <param name="options">The run settings.</param>
+    /// <param name="calibration">How the model folder merges fine scores with coarse ones (its <see cref="DnsModelsConfig.FineCalibration"/>).</param>
+    /// <param name="threshold">The label threshold t.</param>
     /// <exception cref="ArgumentException">The features' D differs from the selector's, the batch is below 2 pairs (BatchNorm), or the threshold is outside [0, 1).</exception>
-    public SelectorTrainer(SelectorNetwork selector, IRegionFeatureSource features, IReadOnlyList<SelectorPair> pairs, TrainingOptions options, double threshold = DefaultThreshold)
+    public SelectorTrainer(SelectorNetwork selector, IRegionFeatureSource features, IReadOnlyList<SelectorPair> pairs, TrainingOptions options,
+        FineScoreCalibration calibration, double threshold = DefaultThreshold)
         : base(selector, features, pairs, options, DefaultLearningRate)
     {
+        ArgumentNullException.ThrowIfNull(calibration);
         if (!(threshold >= 0 && threshold < 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "the threshold must be in [0, 1)");
         if (features.Dims != selector.Dims)
             throw new ArgumentException($"features have D = {features.Dims}, the selector D = {selector.Dims}", nameof(features));
         if (options.BatchSize < 2 && pairs.Count >= 2)
             throw new ArgumentException("the selector's BatchNorm needs batches of at least 2 pairs", nameof(options));
         Threshold = threshold;
+        Calibration = calibration;
         foreach (var pair in pairs)
         {
-            if (Label(pair, threshold)) Positives++;
+            if (Label(pair, calibration, threshold)) Positives++;
             else Negatives++;
         }
         // Inverse frequency, scaled so the weights average 1 over the training pairs.
@@ -42,6 +52,9 @@ public sealed class SelectorTrainer : DistillationTrainer<SelectorNetwork, Selec
 
     /// <summary>The label threshold t.</summary>
     public double Threshold { get; }
+
+    /// <summary>The mapping of fine scores onto the coarse scale the labels compare on.</summary>
+    public FineScoreCalibration Calibration { get; }
 
     /// <summary>Label-1 training pairs.</summary>
     public int Positives { get; }
@@ -55,9 +68,12 @@ public sealed class SelectorTrainer : DistillationTrainer<SelectorNetwork, Selec
     /// <summary>BCE weight of a label-0 pair: N / (2·negatives).</summary>
     public double NegativeWeight { get; }
 
-    /// <summary>The label of a pair: |(fine/2 + 0.5) − coarse| &gt; <paramref name="threshold"/>.</summary>
-    public static bool Label(SelectorPair pair, double threshold = DefaultThreshold)
-        => Math.Abs((pair.FineSimilarity / 2.0 + 0.5) - pair.CoarseSimilarity) > threshold;
+    /// <summary>The label of a pair: |Map(fine) − coarse| &gt; <paramref name="threshold"/>, Map the model folder's <paramref name="calibration"/>.</summary>
+    public static bool Label(SelectorPair pair, FineScoreCalibration calibration, double threshold = DefaultThreshold)
+        => Math.Abs(calibration.Map(pair.FineSimilarity) - pair.CoarseSimilarity) > threshold;
+
+    /// <inheritdoc/>
+    protected override double[] LabelSettings => [Threshold, Calibration.Scale, Calibration.Offset];
 
     /// <inheritdoc/>
     protected override Tensor ComputeLoss(IReadOnlyList<SelectorPair> batch, Random crop)
@@ -79,7 +95,7 @@ public sealed class SelectorTrainer : DistillationTrainer<SelectorNetwork, Selec
             anchors[i] = batch[i].Anchor;
             others[i] = batch[i].Other;
             coarse[i] = batch[i].CoarseSimilarity;
-            bool label = Label(batch[i], Threshold);
+            bool label = Label(batch[i], Calibration, Threshold);
             labels[i] = label ? 1f : 0f;
             weights[i] = (float)(label ? PositiveWeight : NegativeWeight);
         }
@@ -118,7 +134,7 @@ public sealed class SelectorTrainer : DistillationTrainer<SelectorNetwork, Selec
             for (int i = 0; i < batch.Length; i++)
             {
                 bool decided = probabilities[start + i] > 0.5f;
-                if (Label(batch[i], Threshold))
+                if (Label(batch[i], Calibration, Threshold))
                 {
                     positives++;
                     if (decided) positiveHits++;

@@ -37,6 +37,9 @@ public sealed class ModelFolder : IDisposable
     /// <summary>The selector, if the folder has one.</summary>
     public SelectorModule? Selector { get; private set; }
 
+    /// <summary>How the folder merges the students' scores (its <see cref="DnsModelsConfig.FineCalibration"/>; the reference when it names none).</summary>
+    public FineScoreCalibration FineCalibration => Config.FineCalibration ?? FineScoreCalibration.Reference;
+
     /// <summary>R, regions per frame the networks were trained on.</summary>
     public int Regions => Config.Fine.Regions;
 
@@ -90,13 +93,13 @@ public sealed class ModelFolder : IDisposable
         Selector = selector;
     }
 
-    /// <summary>Writes the networks back to the folder (in eval mode), replacing its files and configuration.</summary>
+    /// <summary>Writes the networks back to the folder (in eval mode), replacing its files and configuration (the calibration is kept as it was).</summary>
     public Task<DnsModelsConfig> SaveAsync(CancellationToken cancellationToken = default)
     {
         Coarse.eval();
         Fine.eval();
         Selector?.eval();
-        return ModelFolderWriter.WriteAsync(Directory, Coarse, Fine, Selector, Regions, cancellationToken);
+        return ModelFolderWriter.WriteAsync(Directory, Coarse, Fine, Selector, Regions, Config.FineCalibration, cancellationToken);
     }
 
     /// <summary>Frees the modules.</summary>

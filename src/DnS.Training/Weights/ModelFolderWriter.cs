@@ -9,7 +9,7 @@ namespace DnS.Training.Weights;
 /// <summary>
 /// Writes trained networks as a DnS model folder that <see cref="DnsModels.Load(string)"/> opens: one safetensors file
 /// per network under the reference's file names and <see cref="DnsModels.ConfigFileName"/> describing them (heads and
-/// modules of the coarse student; variant, R and D of the fine student).
+/// modules of the coarse student; variant, R and D of the fine student; how their scores merge).
 /// </summary>
 public static class ModelFolderWriter
 {
@@ -27,7 +27,8 @@ public static class ModelFolderWriter
     /// <param name="fine">The fine student.</param>
     /// <param name="hasSelector">Whether the folder has a selector.</param>
     /// <param name="regions">R, regions per frame of the features the networks were trained on.</param>
-    public static DnsModelsConfig Describe(CoarseGrainedStudent coarse, FineGrainedStudent fine, bool hasSelector, int regions) => new()
+    /// <param name="fineCalibration">How the fine student's scores merge with the coarse student's, or null for none (the reference mapping).</param>
+    public static DnsModelsConfig Describe(CoarseGrainedStudent coarse, FineGrainedStudent fine, bool hasSelector, int regions, FineScoreCalibration? fineCalibration) => new()
     {
         CoarseWeights = CoarseFileName,
         Coarse = new CoarseGrainedStudentConfig
@@ -41,6 +42,7 @@ public static class ModelFolderWriter
         FineWeights = FineFileName(fine.Variant),
         Fine = new FineGrainedStudentConfig { Variant = fine.Variant, Regions = regions, Dims = checked((int)fine.Dims), Comparator = true },
         SelectorWeights = hasSelector ? SelectorFileName(fine.Variant) : null,
+        FineCalibration = fineCalibration,
     };
 
     /// <summary>Exports the networks and writes the configuration into <paramref name="directory"/> (created if needed).</summary>
@@ -49,11 +51,12 @@ public static class ModelFolderWriter
     /// <param name="fine">The fine student.</param>
     /// <param name="selector">The selector, or null for a folder without one (re-rank the top-K).</param>
     /// <param name="regions">R, regions per frame of the features the networks were trained on.</param>
+    /// <param name="fineCalibration">How the fine student's scores merge with the coarse student's (<see cref="Distillation.DistillationOptions.FineCalibration"/>), or null for none (the reference mapping).</param>
     /// <param name="cancellationToken">Cancels between files.</param>
     /// <returns>The configuration written.</returns>
     /// <exception cref="ArgumentException">The networks disagree on D.</exception>
     public static async Task<DnsModelsConfig> WriteAsync(string directory, CoarseGrainedStudent coarse, FineGrainedStudent fine, SelectorNetwork? selector, int regions,
-        CancellationToken cancellationToken = default)
+        FineScoreCalibration? fineCalibration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(coarse);
         ArgumentNullException.ThrowIfNull(fine);
@@ -61,7 +64,7 @@ public static class ModelFolderWriter
         if (coarse.Dims != fine.Dims || (selector is not null && selector.Dims != coarse.Dims))
             throw new ArgumentException($"the networks disagree on D: coarse {coarse.Dims}, fine {fine.Dims}{(selector is null ? "" : $", selector {selector.Dims}")}", nameof(fine));
         Directory.CreateDirectory(directory);
-        var config = Describe(coarse, fine, selector is not null, regions);
+        var config = Describe(coarse, fine, selector is not null, regions, fineCalibration);
         await coarse.ExportSafeTensorsAsync(Path.Combine(directory, config.CoarseWeights), cancellationToken).ConfigureAwait(false);
         await fine.ExportSafeTensorsAsync(Path.Combine(directory, config.FineWeights), cancellationToken).ConfigureAwait(false);
         if (selector is not null) await selector.ExportSafeTensorsAsync(Path.Combine(directory, config.SelectorWeights!), cancellationToken).ConfigureAwait(false);

@@ -99,6 +99,42 @@ public sealed class RetrievalEngineTests
     }
 
     [Fact]
+    public async Task Re_ranked_scores_merge_by_the_models_fine_calibration()
+    {
+        var (reference, store, records) = await Library("fg_att_student");
+        var query = records["v2"];
+        var policy = SelectorPolicy.SelectorFraction(0.4);
+        var baseline = new RetrievalEngine(reference, store).ScoreAll(query, policy);
+        store.TryGetOrdinal("v2", out int self).Should().BeTrue();
+        var reranked = Enumerable.Range(0, 5).Where(o => o != self && !float.IsNaN(baseline.Fine[o])).ToArray();
+        var kept = Enumerable.Range(0, 5).Where(o => o != self && float.IsNaN(baseline.Fine[o])).ToArray();
+        reranked.Should().NotBeEmpty();
+        kept.Should().NotBeEmpty();
+
+        // A flat map just above (below) every kept coarse score moves the re-ranked videos to the top (bottom) of the ranking.
+        float keptMax = kept.Max(o => baseline.Coarse[o]), keptMin = kept.Min(o => baseline.Coarse[o]);
+        foreach (var (calibration, first) in new[] { (new FineScoreCalibration(0.01f, keptMax + 0.05f), reranked), (new FineScoreCalibration(0.01f, keptMin - 0.05f), kept) })
+        {
+            var engine = new RetrievalEngine(new DnsModels(reference.Coarse, reference.Fine, reference.Selector, calibration), store);
+            var scores = engine.ScoreAll(query, policy);
+            scores.Fine.Should().Equal(baseline.Fine);
+            foreach (int o in reranked) scores.Merged[o].Should().BeApproximately(0.01f * baseline.Fine[o] + calibration.Offset, 1e-6f);
+            foreach (int o in kept) scores.Merged[o].Should().Be(baseline.Coarse[o]);
+            var hits = engine.Search(query, policy, top: 10).Hits;
+            hits.Take(first.Length).Select(h => h.Id).Should().BeEquivalentTo(first.Select(store.GetId));
+        }
+
+        // Top-K lifts the calibrated shortlist by 1 − Map(−1): with the identity map, fine + 2 ∈ [1, 3], still above every coarse score.
+        var identity = new RetrievalEngine(new DnsModels(reference.Coarse, reference.Fine, reference.Selector, new FineScoreCalibration(1, 0)), store);
+        var topk = identity.ScoreAll(query, SelectorPolicy.TopK(2));
+        for (int o = 0; o < 5; o++)
+        {
+            if (float.IsNaN(topk.Fine[o])) topk.Merged[o].Should().Be(topk.Coarse[o]).And.BeLessThan(1f);
+            else topk.Merged[o].Should().BeApproximately(topk.Fine[o] + 2, 1e-6f).And.BeGreaterThanOrEqualTo(1f);
+        }
+    }
+
+    [Fact]
     public async Task Removed_videos_are_never_hits_and_mismatched_stores_are_refused()
     {
         var models = Models("fg_att_student");

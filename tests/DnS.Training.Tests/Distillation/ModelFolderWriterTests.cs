@@ -38,19 +38,22 @@ public sealed class ModelFolderWriterTests(TorchFixture torchFixture, ITestOutpu
         using (var trainer = new CoarseStudentTrainer(coarse, corpus, pairs, options)) trainer.Train();
         using (var trainer = new FineStudentTrainer(fine, corpus, pairs, options, itqSample: 1000)) trainer.Train();
         var selectorPairs = Array.ConvertAll(pairs, p => new SelectorPair(p.Anchor, p.Other, p.Target, 0.5f));
-        using (var trainer = new SelectorTrainer(selector, corpus, selectorPairs, options)) trainer.Train();
+        using (var trainer = new SelectorTrainer(selector, corpus, selectorPairs, options, FineScoreCalibration.Reference)) trainer.Train();
 
-        var written = await ModelFolderWriter.WriteAsync(_folder, coarse, fine, selector, TestCorpus.R);
+        var calibration = new FineScoreCalibration(0.93f, -0.02f);
+        var written = await ModelFolderWriter.WriteAsync(_folder, coarse, fine, selector, TestCorpus.R, calibration);
         var config = JsonSerializer.Deserialize<DnsModelsConfig>(File.ReadAllText(Path.Combine(_folder, DnsModels.ConfigFileName)), DnsModels.JsonOptions);
         config.Should().BeEquivalentTo(written);
         config!.Fine.Variant.Should().Be(variant);
         config.Coarse.TransformerHeads.Should().Be(4);
+        config.FineCalibration.Should().Be(calibration);
         config.FineWeights.Should().Be(variant == FineGrainedVariant.Binary ? "dns_fg_bin_student.safetensors" : "dns_fg_att_student.safetensors");
 
         var models = DnsModels.Load(_folder);
         models.Coarse.TransformerLayers.Should().Be(2);
         models.Fine.Variant.Should().Be(variant);
         models.Selector.Should().NotBeNull();
+        models.FineCalibration.Should().Be(calibration);
         coarse.eval();
         fine.eval();
         selector.eval();
@@ -85,7 +88,7 @@ public sealed class ModelFolderWriterTests(TorchFixture torchFixture, ITestOutpu
     {
         using var coarse = new Trainable.CoarseGrainedStudent(Dims, 4, 64, 1, 4, 16);
         using var fine = new Trainable.FineGrainedStudent(FineGrainedVariant.Attention, 16);
-        await FluentActions.Awaiting(() => ModelFolderWriter.WriteAsync(_folder, coarse, fine, null, 9)).Should().ThrowAsync<ArgumentException>()
+        await FluentActions.Awaiting(() => ModelFolderWriter.WriteAsync(_folder, coarse, fine, null, 9, null)).Should().ThrowAsync<ArgumentException>()
             .WithMessage("*coarse 32, fine 16*");
     }
 

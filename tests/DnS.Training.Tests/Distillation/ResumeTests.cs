@@ -98,6 +98,31 @@ public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper out
         foreach (var d in new IDisposable[] { trainer, other, module, otherModule }) d.Dispose();
     }
 
+    [Fact]
+    public void A_selector_checkpoint_resumes_only_under_the_same_labels()
+    {
+        var options = new TrainingOptions { Steps = 2, BatchSize = 8, LearningRate = 1e-3, Seed = 13, MaxFrames = 8 };
+        string checkpoint = Path.Combine(_folder, "selector-labels");
+        var (module, trainer) = Create("selector", options with { CheckpointDirectory = checkpoint }, initSeed: 1);
+        trainer.Train();
+        var examples = ((SelectorTrainer)trainer).Examples;
+
+        // The same pairs labelled with another calibration or threshold are another run: a stale selector would otherwise be kept.
+        foreach (var (calibration, threshold) in new[] { (new FineScoreCalibration(1, 0), SelectorTrainer.DefaultThreshold), (FineScoreCalibration.Reference, 0.3) })
+        {
+            using var selector = new Trainable.SelectorNetwork(Dims);
+            using var relabelled = new SelectorTrainer(selector, _corpus, examples, options, calibration, threshold);
+            FluentActions.Invoking(() => relabelled.LoadCheckpoint(checkpoint)).Should().Throw<InvalidOperationException>().WithMessage("*other examples*labels*");
+        }
+        using (var selector = new Trainable.SelectorNetwork(Dims))
+        using (var same = new SelectorTrainer(selector, _corpus, examples, options, FineScoreCalibration.Reference))
+        {
+            same.LoadCheckpoint(checkpoint);
+            same.Step.Should().Be(2);
+        }
+        foreach (var d in new IDisposable[] { trainer, module }) d.Dispose();
+    }
+
     private (nn.Module Module, ITrainer Trainer) Create(string network, TrainingOptions options, int initSeed)
     {
         torch.manual_seed(initSeed);
@@ -119,7 +144,7 @@ public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper out
             {
                 var selector = new Trainable.SelectorNetwork(Dims);
                 var selectorPairs = Array.ConvertAll(pairs, p => new SelectorPair(p.Anchor, p.Other, p.Target, p.Target / 2 + (p.Anchor % 2 == 0 ? 0.5f : 0.1f)));
-                return (selector, new SelectorTrainer(selector, _corpus, selectorPairs, options));
+                return (selector, new SelectorTrainer(selector, _corpus, selectorPairs, options, FineScoreCalibration.Reference));
             }
         }
     }

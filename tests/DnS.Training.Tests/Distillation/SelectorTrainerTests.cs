@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using DnS.Training.Distillation;
 using FluentAssertions;
 using Xunit;
@@ -21,14 +22,26 @@ public sealed class SelectorTrainerTests(TorchFixture torchFixture, ITestOutputH
     [InlineData(1f, 0.75f, true)]     // |1 − 0.75| = 0.25
     [InlineData(0f, 0.2f, true)]      // |0.5 − 0.2| = 0.3
     public void Label_is_one_when_the_mapped_fine_score_and_the_coarse_score_differ_by_more_than_t(float fine, float coarse, bool expected)
-        => SelectorTrainer.Label(new SelectorPair(0, 1, fine, coarse)).Should().Be(expected);
+        => SelectorTrainer.Label(new SelectorPair(0, 1, fine, coarse), FineScoreCalibration.Reference).Should().Be(expected);
 
     [Fact]
     public void Threshold_changes_the_label()
     {
         var pair = new SelectorPair(0, 1, 0.6f, 0.5f); // |0.8 − 0.5| = 0.3
-        SelectorTrainer.Label(pair, 0.25).Should().BeTrue();
-        SelectorTrainer.Label(pair, 0.35).Should().BeFalse();
+        SelectorTrainer.Label(pair, FineScoreCalibration.Reference, 0.25).Should().BeTrue();
+        SelectorTrainer.Label(pair, FineScoreCalibration.Reference, 0.35).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData(0.6f, 0.5f, false)]   // |0.6 − 0.5| = 0.1 (reference: 0.3)
+    [InlineData(0.1f, 0.5f, true)]    // |0.1 − 0.5| = 0.4 (reference: 0.05)
+    [InlineData(-0.2f, -0.1f, false)] // |−0.2 + 0.1| = 0.1 (reference: 0.5)
+    public void Label_compares_the_folders_calibrated_fine_score(float fine, float coarse, bool expected)
+    {
+        var identity = new FineScoreCalibration(1, 0);
+        var pair = new SelectorPair(0, 1, fine, coarse);
+        SelectorTrainer.Label(pair, identity).Should().Be(expected);
+        SelectorTrainer.Label(pair, FineScoreCalibration.Reference).Should().Be(!expected);
     }
 
     [Fact]
@@ -57,14 +70,17 @@ public sealed class SelectorTrainerTests(TorchFixture torchFixture, ITestOutputH
         selectorPairs[3].CoarseSimilarity.Should().BeApproximately((va * vo).sum().item<float>(), 1e-5f);
     }
 
-    /// <summary>Every third pair's coarse score is 0.5 below the mapped fine score (label 1), the others equal it (label 0).</summary>
+    /// <summary>A calibration other than the reference, so the tests see the trainer label with the one it is given.</summary>
+    private static readonly FineScoreCalibration Calibration = new(0.9f, 0.05f);
+
+    /// <summary>Every third pair's coarse score is 0.5 below the calibrated fine score (label 1), the others equal it (label 0).</summary>
     private static SelectorPair[] Pairs(TestCorpus corpus)
     {
         var scored = corpus.Pairs();
         var pairs = new SelectorPair[scored.Length];
         for (int i = 0; i < scored.Length; i++)
         {
-            float mapped = scored[i].Target / 2 + 0.5f;
+            float mapped = Calibration.Map(scored[i].Target);
             pairs[i] = new SelectorPair(scored[i].Anchor, scored[i].Other, scored[i].Target, i % 3 == 0 ? mapped - 0.5f : mapped);
         }
         return pairs;
@@ -77,11 +93,12 @@ public sealed class SelectorTrainerTests(TorchFixture torchFixture, ITestOutputH
         torch.manual_seed(31);
         var corpus = new TestCorpus(Dims, seed: 4);
         var pairs = Pairs(corpus);
-        int positives = pairs.Count(p => SelectorTrainer.Label(p));
+        int positives = pairs.Count(p => SelectorTrainer.Label(p, Calibration));
         positives.Should().Be((pairs.Length + 2) / 3);
+        pairs.Count(p => SelectorTrainer.Label(p, FineScoreCalibration.Reference)).Should().NotBe(positives, "the reference mapping labels these pairs otherwise");
         using var selector = new Trainable.SelectorNetwork(Dims);
         var options = new TrainingOptions { Steps = 40, BatchSize = 16, LearningRate = 3e-3, Seed = 12, MaxFrames = 16 };
-        using var trainer = new SelectorTrainer(selector, corpus, pairs, options);
+        using var trainer = new SelectorTrainer(selector, corpus, pairs, options, Calibration);
         trainer.Positives.Should().Be(positives);
         trainer.Negatives.Should().Be(pairs.Length - positives);
         trainer.PositiveWeight.Should().BeApproximately(pairs.Length / (2.0 * positives), 1e-12);
@@ -99,7 +116,7 @@ public sealed class SelectorTrainerTests(TorchFixture torchFixture, ITestOutputH
         var probabilities = trainer.Probabilities(pairs);
         int hits = 0;
         for (int i = 0; i < pairs.Length; i++)
-            if (probabilities[i] > 0.5f == SelectorTrainer.Label(pairs[i])) hits++;
+            if (probabilities[i] > 0.5f == SelectorTrainer.Label(pairs[i], Calibration)) hits++;
         after.Accuracy.Should().BeApproximately((double)hits / pairs.Length, 1e-9);
     }
 }
