@@ -13,14 +13,17 @@ public sealed class StoreFeatureSource : IRegionFeatureSource
     private readonly int[] _ordinals;
     private readonly string[] _ids;
 
-    /// <summary>Wraps the live videos of <paramref name="store"/> as of its last commit.</summary>
+    /// <summary>Wraps the live videos of <paramref name="store"/> as of its last commit, indexed in ordinal id order.</summary>
     /// <exception cref="ArgumentException">The store keeps no float fine features.</exception>
     public StoreFeatureSource(IVideoStore store)
     {
         if (store.Schema.FineKind != FineFeatureKind.Float)
             throw new ArgumentException($"training needs float region features, but the store keeps {store.Schema.FineKind} fine features", nameof(store));
         _store = store;
+        // Videos in id order, not store order: parallel extraction stores them in the order they finish, and the seeded
+        // pair sampler indexes this order, so the same corpus must always give the same indices.
         _ids = [.. store.Ids];
+        Array.Sort(_ids, StringComparer.Ordinal);
         _ordinals = new int[_ids.Length];
         for (int i = 0; i < _ids.Length; i++)
             if (!store.TryGetOrdinal(_ids[i], out _ordinals[i])) throw new InvalidOperationException($"video '{_ids[i]}' vanished from the store while it was opened");
