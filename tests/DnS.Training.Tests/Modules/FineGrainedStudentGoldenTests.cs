@@ -94,7 +94,24 @@ public sealed class FineGrainedStudentGoldenTests(TorchFixture torchFixture, ITe
         student.train();
         var relaxed = student.IndexVideo(x);
         student.eval();
-        relaxed.abs().max().item<float>().Should().BeLessThanOrEqualTo(1f);
+        // The relaxation itself, recomputed in double: erf(normalize(x)·W / √(2σ)) at σ = 1e-6. Entries near 0 are where a
+        // wrong σ or a plain sign would show; float rounding of p moves them by ≈ 800·1e-7.
+        long dims = x.shape[^1], bits = relaxed.shape[^1];
+        float[] regions = x.reshape(-1, dims).data<float>().ToArray(), w = student.Binarization!.W.data<float>().ToArray(), soft = relaxed.reshape(-1, bits).data<float>().ToArray();
+        double worst = 0;
+        for (int r = 0; r < 40; r++)
+        {
+            double norm = 0;
+            for (int d = 0; d < dims; d++) norm += (double)regions[r * dims + d] * regions[r * dims + d];
+            norm = Math.Sqrt(norm);
+            for (int b = 0; b < bits; b++)
+            {
+                double p = 0;
+                for (int d = 0; d < dims; d++) p += regions[r * dims + d] / norm * w[d * bits + b];
+                worst = Math.Max(worst, Math.Abs(soft[r * bits + b] - MathNet.Numerics.SpecialFunctions.Erf(p / Math.Sqrt(2e-6))));
+            }
+        }
+        worst.Should().BeLessThan(2e-3);
         // erf(p/√(2σ)) with σ = 1e-6 saturates away from 0: its sign is the code and most entries are ±1 to float precision.
         relaxed.sign().eq(codes).all().item<bool>().Should().BeTrue();
         relaxed.abs().lt(1f).to_type(ScalarType.Float32).sum().item<float>().Should().BeGreaterThan(0f, "entries near 0 stay soft");
