@@ -57,7 +57,11 @@ internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Set
         string checkpoint = settings.Output + ".checkpoint";
         using var trainer = new SelfSupervisedTeacherTrainer(teacher, new StoreFeatureSource(store),
             new SelfSupervisedOptions { BatchSize = settings.Batch, Seed = settings.Seed, CheckpointDirectory = checkpoint, CheckpointEvery = CheckpointEvery });
-        Resume(trainer, checkpoint);
+        // A checkpoint of another run (other seed, batch or corpus) is discarded and training starts afresh.
+        if (CheckpointFolder.TryResume(checkpoint, trainer.LoadCheckpoint, out string? discarded))
+            Console.WriteLine($"teacher: resuming from {checkpoint} at step {trainer.StepsDone}");
+        else if (discarded is not null)
+            Console.WriteLine($"teacher: {discarded}; training from the start");
         if (trainer.StepsDone >= settings.Steps)
         {
             Console.WriteLine($"teacher: the checkpoint has {trainer.StepsDone} steps, nothing left to train");
@@ -80,20 +84,4 @@ internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Set
     }
 
     private const int CheckpointEvery = 50;
-
-    // A checkpoint of another run (other seed, batch or corpus) cannot continue this one: say so and start afresh.
-    private static void Resume(SelfSupervisedTeacherTrainer trainer, string checkpoint)
-    {
-        if (!CheckpointFolder.Exists(checkpoint)) return;
-        try
-        {
-            trainer.LoadCheckpoint(checkpoint);
-            Console.WriteLine($"teacher: resuming from {checkpoint} at step {trainer.StepsDone}");
-        }
-        catch (InvalidOperationException e)
-        {
-            Console.WriteLine($"teacher: {e.Message}; training from the start");
-            Directory.Delete(checkpoint, recursive: true);
-        }
-    }
 }

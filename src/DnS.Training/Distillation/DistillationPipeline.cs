@@ -143,7 +143,9 @@ public static class DistillationPipeline
         IProgress<DistillationProgress>? progress, CancellationToken cancellationToken) where TModule : TorchSharp.torch.nn.Module
     {
         double before = trainer.MeanAbsoluteError(pairs);
-        Resume(trainer);
+        // A checkpoint of this run continues; one trained on other pairs or targets (another teacher, a retrained
+        // student) is discarded and the network trains from the start.
+        CheckpointFolder.TryResume(trainer.Options.CheckpointDirectory, trainer.LoadCheckpoint, out _);
         var clock = Stopwatch.StartNew();
         var last = trainer.Train(Forward(progress, stage), cancellationToken);
         var similarities = trainer.Similarities(pairs);
@@ -155,7 +157,7 @@ public static class DistillationPipeline
         IProgress<DistillationProgress>? progress, CancellationToken cancellationToken)
     {
         var before = trainer.Evaluate(pairs);
-        Resume(trainer);
+        CheckpointFolder.TryResume(trainer.Options.CheckpointDirectory, trainer.LoadCheckpoint, out _);
         var clock = Stopwatch.StartNew();
         var last = trainer.Train(Forward(progress, DistillationStage.Selector), cancellationToken);
         var after = trainer.Evaluate(pairs);
@@ -165,21 +167,6 @@ public static class DistillationPipeline
     private static float? LossOf(TrainingProgress last) => float.IsNaN(last.RunningLoss) ? null : last.RunningLoss;
 
     private static double Balanced(SelectorEvaluation e) => (e.PositiveAccuracy + e.NegativeAccuracy) / 2;
-
-    // A checkpoint of this run continues; one trained on other pairs or targets (another teacher, a retrained
-    // student) is discarded and the network trains from the start.
-    private static void Resume<TModule, TExample>(DistillationTrainer<TModule, TExample> trainer) where TModule : TorchSharp.torch.nn.Module where TExample : unmanaged
-    {
-        if (trainer.Options.CheckpointDirectory is not { } directory || !CheckpointFolder.Exists(directory)) return;
-        try
-        {
-            trainer.LoadCheckpoint(directory);
-        }
-        catch (InvalidOperationException)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
 
     private static TrainingOptions Checkpointed(TrainingOptions options, string work, string network) =>
         options with { CheckpointDirectory = options.CheckpointDirectory ?? Path.Combine(work, network), CheckpointEvery = options.CheckpointEvery > 0 ? options.CheckpointEvery : 200 };

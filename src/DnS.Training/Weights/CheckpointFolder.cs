@@ -40,6 +40,32 @@ public static class CheckpointFolder
     /// <summary>Whether <paramref name="directory"/> holds a complete checkpoint.</summary>
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, StateFileName));
 
+    /// <summary>
+    /// Resumes from the checkpoint in <paramref name="directory"/> through <paramref name="load"/> (a trainer's
+    /// <c>LoadCheckpoint</c>). A checkpoint the trainer refuses as another run's (<see cref="InvalidOperationException"/>:
+    /// other seed, data or labels) cannot continue this one: it is deleted, so the run trains from the start.
+    /// </summary>
+    /// <param name="directory">The checkpoint folder, or null when the run keeps none.</param>
+    /// <param name="load">Loads a checkpoint folder into the trainer.</param>
+    /// <param name="discarded">Why a checkpoint was deleted; null when none was.</param>
+    /// <returns>Whether the trainer now continues from a checkpoint.</returns>
+    public static bool TryResume(string? directory, Action<string> load, out string? discarded)
+    {
+        discarded = null;
+        if (directory is null || !Exists(directory)) return false;
+        try
+        {
+            load(directory);
+            return true;
+        }
+        catch (InvalidOperationException e)
+        {
+            discarded = e.Message;
+            Directory.Delete(directory, recursive: true);
+            return false;
+        }
+    }
+
     /// <summary>The trainer state of the checkpoint in <paramref name="directory"/> (check it before <see cref="Restore"/>).</summary>
     /// <exception cref="InvalidOperationException">The state file is empty.</exception>
     /// <exception cref="JsonException">The state file is not this trainer's JSON.</exception>
