@@ -16,6 +16,7 @@ public sealed class FileVideoStore : IVideoStore
     private readonly FileStream? _lock;
     private readonly Dictionary<string, SegmentFile> _mapped = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VideoRecord?> _staged = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _stagedMetadata = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private volatile State _state;
     private bool _disposed;
@@ -44,6 +45,9 @@ public sealed class FileVideoStore : IVideoStore
     /// <inheritdoc />
     public IReadOnlyList<CoarseBlock> CoarseBlocks => _state.Blocks;
 
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> Metadata => _state.Manifest.Metadata!;
+
     /// <summary>Creates an index in <paramref name="directory"/> (made if missing) or opens the existing one for writing.</summary>
     /// <exception cref="InvalidOperationException">An index with a different schema exists, or another writer holds the lock.</exception>
     public static async Task<FileVideoStore> CreateOrOpenAsync(string directory, StoreSchema schema, CancellationToken cancellationToken = default)
@@ -59,7 +63,7 @@ public sealed class FileVideoStore : IVideoStore
                 throw new InvalidOperationException($"{directory}: the index holds {manifest.Schema}, not {schema}");
             if (manifest is null)
             {
-                manifest = new IndexManifest(IndexManifest.FormatName, IndexManifest.CurrentVersion, 0, schema, []);
+                manifest = IndexManifest.Empty(schema);
                 await manifest.WriteAsync(directory, cancellationToken);
             }
             var store = new FileVideoStore(directory, new FileVideoStoreOptions(), lockFile, schema);
@@ -141,6 +145,16 @@ public sealed class FileVideoStore : IVideoStore
     }
 
     /// <inheritdoc />
+    public async ValueTask SetMetadataAsync(string key, string? value, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ThrowIfReadOnly();
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try { _stagedMetadata[key] = value; }
+        finally { _writeGate.Release(); }
+    }
+
+    /// <inheritdoc />
     public async ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken = default)
     {
         ThrowIfReadOnly();
@@ -161,7 +175,7 @@ public sealed class FileVideoStore : IVideoStore
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            if (_staged.Count == 0) return;
+            if (_staged.Count == 0 && _stagedMetadata.Count == 0) return;
             var state = _state;
             long generation = state.Manifest.Generation + 1;
             var segments = new List<SegmentEntry>();
@@ -180,9 +194,14 @@ public sealed class FileVideoStore : IVideoStore
                 segments.Add(new SegmentEntry(file, added.Count, crc, []));
             }
             // The rename inside WriteAsync is the commit point: before it the old index is intact, after it the new one.
-            var manifest = state.Manifest with { Generation = generation, Segments = segments };
+            var metadata = new Dictionary<string, string>(state.Manifest.Metadata!, StringComparer.Ordinal);
+            foreach (var (key, value) in _stagedMetadata)
+                if (value is null) metadata.Remove(key);
+                else metadata[key] = value;
+            var manifest = state.Manifest with { Generation = generation, Segments = segments, Metadata = metadata };
             await manifest.WriteAsync(_directory, cancellationToken);
             _staged.Clear();
+            _stagedMetadata.Clear();
             Load(manifest);
             RemoveUnreferencedFiles(manifest);
         }
@@ -284,7 +303,7 @@ public sealed class FileVideoStore : IVideoStore
         int[] FirstOrdinals, int Total, string[] Ids, Dictionary<string, int> ById, CoarseBlock[] Blocks)
     {
         public static State Empty(StoreSchema schema) =>
-            new(new IndexManifest(IndexManifest.FormatName, IndexManifest.CurrentVersion, 0, schema, []), [], [], 0, [], new(StringComparer.Ordinal), []);
+            new(IndexManifest.Empty(schema), [], [], 0, [], new(StringComparer.Ordinal), []);
 
         public static State Build(IndexManifest manifest, List<(SegmentFile File, SegmentEntry Entry, HashSet<int> Dead)> segments)
         {

@@ -41,6 +41,16 @@ public interface IVideoStore : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The store is read-only.</exception>
     ValueTask AddAsync(VideoRecord record, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Named metadata committed atomically with the records (e.g. what built the index, the source of every video):
+    /// the state of the last commit. Values are opaque strings (JSON by convention).
+    /// </summary>
+    IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>Stages a metadata value (<see langword="null"/> removes the key); it becomes visible at <see cref="CommitAsync"/>.</summary>
+    /// <exception cref="InvalidOperationException">The store is read-only.</exception>
+    ValueTask SetMetadataAsync(string key, string? value, CancellationToken cancellationToken = default);
+
     /// <summary>Stages the removal of a video; returns false when no such id is live or staged.</summary>
     ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken = default);
 

@@ -7,6 +7,7 @@ namespace DnS.Core.Storage;
 public sealed class InMemoryVideoStore : IVideoStore
 {
     private readonly Dictionary<string, VideoRecord?> _staged = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _stagedMetadata = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
     private volatile Snapshot _current;
 
@@ -15,7 +16,7 @@ public sealed class InMemoryVideoStore : IVideoStore
     {
         schema.Validate();
         Schema = schema;
-        _current = new Snapshot([], [], new Dictionary<string, int>(StringComparer.Ordinal));
+        _current = new Snapshot([], [], new Dictionary<string, int>(StringComparer.Ordinal), new Dictionary<string, string>(StringComparer.Ordinal));
     }
 
     /// <inheritdoc />
@@ -29,6 +30,9 @@ public sealed class InMemoryVideoStore : IVideoStore
 
     /// <inheritdoc />
     public IReadOnlyList<CoarseBlock> CoarseBlocks => _current.Blocks;
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> Metadata => _current.Metadata;
 
     /// <inheritdoc />
     public VideoRecord GetRecord(int ordinal) => _current.Records[ordinal];
@@ -63,6 +67,14 @@ public sealed class InMemoryVideoStore : IVideoStore
     }
 
     /// <inheritdoc />
+    public ValueTask SetMetadataAsync(string key, string? value, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        lock (_writeLock) _stagedMetadata[key] = value;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken = default)
     {
         lock (_writeLock)
@@ -83,8 +95,13 @@ public sealed class InMemoryVideoStore : IVideoStore
                 if (!_staged.ContainsKey(r.Id)) records.Add(r);
             foreach (var r in _staged.Values)
                 if (r is not null) records.Add(r);
+            var metadata = new Dictionary<string, string>(_current.Metadata, StringComparer.Ordinal);
+            foreach (var (key, value) in _stagedMetadata)
+                if (value is null) metadata.Remove(key);
+                else metadata[key] = value;
             _staged.Clear();
-            _current = Snapshot.Build(records, Schema.CoarseDimensions);
+            _stagedMetadata.Clear();
+            _current = Snapshot.Build(records, Schema.CoarseDimensions, metadata);
         }
         return Task.CompletedTask;
     }
@@ -109,11 +126,11 @@ public sealed class InMemoryVideoStore : IVideoStore
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private sealed record Snapshot(VideoRecord[] Records, CoarseBlock[] Blocks, Dictionary<string, int> ById)
+    private sealed record Snapshot(VideoRecord[] Records, CoarseBlock[] Blocks, Dictionary<string, int> ById, Dictionary<string, string> Metadata)
     {
         public string[] Ids { get; } = Array.ConvertAll(Records, r => r.Id);
 
-        public static Snapshot Build(List<VideoRecord> records, int dims)
+        public static Snapshot Build(List<VideoRecord> records, int dims, Dictionary<string, string> metadata)
         {
             var matrix = new float[records.Count * dims];
             var selfSimilarities = new float[records.Count];
@@ -124,7 +141,7 @@ public sealed class InMemoryVideoStore : IVideoStore
                 selfSimilarities[i] = records[i].SelfSimilarity;
                 byId[records[i].Id] = i;
             }
-            return new Snapshot([.. records], [new CoarseBlock(matrix, records.Count, 0, ReadOnlyMemory<bool>.Empty, selfSimilarities)], byId);
+            return new Snapshot([.. records], [new CoarseBlock(matrix, records.Count, 0, ReadOnlyMemory<bool>.Empty, selfSimilarities)], byId, metadata);
         }
     }
 }

@@ -56,6 +56,57 @@ public sealed class VideoStoreTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task Metadata_is_committed_with_the_records(string kind, FineFeatureKind fine)
+    {
+        var schema = fine == FineFeatureKind.Float ? FloatSchema : BinarySchema;
+        await using var store = await Create(kind, schema);
+        await store.SetMetadataAsync("profile", "{\"features\":\"builtin\"}");
+        await store.SetMetadataAsync("gone", "x");
+        store.Metadata.Should().BeEmpty("staged metadata is invisible until commit");
+        await store.CommitAsync();
+        store.Metadata.Should().BeEquivalentTo(new Dictionary<string, string> { ["profile"] = "{\"features\":\"builtin\"}", ["gone"] = "x" });
+
+        await store.SetMetadataAsync("gone", null);
+        await store.AddAsync(Record(schema, "a", 2, 1));
+        await store.CommitAsync();
+        store.Metadata.Keys.Should().Equal("profile");
+        store.Ids.Should().Equal("a");
+    }
+
+    [Fact]
+    public async Task Metadata_survives_reopening_and_a_version_1_index_opens_with_none()
+    {
+        string index = Path.Combine(_dir, "index");
+        await using (var store = await FileVideoStore.CreateOrOpenAsync(index, FloatSchema))
+        {
+            await store.AddAsync(Record(FloatSchema, "a", 2, 1));
+            await store.SetMetadataAsync("k", "v");
+            await store.CommitAsync();
+        }
+        await using (var reader = await FileVideoStore.OpenAsync(index))
+        {
+            reader.Metadata.Should().Equal(new Dictionary<string, string> { ["k"] = "v" });
+            reader.Ids.Should().Equal("a");
+        }
+
+        // What format version 1 wrote: the same manifest without the metadata member.
+        string manifestPath = Path.Combine(index, "manifest.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        json["version"] = 1;
+        json.Remove("metadata");
+        File.WriteAllText(manifestPath, json.ToJsonString());
+        await using (var writer = await FileVideoStore.CreateOrOpenAsync(index, FloatSchema))
+        {
+            writer.Metadata.Should().BeEmpty();
+            writer.Ids.Should().Equal("a");
+            await writer.SetMetadataAsync("k", "v2");
+            await writer.CommitAsync();
+        }
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!["version"]!.GetValue<int>().Should().Be(2, "the first commit upgrades the manifest");
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task Commit_makes_records_visible_replaces_and_removes(string kind, FineFeatureKind fine)
     {
         var schema = fine == FineFeatureKind.Float ? FloatSchema : BinarySchema;
