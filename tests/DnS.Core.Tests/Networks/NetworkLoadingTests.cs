@@ -49,6 +49,34 @@ public sealed class NetworkLoadingTests : IDisposable
         act.Should().Throw<WeightsFormatException>().WithMessage("*missing tensor 'mlp.model.5.running_var'*");
     }
 
+    [Theory]
+    [InlineData(float.NaN, "NaN")]
+    [InlineData(float.PositiveInfinity, "Infinity")]
+    [InlineData(float.NegativeInfinity, "-Infinity")]
+    public void Non_finite_weight_is_refused_at_load_naming_the_file_and_tensor(float bad, string shown)
+    {
+        float[] variance;
+        using (var golden = SafeTensorsFile.Open(SharedData.Golden("selector.weights.safetensors"))) variance = golden.ReadFloats("mlp.model.5.running_var");
+        variance[7] = bad;
+        string path = Altered("selector.weights.safetensors", "mlp.model.5.running_var", variance, variance.Length);
+        using var source = SafeTensorsFile.Open(path);
+
+        var act = () => SelectorNetwork.Load(source);
+        act.Should().Throw<WeightsFormatException>()
+            .Where(e => e.FilePath == path && e.TensorName == "mlp.model.5.running_var")
+            .WithMessage($"{path}: tensor 'mlp.model.5.running_var' holds {shown} at element 7: weights must be finite");
+    }
+
+    [Fact]
+    public async Task F64_weight_beyond_the_float_range_is_refused()
+    {
+        string path = Path.Combine(_dir, "wide.safetensors");
+        await new SafeTensorsWriter().AddRaw("w", TensorDType.F64, [2], [.. BitConverter.GetBytes(0.5), .. BitConverter.GetBytes(1e300)]).WriteAsync(path);
+        using var source = SafeTensorsFile.Open(path);
+        var act = () => source.ReadFloats("w", 2);
+        act.Should().Throw<WeightsFormatException>().WithMessage("*'w' holds Infinity at element 1 (as F32, from F64)*");
+    }
+
     [Fact]
     public void Configured_variant_must_match_the_weights()
     {

@@ -31,7 +31,9 @@ public sealed class SafeTensorsFileTests : IDisposable
         await new SafeTensorsWriter().Add("a.weight", a, 2, 3).Add("n", [42L]).SetMetadata("format", "dns").WriteAsync(path);
 
         using var file = SafeTensorsFile.Open(path);
-        file.ReadFloats("a.weight", 2, 3).Should().Equal(a);
+        file.GetFloatSpan("a.weight").ToArray().Should().Equal(a, "the bytes round-trip, NaN included");
+        ((Action)(() => file.ReadFloats("a.weight", 2, 3))).Should().Throw<WeightsFormatException>()
+            .WithMessage("*'a.weight' holds NaN at element 2*", "weights are read only when finite");
         file.ReadInt64("n").Should().Equal(42L);
         file.Metadata["format"].Should().Be("dns");
         Directory.GetFiles(_dir).Should().ContainSingle("the temporary file is renamed away");
