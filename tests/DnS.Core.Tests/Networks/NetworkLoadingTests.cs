@@ -77,6 +77,32 @@ public sealed class NetworkLoadingTests : IDisposable
         act.Should().Throw<WeightsFormatException>().WithMessage("*'w' holds Infinity at element 1 (as F32, from F64)*");
     }
 
+    [Theory]
+    [InlineData("coarseWeights", "/etc/passwd")]
+    [InlineData("fineWeights", "../x.safetensors")]
+    [InlineData("selectorWeights", "sub/../../x.safetensors")]
+    [InlineData("coarseWeights", "..")]
+    public void Weights_paths_outside_the_model_folder_are_refused_naming_the_config(string field, string path)
+    {
+        var json = new System.Text.Json.Nodes.JsonObject { [field] = path };
+        string configPath = Path.Combine(_dir, DnsModels.ConfigFileName);
+        File.WriteAllText(configPath, json.ToJsonString());
+
+        var act = () => DnsModels.Load(_dir);
+        act.Should().Throw<JsonException>()
+            .WithMessage($"{configPath}: {field} '{path}' is outside the model folder {_dir}{Path.DirectorySeparatorChar}; weights paths must be relative names inside it");
+    }
+
+    [Theory]
+    [InlineData("""{"coarseWeights": null}""", "*coarseWeights is missing or empty*")]
+    [InlineData("""{"fineWeights": ""}""", "*fineWeights is missing or empty*")]
+    public void Missing_weights_paths_are_refused_naming_the_config(string json, string message)
+    {
+        File.WriteAllText(Path.Combine(_dir, DnsModels.ConfigFileName), json);
+        var act = () => DnsModels.ReadConfig(_dir);
+        act.Should().Throw<JsonException>().WithMessage(message).WithMessage($"*{DnsModels.ConfigFileName}*");
+    }
+
     [Fact]
     public void Configured_variant_must_match_the_weights()
     {
@@ -96,13 +122,16 @@ public sealed class NetworkLoadingTests : IDisposable
     [Fact]
     public void Model_set_loads_from_a_config_file_mixing_checkpoints_and_safetensors()
     {
+        Directory.CreateDirectory(Path.Combine(_dir, "checkpoints"));
+        foreach (var name in (string[])["cg_student.weights.safetensors", "checkpoints/fg_att_student.pth", "checkpoints/selector.legacy.pth"])
+            File.Copy(SharedData.Golden(name), Path.Combine(_dir, name));
         var config = new DnsModelsConfig
         {
-            CoarseWeights = SharedData.Golden("cg_student.weights.safetensors"),
+            CoarseWeights = "cg_student.weights.safetensors",
             Coarse = new CoarseGrainedStudentConfig { TransformerHeads = 8 },
-            FineWeights = SharedData.Golden("checkpoints/fg_att_student.pth"),
+            FineWeights = "checkpoints/fg_att_student.pth",
             Fine = new FineGrainedStudentConfig { Variant = FineGrainedVariant.Attention },
-            SelectorWeights = SharedData.Golden("checkpoints/selector.legacy.pth"),
+            SelectorWeights = "./checkpoints/../checkpoints/selector.legacy.pth",
         };
         File.WriteAllText(Path.Combine(_dir, DnsModels.ConfigFileName), JsonSerializer.Serialize(config, DnsModels.JsonOptions));
 
