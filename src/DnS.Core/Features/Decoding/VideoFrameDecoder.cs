@@ -144,6 +144,16 @@ public sealed class VideoFrameDecoder
             throw new VideoDecodingException(path, VideoDecodingFailure.Unreadable, "is a directory, not a video file");
         if (!File.Exists(path))
             throw new VideoDecodingException(path, VideoDecodingFailure.FileNotFound, "file not found");
+        // File.Exists is true for a symbolic link itself, even when nothing is at its end.
+        try
+        {
+            if (File.ResolveLinkTarget(path, returnFinalTarget: true) is { Exists: false } target)
+                throw new VideoDecodingException(path, VideoDecodingFailure.FileNotFound, $"is a symbolic link to {target.FullName}, which does not exist");
+        }
+        catch (IOException e)
+        {
+            throw new VideoDecodingException(path, VideoDecodingFailure.Unreadable, $"is a symbolic link that cannot be followed: {e.Message}", e);
+        }
         // Before anything opens it: opening a FIFO blocks until someone writes to it.
         if (FileKind.DescribeSpecial(path) is { } kind)
             throw new VideoDecodingException(path, VideoDecodingFailure.Unreadable, $"is {kind}, not a regular file: refused, reading it could block forever");
