@@ -13,23 +13,13 @@ public sealed class DecodingLimitTests(VideoClips clips)
     // Every test here must end; a hang fails the test instead of the run.
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(2);
 
-    private static async Task<VideoDecodingException> Fails(string path, VideoDecodingFailure reason, VideoDecodingOptions? options = null)
-    {
-        var act = () => VideoFrameDecoderTests.DecodeAll(path, options).WaitAsync(Bound);
-        var e = (await act.Should().ThrowAsync<VideoDecodingException>()).Which;
-        e.Reason.Should().Be(reason, e.Message);
-        e.FilePath.Should().Be(Path.GetFullPath(path));
-        e.Message.Should().StartWith(Path.GetFullPath(path));
-        return e;
-    }
-
     [Fact]
     public async Task A_fifo_named_like_a_video_is_refused_without_opening_it()
     {
         if (OperatingSystem.IsWindows()) return;
         string path = clips.NewPath("pipe.mp4");
         using (var mkfifo = Process.Start("mkfifo", [path])) await mkfifo.WaitForExitAsync();
-        (await Fails(path, VideoDecodingFailure.Unreadable)).Message.Should().Contain("is a FIFO (named pipe), not a regular file");
+        (await VideoDecodingErrorTests.Fails(path, VideoDecodingFailure.Unreadable)).Message.Should().Contain("is a FIFO (named pipe), not a regular file");
     }
 
     [Fact]
@@ -38,12 +28,12 @@ public sealed class DecodingLimitTests(VideoClips clips)
         if (OperatingSystem.IsWindows()) return;
         string device = clips.NewPath("zero.mp4");
         File.CreateSymbolicLink(device, "/dev/zero");
-        (await Fails(device, VideoDecodingFailure.Unreadable)).Message.Should().Contain("is a character device");
+        (await VideoDecodingErrorTests.Fails(device, VideoDecodingFailure.Unreadable)).Message.Should().Contain("is a character device");
 
         string socketPath = clips.NewPath("s.mp4");
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(socketPath));
-        (await Fails(socketPath, VideoDecodingFailure.Unreadable)).Message.Should().Contain("is a socket");
+        (await VideoDecodingErrorTests.Fails(socketPath, VideoDecodingFailure.Unreadable)).Message.Should().Contain("is a socket");
     }
 
     [Fact]
@@ -53,7 +43,7 @@ public sealed class DecodingLimitTests(VideoClips clips)
         int frames = (await VideoFrameDecoderTests.DecodeAll(clips["long.mp4"])).Frames.Count;
         frames.Should().Be(10);
         (await VideoFrameDecoderTests.DecodeAll(clips["long.mp4"], new VideoDecodingOptions { MaxFrames = frames })).Frames.Should().HaveCount(frames);
-        (await Fails(clips["long.mp4"], VideoDecodingFailure.TooManyFrames, new VideoDecodingOptions { MaxFrames = frames - 1 }))
+        (await VideoDecodingErrorTests.Fails(clips["long.mp4"], VideoDecodingFailure.TooManyFrames, new VideoDecodingOptions { MaxFrames = frames - 1 }))
             .Message.Should().Contain("lasts 10 s, 10 sampled frames, more than VideoDecodingOptions.MaxFrames = 9 allows");
     }
 
@@ -64,7 +54,7 @@ public sealed class DecodingLimitTests(VideoClips clips)
         string raw = clips.NewPath("stream.h264");
         VideoClips.Ffmpeg("-i", clips["long.mp4"], "-c", "copy", "-f", "h264", raw);
         (await VideoFrameDecoderTests.DecodeAll(raw)).Frames.Should().HaveCount(10);
-        (await Fails(raw, VideoDecodingFailure.TooManyFrames, new VideoDecodingOptions { MaxFrames = 4 }))
+        (await VideoDecodingErrorTests.Fails(raw, VideoDecodingFailure.TooManyFrames, new VideoDecodingOptions { MaxFrames = 4 }))
             .Message.Should().Contain("gives more than 4 sampled frames");
     }
 
@@ -74,7 +64,7 @@ public sealed class DecodingLimitTests(VideoClips clips)
         // The case: a tiny 24-hour 1×1 video used to cost gigabytes of features.
         string day = clips.NewPath("day.mkv");
         VideoClips.Ffmpeg("-f", "lavfi", "-i", "color=black:s=2x2:r=1:d=86400", "-c:v", "ffv1", day);
-        (await Fails(day, VideoDecodingFailure.TooManyFrames))
+        (await VideoDecodingErrorTests.Fails(day, VideoDecodingFailure.TooManyFrames))
             .Message.Should().Contain($"86400 sampled frames, more than VideoDecodingOptions.MaxFrames = {VideoDecodingOptions.DefaultMaxFrames} allows");
     }
 
@@ -96,7 +86,7 @@ public sealed class DecodingLimitTests(VideoClips clips)
         }
 
         var options = new VideoDecodingOptions { FfmpegFolder = folder, ProcessTimeout = TimeSpan.FromSeconds(2) };
-        (await Fails(clips["h264.mp4"], VideoDecodingFailure.TimedOut, options)).Message.Should().Contain($"{stalled} ");
+        (await VideoDecodingErrorTests.Fails(clips["h264.mp4"], VideoDecodingFailure.TimedOut, options)).Message.Should().Contain($"{stalled} ");
         int pid = int.Parse(await File.ReadAllTextAsync(pidFile));
         await WaitUntilGone(pid);
     }
