@@ -1,10 +1,17 @@
+using System.Runtime.InteropServices;
+using DnS.Core.Features.Backbone;
+using DnS.Core.Features.Decoding;
+using DnS.Core.Storage;
+using DnS.Core.Weights;
 using Spectre.Console.Cli;
 
 namespace DnS.Cli;
 
 /// <summary>
-/// Runs a tool's commands under the contract both tools share: Ctrl+C cancels, a usage error exits with
-/// <see cref="ExitCodes.Usage"/>, an expected failure prints one line instead of a stack trace.
+/// Runs a tool's commands under the contract both tools share: Ctrl+C (SIGINT) and SIGTERM cancel the command, so
+/// it commits its finished work and exits with <see cref="ExitCodes.Failure"/> (a second signal ends the process at
+/// once); a usage error exits with <see cref="ExitCodes.Usage"/>; an expected failure — a bad file, model or video,
+/// named in the message — prints one line instead of a stack trace and exits with <see cref="ExitCodes.Failure"/>.
 /// </summary>
 internal static class CliHost
 {
@@ -19,11 +26,9 @@ internal static class CliHost
         });
 
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
+        // systemd, containers and `timeout` stop a process with SIGTERM: handled like Ctrl+C, not as an abrupt exit.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => OnSignal(context, cancel));
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => OnSignal(context, cancel));
         try
         {
             return await app.RunAsync(args, cancel.Token);
@@ -40,10 +45,20 @@ internal static class CliHost
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException
                                       or ArgumentException or InvalidOperationException or KeyNotFoundException
-                                      or DnS.Core.Storage.StoreCorruptException or DnS.Core.Weights.WeightsFormatException or System.Text.Json.JsonException)
+                                      or StoreCorruptException or WeightsFormatException or System.Text.Json.JsonException
+                                      or VideoDecodingException or BackboneModelException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return e is FormatException or ArgumentException ? ExitCodes.Usage : ExitCodes.Failure;
         }
+    }
+
+    // The first signal asks the command to stop (it commits what it finished); a second one is not held back.
+    private static void OnSignal(PosixSignalContext context, CancellationTokenSource cancel)
+    {
+        if (cancel.IsCancellationRequested) return;
+        context.Cancel = true;
+        Console.Error.WriteLine($"{context.Signal}: stopping after committing finished work (send it again to quit at once)");
+        cancel.Cancel();
     }
 }

@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using DnS.Core.Indexing;
 
 namespace DnS.Cli;
@@ -17,8 +18,7 @@ internal static class VideoFiles
         foreach (var path in paths)
         {
             if (Directory.Exists(path))
-                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                    .Where(f => Extensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal));
+                files.AddRange(VideosUnder(path).Order(StringComparer.Ordinal));
             else if (File.Exists(path)) files.Add(path); // named explicitly: taken whatever its extension
             else throw new ArgumentException($"no such file or folder: {path}");
         }
@@ -34,4 +34,14 @@ internal static class VideoFiles
         }
         return sources;
     }
+
+    // Files with a video extension anywhere below the folder. Linked folders are not entered: two links to their own
+    // folder would make the walk endless; a linked file is taken like any other.
+    private static IEnumerable<string> VideosUnder(string folder) =>
+        new FileSystemEnumerable<string>(folder, (ref FileSystemEntry entry) => entry.ToFullPath(),
+            new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && Extensions.Contains(Path.GetExtension(entry.FileName).ToString()),
+            ShouldRecursePredicate = (ref FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
 }

@@ -17,6 +17,16 @@ internal sealed class Cli(string assembly)
 
     public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
+        using var process = Start(args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts the tool with redirected output and returns the running process (the caller reads and disposes it).</summary>
+    public Process Start(params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly + ".dll"), .. args])
         {
             RedirectStandardOutput = true,
@@ -24,10 +34,6 @@ internal sealed class Cli(string assembly)
         };
         start.Environment["NO_COLOR"] = "1";
         start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        return (process.ExitCode, await output, await error);
+        return Process.Start(start)!;
     }
 }

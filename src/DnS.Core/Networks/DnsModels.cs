@@ -55,20 +55,45 @@ public sealed class DnsModels
     public static DnsModels Load(string directory) => Load(ReadConfig(directory), directory);
 
     /// <summary>The configuration of the model folder <paramref name="directory"/>: its <see cref="ConfigFileName"/>, or the defaults when the file is absent.</summary>
-    /// <exception cref="JsonException">The file is not valid JSON for <see cref="DnsModelsConfig"/>.</exception>
+    /// <remarks>A weights path in the file must be a relative name that stays inside <paramref name="directory"/>: a model
+    /// folder someone hands you cannot make the library open <c>/etc/passwd</c> or <c>../elsewhere</c>.</remarks>
+    /// <exception cref="JsonException">The file is not valid JSON for <see cref="DnsModelsConfig"/>, or a weights path leaves the folder.</exception>
     public static DnsModelsConfig ReadConfig(string directory)
     {
         string configPath = Path.Combine(directory, ConfigFileName);
         if (!File.Exists(configPath)) return new DnsModelsConfig();
+        DnsModelsConfig config;
         try
         {
-            return JsonSerializer.Deserialize<DnsModelsConfig>(File.ReadAllText(configPath), JsonOptions) ?? throw new JsonException($"{configPath} is empty");
+            config = JsonSerializer.Deserialize<DnsModelsConfig>(File.ReadAllText(configPath), JsonOptions) ?? throw new JsonException($"{configPath} is empty");
         }
         catch (ArgumentException e)
         {
             // A value the constructor rejects (a non-positive calibration scale) is a malformed file, like a wrong type.
             throw new JsonException($"{configPath}: {e.Message}", e);
         }
+        CheckInside(configPath, directory, "coarseWeights", config.CoarseWeights);
+        CheckInside(configPath, directory, "fineWeights", config.FineWeights);
+        if (config.SelectorWeights is not null) CheckInside(configPath, directory, "selectorWeights", config.SelectorWeights);
+        return config;
+    }
+
+    private static void CheckInside(string configPath, string directory, string field, string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new JsonException($"{configPath}: {field} is missing or empty");
+        string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)) + Path.DirectorySeparatorChar;
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        string full;
+        try
+        {
+            full = Path.GetFullPath(Path.Combine(root, path));
+        }
+        catch (ArgumentException e)
+        {
+            throw new JsonException($"{configPath}: {field} '{path}' is not a valid path", e);
+        }
+        if (Path.IsPathRooted(path) || !full.StartsWith(root, comparison))
+            throw new JsonException($"{configPath}: {field} '{path}' is outside the model folder {root}; weights paths must be relative names inside it");
     }
 
     /// <summary>Loads the set described by <paramref name="config"/>, resolving relative paths against <paramref name="directory"/>.</summary>

@@ -35,41 +35,59 @@ public sealed record SelectorPolicy
     /// video (its merged scores are the calibrated fine score — reference: s/2 + 0.5 — plus
     /// <see cref="Networks.FineScoreCalibration.ShortlistLift"/>), ordered by the fine student.
     /// </summary>
-    public static SelectorPolicy TopK(int k) =>
-        k >= 0 ? new(SelectionKind.TopK, k) : throw new ArgumentOutOfRangeException(nameof(k), k, "K must be ≥ 0");
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is negative.</exception>
+    public static SelectorPolicy TopK(int k) => Create(SelectionKind.TopK, k);
 
     /// <summary>Re-score the <paramref name="fraction"/> (0–1) of pairs the selector network ranks highest (the paper uses 0.05 and 0.30).</summary>
-    public static SelectorPolicy SelectorFraction(double fraction) =>
-        fraction is >= 0 and <= 1 ? new(SelectionKind.SelectorFraction, fraction) : throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the fraction must be in [0, 1]");
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is not a number in [0, 1].</exception>
+    public static SelectorPolicy SelectorFraction(double fraction) => Create(SelectionKind.SelectorFraction, fraction);
 
     /// <summary>Re-score every pair whose selector probability is at least <paramref name="probability"/>.</summary>
-    public static SelectorPolicy SelectorThreshold(double probability) =>
-        probability is >= 0 and <= 1 ? new(SelectionKind.SelectorThreshold, probability) : throw new ArgumentOutOfRangeException(nameof(probability), probability, "the probability must be in [0, 1]");
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="probability"/> is not a number in [0, 1].</exception>
+    public static SelectorPolicy SelectorThreshold(double probability) => Create(SelectionKind.SelectorThreshold, probability);
 
     /// <summary>Parses <c>coarse</c>, <c>fine</c>, <c>topk:K</c>, <c>dns:FRACTION</c> or <c>threshold:P</c>.</summary>
-    /// <exception cref="FormatException">The text is none of these.</exception>
+    /// <exception cref="FormatException">The text is none of these, or its number is out of range (the message says which).</exception>
     public static SelectorPolicy Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         string[] parts = text.Trim().ToLowerInvariant().Split(':', 2);
         double Number() => parts.Length == 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
             ? v : throw new FormatException($"policy '{text}' needs a number after ':'");
-        try
+        var (kind, parameter) = parts[0] switch
         {
-            return parts[0] switch
-            {
-                "coarse" when parts.Length == 1 => CoarseOnly,
-                "fine" when parts.Length == 1 => FineOnly,
-                "topk" => TopK(checked((int)Number())),
-                "dns" => SelectorFraction(Number()),
-                "threshold" => SelectorThreshold(Number()),
-                _ => throw new FormatException($"unknown policy '{text}': use coarse, fine, topk:K, dns:FRACTION or threshold:P"),
-            };
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new FormatException($"policy '{text}': {e.Message}", e);
-        }
+            "coarse" when parts.Length == 1 => (SelectionKind.CoarseOnly, 0.0),
+            "fine" when parts.Length == 1 => (SelectionKind.FineOnly, 0.0),
+            "topk" => (SelectionKind.TopK, Number()),
+            "dns" => (SelectionKind.SelectorFraction, Number()),
+            "threshold" => (SelectionKind.SelectorThreshold, Number()),
+            _ => throw new FormatException($"unknown policy '{text}': use coarse, fine, topk:K, dns:FRACTION or threshold:P"),
+        };
+        return Problem(kind, parameter) is { } problem
+            ? throw new FormatException($"policy '{text}': {problem.Reason}")
+            : Create(kind, parameter);
     }
+
+    private static SelectorPolicy Create(SelectionKind kind, double parameter) => kind switch
+    {
+        SelectionKind.CoarseOnly => CoarseOnly,
+        SelectionKind.FineOnly => FineOnly,
+        _ => Problem(kind, parameter) is { } problem
+            ? throw new ArgumentOutOfRangeException(problem.Name, parameter, problem.Reason)
+            : new SelectorPolicy(kind, parameter),
+    };
+
+    // The one place a policy's parameter is validated: the factories and Parse both ask here. NaN fails every comparison.
+    private static (string Name, string Reason)? Problem(SelectionKind kind, double parameter) => kind switch
+    {
+        SelectionKind.TopK when !(parameter >= 0 && parameter <= int.MaxValue) || parameter != Math.Floor(parameter) =>
+            ("k", $"K must be a whole number in 0..{int.MaxValue}, got {parameter.ToString(CultureInfo.InvariantCulture)}"),
+        SelectionKind.SelectorFraction when !(parameter is >= 0 and <= 1) =>
+            ("fraction", $"the fraction must be in [0, 1], got {parameter.ToString(CultureInfo.InvariantCulture)}"),
+        SelectionKind.SelectorThreshold when !(parameter is >= 0 and <= 1) =>
+            ("probability", $"the probability must be in [0, 1], got {parameter.ToString(CultureInfo.InvariantCulture)}"),
+        _ => null,
+    };
 
     /// <inheritdoc />
     public override string ToString() => Kind switch

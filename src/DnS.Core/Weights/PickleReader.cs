@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Numerics;
 using System.Text;
 
@@ -82,8 +83,8 @@ internal sealed class PickleReader
             byte op = _data[_pos++];
             switch (op)
             {
-                case 0x80: _pos++; break;                                   // PROTO
-                case 0x95: _pos += 8; break;                                // FRAME (a size hint only)
+                case 0x80: Take(1); break;                                  // PROTO
+                case 0x95: Take(8); break;                                  // FRAME (a size hint only)
                 case (byte)'.':                                             // STOP
                     if (_stack.Count != 1) throw Error($"STOP with {_stack.Count} values on the stack");
                     return _stack[0];
@@ -98,24 +99,24 @@ internal sealed class PickleReader
                 case (byte)'J': Push((long)BinaryPrimitives.ReadInt32LittleEndian(Take(4))); break;
                 case (byte)'K': Push((long)Take(1)[0]); break;
                 case (byte)'M': Push((long)BinaryPrimitives.ReadUInt16LittleEndian(Take(2))); break;
-                case 0x8a: Push(ReadLong(Take(1)[0])); break;               // LONG1
-                case 0x8b: Push(ReadLong(checked((int)BinaryPrimitives.ReadUInt32LittleEndian(Take(4))))); break;
+                case 0x8a: Push(ReadLong(Take(Take(1)[0]))); break;         // LONG1
+                case 0x8b: Push(ReadLong(Take(Length(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))))); break;
                 case (byte)'I': Push(ParseIntLine(ReadLine())); break;       // INT (also True/False as 01/00)
                 case (byte)'L': Push(ParseIntLine(ReadLine().TrimEnd('L'))); break;
                 case (byte)'G': Push(BinaryPrimitives.ReadDoubleBigEndian(Take(8))); break;
-                case (byte)'F': Push(double.Parse(ReadLine(), System.Globalization.CultureInfo.InvariantCulture)); break;
+                case (byte)'F': Push(ParseFloatLine(ReadLine())); break;
 
-                case (byte)'X': Push(Utf8(checked((int)BinaryPrimitives.ReadUInt32LittleEndian(Take(4))))); break;
+                case (byte)'X': Push(Utf8(Length(BinaryPrimitives.ReadUInt32LittleEndian(Take(4))))); break;
                 case 0x8c: Push(Utf8(Take(1)[0])); break;                   // SHORT_BINUNICODE
-                case 0x8d: Push(Utf8(checked((int)BinaryPrimitives.ReadUInt64LittleEndian(Take(8))))); break;
+                case 0x8d: Push(Utf8(Length(BinaryPrimitives.ReadUInt64LittleEndian(Take(8))))); break;
                 case (byte)'V': Push(ReadLine()); break;                     // UNICODE (raw-unicode-escape; ASCII in practice)
-                case (byte)'T': Push(Latin1(checked((int)BinaryPrimitives.ReadUInt32LittleEndian(Take(4))))); break;
+                case (byte)'T': Push(Latin1(Length(BinaryPrimitives.ReadUInt32LittleEndian(Take(4))))); break;
                 case (byte)'U': Push(Latin1(Take(1)[0])); break;
                 case (byte)'S': Push(ReadLine().Trim('\'', '"')); break;
-                case (byte)'B': Push(Take(checked((int)BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))).ToArray()); break;
+                case (byte)'B': Push(Take(Length(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))).ToArray()); break;
                 case (byte)'C': Push(Take(Take(1)[0]).ToArray()); break;
-                case 0x8e: Push(Take(checked((int)BinaryPrimitives.ReadUInt64LittleEndian(Take(8)))).ToArray()); break;
-                case 0x96: Push(Take(checked((int)BinaryPrimitives.ReadUInt64LittleEndian(Take(8)))).ToArray()); break; // BYTEARRAY8
+                case 0x8e: Push(Take(Length(BinaryPrimitives.ReadUInt64LittleEndian(Take(8)))).ToArray()); break;
+                case 0x96: Push(Take(Length(BinaryPrimitives.ReadUInt64LittleEndian(Take(8)))).ToArray()); break; // BYTEARRAY8
 
                 case (byte)')': Push(Array.Empty<object?>()); break;
                 case (byte)'t': Push(PopMark().ToArray()); break;
@@ -180,9 +181,14 @@ internal sealed class PickleReader
         return items;
     }
 
+    // A length read from the data, checked against the bytes that remain before anything is allocated for it.
+    private int Length(ulong length) => length <= (ulong)(_data.Length - _pos)
+        ? (int)length
+        : throw Error($"a length of {length} bytes runs past the end of the data ({_data.Length - _pos} bytes left): truncated or crafted file");
+
     private ReadOnlySpan<byte> Take(int count)
     {
-        if (count < 0 || _pos + count > _data.Length) throw Error("unexpected end of data (truncated checkpoint?)");
+        if (count < 0 || count > _data.Length - _pos) throw Error("unexpected end of data (truncated checkpoint?)");
         var span = _data.AsSpan(_pos, count);
         _pos += count;
         return span;
@@ -201,18 +207,29 @@ internal sealed class PickleReader
 
     private string Latin1(int length) => Encoding.Latin1.GetString(Take(length));
 
-    private object ReadLong(int length)
+    private static object ReadLong(ReadOnlySpan<byte> bytes) => Narrow(new BigInteger(bytes, isUnsigned: false, isBigEndian: false));
+
+    // An integer that fits is a long, like every other integer opcode gives; only a wider one stays a BigInteger.
+    // (A conditional expression would convert the long back to BigInteger, so the two cases are boxed separately.)
+    private static object Narrow(BigInteger value)
     {
-        var value = new BigInteger(Take(length), isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        if (value >= long.MinValue && value <= long.MaxValue) return (long)value;
+        return value;
     }
 
+    // Protocol 0's INT writes True and False as 01 and 00; LONG's text may be wider than 64 bits.
     private object ParseIntLine(string text) => text switch
     {
         "01" => true,
         "00" => false,
-        _ => long.TryParse(text, out long v) ? v : BigInteger.Parse(text),
+        _ => BigInteger.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite,
+            CultureInfo.InvariantCulture, out var value) ? Narrow(value) : throw Error($"'{Shorten(text)}' is not an integer"),
     };
+
+    private double ParseFloatLine(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : throw Error($"'{Shorten(text)}' is not a float");
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private object? MemoGet(long index) => _memo.TryGetValue(index, out var v) ? v : throw Error($"memo key {index} was never stored");
 
@@ -274,9 +291,10 @@ internal sealed class PickleReader
         if (args.Length < 4 || args[0] is not StorageRef storage)
             throw Error("_rebuild_tensor_v2 expects (storage, offset, size, stride, ...)");
         long offset = ToLong(args[1]);
-        var shape = ToLongs(args[2]).Select(d => checked((int)d)).ToArray();
+        var shape = ToLongs(args[2]).Select(d => d is >= 0 and <= int.MaxValue ? (int)d : throw Error($"tensor size {d} is out of range")).ToArray();
         var strides = ToLongs(args[3]);
         if (strides.Length != shape.Length) throw Error($"tensor has {shape.Length} dims but {strides.Length} strides");
+        if (offset < 0 || strides.Any(st => st < 0)) throw Error("tensor has a negative storage offset or stride");
         return new TensorRef(storage, offset, shape, strides);
     }
 
@@ -296,6 +314,7 @@ internal sealed class PickleReader
             viewOffset = ToLong(view[1]);
             numel = ToLong(view[2]);
         }
+        if (numel < 0 || viewOffset < 0) throw Error($"storage '{key}' has a negative size or offset");
         if (_storages.TryGetValue(key, out var seen) && seen != dtype)
             throw Error($"storage '{key}' is referenced as both {seen} and {dtype}");
         _storages[key] = dtype;

@@ -133,9 +133,9 @@ public sealed class PyTorchCheckpoint : ITensorSource
                 throw new WeightsFormatException(path, $"storage '{key}' is listed but never referenced");
             if (pos + 8 > file.Length) throw new WeightsFormatException(path, $"storage '{key}' is truncated");
             long count = BinaryPrimitives.ReadInt64LittleEndian(file.AsSpan(pos, 8));
-            long bytes = count * dtype.ByteSize();
-            if (count < 0 || pos + 8 + bytes > file.Length)
+            if (count < 0 || count > (file.Length - pos - 8L) / dtype.ByteSize())
                 throw new WeightsFormatException(path, $"storage '{key}' of {count} elements runs past the end of the file (truncated checkpoint?)");
+            long bytes = count * dtype.ByteSize();
             storages[key] = (file, pos + 8);
             pos += 8 + (int)bytes;
         }
@@ -153,9 +153,20 @@ public sealed class PyTorchCheckpoint : ITensorSource
     private static byte[] ReadEntry(string path, ZipArchiveEntry entry)
     {
         if (entry.Length > Array.MaxLength) throw new WeightsFormatException(path, $"archive entry {entry.FullName} is larger than 2 GB");
+        // Deflate expands at most ~1032:1 (torch.save stores entries uncompressed): a larger claimed size is a crafted
+        // entry that would make us allocate far more than the file holds.
+        if (entry.Length > entry.CompressedLength * 1032 + 1024)
+            throw new WeightsFormatException(path, $"archive entry {entry.FullName} claims {entry.Length} bytes from {entry.CompressedLength} compressed bytes: crafted or corrupt archive");
         var bytes = new byte[entry.Length];
         using var stream = entry.Open();
-        stream.ReadExactly(bytes);
+        try
+        {
+            stream.ReadExactly(bytes);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new WeightsFormatException(path, $"archive entry {entry.FullName} holds fewer bytes than its header claims ({entry.Length}): truncated or corrupt archive", inner: e);
+        }
         return bytes;
     }
 
@@ -193,15 +204,19 @@ public sealed class PyTorchCheckpoint : ITensorSource
                 ? s : throw new WeightsFormatException(path, $"tensor '{name}' refers to missing storage '{t.Storage.Key}'", name);
             int elem = t.Storage.DType.ByteSize();
             long storageBytes = buffer.Length - start;
-            long count = 1, reach = 0;
-            for (int d = 0; d < t.Shape.Length; d++)
+            // Sizes, strides and offsets are non-negative (the pickle reader checks); a crafted file can still make
+            // their products overflow, which is as wrong as running past the storage.
+            long count, reach, first;
+            try
             {
-                if (t.Shape[d] < 0 || t.Strides[d] < 0)
-                    throw new WeightsFormatException(path, $"tensor '{name}' has a negative size or stride", name);
-                count *= t.Shape[d];
-                reach += (long)(t.Shape[d] - 1) * t.Strides[d];
+                (count, reach) = Extent(t.Shape, t.Strides);
+                first = checked(t.Storage.ViewOffset + t.StorageOffset);
+                _ = checked((first + reach + 1) * elem);
             }
-            long first = t.Storage.ViewOffset + t.StorageOffset;
+            catch (OverflowException e)
+            {
+                throw new WeightsFormatException(path, $"tensor '{name}' of shape {TensorInfo.FormatShape(t.Shape)} has sizes, strides or offsets that overflow", name, e);
+            }
             if (count > 0 && (t.StorageOffset + reach >= t.Storage.ElementCount || (first + reach + 1) * elem > storageBytes))
                 throw new WeightsFormatException(path,
                     $"tensor '{name}' of shape {TensorInfo.FormatShape(t.Shape)} at offset {t.StorageOffset} exceeds its storage '{t.Storage.Key}' of {t.Storage.ElementCount} elements", name);
@@ -218,6 +233,18 @@ public sealed class PyTorchCheckpoint : ITensorSource
             }
         }
         return new PyTorchCheckpoint(path, key, infos, data);
+    }
+
+    // Element count and the offset of the last element (in elements) of a strided view.
+    private static (long Count, long Reach) Extent(int[] shape, long[] strides)
+    {
+        long count = 1, reach = 0;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            count = checked(count * shape[d]);
+            if (shape[d] > 0) reach = checked(reach + (shape[d] - 1) * strides[d]);
+        }
+        return (count, reach);
     }
 
     private static bool IsContiguous(int[] shape, long[] strides)

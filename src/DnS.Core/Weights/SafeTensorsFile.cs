@@ -126,13 +126,31 @@ public sealed unsafe class SafeTensorsFile : ITensorSource
             {
                 if (entry.Name == "__metadata__")
                 {
+                    if (entry.Value.ValueKind != JsonValueKind.Object)
+                        throw new WeightsFormatException(path, $"__metadata__ is a JSON {entry.Value.ValueKind}, expected an object of strings");
                     foreach (var m in entry.Value.EnumerateObject()) metadata[m.Name] = m.Value.ToString();
                     continue;
                 }
-                tensors[entry.Name] = ParseTensor(path, entry.Name, entry.Value, dataLength);
+                if (!tensors.TryAdd(entry.Name, ParseTensor(path, entry.Name, entry.Value, dataLength)))
+                    throw new WeightsFormatException(path, $"tensor '{entry.Name}' is listed twice in the header", entry.Name);
             }
         }
+        CheckNoOverlap(path, tensors.Values);
         return (tensors, metadata);
+    }
+
+    // Two tensors sharing bytes would alias each other's weights: a crafted or corrupt header.
+    private static void CheckNoOverlap(string path, IEnumerable<TensorInfo> tensors)
+    {
+        TensorInfo? previous = null;
+        foreach (var info in tensors.Where(t => t.ByteLength > 0).OrderBy(t => t.DataOffset))
+        {
+            if (previous is not null && info.DataOffset < previous.DataOffset + previous.ByteLength)
+                throw new WeightsFormatException(path,
+                    $"tensors '{previous.Name}' (bytes {previous.DataOffset}..{previous.DataOffset + previous.ByteLength}) and '{info.Name}' (bytes {info.DataOffset}..{info.DataOffset + info.ByteLength}) overlap",
+                    info.Name);
+            previous = info;
+        }
     }
 
     private static TensorInfo ParseTensor(string path, string name, JsonElement e, long dataLength)
@@ -147,11 +165,11 @@ public sealed unsafe class SafeTensorsFile : ITensorSource
             if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
                 throw new WeightsFormatException(path, $"tensor '{name}' has data_offsets [{string.Join(", ", offsets)}] outside the data block of {dataLength} bytes (truncated file?)", name);
             var info = new TensorInfo(name, dtype, shape, offsets[0], offsets[1] - offsets[0]);
-            if (shape.Any(d => d < 0) || info.ElementCount * dtype.ByteSize() != info.ByteLength)
+            if (shape.Any(d => d < 0) || checked(info.ElementCount * dtype.ByteSize()) != info.ByteLength)
                 throw new WeightsFormatException(path, $"tensor '{name}' of shape {info.ShapeText} and dtype {dtype} does not match its {info.ByteLength} data bytes", name);
             return info;
         }
-        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
         {
             throw new WeightsFormatException(path, $"tensor '{name}' has a malformed header entry", name, ex);
         }

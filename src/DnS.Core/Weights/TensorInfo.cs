@@ -9,12 +9,13 @@ namespace DnS.Core.Weights;
 public sealed record TensorInfo(string Name, TensorDType DType, int[] Shape, long DataOffset, long ByteLength)
 {
     /// <summary>Number of elements (1 for a scalar).</summary>
+    /// <exception cref="OverflowException">The shape's product does not fit in 64 bits (a crafted header).</exception>
     public long ElementCount
     {
         get
         {
             long n = 1;
-            foreach (int d in Shape) n *= d;
+            foreach (int d in Shape) n = checked(n * d);
             return n;
         }
     }

@@ -16,6 +16,8 @@ public static class TensorSourceExtensions
     /// <summary>
     /// Reads a float tensor as F32 (F64/F16/BF16 are converted). When <paramref name="expectedShape"/> is given,
     /// a different shape throws a <see cref="WeightsFormatException"/> naming both shapes; use -1 for "any size".
+    /// A NaN or infinite value (also an F64 value beyond the F32 range) throws a <see cref="WeightsFormatException"/>
+    /// naming the tensor and the element: such weights would load and then poison every score computed with them.
     /// </summary>
     public static float[] ReadFloats(this ITensorSource source, string name, params int[] expectedShape)
     {
@@ -40,6 +42,12 @@ public static class TensorSourceExtensions
                 break;
             default:
                 throw new WeightsFormatException(source.SourceName, $"tensor '{name}' has dtype {info.DType}, expected a float type", name);
+        }
+        for (int i = 0; i < result.Length; i++)
+        {
+            if (!float.IsFinite(result[i]))
+                throw new WeightsFormatException(source.SourceName,
+                    $"tensor '{name}' holds {result[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at element {i}{(info.DType == TensorDType.F32 ? "" : $" (as F32, from {info.DType})")}: weights must be finite", name);
         }
         return result;
     }

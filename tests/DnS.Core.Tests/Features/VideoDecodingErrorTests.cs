@@ -7,9 +7,10 @@ namespace DnS.Core.Tests.Features;
 [Collection(VideoClipsCollection.Name)]
 public sealed class VideoDecodingErrorTests(VideoClips clips)
 {
-    private static async Task<VideoDecodingException> Fails(string path, VideoDecodingFailure reason, VideoDecodingOptions? options = null)
+    /// <summary>Decoding <paramref name="path"/> fails (within minutes: a hang fails the test) for <paramref name="reason"/>, naming the file.</summary>
+    internal static async Task<VideoDecodingException> Fails(string path, VideoDecodingFailure reason, VideoDecodingOptions? options = null)
     {
-        var act = () => VideoFrameDecoderTests.DecodeAll(path, options);
+        var act = () => VideoFrameDecoderTests.DecodeAll(path, options).WaitAsync(TimeSpan.FromMinutes(2));
         var e = (await act.Should().ThrowAsync<VideoDecodingException>()).Which;
         e.Reason.Should().Be(reason, e.Message);
         e.FilePath.Should().Be(Path.GetFullPath(path));

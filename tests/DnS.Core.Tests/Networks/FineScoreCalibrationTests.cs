@@ -45,15 +45,21 @@ public sealed class FineScoreCalibrationTests : IDisposable
     public void A_calibration_that_would_not_keep_the_fine_ranking_is_refused(float scale, float offset)
         => FluentActions.Invoking(() => new FineScoreCalibration(scale, offset)).Should().Throw<ArgumentOutOfRangeException>();
 
-    private DnsModelsConfig GoldenConfig(FineScoreCalibration? calibration) => new()
+    // The golden weights copied into the model folder: a config file may only name files inside its folder.
+    private DnsModelsConfig GoldenConfig(FineScoreCalibration? calibration)
     {
-        CoarseWeights = SharedData.Golden("cg_student.weights.safetensors"),
-        Coarse = new CoarseGrainedStudentConfig { TransformerHeads = 8 },
-        FineWeights = SharedData.Golden("fg_att_student.weights.safetensors"),
-        Fine = new FineGrainedStudentConfig { Variant = FineGrainedVariant.Attention },
-        SelectorWeights = null,
-        FineCalibration = calibration,
-    };
+        foreach (var name in (string[])["cg_student.weights.safetensors", "fg_att_student.weights.safetensors"])
+            File.Copy(SharedData.Golden(name), Path.Combine(_dir, name), overwrite: true);
+        return new DnsModelsConfig
+        {
+            CoarseWeights = "cg_student.weights.safetensors",
+            Coarse = new CoarseGrainedStudentConfig { TransformerHeads = 8 },
+            FineWeights = "fg_att_student.weights.safetensors",
+            Fine = new FineGrainedStudentConfig { Variant = FineGrainedVariant.Attention },
+            SelectorWeights = null,
+            FineCalibration = calibration,
+        };
+    }
 
     private string ConfigPath => Path.Combine(_dir, DnsModels.ConfigFileName);
 

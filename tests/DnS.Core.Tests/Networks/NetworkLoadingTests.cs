@@ -49,6 +49,60 @@ public sealed class NetworkLoadingTests : IDisposable
         act.Should().Throw<WeightsFormatException>().WithMessage("*missing tensor 'mlp.model.5.running_var'*");
     }
 
+    [Theory]
+    [InlineData(float.NaN, "NaN")]
+    [InlineData(float.PositiveInfinity, "Infinity")]
+    [InlineData(float.NegativeInfinity, "-Infinity")]
+    public void Non_finite_weight_is_refused_at_load_naming_the_file_and_tensor(float bad, string shown)
+    {
+        float[] variance;
+        using (var golden = SafeTensorsFile.Open(SharedData.Golden("selector.weights.safetensors"))) variance = golden.ReadFloats("mlp.model.5.running_var");
+        variance[7] = bad;
+        string path = Altered("selector.weights.safetensors", "mlp.model.5.running_var", variance, variance.Length);
+        using var source = SafeTensorsFile.Open(path);
+
+        var act = () => SelectorNetwork.Load(source);
+        act.Should().Throw<WeightsFormatException>()
+            .Where(e => e.FilePath == path && e.TensorName == "mlp.model.5.running_var")
+            .WithMessage($"{path}: tensor 'mlp.model.5.running_var' holds {shown} at element 7: weights must be finite");
+    }
+
+    [Fact]
+    public async Task F64_weight_beyond_the_float_range_is_refused()
+    {
+        string path = Path.Combine(_dir, "wide.safetensors");
+        await new SafeTensorsWriter().AddRaw("w", TensorDType.F64, [2], [.. BitConverter.GetBytes(0.5), .. BitConverter.GetBytes(1e300)]).WriteAsync(path);
+        using var source = SafeTensorsFile.Open(path);
+        var act = () => source.ReadFloats("w", 2);
+        act.Should().Throw<WeightsFormatException>().WithMessage("*'w' holds Infinity at element 1 (as F32, from F64)*");
+    }
+
+    [Theory]
+    [InlineData("coarseWeights", "/etc/passwd")]
+    [InlineData("fineWeights", "../x.safetensors")]
+    [InlineData("selectorWeights", "sub/../../x.safetensors")]
+    [InlineData("coarseWeights", "..")]
+    public void Weights_paths_outside_the_model_folder_are_refused_naming_the_config(string field, string path)
+    {
+        var json = new System.Text.Json.Nodes.JsonObject { [field] = path };
+        string configPath = Path.Combine(_dir, DnsModels.ConfigFileName);
+        File.WriteAllText(configPath, json.ToJsonString());
+
+        var act = () => DnsModels.Load(_dir);
+        act.Should().Throw<JsonException>()
+            .WithMessage($"{configPath}: {field} '{path}' is outside the model folder {_dir}{Path.DirectorySeparatorChar}; weights paths must be relative names inside it");
+    }
+
+    [Theory]
+    [InlineData("""{"coarseWeights": null}""", "*coarseWeights is missing or empty*")]
+    [InlineData("""{"fineWeights": ""}""", "*fineWeights is missing or empty*")]
+    public void Missing_weights_paths_are_refused_naming_the_config(string json, string message)
+    {
+        File.WriteAllText(Path.Combine(_dir, DnsModels.ConfigFileName), json);
+        var act = () => DnsModels.ReadConfig(_dir);
+        act.Should().Throw<JsonException>().WithMessage(message).WithMessage($"*{DnsModels.ConfigFileName}*");
+    }
+
     [Fact]
     public void Configured_variant_must_match_the_weights()
     {
@@ -68,13 +122,16 @@ public sealed class NetworkLoadingTests : IDisposable
     [Fact]
     public void Model_set_loads_from_a_config_file_mixing_checkpoints_and_safetensors()
     {
+        Directory.CreateDirectory(Path.Combine(_dir, "checkpoints"));
+        foreach (var name in (string[])["cg_student.weights.safetensors", "checkpoints/fg_att_student.pth", "checkpoints/selector.legacy.pth"])
+            File.Copy(SharedData.Golden(name), Path.Combine(_dir, name));
         var config = new DnsModelsConfig
         {
-            CoarseWeights = SharedData.Golden("cg_student.weights.safetensors"),
+            CoarseWeights = "cg_student.weights.safetensors",
             Coarse = new CoarseGrainedStudentConfig { TransformerHeads = 8 },
-            FineWeights = SharedData.Golden("checkpoints/fg_att_student.pth"),
+            FineWeights = "checkpoints/fg_att_student.pth",
             Fine = new FineGrainedStudentConfig { Variant = FineGrainedVariant.Attention },
-            SelectorWeights = SharedData.Golden("checkpoints/selector.legacy.pth"),
+            SelectorWeights = "./checkpoints/../checkpoints/selector.legacy.pth",
         };
         File.WriteAllText(Path.Combine(_dir, DnsModels.ConfigFileName), JsonSerializer.Serialize(config, DnsModels.JsonOptions));
 

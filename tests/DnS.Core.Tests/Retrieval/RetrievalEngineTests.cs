@@ -187,11 +187,35 @@ public sealed class RetrievalEngineTests
     }
 
     [Theory]
-    [InlineData("dns:1.5")]
-    [InlineData("topk")]
-    [InlineData("best")]
-    public void Bad_policies_fail_with_format_errors(string text) =>
-        ((Action)(() => SelectorPolicy.Parse(text))).Should().Throw<FormatException>();
+    [InlineData("dns:1.5", "*fraction must be in ?0, 1?*")]
+    [InlineData("topk", "*needs a number*")]
+    [InlineData("best", "*unknown policy*")]
+    [InlineData("topk:1e10", "*K must be a whole number*")]
+    [InlineData("topk:NaN", "*K must be a whole number*")]
+    [InlineData("topk:-1", "*K must be a whole number*")]
+    [InlineData("topk:2.5", "*K must be a whole number*")]
+    [InlineData("topk:Infinity", "*K must be a whole number*")]
+    [InlineData("dns:2", "*fraction must be in ?0, 1?*")]
+    [InlineData("dns:NaN", "*fraction must be in ?0, 1?*")]
+    [InlineData("dns:-0.1", "*fraction must be in ?0, 1?*")]
+    [InlineData("threshold:Infinity", "*probability must be in ?0, 1?*")]
+    [InlineData("threshold:-Infinity", "*probability must be in ?0, 1?*")]
+    [InlineData("threshold:NaN", "*probability must be in ?0, 1?*")]
+    [InlineData("threshold:Inf", "*needs a number*")]
+    public void Bad_policies_fail_with_format_errors_naming_the_policy(string text, string reason) =>
+        ((Action)(() => SelectorPolicy.Parse(text))).Should().Throw<FormatException>()
+            .WithMessage($"*'{text}'*").WithMessage(reason);
+
+    [Fact]
+    public void The_factories_validate_like_parse()
+    {
+        ((Action)(() => SelectorPolicy.TopK(-1))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("K must be a whole number*");
+        ((Action)(() => SelectorPolicy.SelectorFraction(double.NaN))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("the fraction must be in ?0, 1?*");
+        ((Action)(() => SelectorPolicy.SelectorThreshold(double.PositiveInfinity))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("the probability must be in ?0, 1?*");
+        SelectorPolicy.TopK(int.MaxValue).Parameter.Should().Be(int.MaxValue);
+        SelectorPolicy.Parse("topk:2147483647").Should().Be(SelectorPolicy.TopK(int.MaxValue));
+        SelectorPolicy.Parse("dns:1").Should().Be(SelectorPolicy.SelectorFraction(1));
+    }
 
     [Theory]
     [InlineData("coarse")]

@@ -31,7 +31,9 @@ public sealed class SafeTensorsFileTests : IDisposable
         await new SafeTensorsWriter().Add("a.weight", a, 2, 3).Add("n", [42L]).SetMetadata("format", "dns").WriteAsync(path);
 
         using var file = SafeTensorsFile.Open(path);
-        file.ReadFloats("a.weight", 2, 3).Should().Equal(a);
+        file.GetFloatSpan("a.weight").ToArray().Should().Equal(a, "the bytes round-trip, NaN included");
+        ((Action)(() => file.ReadFloats("a.weight", 2, 3))).Should().Throw<WeightsFormatException>()
+            .WithMessage("*'a.weight' holds NaN at element 2*", "weights are read only when finite");
         file.ReadInt64("n").Should().Equal(42L);
         file.Metadata["format"].Should().Be("dns");
         Directory.GetFiles(_dir).Should().ContainSingle("the temporary file is renamed away");
@@ -65,6 +67,35 @@ public sealed class SafeTensorsFileTests : IDisposable
 
         var act = () => SafeTensorsFile.Open(bad);
         act.Should().Throw<WeightsFormatException>().Where(e => e.FilePath == bad);
+    }
+
+    [Theory]
+    [InlineData(ulong.MaxValue, "{}", 0, "*header length 18446744073709551615 exceeds the file*")]
+    [InlineData(1UL << 40, "{}", 0, "*header length 1099511627776 exceeds the file*")]
+    [InlineData(null, """{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,4000]}}""", 16, "*'w' has data_offsets ?0, 4000? outside the data block of 16 bytes*")]
+    [InlineData(null, """{"w":{"dtype":"F32","shape":[4],"data_offsets":[-16,0]}}""", 16, "*outside the data block*")]
+    [InlineData(null, """{"w":{"dtype":"F32","shape":[4],"data_offsets":[16,0]}}""", 16, "*outside the data block*")]
+    [InlineData(null, """{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}""", 16, "*'a' (bytes 0..16) and 'b' (bytes 8..16) overlap*")]
+    [InlineData(null, """{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}}""", 16, "*'w' of shape ?3? and dtype F32 does not match its 16 data bytes*")]
+    [InlineData(null, """{"w":{"dtype":"F32","shape":[65536,65536,65536,65536],"data_offsets":[0,0]}}""", 16, "*'w' has a malformed header entry*")]
+    [InlineData(null, """{"w":{"dtype":"F32","shape":[10000000000],"data_offsets":[0,16]}}""", 16, "*'w' has a malformed header entry*")]
+    [InlineData(null, """{"w":{"dtype":"F32","shape":[-4],"data_offsets":[0,16]}}""", 16, "*does not match*")]
+    [InlineData(null, """{"w":{"dtype":"Q9","shape":[4],"data_offsets":[0,16]}}""", 16, "*unsupported dtype 'Q9'*")]
+    [InlineData(null, """{"w":{"shape":[4],"data_offsets":[0,16]}}""", 16, "*'w' has a malformed header entry*")]
+    [InlineData(null, """{"w":[1,2,3]}""", 16, "*'w' has a malformed header entry*")]
+    [InlineData(null, """{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""", 16, "*'w' is listed twice*")]
+    [InlineData(null, """{"__metadata__":"x"}""", 0, "*__metadata__ is a JSON String*")]
+    [InlineData(null, """[1, 2]""", 0, "*not a JSON object*")]
+    [InlineData(null, """{"w": """, 0, "*not valid JSON*")]
+    [InlineData(null, "", 0, "*not valid JSON*")]
+    public void Hostile_header_is_refused_naming_the_file(ulong? headerLength, string json, int dataBytes, string message)
+    {
+        string path = Path.Combine(_dir, "hostile.safetensors");
+        byte[] header = System.Text.Encoding.UTF8.GetBytes(json);
+        File.WriteAllBytes(path, [.. BitConverter.GetBytes(headerLength ?? (ulong)header.Length), .. header, .. new byte[dataBytes]]);
+
+        var act = () => SafeTensorsFile.Open(path);
+        act.Should().Throw<WeightsFormatException>().Where(e => e.FilePath == path).WithMessage(path + ": " + message);
     }
 
     [Fact]

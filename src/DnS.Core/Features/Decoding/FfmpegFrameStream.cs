@@ -108,14 +108,7 @@ internal sealed class FfmpegFrameStream : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        try
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited between the check and the kill.
-        }
+        FfmpegTools.Kill(_process);
         await _process.WaitForExitAsync().ConfigureAwait(false);
         try
         {

@@ -33,4 +33,17 @@ internal sealed record FfmpegTools(string Ffmpeg, string Ffprobe)
         }
         return new FfmpegTools(ffmpeg, ffprobe);
     }
+
+    /// <summary>Kills <paramref name="process"/> and its children if it is still running; no child outlives its decode.</summary>
+    public static void Kill(System.Diagnostics.Process process)
+    {
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited between the check and the kill.
+        }
+    }
 }

@@ -4,15 +4,16 @@ using System.Text.Json;
 
 namespace DnS.Core.Features.Decoding;
 
-/// <summary>What ffprobe reports about a file: its container format and the kinds of its streams.</summary>
-internal sealed record MediaProbe(string FormatName, int VideoStreams, int AudioStreams)
+/// <summary>What ffprobe reports about a file: its container format, the kinds of its streams and its duration (seconds, when known).</summary>
+internal sealed record MediaProbe(string FormatName, int VideoStreams, int AudioStreams, double? Duration)
 {
     /// <summary>
     /// Runs <c>ffprobe -show_format -show_streams</c> on <paramref name="path"/> with an argument list (no shell
-    /// quoting, so any file name works) and classifies failures.
+    /// quoting, so any file name works) and classifies failures. ffprobe is killed when it takes longer than
+    /// <paramref name="timeout"/> or the caller cancels.
     /// </summary>
-    /// <exception cref="VideoDecodingException">ffprobe cannot start, or does not recognise the file.</exception>
-    public static async Task<MediaProbe> RunAsync(string ffprobe, string path, CancellationToken cancellationToken)
+    /// <exception cref="VideoDecodingException">ffprobe cannot start, times out, or does not recognise the file.</exception>
+    public static async Task<MediaProbe> RunAsync(string ffprobe, string path, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(ffprobe)
         {
@@ -35,18 +36,23 @@ internal sealed record MediaProbe(string FormatName, int VideoStreams, int Audio
         using (process)
         {
             string json, errors;
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
             try
             {
-                var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-                var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                var stdout = process.StandardOutput.ReadToEndAsync(limit.Token);
+                var stderr = process.StandardError.ReadToEndAsync(limit.Token);
+                await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
                 json = await stdout.ConfigureAwait(false);
                 errors = await stderr.ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
-                process.Kill(entireProcessTree: true);
-                throw;
+                throw new VideoDecodingException(path, VideoDecodingFailure.TimedOut, $"ffprobe gave no answer within {timeout.TotalSeconds:0.#} s and was killed", e);
+            }
+            finally
+            {
+                FfmpegTools.Kill(process);
             }
             if (process.ExitCode != 0)
             {
@@ -66,6 +72,10 @@ internal sealed record MediaProbe(string FormatName, int VideoStreams, int Audio
             using var doc = JsonDocument.Parse(json);
             string format = doc.RootElement.TryGetProperty("format", out var f) && f.TryGetProperty("format_name", out var name)
                 ? name.GetString() ?? "" : "";
+            double? duration = doc.RootElement.TryGetProperty("format", out var container) && container.ValueKind == JsonValueKind.Object
+                && container.TryGetProperty("duration", out var d) && d.ValueKind == JsonValueKind.String && double.TryParse(d.GetString(),
+                System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && double.IsFinite(seconds)
+                ? seconds : null;
             int video = 0, audio = 0;
             if (doc.RootElement.TryGetProperty("streams", out var streams))
                 foreach (var s in streams.EnumerateArray())
@@ -74,7 +84,7 @@ internal sealed record MediaProbe(string FormatName, int VideoStreams, int Audio
                     if (type == "video") video++;
                     else if (type == "audio") audio++;
                 }
-            return new MediaProbe(format, video, audio);
+            return new MediaProbe(format, video, audio, duration);
         }
         catch (JsonException e)
         {

@@ -26,4 +26,10 @@ public enum VideoDecodingFailure
 
     /// <summary>ffmpeg failed while decoding the video stream.</summary>
     DecodeFailed,
+
+    /// <summary>The video gives more sampled frames than <see cref="VideoDecodingOptions.MaxFrames"/> allows.</summary>
+    TooManyFrames,
+
+    /// <summary>ffprobe or ffmpeg gave no answer within <see cref="VideoDecodingOptions.ProcessTimeout"/> and was killed.</summary>
+    TimedOut,
 }

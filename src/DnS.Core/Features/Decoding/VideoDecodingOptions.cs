@@ -33,6 +33,25 @@ public sealed record VideoDecodingOptions
     /// </summary>
     public bool AcceptTruncatedFiles { get; init; }
 
+    /// <summary>The default <see cref="MaxFrames"/>: three hours at 1 frame per second.</summary>
+    public const int DefaultMaxFrames = 10_800;
+
+    /// <summary>
+    /// The most sampled frames one video may give (default <see cref="DefaultMaxFrames"/>); a longer video fails with
+    /// <see cref="VideoDecodingFailure.TooManyFrames"/> — before decoding when ffprobe reports its duration, else when
+    /// the cap is passed. This bounds a video's memory: its features are kept whole, R×D floats per frame (the built-in
+    /// descriptor 9×128: 4.6 KB, so 50 MB at the default; L3-iMAC with PCA to 512: 18 KB, 200 MB), so without a cap a
+    /// 24-hour video costs gigabytes however small its picture.
+    /// </summary>
+    public int MaxFrames { get; init; } = DefaultMaxFrames;
+
+    /// <summary>
+    /// How long ffprobe may take to describe a file, and how long ffmpeg may go without delivering the next sampled
+    /// frame (default 2 minutes); past it the child process is killed and the video fails with
+    /// <see cref="VideoDecodingFailure.TimedOut"/>. <see cref="Timeout.InfiniteTimeSpan"/> waits forever.
+    /// </summary>
+    public TimeSpan ProcessTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Per-channel RGB mean subtracted after scaling pixels to [0, 1] (ImageNet).</summary>
     public static IReadOnlyList<float> ImageNetMean { get; } = [0.485f, 0.456f, 0.406f];
 
@@ -52,5 +71,9 @@ public sealed record VideoDecodingOptions
             throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "unknown resize method");
         if (BatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be at least 1");
+        if (MaxFrames < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxFrames), MaxFrames, "must be at least 1");
+        if (ProcessTimeout != Timeout.InfiniteTimeSpan && (ProcessTimeout <= TimeSpan.Zero || ProcessTimeout.TotalMilliseconds > int.MaxValue))
+            throw new ArgumentOutOfRangeException(nameof(ProcessTimeout), ProcessTimeout, $"must be positive and at most {TimeSpan.FromMilliseconds(int.MaxValue)}, or Timeout.InfiniteTimeSpan");
     }
 }

@@ -57,11 +57,17 @@ public sealed class VideoFrameDecoder
                 new ReferenceResizeCrop(_options.ResizeShortSide, side).Apply)
             : FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch);
         float[] pixels = ArrayPool<float>.Shared.Rent(batch * frameFloats);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             int count = 0, first = 0;
-            while (await stream.ReadFrameAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+            while (await NextFrameAsync(stream, path, limit, cancellationToken).ConfigureAwait(false) is { } frame)
             {
+                if (first + count == _options.MaxFrames)
+                {
+                    FfmpegFrameStream.Return(frame);
+                    throw TooManyFrames(path, $"gives more than {_options.MaxFrames} sampled frames");
+                }
                 try
                 {
                     _normalizer.Normalize(frame.AsSpan(0, frameBytes), pixels.AsSpan(count * frameFloats, frameFloats));
@@ -77,7 +83,17 @@ public sealed class VideoFrameDecoder
                     count = 0;
                 }
             }
-            var (exitCode, errors) = await stream.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            limit.CancelAfter(_options.ProcessTimeout);
+            int exitCode;
+            string[] errors;
+            try
+            {
+                (exitCode, errors) = await stream.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut(path, "to exit after its last frame", e);
+            }
             ThrowOnFailure(path, exitCode, errors, decodedFrames: first + count);
             if (count > 0) yield return new FrameBatch(pixels.AsMemory(0, count * frameFloats), count, side, side, first);
         }
@@ -128,6 +144,19 @@ public sealed class VideoFrameDecoder
             throw new VideoDecodingException(path, VideoDecodingFailure.Unreadable, "is a directory, not a video file");
         if (!File.Exists(path))
             throw new VideoDecodingException(path, VideoDecodingFailure.FileNotFound, "file not found");
+        // File.Exists is true for a symbolic link itself, even when nothing is at its end.
+        try
+        {
+            if (File.ResolveLinkTarget(path, returnFinalTarget: true) is { Exists: false } target)
+                throw new VideoDecodingException(path, VideoDecodingFailure.FileNotFound, $"is a symbolic link to {target.FullName}, which does not exist");
+        }
+        catch (IOException e)
+        {
+            throw new VideoDecodingException(path, VideoDecodingFailure.Unreadable, $"is a symbolic link that cannot be followed: {e.Message}", e);
+        }
+        // Before anything opens it: opening a FIFO blocks until someone writes to it.
+        if (FileKind.DescribeSpecial(path) is { } kind)
+            throw new VideoDecodingException(path, VideoDecodingFailure.Unreadable, $"is {kind}, not a regular file: refused, reading it could block forever");
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
@@ -140,15 +169,41 @@ public sealed class VideoFrameDecoder
         }
     }
 
-    private static async Task ProbeAsync(FfmpegTools tools, string path, CancellationToken cancellationToken)
+    // The wait for the next frame is bounded by ProcessTimeout (restarted for every frame), so a stalled ffmpeg is
+    // killed (by the stream's disposal) instead of hanging the caller.
+    private async ValueTask<byte[]?> NextFrameAsync(FfmpegFrameStream stream, string path, CancellationTokenSource limit, CancellationToken cancellationToken)
     {
-        var probe = await MediaProbe.RunAsync(tools.Ffprobe, path, cancellationToken).ConfigureAwait(false);
+        limit.CancelAfter(_options.ProcessTimeout);
+        try
+        {
+            return await stream.ReadFrameAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut(path, "to deliver the next frame", e);
+        }
+    }
+
+    private VideoDecodingException TimedOut(string path, string what, Exception inner) =>
+        new(path, VideoDecodingFailure.TimedOut, $"ffmpeg took longer than {_options.ProcessTimeout.TotalSeconds:0.#} s {what} and was killed", inner);
+
+    private VideoDecodingException TooManyFrames(string path, string what) =>
+        new(path, VideoDecodingFailure.TooManyFrames,
+            $"{what}, more than {nameof(VideoDecodingOptions)}.{nameof(VideoDecodingOptions.MaxFrames)} = {_options.MaxFrames} allows " +
+            $"(at {_options.FramesPerSecond.ToString(CultureInfo.InvariantCulture)} frame(s) per second)");
+
+    private async Task ProbeAsync(FfmpegTools tools, string path, CancellationToken cancellationToken)
+    {
+        var probe = await MediaProbe.RunAsync(tools.Ffprobe, path, _options.ProcessTimeout, cancellationToken).ConfigureAwait(false);
         // ffmpeg's "tty" demuxer renders any .txt/.nfo/.asc file as ANSI art: a text file is not a video.
         if (probe.FormatName == "tty")
             throw new VideoDecodingException(path, VideoDecodingFailure.NotAMediaFile, "is a text file, not a video");
         if (probe.VideoStreams == 0)
             throw new VideoDecodingException(path, VideoDecodingFailure.NoVideoStream,
                 $"has no video stream ({probe.AudioStreams} audio stream(s), format '{probe.FormatName}')");
+        // Refused before decoding hours of video only to fail at the cap.
+        if (probe.Duration is { } seconds && Math.Floor(seconds * _options.FramesPerSecond) > _options.MaxFrames)
+            throw TooManyFrames(path, $"lasts {seconds.ToString("0.#", CultureInfo.InvariantCulture)} s, {Math.Floor(seconds * _options.FramesPerSecond)} sampled frames");
     }
 
     private void ThrowOnFailure(string path, int exitCode, string[] errors, int decodedFrames)

@@ -137,6 +137,29 @@ public sealed class OnnxBackboneTests : IDisposable
         missing.Should().Throw<FileNotFoundException>().WithMessage("*absent.onnx*");
     }
 
+    [Theory]
+    [InlineData("empty")]
+    [InlineData("text")]
+    [InlineData("random")]
+    [InlineData("classifier")]
+    public void Garbage_or_wrong_shaped_model_files_throw_backbone_errors_naming_the_file(string kind)
+    {
+        // What a user may pass as --backbone: nothing ONNX Runtime can run, or a valid ONNX model that is no backbone
+        // (one logits output instead of four stage maps). Never a native crash.
+        var random = new byte[4096];
+        new Random(3).NextBytes(random);
+        string path = Write(kind + ".onnx", kind switch
+        {
+            "empty" => [],
+            "text" => "<html>not a model</html>\n"u8.ToArray(),
+            "random" => random,
+            _ => _net.ClassifierModel(),
+        });
+        var open = () => OnnxBackbone.Open(path);
+        open.Should().Throw<BackboneModelException>().Where(e => e.ModelName == path)
+            .WithMessage($"Backbone model '{path}': {(kind == "classifier" ? "*1 outputs (logits)*" : "ONNX Runtime cannot load it*")}");
+    }
+
     [Fact]
     public void Unknown_stage_node_throws_naming_the_node()
     {
