@@ -1,4 +1,4 @@
-using DnS.Core.Evaluation;
+using DnS.Samples.Corpus;
 using DnS.Training.Distillation;
 
 namespace DistillationStudy;

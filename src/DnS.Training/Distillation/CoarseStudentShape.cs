@@ -53,6 +53,6 @@ public sealed record CoarseStudentShape
     }
 
     /// <summary>Builds the student for region vectors of <paramref name="dims"/> floats.</summary>
-    public Modules.CoarseGrainedStudent Create(int dims) =>
+    public Modules.CoarseGrainedStudentModule Create(int dims) =>
         new(dims, Heads, FeedForwardDims, Layers, Clusters, OutputDims, Attention, Transformer, NetVlad);
 }

@@ -2,12 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using DnS.Core.Networks;
 using DnS.Training.Data;
+using DnS.Training.Modules;
 using DnS.Training.Teachers;
 using DnS.Training.Weights;
 using static TorchSharp.torch;
-using CoarseModule = DnS.Training.Modules.CoarseGrainedStudent;
-using FineModule = DnS.Training.Modules.FineGrainedStudent;
-using SelectorModule = DnS.Training.Modules.SelectorNetwork;
 
 namespace DnS.Training.Distillation;
 
@@ -55,7 +53,7 @@ public static class DistillationPipeline
         var cache = await ScoreTeachersAsync(features, teachers, work, options.Sampling, options.Parallelism, progress, cancellationToken).ConfigureAwait(false);
         var pairs = ScoreFusion.Fuse(cache, options.Fusion);
 
-        using var fine = new FineModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
+        using var fine = new FineGrainedStudentModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
         using var fineTrainer = new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine"));
         var (fineReport, fineSimilarities) = TrainStudent(fineTrainer, pairs, DistillationStage.FineStudent, progress, cancellationToken);
 
@@ -63,7 +61,7 @@ public static class DistillationPipeline
         using var coarseTrainer = new CoarseStudentTrainer(coarse, features, pairs, Checkpointed(options.CoarseTraining, work, "coarse"));
         var (coarseReport, coarseSimilarities) = TrainStudent(coarseTrainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken);
 
-        SelectorModule? selector = null;
+        SelectorNetworkModule? selector = null;
         StageReport? selectorReport = null;
         SelectorEvaluation? selectorAccuracy = null;
         try
@@ -71,7 +69,7 @@ public static class DistillationPipeline
             if (options.TrainSelector)
             {
                 var selectorPairs = SelectorPairs.From(pairs, fineSimilarities, coarseSimilarities);
-                selector = new SelectorModule(features.Dims);
+                selector = new SelectorNetworkModule(features.Dims);
                 using var trainer = new SelectorTrainer(selector, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"),
                     options.FineCalibration, options.SelectorThreshold);
                 (selectorReport, selectorAccuracy) = TrainSelector(trainer, selectorPairs, progress, cancellationToken);

@@ -5,7 +5,6 @@ using DnS.Training.Modules;
 using DnS.Training.Teachers;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using FineGrainedStudent = DnS.Training.Modules.FineGrainedStudent;
 
 namespace DnS.Training.Distillation;
 
@@ -15,7 +14,7 @@ namespace DnS.Training.Distillation;
 /// the padded, masked batch; Adam at 1e-4. A binary student's <c>binarization.W</c> starts from <see cref="Itq"/>
 /// fitted on a seeded sample of L2-normalised region vectors, and trains through the erf relaxation.
 /// </summary>
-public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudent>
+public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudentModule>
 {
     /// <summary>The paper's learning rate for the fine students.</summary>
     public const double DefaultLearningRate = 1e-4;
@@ -36,7 +35,7 @@ public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudent>
     /// <param name="options">Run settings.</param>
     /// <param name="itqSample">Region vectors sampled for ITQ; 0 keeps the student's current W (for example loaded weights).</param>
     /// <exception cref="ArgumentException">The features' D differs from the student's.</exception>
-    public FineStudentTrainer(FineGrainedStudent student, IRegionFeatureSource features, IReadOnlyList<ScoredPair> pairs, TrainingOptions options, int itqSample = DefaultItqSample)
+    public FineStudentTrainer(FineGrainedStudentModule student, IRegionFeatureSource features, IReadOnlyList<ScoredPair> pairs, TrainingOptions options, int itqSample = DefaultItqSample)
         : base(student, features, pairs, options, DefaultLearningRate)
     {
         if (features.Dims != student.Dims)
@@ -59,7 +58,7 @@ public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudent>
     protected override Tensor PairLoss(PaddedBatch anchors, PaddedBatch others, Tensor targets)
     {
         var (raw, valid) = Comparator(anchors, others);
-        var similarity = FineGrainedStudent.SimilarityOfComparator(raw, valid);
+        var similarity = FineGrainedStudentModule.SimilarityOfComparator(raw, valid);
         // Padded cells are set to 0 so only real comparator outputs are pushed back into [−1, 1].
         var regularization = Regularization.forward(raw.masked_fill(valid.logical_not(), FillValues.Zero));
         return F.l1_loss(similarity, targets) + RegularizationWeight * regularization;
@@ -69,7 +68,7 @@ public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudent>
     protected override Tensor PairSimilarities(PaddedBatch anchors, PaddedBatch others)
     {
         var (raw, valid) = Comparator(anchors, others);
-        return FineGrainedStudent.SimilarityOfComparator(raw, valid);
+        return FineGrainedStudentModule.SimilarityOfComparator(raw, valid);
     }
 
     private (Tensor Raw, Tensor Valid) Comparator(PaddedBatch anchors, PaddedBatch others)

@@ -20,7 +20,7 @@ namespace DnS.Training.SelfSupervised;
 /// </summary>
 public sealed class SelfSupervisedTeacherTrainer : IDisposable
 {
-    private readonly ViSiLTeacher _teacher;
+    private readonly ViSiLTeacherModule _teacher;
     private readonly IRegionFeatureSource _views;
     private readonly ViewGroups _groups;
     private readonly SelfSupervisedOptions _options;
@@ -37,7 +37,7 @@ public sealed class SelfSupervisedTeacherTrainer : IDisposable
     /// <param name="views">Augmented views (ids <c>&lt;video&gt;#&lt;view&gt;</c>) or plain videos.</param>
     /// <param name="options">Settings (default: <see cref="SelfSupervisedOptions"/>).</param>
     /// <exception cref="ArgumentException">Fewer videos than the batch size, or the teacher's dimensions differ from the source's.</exception>
-    public SelfSupervisedTeacherTrainer(ViSiLTeacher teacher, IRegionFeatureSource views, SelfSupervisedOptions? options = null)
+    public SelfSupervisedTeacherTrainer(ViSiLTeacherModule teacher, IRegionFeatureSource views, SelfSupervisedOptions? options = null)
     {
         _options = options ?? new SelfSupervisedOptions();
         _options.Validate();
@@ -55,7 +55,7 @@ public sealed class SelfSupervisedTeacherTrainer : IDisposable
     }
 
     /// <summary>The teacher being trained.</summary>
-    public ViSiLTeacher Teacher => _teacher;
+    public ViSiLTeacherModule Teacher => _teacher;
 
     /// <summary>The videos the views were grouped into.</summary>
     public ViewGroups Videos => _groups;

@@ -1,13 +1,13 @@
-using Xunit;
 using DnS.Core.Networks;
 using DnS.Core.Weights;
+using DnS.Training.Modules;
 using DnS.Training.Weights;
 using FluentAssertions;
 using TorchSharp;
+using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 using Inference = DnS.Core.Networks;
-using Trainable = DnS.Training.Modules;
 
 namespace DnS.Training.Tests.Weights;
 
@@ -43,7 +43,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(101);
-        using var student = new Trainable.FineGrainedStudent(variant);
+        using var student = new FineGrainedStudentModule(variant);
         student.eval();
         using var source = SafeTensorsFile.Open(Export(student, "fine-" + variant));
         var core = Inference.FineGrainedStudent.Load(source);
@@ -57,14 +57,14 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
     public void Golden_fine_weights_give_the_same_similarities_in_torch_and_DnS_Core(string model, FineGrainedVariant variant)
     {
         using var scope = NewDisposeScope();
-        using var student = new Trainable.FineGrainedStudent(variant);
+        using var student = new FineGrainedStudentModule(variant);
         var golden = torchFixture.Golden(model + ".weights.safetensors");
         student.LoadWeights(golden);
         student.eval();
         CompareFine(student, Inference.FineGrainedStudent.Load(golden), "golden " + model);
     }
 
-    private void CompareFine(Trainable.FineGrainedStudent student, Inference.FineGrainedStudent core, string what)
+    private void CompareFine(FineGrainedStudentModule student, Inference.FineGrainedStudent core, string what)
     {
         double worst = 0;
         using var noGrad = no_grad();
@@ -83,7 +83,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(102);
-        using var student = new Trainable.CoarseGrainedStudent(512, 8, 256, 1, 8, 64);
+        using var student = new CoarseGrainedStudentModule(512, 8, 256, 1, 8, 64);
         student.eval();
         using var source = SafeTensorsFile.Open(Export(student, "coarse"));
         CompareCoarse(student, Inference.CoarseGrainedStudent.Load(source), "export");
@@ -92,7 +92,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
         CompareCoarse(student, Inference.CoarseGrainedStudent.Load(golden), "golden cg_student");
     }
 
-    private void CompareCoarse(Trainable.CoarseGrainedStudent student, Inference.CoarseGrainedStudent core, string what)
+    private void CompareCoarse(CoarseGrainedStudentModule student, Inference.CoarseGrainedStudent core, string what)
     {
         double worst = 0;
         using var noGrad = no_grad();
@@ -106,7 +106,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(103);
-        using var selector = new Trainable.SelectorNetwork();
+        using var selector = new SelectorNetworkModule();
         // Two training-mode batches move the running statistics away from (0, 1) and count num_batches_tracked.
         selector.train();
         using (no_grad())
@@ -124,7 +124,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
         CompareSelector(selector, Inference.SelectorNetwork.Load(golden), "golden selector");
     }
 
-    private void CompareSelector(Trainable.SelectorNetwork selector, Inference.SelectorNetwork core, string what)
+    private void CompareSelector(SelectorNetworkModule selector, Inference.SelectorNetwork core, string what)
     {
         using var noGrad = no_grad();
         var triples = torchFixture.Tensor("selector.outputs.safetensors", "triples");
@@ -150,7 +150,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(104);
-        using var teacher = new Trainable.ViSiLTeacher(512, symmetric: symmetric);
+        using var teacher = new ViSiLTeacherModule(512, symmetric: symmetric);
         teacher.eval();
         var config = new ViSiLTeacherConfig { Symmetric = symmetric };
         using var source = SafeTensorsFile.Open(Export(teacher, "teacher"));
@@ -160,7 +160,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
         CompareTeacher(teacher, Inference.ViSiLTeacher.Load(golden, config), "golden teacher");
     }
 
-    private void CompareTeacher(Trainable.ViSiLTeacher teacher, Inference.ViSiLTeacher core, string what)
+    private void CompareTeacher(ViSiLTeacherModule teacher, Inference.ViSiLTeacher core, string what)
     {
         double worst = 0;
         using var noGrad = no_grad();
@@ -184,9 +184,9 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
         var golden = torchFixture.Golden(model + ".weights.safetensors");
         using nn.Module module = model switch
         {
-            "fg_att_student" => new Trainable.FineGrainedStudent(FineGrainedVariant.Attention),
-            "selector" => new Trainable.SelectorNetwork(),
-            _ => new Trainable.CoarseGrainedStudent(512, 8, 256, 1, 8, 64),
+            "fg_att_student" => new FineGrainedStudentModule(FineGrainedVariant.Attention),
+            "selector" => new SelectorNetworkModule(),
+            _ => new CoarseGrainedStudentModule(512, 8, 256, 1, 8, 64),
         };
         module.LoadWeights(golden);
         using var exported = SafeTensorsFile.Open(Export(module, model));

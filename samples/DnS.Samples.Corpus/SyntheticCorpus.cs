@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using DnS.Core.Evaluation;
 
-namespace DnS.Core.Evaluation;
+namespace DnS.Samples.Corpus;
 
 /// <summary>
 /// A near-duplicate retrieval corpus made with ffmpeg's synthetic sources, for trying and measuring the library

@@ -1,4 +1,4 @@
-namespace DnS.Core.Evaluation;
+namespace DnS.Samples.Corpus;
 
 /// <summary>Size of a <see cref="SyntheticCorpus"/>.</summary>
 public sealed record SyntheticCorpusOptions

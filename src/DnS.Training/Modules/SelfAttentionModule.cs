@@ -12,7 +12,7 @@ namespace DnS.Training.Modules;
 /// (rows Wq; Wk; Wv), <c>in_proj_bias</c> [3D], <c>out_proj.weight/bias</c>. Heads are contiguous D/H blocks and
 /// q is scaled by 1/√(D/H).
 /// </summary>
-public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
+public sealed class SelfAttentionModule : nn.Module<Tensor, Tensor?, Tensor>
 {
     [ComponentName(Name = "in_proj_weight")]
     private readonly Parameter _inProjWeight;
@@ -24,7 +24,7 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     private readonly TorchSharp.Scalar _scale;
 
     /// <summary>Creates the layer (Xavier-uniform in-projection and zero biases, as PyTorch initialises it).</summary>
-    public SelfAttention(long dims, long heads) : base(nameof(SelfAttention))
+    public SelfAttentionModule(long dims, long heads) : base(nameof(SelfAttentionModule))
     {
         if (dims % heads != 0) throw new ArgumentException($"dims {dims} is not divisible by heads {heads}", nameof(heads));
         Dims = dims;

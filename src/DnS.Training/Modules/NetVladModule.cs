@@ -15,7 +15,7 @@ namespace DnS.Training.Modules;
 /// (no bias) and LayerNorm. Keys: <c>centroids</c> [K, D], <c>conv.weight</c> [K, D, 1, 1],
 /// <c>reduction_layer.weight</c> [out, K·D], <c>norm.weight/bias</c>.
 /// </summary>
-public sealed class NetVlad : nn.Module<Tensor, Tensor?, Tensor>
+public sealed class NetVladModule : nn.Module<Tensor, Tensor?, Tensor>
 {
     [ComponentName(Name = "centroids")]
     private readonly Parameter _centroids;
@@ -27,7 +27,7 @@ public sealed class NetVlad : nn.Module<Tensor, Tensor?, Tensor>
     private readonly LayerNorm _norm;
 
     /// <summary>Creates the layer with <paramref name="clusters"/> clusters and <paramref name="outDims"/> outputs.</summary>
-    public NetVlad(long dims, long clusters, long outDims) : base(nameof(NetVlad))
+    public NetVladModule(long dims, long clusters, long outDims) : base(nameof(NetVladModule))
     {
         Dims = dims;
         Clusters = clusters;

@@ -10,7 +10,7 @@ namespace DnS.Training.Modules;
 /// sigmoid(c·tanh(W x + b)). State-dict keys: <c>transform.weight</c> [D, D], <c>transform.bias</c> [D],
 /// <c>context_vector.weight</c> [1, D]. Initialised as the reference does (Xavier-uniform weights, zero bias).
 /// </summary>
-public sealed class Attention : nn.Module<Tensor, Tensor>
+public sealed class AttentionModule : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "transform")]
     private readonly Linear _transform;
@@ -18,7 +18,7 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     private readonly Linear _contextVector;
 
     /// <summary>Creates the layer for <paramref name="dims"/>-dimensional region vectors.</summary>
-    public Attention(long dims) : base(nameof(Attention))
+    public AttentionModule(long dims) : base(nameof(AttentionModule))
     {
         Dims = dims;
         _transform = nn.Linear(dims, dims);

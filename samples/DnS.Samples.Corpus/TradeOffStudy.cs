@@ -1,10 +1,11 @@
+using DnS.Core.Evaluation;
 using DnS.Core.Features;
 using DnS.Core.Indexing;
 using DnS.Core.Networks;
 using DnS.Core.Retrieval;
 using DnS.Core.Storage;
 
-namespace DnS.Core.Evaluation;
+namespace DnS.Samples.Corpus;
 
 /// <summary>
 /// Measures mAP, time per query and storage per video of retrieval configurations on a <see cref="SyntheticCorpus"/>:

@@ -11,33 +11,33 @@ namespace DnS.Training.Modules;
 /// (<c>netvlad.*</c>) and L2, giving one vector per video. With NetVLAD off the frames are mean-pooled.
 /// The similarity of two videos is the dot product of their vectors.
 /// </summary>
-public sealed class CoarseGrainedStudent : nn.Module<Tensor, Tensor?, Tensor>
+public sealed class CoarseGrainedStudentModule : nn.Module<Tensor, Tensor?, Tensor>
 {
     [ComponentName(Name = "attention")]
-    private readonly Attention? _attention;
+    private readonly AttentionModule? _attention;
     [ComponentName(Name = "transformer")]
-    private readonly TransformerEncoder? _transformer;
+    private readonly TransformerEncoderModule? _transformer;
     [ComponentName(Name = "netvlad")]
-    private readonly NetVlad? _netVlad;
+    private readonly NetVladModule? _netVlad;
 
     /// <summary>Creates the student; the defaults are the official DnS configuration.</summary>
-    public CoarseGrainedStudent(long dims = 512, long heads = 8, long feedForwardDims = 2048, int layers = 1,
+    public CoarseGrainedStudentModule(long dims = 512, long heads = 8, long feedForwardDims = 2048, int layers = 1,
         long clusters = 64, long outDims = 1024, bool attention = true, bool transformer = true, bool netVlad = true,
-        double dropout = 0.1) : base(nameof(CoarseGrainedStudent))
+        double dropout = 0.1) : base(nameof(CoarseGrainedStudentModule))
     {
         Dims = dims;
         Heads = heads;
         if (attention)
         {
-            _attention = new Attention(dims);
+            _attention = new AttentionModule(dims);
         }
         if (transformer)
         {
-            _transformer = new TransformerEncoder(dims, heads, feedForwardDims, layers, dropout);
+            _transformer = new TransformerEncoderModule(dims, heads, feedForwardDims, layers, dropout);
         }
         if (netVlad)
         {
-            _netVlad = new NetVlad(dims, clusters, outDims);
+            _netVlad = new NetVladModule(dims, clusters, outDims);
         }
         OutputDims = netVlad ? outDims : dims;
         RegisterComponents();

@@ -11,7 +11,7 @@ namespace DnS.Training.Modules;
 /// used as stored. Eval mode returns sign(p), the ±1 codes DnS.Core packs to bits; training mode returns the
 /// differentiable relaxation erf(p/√(2σ)), σ = 1e-6. State-dict key: <c>W</c>.
 /// </summary>
-public sealed class BinarizationLayer : nn.Module<Tensor, Tensor>
+public sealed class BinarizationLayerModule : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "W")]
     private readonly Parameter _w;
@@ -19,7 +19,7 @@ public sealed class BinarizationLayer : nn.Module<Tensor, Tensor>
     private readonly TorchSharp.Scalar _scale;
 
     /// <summary>Creates the layer; W starts uniform in [0, 1) like the reference's <c>ITQ_init=False</c> path (its default loads an ITQ projection).</summary>
-    public BinarizationLayer(long dims, long bits, double sigma = 1e-6) : base(nameof(BinarizationLayer))
+    public BinarizationLayerModule(long dims, long bits, double sigma = 1e-6) : base(nameof(BinarizationLayerModule))
     {
         Dims = dims;
         Bits = bits;
