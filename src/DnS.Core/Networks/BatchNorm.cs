@@ -21,10 +21,10 @@ internal sealed class BatchNorm
 
     public static BatchNorm Load(ITensorSource source, string prefix, int features)
     {
-        var weight = source.ReadFloats(prefix + "weight", features);
-        var bias = source.ReadFloats(prefix + "bias", features);
-        var mean = source.ReadFloats(prefix + "running_mean", features);
-        var variance = source.ReadFloats(prefix + "running_var", features);
+        var weight = source.ReadFloats(prefix + StateDictKeys.Weight, features);
+        var bias = source.ReadFloats(prefix + StateDictKeys.Bias, features);
+        var mean = source.ReadFloats(prefix + StateDictKeys.RunningMean, features);
+        var variance = source.ReadFloats(prefix + StateDictKeys.RunningVariance, features);
         var scale = new float[features];
         var shift = new float[features];
         for (int i = 0; i < features; i++)

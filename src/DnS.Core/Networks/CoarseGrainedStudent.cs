@@ -60,25 +60,25 @@ public sealed class CoarseGrainedStudent
     public static CoarseGrainedStudent Load(ITensorSource source, CoarseGrainedStudentConfig? config = null, int dims = 512)
     {
         config ??= new CoarseGrainedStudentConfig();
-        source.RequireOnly("coarse-grained student", "attention.", "transformer.", "netvlad.");
-        bool useAttention = Module(source, config.Attention, "attention.transform.weight", "attention.");
-        bool useTransformer = Module(source, config.Transformer, "transformer.layers.0.self_attn.in_proj_weight", "transformer.");
-        bool useNetVlad = Module(source, config.NetVlad, "netvlad.centroids", "netvlad.");
+        source.RequireOnly("coarse-grained student", StateDictKeys.Attention + ".", StateDictKeys.Transformer + ".", StateDictKeys.NetVlad + ".");
+        bool useAttention = Module(source, config.Attention, StateDictKeys.AttentionTransformWeight, StateDictKeys.Attention + ".");
+        bool useTransformer = Module(source, config.Transformer, InProjectionWeight(0), StateDictKeys.Transformer + ".");
+        bool useNetVlad = Module(source, config.NetVlad, StateDictKeys.NetVladCentroids, StateDictKeys.NetVlad + ".");
 
         var attention = useAttention ? Attention.Load(source) : null;
         if (attention is not null) dims = attention.Dims;
-        else if (useTransformer) dims = source.GetInfo("transformer.layers.0.self_attn.out_proj.weight").Shape[0];
-        else if (useNetVlad) dims = source.GetInfo("netvlad.centroids").Shape[^1];
+        else if (useTransformer) dims = source.GetInfo(StateDictKeys.Child(StateDictKeys.Child(StateDictKeys.TransformerLayer(0), StateDictKeys.SelfAttention), StateDictKeys.OutProjection) + StateDictKeys.Weight).Shape[0];
+        else if (useNetVlad) dims = source.GetInfo(StateDictKeys.NetVladCentroids).Shape[^1];
 
         var layers = new List<TransformerEncoderLayer>();
         LayerNorm? finalNorm = null;
         if (useTransformer)
         {
-            while (source.Tensors.ContainsKey($"transformer.layers.{layers.Count}.self_attn.in_proj_weight"))
-                layers.Add(TransformerEncoderLayer.Load(source, $"transformer.layers.{layers.Count}.", dims, config.TransformerHeads));
-            if (source.Tensors.ContainsKey("transformer.norm.weight")) finalNorm = LayerNorm.Load(source, "transformer.norm.", dims);
+            while (source.Tensors.ContainsKey(InProjectionWeight(layers.Count)))
+                layers.Add(TransformerEncoderLayer.Load(source, StateDictKeys.TransformerLayer(layers.Count), dims, config.TransformerHeads));
+            if (source.Tensors.ContainsKey(StateDictKeys.TransformerNormWeight)) finalNorm = LayerNorm.Load(source, StateDictKeys.Child(StateDictKeys.Transformer + ".", StateDictKeys.Norm), dims);
         }
-        var netVlad = useNetVlad ? NetVlad.Load(source, "netvlad.", dims) : null;
+        var netVlad = useNetVlad ? NetVlad.Load(source, StateDictKeys.NetVlad + ".", dims) : null;
         return new CoarseGrainedStudent(dims, config.Regions, attention, [.. layers], finalNorm, netVlad);
     }
 
@@ -197,6 +197,10 @@ public sealed class CoarseGrainedStudent
         TensorPrimitives.Divide(result, t, result);
         return result;
     }
+
+    // transformer.layers.{layer}.self_attn.in_proj_weight: present for every encoder layer.
+    private static string InProjectionWeight(int layer) =>
+        StateDictKeys.Child(StateDictKeys.TransformerLayer(layer), StateDictKeys.SelfAttention) + StateDictKeys.InProjectionWeight;
 
     private static bool Module(ITensorSource source, bool? flag, string probe, string prefix)
     {

@@ -32,20 +32,20 @@ internal sealed class NetVlad
 
     public static NetVlad Load(ITensorSource source, string prefix, int dims)
     {
-        var centroidsInfo = source.GetInfo(prefix + "centroids");
+        var centroidsInfo = source.GetInfo(prefix + StateDictKeys.Centroids);
         source.CheckShape(centroidsInfo, [-1, dims]);
         int clusters = centroidsInfo.Shape[0];
-        var centroids = source.ReadFloats(prefix + "centroids", clusters, dims);
-        var assignment = LinearLayer.FromWeights(source.ReadFloats(prefix + "conv.weight", clusters, dims, 1, 1), null, clusters, dims);
+        var centroids = source.ReadFloats(prefix + StateDictKeys.Centroids, clusters, dims);
+        var assignment = LinearLayer.FromWeights(source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.Assignment) + StateDictKeys.Weight, clusters, dims, 1, 1), null, clusters, dims);
         float[]? reduction = null;
         int outDims = clusters * dims;
-        if (source.Tensors.TryGetValue(prefix + "reduction_layer.weight", out var reductionInfo))
+        if (source.Tensors.TryGetValue(StateDictKeys.Child(prefix, StateDictKeys.Reduction) + StateDictKeys.Weight, out var reductionInfo))
         {
             source.CheckShape(reductionInfo, [-1, clusters * dims]);
             outDims = reductionInfo.Shape[0];
-            reduction = source.ReadFloats(prefix + "reduction_layer.weight", outDims, clusters * dims);
+            reduction = source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.Reduction) + StateDictKeys.Weight, outDims, clusters * dims);
         }
-        return new NetVlad(assignment, centroids, reduction, LayerNorm.Load(source, prefix + "norm.", outDims), clusters, dims, outDims);
+        return new NetVlad(assignment, centroids, reduction, LayerNorm.Load(source, StateDictKeys.Child(prefix, StateDictKeys.Norm), outDims), clusters, dims, outDims);
     }
 
     /// <summary>Size of the normalised VLAD descriptor before the reduction: K·D.</summary>

@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -12,9 +13,9 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class AttentionModule : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "transform")]
+    [ComponentName(Name = StateDictKeys.Transform)]
     private readonly Linear _transform;
-    [ComponentName(Name = "context_vector")]
+    [ComponentName(Name = StateDictKeys.ContextVector)]
     private readonly Linear _contextVector;
 
     /// <summary>Creates the layer for <paramref name="dims"/>-dimensional region vectors.</summary>

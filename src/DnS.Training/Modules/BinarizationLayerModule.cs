@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -13,7 +14,7 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class BinarizationLayerModule : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "W")]
+    [ComponentName(Name = StateDictKeys.BinarizationWeights)]
     private readonly Parameter _w;
     // √(2σ), held for the module's life (see ScalarConstants).
     private readonly TorchSharp.Scalar _scale;

@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -13,11 +14,11 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class CoarseGrainedStudentModule : nn.Module<Tensor, Tensor?, Tensor>
 {
-    [ComponentName(Name = "attention")]
+    [ComponentName(Name = StateDictKeys.Attention)]
     private readonly AttentionModule? _attention;
-    [ComponentName(Name = "transformer")]
+    [ComponentName(Name = StateDictKeys.Transformer)]
     private readonly TransformerEncoderModule? _transformer;
-    [ComponentName(Name = "netvlad")]
+    [ComponentName(Name = StateDictKeys.NetVlad)]
     private readonly NetVladModule? _netVlad;
 
     /// <summary>Creates the student; the defaults are the official DnS configuration.</summary>

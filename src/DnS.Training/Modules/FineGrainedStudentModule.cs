@@ -13,11 +13,11 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class FineGrainedStudentModule : nn.Module<Tensor, Tensor, Tensor>
 {
-    [ComponentName(Name = "attention")]
+    [ComponentName(Name = StateDictKeys.Attention)]
     private readonly AttentionModule? _attention;
-    [ComponentName(Name = "binarization")]
+    [ComponentName(Name = StateDictKeys.Binarization)]
     private readonly BinarizationLayerModule? _binarization;
-    [ComponentName(Name = "visil_head")]
+    [ComponentName(Name = StateDictKeys.ComparatorHead)]
     private readonly VideoComparatorModule _comparator;
 
     /// <summary>Creates the student.</summary>

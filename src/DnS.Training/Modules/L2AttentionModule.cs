@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -11,7 +12,7 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class L2AttentionModule : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "context_vector")]
+    [ComponentName(Name = StateDictKeys.ContextVector)]
     private readonly Linear _contextVector;
 
     /// <summary>Creates the layer for <paramref name="dims"/>-dimensional region vectors.</summary>

@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -17,13 +18,13 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class NetVladModule : nn.Module<Tensor, Tensor?, Tensor>
 {
-    [ComponentName(Name = "centroids")]
+    [ComponentName(Name = StateDictKeys.Centroids)]
     private readonly Parameter _centroids;
-    [ComponentName(Name = "conv")]
+    [ComponentName(Name = StateDictKeys.Assignment)]
     private readonly Conv2d _conv;
-    [ComponentName(Name = "reduction_layer")]
+    [ComponentName(Name = StateDictKeys.Reduction)]
     private readonly Linear _reduction;
-    [ComponentName(Name = "norm")]
+    [ComponentName(Name = StateDictKeys.Norm)]
     private readonly LayerNorm _norm;
 
     /// <summary>Creates the layer with <paramref name="clusters"/> clusters and <paramref name="outDims"/> outputs.</summary>

@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -11,7 +12,7 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class SelectorMlpModule : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "model")]
+    [ComponentName(Name = StateDictKeys.SelectorMlpModel)]
     private readonly TorchSharp.Modules.Sequential _model;
 
     /// <summary>Creates the MLP with <paramref name="hiddenLayers"/> hidden-to-hidden blocks after the input block.</summary>

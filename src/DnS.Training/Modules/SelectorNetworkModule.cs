@@ -13,11 +13,11 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class SelectorNetworkModule : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "attention")]
+    [ComponentName(Name = StateDictKeys.Attention)]
     private readonly AttentionModule _attention;
-    [ComponentName(Name = "visil_head")]
+    [ComponentName(Name = StateDictKeys.ComparatorHead)]
     private readonly VideoComparatorModule _comparator;
-    [ComponentName(Name = "mlp")]
+    [ComponentName(Name = StateDictKeys.SelectorMlp)]
     private readonly SelectorMlpModule _mlp;
 
     /// <summary>Creates the selector; the defaults are the official configuration.</summary>

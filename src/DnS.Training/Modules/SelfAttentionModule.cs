@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -14,11 +15,11 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class SelfAttentionModule : nn.Module<Tensor, Tensor?, Tensor>
 {
-    [ComponentName(Name = "in_proj_weight")]
+    [ComponentName(Name = StateDictKeys.InProjectionWeight)]
     private readonly Parameter _inProjWeight;
-    [ComponentName(Name = "in_proj_bias")]
+    [ComponentName(Name = StateDictKeys.InProjectionBias)]
     private readonly Parameter _inProjBias;
-    [ComponentName(Name = "out_proj")]
+    [ComponentName(Name = StateDictKeys.OutProjection)]
     private readonly Linear _outProj;
     // √(D/H), held for the module's life (see ScalarConstants).
     private readonly TorchSharp.Scalar _scale;

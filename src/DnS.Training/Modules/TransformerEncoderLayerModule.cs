@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -14,15 +15,15 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class TransformerEncoderLayerModule : nn.Module<Tensor, Tensor?, Tensor>
 {
-    [ComponentName(Name = "self_attn")]
+    [ComponentName(Name = StateDictKeys.SelfAttention)]
     private readonly SelfAttentionModule _selfAttention;
-    [ComponentName(Name = "linear1")]
+    [ComponentName(Name = StateDictKeys.Linear1)]
     private readonly Linear _linear1;
-    [ComponentName(Name = "linear2")]
+    [ComponentName(Name = StateDictKeys.Linear2)]
     private readonly Linear _linear2;
-    [ComponentName(Name = "norm1")]
+    [ComponentName(Name = StateDictKeys.Norm1)]
     private readonly LayerNorm _norm1;
-    [ComponentName(Name = "norm2")]
+    [ComponentName(Name = StateDictKeys.Norm2)]
     private readonly LayerNorm _norm2;
     private readonly double _dropout;
 

@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -11,9 +12,9 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class TransformerEncoderModule : nn.Module<Tensor, Tensor?, Tensor>
 {
-    [ComponentName(Name = "layers")]
+    [ComponentName(Name = StateDictKeys.Layers)]
     private readonly TorchSharp.Modules.ModuleList<TransformerEncoderLayerModule> _layers;
-    [ComponentName(Name = "norm")]
+    [ComponentName(Name = StateDictKeys.Norm)]
     private readonly LayerNorm _norm;
 
     /// <summary>Creates <paramref name="layers"/> post-norm layers and the final norm.</summary>

@@ -12,9 +12,9 @@ namespace DnS.Training.Modules;
 /// </summary>
 public sealed class ViSiLTeacherModule : nn.Module<Tensor, Tensor, Tensor>
 {
-    [ComponentName(Name = "attention")]
+    [ComponentName(Name = StateDictKeys.Attention)]
     private readonly L2AttentionModule? _attention;
-    [ComponentName(Name = "video_comperator")]
+    [ComponentName(Name = StateDictKeys.TeacherComparator)]
     private readonly VideoComparatorModule? _comparator;
 
     /// <summary>Creates the head.</summary>

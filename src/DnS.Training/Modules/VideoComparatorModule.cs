@@ -17,13 +17,13 @@ public sealed class VideoComparatorModule : nn.Module<Tensor, Tensor>
 {
     private static readonly long[] Pad = [1, 1, 1, 1];
     private static readonly long[] Pool = [2, 2];
-    [ComponentName(Name = "conv1")]
+    [ComponentName(Name = StateDictKeys.Conv1)]
     private readonly Conv2d _conv1;
-    [ComponentName(Name = "conv2")]
+    [ComponentName(Name = StateDictKeys.Conv2)]
     private readonly Conv2d _conv2;
-    [ComponentName(Name = "conv3")]
+    [ComponentName(Name = StateDictKeys.Conv3)]
     private readonly Conv2d _conv3;
-    [ComponentName(Name = "fconv")]
+    [ComponentName(Name = StateDictKeys.FinalConv)]
     private readonly Conv2d _fconv;
     private readonly PaddingModes _mode;
 

@@ -57,8 +57,8 @@ public sealed class ModelFolder : IDisposable
         {
             using (var weights = TensorSources.Open(Path.Combine(directory, config.FineWeights)))
             {
-                var variant = DnS.Core.Networks.FineGrainedStudent.VariantOf(weights, config.Fine.Variant);
-                long bits = weights.Tensors.TryGetValue("binarization.W", out var w) ? w.Shape[1] : config.Fine.Dims;
+                var variant = FineGrainedStudent.VariantOf(weights, config.Fine.Variant);
+                long bits = weights.Tensors.TryGetValue(StateDictKeys.BinarizationW, out var w) ? w.Shape[1] : config.Fine.Dims;
                 fine = new FineGrainedStudentModule(variant, config.Fine.Dims, bits);
                 fine.LoadWeights(weights);
             }

@@ -14,6 +14,8 @@ namespace DnS.Training.Tests.Weights;
 /// <summary>
 /// Export → DnS.Core load gives the TorchSharp forward's results, and golden weights give the same results in
 /// TorchSharp and in DnS.Core. Exports use freshly initialised modules, so nothing depends on the golden weights.
+/// Every export is loaded through a source that records what DnS.Core reads: the network must read every exported
+/// key (batch-norm update counters aside), so the modules and the loaders spell the state-dict names alike.
 /// </summary>
 [Collection(TorchCollection.Name)]
 public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputHelper output) : IDisposable
@@ -46,7 +48,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
         using var student = new FineGrainedStudentModule(variant);
         student.eval();
         using var source = SafeTensorsFile.Open(Export(student, "fine-" + variant));
-        var core = Inference.FineGrainedStudent.Load(source);
+        var core = LoadReadingEveryKey(source, s => Inference.FineGrainedStudent.Load(s));
         core.Variant.Should().Be(variant);
         CompareFine(student, core, $"export {variant}");
     }
@@ -86,7 +88,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
         using var student = new CoarseGrainedStudentModule(512, 8, 256, 1, 8, 64);
         student.eval();
         using var source = SafeTensorsFile.Open(Export(student, "coarse"));
-        CompareCoarse(student, Inference.CoarseGrainedStudent.Load(source), "export");
+        CompareCoarse(student, LoadReadingEveryKey(source, s => Inference.CoarseGrainedStudent.Load(s)), "export");
         var golden = torchFixture.Golden("cg_student.weights.safetensors");
         student.LoadWeights(golden);
         CompareCoarse(student, Inference.CoarseGrainedStudent.Load(golden), "golden cg_student");
@@ -117,7 +119,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
         source.Tensors["mlp.model.1.num_batches_tracked"].DType.Should().Be(TensorDType.I64);
         source.ReadInt64("mlp.model.5.num_batches_tracked").Should().Equal(2L);
         source.Tensors.Keys.Should().BeEquivalentTo(torchFixture.Golden("selector.weights.safetensors").Tensors.Keys);
-        CompareSelector(selector, Inference.SelectorNetwork.Load(source), "export");
+        CompareSelector(selector, LoadReadingEveryKey(source, s => Inference.SelectorNetwork.Load(s)), "export");
         var golden = torchFixture.Golden("selector.weights.safetensors");
         selector.LoadWeights(golden);
         selector.eval();
@@ -154,7 +156,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
         teacher.eval();
         var config = new ViSiLTeacherConfig { Symmetric = symmetric };
         using var source = SafeTensorsFile.Open(Export(teacher, "teacher"));
-        CompareTeacher(teacher, Inference.ViSiLTeacher.Load(source, config), "export teacher");
+        CompareTeacher(teacher, LoadReadingEveryKey(source, s => Inference.ViSiLTeacher.Load(s, config)), "export teacher");
         var golden = torchFixture.Golden("visil_teacher.weights.safetensors");
         teacher.LoadWeights(golden);
         CompareTeacher(teacher, Inference.ViSiLTeacher.Load(golden, config), "golden teacher");
@@ -196,6 +198,36 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
             exported.Tensors[name].DType.Should().Be(info.DType, name);
             exported.Tensors[name].Shape.Should().Equal(info.Shape, name);
             exported.GetBytes(name).SequenceEqual(golden.GetBytes(name)).Should().BeTrue(name);
+        }
+    }
+
+    private static T LoadReadingEveryKey<T>(ITensorSource source, Func<ITensorSource, T> load)
+    {
+        var recording = new KeyRecordingSource(source);
+        var network = load(recording);
+        string[] trainingOnly = [.. source.Tensors.Keys.Where(k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal))];
+        recording.Read.Should().BeEquivalentTo(source.Tensors.Keys.Except(trainingOnly),
+            "DnS.Core must read every key the TorchSharp module exports, and only those");
+        return network;
+    }
+
+    // Forwards to the exported file and records every tensor the loader reads.
+    private sealed class KeyRecordingSource(ITensorSource inner) : ITensorSource
+    {
+        public HashSet<string> Read { get; } = [];
+
+        public string SourceName => inner.SourceName;
+
+        public IReadOnlyDictionary<string, TensorInfo> Tensors => inner.Tensors;
+
+        public ReadOnlySpan<byte> GetBytes(string name)
+        {
+            Read.Add(name);
+            return inner.GetBytes(name);
+        }
+
+        public void Dispose()
+        {
         }
     }
 }
