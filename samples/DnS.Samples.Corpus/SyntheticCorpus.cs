@@ -72,13 +72,14 @@ public sealed class SyntheticCorpus
 
     /// <summary>Generates the corpus in <paramref name="directory"/>, or loads it when one with the same options is there.</summary>
     /// <exception cref="InvalidOperationException">ffmpeg is missing or failed (its error output is in the message).</exception>
+    /// <exception cref="ArgumentException">An option is invalid (<see cref="SyntheticCorpusOptions.Validate"/>).</exception>
     public static async Task<SyntheticCorpus> GenerateAsync(string directory, SyntheticCorpusOptions? options = null,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new SyntheticCorpusOptions();
+        options.Validate();
         directory = Path.GetFullPath(directory);
-        var transforms = (options.Transforms ?? TransformNames).Select(name =>
-            TransformTable.FirstOrDefault(t => t.Name == name) is { Name: not null } t ? t : throw new ArgumentException($"unknown transform '{name}'")).ToArray();
+        var transforms = (options.Transforms ?? TransformNames).Select(name => TransformTable.First(t => t.Name == name)).ToArray();
         string fingerprint = JsonSerializer.Serialize(new { options.Sources, options.Distractors, options.Seconds, options.FirstClip, Transforms = transforms.Select(t => t.Name) });
         string manifestPath = Path.Combine(directory, ManifestFile);
         if (File.Exists(manifestPath))

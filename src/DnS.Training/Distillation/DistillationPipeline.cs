@@ -38,13 +38,14 @@ public static class DistillationPipeline
     /// <param name="options">What to train.</param>
     /// <param name="progress">Stage, units done and loss.</param>
     /// <param name="cancellationToken">Stops between pairs or steps; checkpoints are written first.</param>
-    /// <exception cref="ArgumentException">No teacher, a corpus under two videos, or teachers with equal names.</exception>
+    /// <exception cref="ArgumentException">No teacher, a corpus under two videos, teachers with equal names, or an invalid option (<see cref="DistillationOptions.Validate"/>).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; run again to resume.</exception>
     public static async Task<DistillationReport> RunAsync(IRegionFeatureSource features, IReadOnlyList<IPairTeacher> teachers, string outputDirectory,
         DistillationOptions? options = null, IProgress<DistillationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(features);
         options ??= new DistillationOptions();
+        options.Validate();
         if (teachers.Count == 0) throw new ArgumentException("distillation needs at least one teacher", nameof(teachers));
         var clock = Stopwatch.StartNew();
         string work = Path.Combine(outputDirectory, WorkFolder);

@@ -1,3 +1,5 @@
+using DnS.Core;
+
 namespace DnS.Training.Distillation;
 
 /// <summary>How a trainer runs: length, batch, learning rate, seed, threads and checkpoints.</summary>
@@ -31,13 +33,13 @@ public sealed record TrainingOptions
     public int CheckpointEvery { get; init; }
 
     /// <summary>Checks the values.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A count or rate is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A count or rate is out of range (its name is the parameter name).</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Epochs);
         if (Steps is { } steps) ArgumentOutOfRangeException.ThrowIfNegative(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
-        if (LearningRate is { } rate && !(rate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), rate, "the learning rate must be positive");
+        if (LearningRate is { } rate) OptionChecks.Positive(rate, nameof(LearningRate));
         if (Threads is { } threads) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrames, Modules.FrameTiling.MinimumFrames);
         ArgumentOutOfRangeException.ThrowIfNegative(CheckpointEvery);

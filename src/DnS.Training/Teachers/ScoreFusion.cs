@@ -29,6 +29,7 @@ public static class ScoreFusion
     public static IReadOnlyList<ScoredPair> Fuse(IReadOnlyList<SampledPair> pairs, IReadOnlyList<ReadOnlyMemory<float>> teacherScores, ScoreFusionOptions? options = null)
     {
         options ??= new ScoreFusionOptions();
+        options.Validate();
         int teachers = teacherScores.Count;
         if (teachers == 0) throw new ArgumentException("at least one teacher's scores are needed", nameof(teacherScores));
         for (int t = 0; t < teachers; t++)
@@ -90,15 +91,9 @@ public static class ScoreFusion
             Array.Fill(weights, 1.0 / teachers);
             return weights;
         }
-        var given = options.Weights ?? throw new ArgumentException("weighted fusion needs one weight per teacher", nameof(options));
+        var given = options.Weights!;   // options.Validate() requires them for weighted fusion
         if (given.Count != teachers) throw new ArgumentException($"{given.Count} weights for {teachers} teachers", nameof(options));
-        double total = 0;
-        foreach (float w in given)
-        {
-            if (!(w >= 0) || float.IsInfinity(w)) throw new ArgumentException($"weights must be finite and ≥ 0, got {w}", nameof(options));
-            total += w;
-        }
-        if (total <= 0) throw new ArgumentException("the weights sum to 0", nameof(options));
+        double total = given.Sum(w => (double)w);
         for (int t = 0; t < teachers; t++) weights[t] = given[t] / total;
         return weights;
     }
