@@ -1,6 +1,6 @@
 # Sourced by spelling-check.sh and spelling-fix.sh: the files whose spelling is checked, NUL-separated on stdout.
 # Sources, tests, samples, benchmarks, docs and build scripts; not build outputs, binary data, generated reports'
-# plots, or the rule list itself (it has to name the British forms).
+# plots, or the tool itself (its rules, in spelling.txt, are not checked: they name the British forms).
 spelling_files() {
   local root; root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   cd "$root" || return 1
@@ -8,5 +8,5 @@ spelling_files() {
       \( -name bin -o -name obj -o -name artifacts -o -name BenchmarkDotNet.Artifacts \) -prune -o \
       -type f \( -name '*.cs' -o -name '*.md' -o -name '*.sh' -o -name '*.csproj' -o -name '*.props' \
                  -o -name '*.targets' -o -name '*.json' -o -name '*.proto' -o -name '*.c' -o -name run -o -name .editorconfig \) \
-      ! -path build/spelling.txt -print0
+      ! -path build/spelling.pl -print0
 }

@@ -3,7 +3,7 @@ using DnS.Training.Distillation;
 
 namespace DistillationStudy;
 
-/// <summary>Every number of the study (serialised as distillation.json).</summary>
+/// <summary>Every number of the study (serialized as distillation.json).</summary>
 internal sealed record StudyResult(
     string Command,
     int TrainingVideos,

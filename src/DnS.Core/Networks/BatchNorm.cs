@@ -35,7 +35,7 @@ internal sealed class BatchNorm
         return new BatchNorm(scale, shift);
     }
 
-    /// <summary>Normalises rows of <c>features</c> values in place.</summary>
+    /// <summary>Normalizes rows of <c>features</c> values in place.</summary>
     public void Apply(Span<float> rows)
     {
         int n = _scale.Length;

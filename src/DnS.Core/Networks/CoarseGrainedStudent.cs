@@ -5,7 +5,7 @@ using DnS.Core.Weights;
 namespace DnS.Core.Networks;
 
 /// <summary>
-/// The DnS coarse-grained student (reference <c>model.students.CoarseGrainedStudent</c>): one L2-normalised vector
+/// The DnS coarse-grained student (reference <c>model.students.CoarseGrainedStudent</c>): one L2-normalized vector
 /// per video, compared by dot product. Index: h-attention → sum over regions → L2 → Transformer encoder (post-norm
 /// layers + final LayerNorm) → NetVLAD → L2. Every module is optional; with all off the frames are mean-pooled.
 /// Immutable after loading; <see cref="IndexVideo"/> is safe to call concurrently.
@@ -82,7 +82,7 @@ public sealed class CoarseGrainedStudent
         return new CoarseGrainedStudent(dims, config.Regions, attention, [.. layers], finalNorm, netVlad);
     }
 
-    /// <summary>Indexes a video (reference <c>index_video</c>) into an L2-normalised vector of <see cref="OutputDims"/> floats.</summary>
+    /// <summary>Indexes a video (reference <c>index_video</c>) into an L2-normalized vector of <see cref="OutputDims"/> floats.</summary>
     /// <param name="regions">T×R×D region features (T ≥ 1), row-major.</param>
     /// <exception cref="ArgumentException">The length is not a whole number of R×D frames.</exception>
     public float[] IndexVideo(ReadOnlySpan<float> regions)

@@ -23,7 +23,7 @@ public sealed class FineGrainedStudent
     /// <summary>Target frames compared per chunk (the reference evaluation's <c>batch_sz_sim</c>).</summary>
     public const int TargetChunkFrames = 2048;
 
-    // Region rows normalised and projected per GEMM call in the binary index: bounds the scratch buffer.
+    // Region rows normalized and projected per GEMM call in the binary index: bounds the scratch buffer.
     private const int BlockRows = 512;
 
     private readonly Attention? _attention;

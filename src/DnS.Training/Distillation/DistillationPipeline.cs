@@ -10,14 +10,14 @@ using static TorchSharp.torch;
 namespace DnS.Training.Distillation;
 
 /// <summary>
-/// Distill-and-Select end to end on an unlabelled corpus (method §1.5, §2): mine pairs with the first teacher, score
+/// Distill-and-Select end to end on an unlabeled corpus (method §1.5, §2): mine pairs with the first teacher, score
 /// them with every teacher (cached), whiten and fuse the teachers, distil the fine student, then the coarse student,
 /// train the selector on where the two disagree under the folder's <see cref="DistillationOptions.FineCalibration"/>,
 /// and write a model folder <see cref="DnsModels.Load(string)"/> opens.
 /// </summary>
 /// <remarks>
 /// Everything resumable lives in <c>&lt;output&gt;/work</c>: the teacher scores (re-used while the corpus, the teachers and
-/// the sampling options are unchanged) and one checkpoint per network, so a cancelled or crashed run continues where it
+/// the sampling options are unchanged) and one checkpoint per network, so a canceled or crashed run continues where it
 /// stopped. Networks that finished are not retrained.
 /// </remarks>
 public static class DistillationPipeline
@@ -39,7 +39,7 @@ public static class DistillationPipeline
     /// <param name="progress">Stage, units done and loss.</param>
     /// <param name="cancellationToken">Stops between pairs or steps; checkpoints are written first.</param>
     /// <exception cref="ArgumentException">No teacher, a corpus under two videos, teachers with equal names, or an invalid option (<see cref="DistillationOptions.Validate"/>).</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; run again to resume.</exception>
+    /// <exception cref="OperationCanceledException">Canceled; run again to resume.</exception>
     public static async Task<DistillationReport> RunAsync(IRegionFeatureSource features, IReadOnlyList<IPairTeacher> teachers, string outputDirectory,
         DistillationOptions? options = null, IProgress<DistillationProgress>? progress = null, CancellationToken cancellationToken = default)
     {

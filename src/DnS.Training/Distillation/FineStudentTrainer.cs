@@ -12,17 +12,17 @@ namespace DnS.Training.Distillation;
 /// Trains a fine-grained student (attention, binary or parameter-free comparator) on teacher similarities (method
 /// §1.5): L1(student, teacher) + 1e-3 × <see cref="SimilarityRegularizationLoss"/> on the raw comparator output of
 /// the padded, masked batch; Adam at 1e-4. A binary student's <c>binarization.W</c> starts from <see cref="Itq"/>
-/// fitted on a seeded sample of L2-normalised region vectors, and trains through the erf relaxation.
+/// fitted on a seeded sample of L2-normalized region vectors, and trains through the erf relaxation.
 /// </summary>
 public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudentModule>
 {
     /// <summary>The paper's learning rate for the fine students.</summary>
     public const double DefaultLearningRate = 1e-4;
 
-    /// <summary>Weight of the similarity regularisation next to the L1 loss.</summary>
+    /// <summary>Weight of the similarity regularization next to the L1 loss.</summary>
     public const double RegularizationWeight = 1e-3;
 
-    /// <summary>Region vectors the ITQ initialisation samples by default.</summary>
+    /// <summary>Region vectors the ITQ initialization samples by default.</summary>
     public const int DefaultItqSample = 50_000;
 
     // Parameterless and stateless, so one instance serves every trainer.
@@ -51,7 +51,7 @@ public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudentModule
         }
     }
 
-    /// <summary>The ITQ fit that initialised a binary student, else null.</summary>
+    /// <summary>The ITQ fit that initialized a binary student, else null.</summary>
     public Itq? Itq { get; }
 
     /// <inheritdoc/>

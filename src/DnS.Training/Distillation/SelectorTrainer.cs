@@ -7,7 +7,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace DnS.Training.Distillation;
 
 /// <summary>
-/// Trains the selector (method §1.5): a pair is labelled 1 when the fine student's score, calibrated onto the coarse
+/// Trains the selector (method §1.5): a pair is labeled 1 when the fine student's score, calibrated onto the coarse
 /// scale as the retrieval engine merges it, and the coarse student's differ by more than the threshold,
 /// |Map(fine) − coarse| &gt; t (t = 0.2; the reference Map is fine/2 + 0.5), i.e. re-ranking it changes its score. The network (self-similarity attention and comparator included) is fitted end to end with binary
 /// cross-entropy whose classes are weighted by inverse frequency over the training pairs, so both count equally.

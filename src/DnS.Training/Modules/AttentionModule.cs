@@ -9,7 +9,7 @@ namespace DnS.Training.Modules;
 /// <summary>
 /// The students' h-attention (reference <c>Attention(dims, norm=False)</c>): each region vector x is scaled by
 /// sigmoid(c·tanh(W x + b)). State-dict keys: <c>transform.weight</c> [D, D], <c>transform.bias</c> [D],
-/// <c>context_vector.weight</c> [1, D]. Initialised as the reference does (Xavier-uniform weights, zero bias).
+/// <c>context_vector.weight</c> [1, D]. Initialized as the reference does (Xavier-uniform weights, zero bias).
 /// </summary>
 public sealed class AttentionModule : nn.Module<Tensor, Tensor>
 {

@@ -78,7 +78,7 @@ public sealed class CoarseGrainedStudentModule : nn.Module<Tensor, Tensor?, Tens
     /// <summary>The Transformer encoder's output [B, T, D] for frame vectors [B, T, D] (unchanged without the encoder).</summary>
     public Tensor Encode(Tensor frames, Tensor? validFrames) => _transformer is null ? frames : _transformer.forward(frames, validFrames);
 
-    /// <summary>The L2-normalised video vectors [B, out] of encoded frames [B, T, D]: NetVLAD, or the mean of valid frames.</summary>
+    /// <summary>The L2-normalized video vectors [B, out] of encoded frames [B, T, D]: NetVLAD, or the mean of valid frames.</summary>
     public Tensor Aggregate(Tensor x, Tensor? validFrames)
     {
         if (_netVlad is not null) x = _netVlad.forward(x, validFrames);

@@ -95,7 +95,7 @@ public sealed class FineGrainedStudentModule : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>
     /// The raw comparator output [B, Tq', Tt'] (before hardtanh) of zero-padded indexed batches and its valid cells,
-    /// the stage the similarity regularisation loss reads; <see cref="SimilarityOfComparator"/> finishes it.
+    /// the stage the similarity regularization loss reads; <see cref="SimilarityOfComparator"/> finishes it.
     /// </summary>
     public (Tensor Raw, Tensor Valid) MaskedComparator(Tensor query, Tensor target, Tensor queryValid, Tensor targetValid)
     {

@@ -8,7 +8,7 @@ namespace DnS.Training.Modules;
 
 /// <summary>
 /// The ViSiL teacher's attention (reference <c>Attention(dims, norm=True)</c>): a = (c·x)/2 + 0.5, output x·a.
-/// State-dict key: <c>context_vector.weight</c> [1, D]. The context vector starts as a normalised Gaussian, as in the reference.
+/// State-dict key: <c>context_vector.weight</c> [1, D]. The context vector starts as a normalized Gaussian, as in the reference.
 /// </summary>
 public sealed class L2AttentionModule : nn.Module<Tensor, Tensor>
 {

@@ -12,7 +12,7 @@ namespace DnS.Training.Modules;
 
 /// <summary>
 /// The coarse student's NetVLAD: soft assignment softmax_k(⟨conv.weight[k], x_t⟩), residuals
-/// Σ_t a[k,t](x_t − centroids[k]) over valid frames, intra-normalisation, k-major flattening, L2, the reduction
+/// Σ_t a[k,t](x_t − centroids[k]) over valid frames, intra-normalization, k-major flattening, L2, the reduction
 /// (no bias) and LayerNorm. Keys: <c>centroids</c> [K, D], <c>conv.weight</c> [K, D, 1, 1],
 /// <c>reduction_layer.weight</c> [out, K·D], <c>norm.weight/bias</c>.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class NetVladModule : nn.Module<Tensor, Tensor?, Tensor>
     {
         Dims = dims;
         Clusters = clusters;
-        // The reference's initialisation: Gaussian centroids, the assignment starting at the centroids, a scaled Gaussian reduction.
+        // The reference's initialization: Gaussian centroids, the assignment starting at the centroids, a scaled Gaussian reduction.
         _centroids = new Parameter(randn(clusters, dims).div_(Math.Sqrt(dims)));
         _conv = nn.Conv2d(dims, clusters, 1, bias: false);
         using (no_grad()) _conv.weight!.copy_(_centroids.view(clusters, dims, 1, 1));

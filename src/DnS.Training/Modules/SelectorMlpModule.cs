@@ -8,7 +8,7 @@ namespace DnS.Training.Modules;
 /// <summary>
 /// The selector's MLP (reference <c>MLP</c> under <c>mlp.</c>): <c>model</c> is a Sequential of
 /// (Linear without bias, BatchNorm1d, ReLU, Dropout) blocks, then Linear(hidden→1) and Sigmoid, so the
-/// parameterised entries are <c>model.0/.1/.4/.5/.8</c> for one hidden layer.
+/// parameterized entries are <c>model.0/.1/.4/.5/.8</c> for one hidden layer.
 /// </summary>
 public sealed class SelectorMlpModule : nn.Module<Tensor, Tensor>
 {

@@ -24,7 +24,7 @@ public sealed class SelfAttentionModule : nn.Module<Tensor, Tensor?, Tensor>
     // √(D/H), held for the module's life (see ScalarConstants).
     private readonly TorchSharp.Scalar _scale;
 
-    /// <summary>Creates the layer (Xavier-uniform in-projection and zero biases, as PyTorch initialises it).</summary>
+    /// <summary>Creates the layer (Xavier-uniform in-projection and zero biases, as PyTorch initializes it).</summary>
     public SelfAttentionModule(long dims, long heads) : base(nameof(SelfAttentionModule))
     {
         if (dims % heads != 0) throw new ArgumentException($"dims {dims} is not divisible by heads {heads}", nameof(heads));

@@ -61,7 +61,7 @@ public sealed class ViSiLTeacherModule : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>
-    /// The comparator's raw scores (before hardtanh, what the similarity regularisation sees) for f2f matrices
+    /// The comparator's raw scores (before hardtanh, what the similarity regularization sees) for f2f matrices
     /// [B, Tq, Tt], tiled when shorter than 4 frames; null without a comparator.
     /// </summary>
     public Tensor? RawComparator(Tensor f2f) => _comparator?.forward(FrameTiling.Tile(f2f));

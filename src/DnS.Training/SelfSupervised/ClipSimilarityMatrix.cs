@@ -15,7 +15,7 @@ public static class ClipSimilarityMatrix
     /// <summary>Scores all pairs of <paramref name="clips"/> (each [T, R, D], T ≥ 1).</summary>
     /// <param name="teacher">The teacher.</param>
     /// <param name="clips">Raw region features of the clips.</param>
-    /// <param name="rawComparator">Receives each shape group's raw comparator output (for the similarity regularisation); may be null.</param>
+    /// <param name="rawComparator">Receives each shape group's raw comparator output (for the similarity regularization); may be null.</param>
     /// <returns>S [N, N] with S[i, j] the similarity of query clip i to target clip j.</returns>
     /// <exception cref="ArgumentException">A clip is not [T, R, D] with the regions and dimensions of the others.</exception>
     public static Tensor Compute(ViSiLTeacherModule teacher, IReadOnlyList<Tensor> clips, List<Tensor>? rawComparator = null)

@@ -18,7 +18,7 @@ public sealed record SelfSupervisedOptions
     /// <summary>Weight λ of the hard-negative (SSHN) loss (S2VS: 3).</summary>
     public double HardNegativeWeight { get; init; } = 3.0;
 
-    /// <summary>Weight r of the similarity regularisation on the raw comparator output (S2VS: 1).</summary>
+    /// <summary>Weight r of the similarity regularization on the raw comparator output (S2VS: 1).</summary>
     public double RegularizationWeight { get; init; } = 1.0;
 
     /// <summary>Seed of batch sampling, view choice and the temporal edits.</summary>

@@ -6,7 +6,7 @@ using DnS.Training.Data;
 namespace DnS.Training.Teachers;
 
 /// <summary>
-/// Mines distillation pairs from an unlabelled corpus (method §1.5): anchors, each with the videos a teacher ranks
+/// Mines distillation pairs from an unlabeled corpus (method §1.5): anchors, each with the videos a teacher ranks
 /// related to it, other anchors' videos and distractors. Deterministic for a seed, corpus and teacher.
 /// </summary>
 /// <remarks>
@@ -116,7 +116,7 @@ public sealed class PairSampler
         return anchors;
     }
 
-    // The parameter-free coarse embedding (L2-normalised mean region vector) of every video, N×D.
+    // The parameter-free coarse embedding (L2-normalized mean region vector) of every video, N×D.
     private static float[] CoarseVectors(IRegionFeatureSource source, ParallelOptions parallel)
     {
         int dims = source.Dims;

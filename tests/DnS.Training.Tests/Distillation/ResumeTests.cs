@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace DnS.Training.Tests.Distillation;
 
-/// <summary>N steps in one go equal N/2 steps, a cancelled run's checkpoint, a fresh process-like restart and N/2 more.</summary>
+/// <summary>N steps in one go equal N/2 steps, a canceled run's checkpoint, a fresh process-like restart and N/2 more.</summary>
 [Collection(TorchCollection.Name)]
 public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper output) : IDisposable
 {
@@ -35,7 +35,7 @@ public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper out
         var expected = StateOf(whole);
         float expectedNext = wholeTrainer.TrainStep();
 
-        // Interrupted: the same start cancelled after N/2 steps (the checkpoint is written on cancel), then a new module
+        // Interrupted: the same start canceled after N/2 steps (the checkpoint is written on cancel), then a new module
         // with other initial weights resumes from the checkpoint.
         string checkpoint = Path.Combine(_folder, network);
         var interruptedOptions = options with { CheckpointDirectory = checkpoint };
@@ -107,12 +107,12 @@ public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper out
         trainer.Train();
         var examples = ((SelectorTrainer)trainer).Examples;
 
-        // The same pairs labelled with another calibration or threshold are another run: a stale selector would otherwise be kept.
+        // The same pairs labeled with another calibration or threshold are another run: a stale selector would otherwise be kept.
         foreach (var (calibration, threshold) in new[] { (new FineScoreCalibration(1, 0), SelectorTrainer.DefaultThreshold), (FineScoreCalibration.Reference, 0.3) })
         {
             using var selector = new SelectorNetworkModule(Dims);
-            using var relabelled = new SelectorTrainer(selector, _corpus, examples, options, calibration, threshold);
-            FluentActions.Invoking(() => relabelled.LoadCheckpoint(checkpoint)).Should().Throw<InvalidOperationException>().WithMessage("*other examples*labels*");
+            using var relabeled = new SelectorTrainer(selector, _corpus, examples, options, calibration, threshold);
+            FluentActions.Invoking(() => relabeled.LoadCheckpoint(checkpoint)).Should().Throw<InvalidOperationException>().WithMessage("*other examples*labels*");
         }
         using (var selector = new SelectorNetworkModule(Dims))
         using (var same = new SelectorTrainer(selector, _corpus, examples, options, FineScoreCalibration.Reference))

@@ -15,7 +15,7 @@ public sealed class GradientTests(TorchFixture torchFixture, ITestOutputHelper o
 {
     private const int Steps = 40;
     // Adam's default. Much larger rates can push every comparator output past hardtanh's ±1, where the gradient is 0
-    // (the reason the reference adds a similarity regularisation loss on the raw comparator output).
+    // (the reason the reference adds a similarity regularization loss on the raw comparator output).
     private const double LearningRate = 1e-3;
 
     private static Tensor RandomVideos(long batch, long frames, long dims) => F.normalize(torch.randn(batch, frames, 9, dims), 2, -1);

@@ -22,7 +22,7 @@ public sealed class SelfSupervisedTeacherTrainerTests(AugmentedViewCorpus corpus
         return new ViSiLTeacherModule(dims);
     }
 
-    // Every stored view unedited, labelled with its video: the fixed batch that shows what training changed.
+    // Every stored view unedited, labeled with its video: the fixed batch that shows what training changed.
     private static (List<Tensor> Clips, int[] Videos) AllViews(IRegionFeatureSource source, ViewGroups groups)
     {
         var clips = new List<Tensor>();
@@ -167,7 +167,7 @@ public sealed class SelfSupervisedTeacherTrainerTests(AugmentedViewCorpus corpus
             straightWeights = Weights(teacher);
         }
 
-        // Cancelled after 3 of 7 steps (3 videos per step over 6 videos: epochs wrap mid-run), then resumed by a new
+        // Canceled after 3 of 7 steps (3 videos per step over 6 videos: epochs wrap mid-run), then resumed by a new
         // trainer whose teacher starts from other weights: the checkpoint must carry weights, Adam and the sampler.
         var resumed = new List<double>();
         using (var teacher = NewTeacher(16, 9))

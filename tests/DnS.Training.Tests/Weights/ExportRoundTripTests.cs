@@ -13,7 +13,7 @@ namespace DnS.Training.Tests.Weights;
 
 /// <summary>
 /// Export → DnS.Core load gives the TorchSharp forward's results, and golden weights give the same results in
-/// TorchSharp and in DnS.Core. Exports use freshly initialised modules, so nothing depends on the golden weights.
+/// TorchSharp and in DnS.Core. Exports use freshly initialized modules, so nothing depends on the golden weights.
 /// Every export is loaded through a source that records what DnS.Core reads: the network must read every exported
 /// key (batch-norm update counters aside), so the modules and the loaders spell the state-dict names alike.
 /// </summary>
