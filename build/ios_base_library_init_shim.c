@@ -1,7 +1,7 @@
 /*
  * Provides std::ios_base_library_init() (GCC 13's GLIBCXX_3.4.32 marker) for a libstdc++ that predates it
  * (GCC 12: Debian 12, Ubuntu 22.04). GCC 13 headers stop giving every TU that includes <iostream> its own
- * static ios_base::Init and instead reference this symbol, relying on libstdc++ >= 13 to initialise the
+ * static ios_base::Init and instead reference this symbol, relying on libstdc++ >= 13 to initialize the
  * standard streams itself. An older libstdc++ does not, so this shim holds one ios_base::Init for the
  * lifetime of the process that loads it. Written in C (the mangled names are stable ABI) so it builds with
  * a bare `cc`; linked against libstdc++ for the constructor/destructor.

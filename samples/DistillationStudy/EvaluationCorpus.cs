@@ -1,5 +1,5 @@
-using DnS.Core.Evaluation;
 using DnS.Core.Features;
+using DnS.Samples.Corpus;
 using DnS.Training.Data;
 
 namespace DistillationStudy;

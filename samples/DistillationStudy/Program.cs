@@ -12,13 +12,14 @@ using DnS.Core.Features.Extraction;
 using DnS.Core.Networks;
 using DnS.Core.Retrieval;
 using DnS.Core.Storage;
+using DnS.Samples.Corpus;
 using DnS.Training.Data;
 using DnS.Training.Distillation;
+using DnS.Training.Modules;
 using DnS.Training.SelfSupervised;
 using DnS.Training.Teachers;
 using DnS.Training.Weights;
 using TorchSharp;
-using TrainableViSiL = DnS.Training.Modules.ViSiLTeacher;
 
 var settings = StudySettings.Parse(args);
 using var cancel = new CancellationTokenSource();
@@ -136,7 +137,7 @@ async Task<(string Path, double Seconds)> TrainSelfSupervisedTeacherAsync()
     await views.ExtractAsync(training.Videos.Select(v => (v.Id, v.Path)), store, null, ct);
     Console.WriteLine($"   views extracted in {extracting.Elapsed.TotalSeconds:F0} s");
     torch.random.manual_seed(0);
-    using var teacher = new TrainableViSiL(extractor.Dimensions);
+    using var teacher = new ViSiLTeacherModule(extractor.Dimensions);
     var trainingClock = Stopwatch.StartNew();
     using (var trainer = new SelfSupervisedTeacherTrainer(teacher, new StoreFeatureSource(store), settings.SelfSupervised))
         await trainer.TrainAsync(settings.SslSteps, new Progress<SelfSupervisedProgress>(p =>

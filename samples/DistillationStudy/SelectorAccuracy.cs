@@ -1,6 +1,6 @@
-using DnS.Core.Evaluation;
 using DnS.Core.Features;
 using DnS.Core.Networks;
+using DnS.Samples.Corpus;
 using DnS.Training.Distillation;
 
 namespace DistillationStudy;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using DnS.Core.Evaluation;
+using DnS.Samples.Corpus;
 
 namespace DistillationStudy;
 

@@ -1,9 +1,9 @@
-using DnS.Core.Evaluation;
+using DnS.Samples.Corpus;
 using DnS.Training.Distillation;
 
 namespace DistillationStudy;
 
-/// <summary>Every number of the study (serialised as distillation.json).</summary>
+/// <summary>Every number of the study (serialized as distillation.json).</summary>
 internal sealed record StudyResult(
     string Command,
     int TrainingVideos,

@@ -1,6 +1,6 @@
 using System.Globalization;
-using DnS.Core.Evaluation;
 using DnS.Core.Retrieval;
+using DnS.Samples.Corpus;
 using DnS.Training.Distillation;
 using DnS.Training.SelfSupervised;
 

@@ -1,4 +1,5 @@
 using DnS.Core.Evaluation;
+using DnS.Samples.Corpus;
 using DnS.Training.Data;
 using DnS.Training.Teachers;
 

@@ -6,12 +6,12 @@
 // Options: --report <dir>  also write tradeoff.md and tradeoff.png there (docs/ in this repository);
 //          --models <dir>  add the rows of a distilled model folder (dns-train distill, samples/DistillationStudy) to step 4:
 //                          its coarse and fine students, DnS with its selector at 5 % and 30 %, and top-K.
-using DnS.Core.Evaluation;
 using DnS.Core.Features.Extraction;
 using DnS.Core.Indexing;
 using DnS.Core.Networks;
 using DnS.Core.Retrieval;
 using DnS.Core.Storage;
+using DnS.Samples.Corpus;
 using QuickStart;
 
 var options = QuickStartOptions.Parse(args);

@@ -1,6 +1,6 @@
 using System.Globalization;
-using DnS.Core.Evaluation;
 using DnS.Core.Networks;
+using DnS.Samples.Corpus;
 using ScottPlot;
 
 namespace QuickStart;

@@ -19,7 +19,7 @@ internal abstract class DistillationSettings : TrainingDataSettings
     public string? Teachers { get; init; }
 
     [CommandOption("--whiten")]
-    [Description("Standardise each teacher's scores over the sampled pairs before fusing them.")]
+    [Description("Standardize each teacher's scores over the sampled pairs before fusing them.")]
     public bool Whiten { get; init; }
 
     [CommandOption("--fusion <METHOD>")]

@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 
 return await CliHost.RunAsync("dns-train", config =>
 {
-    config.AddCommand<DistillCommand>("distill").WithDescription("Train the fine student, coarse student and selector from a teacher on your own unlabelled videos.");
+    config.AddCommand<DistillCommand>("distill").WithDescription("Train the fine student, coarse student and selector from a teacher on your own unlabeled videos.");
     config.AddBranch("train", train =>
     {
         train.SetDescription("Train single networks (experts; dns-train distill runs the whole chain).");

@@ -23,6 +23,6 @@ internal abstract class TrainingDataSettings : CommandSettings
     public string? Pca { get; init; }
 
     [CommandOption("--seed <N>")]
-    [Description("Seeds mining, data order, augmentations and initialisation (default 0).")]
+    [Description("Seeds mining, data order, augmentations and initialization (default 0).")]
     public int Seed { get; init; }
 }

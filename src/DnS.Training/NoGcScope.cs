@@ -4,15 +4,15 @@ namespace DnS.Training;
 
 /// <summary>
 /// Runs a block of libtorch calls without a garbage collection. TorchSharp 0.107 hands the native handle of an
-/// implicitly converted <c>Scalar</c> (ours, and those inside its own optimisers) to libtorch without keeping the
-/// managed object alive, so a GC in the middle of the call can finalise a scalar libtorch is still reading — seen as
+/// implicitly converted <c>Scalar</c> (ours, and those inside its own optimizers) to libtorch without keeping the
+/// managed object alive, so a GC in the middle of the call can finalize a scalar libtorch is still reading — seen as
 /// rare "Unknown scalar type" / "toFloat" failures deep into training (dotnet/TorchSharp#1434, #1496). Inside a no-GC
-/// region nothing is finalised; the garbage of a step is collected before the next one starts.
+/// region nothing is finalized; the garbage of a step is collected before the next one starts.
 /// </summary>
 internal readonly struct NoGcScope : IDisposable
 {
     // A step allocates wrapper objects and its padded batches (tens of MB at batch 32, 64 frames). Above the budget the runtime
-    // collects and the region ends early, which is the unprotected behaviour, never an error.
+    // collects and the region ends early, which is the unprotected behavior, never an error.
     private const long Budget = 128L << 20;
 
     private readonly bool _started;

@@ -1,4 +1,4 @@
-using DnS.Core.Evaluation;
+using DnS.Samples.Corpus;
 using Xunit;
 
 namespace DnS.IntegrationTests;

@@ -1,6 +1,6 @@
 namespace DnS.Training.Tests;
 
-/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (Progress&lt;T&gt; posts asynchronously), serialised.</summary>
+/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (Progress&lt;T&gt; posts asynchronously), serialized.</summary>
 internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
 {
     private readonly Lock _gate = new();

@@ -55,7 +55,7 @@ public sealed class TorchFixture : IDisposable
 
 /// <summary>
 /// Every test that runs libtorch: one collection, so the tests run one at a time — libtorch's global random generator
-/// (module initialisation, dropout) would otherwise be drawn from by two tests at once and break exact-replay checks.
+/// (module initialization, dropout) would otherwise be drawn from by two tests at once and break exact-replay checks.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class TorchCollection : ICollectionFixture<TorchFixture>, ICollectionFixture<SelfSupervised.AugmentedViewCorpus>

@@ -1,10 +1,10 @@
 using System.ComponentModel;
 using DnS.Training.Distillation;
+using DnS.Training.Modules;
 using DnS.Training.Teachers;
 using DnS.Training.Weights;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using SelectorModule = DnS.Training.Modules.SelectorNetwork;
 
 namespace DnS.Cli.Training.Commands;
 
@@ -59,7 +59,7 @@ internal sealed class TrainSelectorCommand : AsyncCommand<TrainSelectorCommand.S
         using (var coarse = new CoarseStudentTrainer(folder.Coarse, features.Source, pairs, training))
             selectorPairs = SelectorPairs.FromStudents(pairs, fine, coarse);
 
-        var selector = new SelectorModule(folder.Fine.Dims);
+        var selector = new SelectorNetworkModule(folder.Fine.Dims);
         folder.ReplaceSelector(selector);
         using (var trainer = new SelectorTrainer(selector, features.Source, selectorPairs, training with { CheckpointDirectory = Path.Combine(work, "checkpoint") },
                    folder.FineCalibration, settings.Threshold))

@@ -2,12 +2,12 @@ using System.ComponentModel;
 using DnS.Core.Features;
 using DnS.Core.Storage;
 using DnS.Training.Data;
+using DnS.Training.Modules;
 using DnS.Training.SelfSupervised;
 using DnS.Training.Weights;
 using Spectre.Console;
-using TorchSharp;
 using Spectre.Console.Cli;
-using ViSiLTeacherModule = DnS.Training.Modules.ViSiLTeacher;
+using TorchSharp;
 
 namespace DnS.Cli.Training.Commands;
 

@@ -17,7 +17,7 @@ public static class FivrEvaluator
         var labels = task.RelevantLabels();
         var perQuery = new List<QueryAveragePrecision>();
         List<string> missing = [], notInDataset = [], emptyRelevant = [];
-        foreach (var (query, labelled) in annotations.Queries)
+        foreach (var (query, labeled) in annotations.Queries)
         {
             var entries = results[query];
             if (entries is null) { missing.Add(query); continue; }
@@ -25,7 +25,7 @@ public static class FivrEvaluator
 
             var relevant = new HashSet<string>(StringComparer.Ordinal);
             foreach (var label in labels)
-                if (labelled.TryGetValue(label, out var ids))
+                if (labeled.TryGetValue(label, out var ids))
                     foreach (var id in ids)
                         if (dataset is null || dataset.Contains(id)) relevant.Add(id);
             if (relevant.Count == 0) { emptyRelevant.Add(query); continue; }

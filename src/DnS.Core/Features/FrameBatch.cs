@@ -1,7 +1,7 @@
 namespace DnS.Core.Features;
 
 /// <summary>
-/// Preprocessed frames ready for the backbone: NCHW, RGB, ImageNet-normalised floats
+/// Preprocessed frames ready for the backbone: NCHW, RGB, ImageNet-normalized floats
 /// ((x/255 − mean)/std), <see cref="Count"/> frames of 3×<see cref="Height"/>×<see cref="Width"/>.
 /// </summary>
 /// <param name="Pixels">N·3·H·W floats.</param>

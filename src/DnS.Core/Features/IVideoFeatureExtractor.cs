@@ -14,6 +14,6 @@ public interface IVideoFeatureExtractor : IDisposable
 
     /// <summary>Extracts the features of one video (T ≥ 1 frames).</summary>
     /// <exception cref="Decoding.VideoDecodingException">The file is missing, unreadable, not a video, or has no frames.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled (within one frame batch).</exception>
+    /// <exception cref="OperationCanceledException">Canceled (within one frame batch).</exception>
     Task<RegionFeatures> ExtractAsync(string videoPath, CancellationToken cancellationToken = default);
 }

@@ -28,13 +28,15 @@ public sealed class Attention
 
     /// <summary>Loads the attention weights under <paramref name="prefix"/> (e.g. <c>attention.</c>); <paramref name="dims"/> -1 infers D.</summary>
     /// <exception cref="WeightsFormatException">A tensor is missing or has the wrong shape.</exception>
-    public static Attention Load(ITensorSource source, string prefix = "attention.", int dims = -1)
+    public static Attention Load(ITensorSource source, string prefix = StateDictKeys.Attention + ".", int dims = -1)
     {
-        var transform = LinearLayer.Load(source, prefix + "transform.", dims, dims, bias: true);
+        string transformPrefix = StateDictKeys.Child(prefix, StateDictKeys.Transform);
+        var transform = LinearLayer.Load(source, transformPrefix, dims, dims, bias: true);
         if (transform.InFeatures != transform.OutFeatures)
             throw new WeightsFormatException(source.SourceName,
-                $"tensor '{prefix}transform.weight' has shape [{transform.OutFeatures}, {transform.InFeatures}], expected a square [D, D]", prefix + "transform.weight");
-        var context = source.ReadFloats(prefix + "context_vector.weight", 1, transform.OutFeatures);
+                $"tensor '{transformPrefix}{StateDictKeys.Weight}' has shape [{transform.OutFeatures}, {transform.InFeatures}], expected a square [D, D]",
+                transformPrefix + StateDictKeys.Weight);
+        var context = source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.ContextVector) + StateDictKeys.Weight, 1, transform.OutFeatures);
         return new Attention(transform, context);
     }
 

@@ -21,10 +21,10 @@ internal sealed class BatchNorm
 
     public static BatchNorm Load(ITensorSource source, string prefix, int features)
     {
-        var weight = source.ReadFloats(prefix + "weight", features);
-        var bias = source.ReadFloats(prefix + "bias", features);
-        var mean = source.ReadFloats(prefix + "running_mean", features);
-        var variance = source.ReadFloats(prefix + "running_var", features);
+        var weight = source.ReadFloats(prefix + StateDictKeys.Weight, features);
+        var bias = source.ReadFloats(prefix + StateDictKeys.Bias, features);
+        var mean = source.ReadFloats(prefix + StateDictKeys.RunningMean, features);
+        var variance = source.ReadFloats(prefix + StateDictKeys.RunningVariance, features);
         var scale = new float[features];
         var shift = new float[features];
         for (int i = 0; i < features; i++)
@@ -35,7 +35,7 @@ internal sealed class BatchNorm
         return new BatchNorm(scale, shift);
     }
 
-    /// <summary>Normalises rows of <c>features</c> values in place.</summary>
+    /// <summary>Normalizes rows of <c>features</c> values in place.</summary>
     public void Apply(Span<float> rows)
     {
         int n = _scale.Length;

@@ -5,7 +5,7 @@ using DnS.Core.Weights;
 namespace DnS.Core.Networks;
 
 /// <summary>
-/// The DnS coarse-grained student (reference <c>model.students.CoarseGrainedStudent</c>): one L2-normalised vector
+/// The DnS coarse-grained student (reference <c>model.students.CoarseGrainedStudent</c>): one L2-normalized vector
 /// per video, compared by dot product. Index: h-attention → sum over regions → L2 → Transformer encoder (post-norm
 /// layers + final LayerNorm) → NetVLAD → L2. Every module is optional; with all off the frames are mean-pooled.
 /// Immutable after loading; <see cref="IndexVideo"/> is safe to call concurrently.
@@ -60,29 +60,29 @@ public sealed class CoarseGrainedStudent
     public static CoarseGrainedStudent Load(ITensorSource source, CoarseGrainedStudentConfig? config = null, int dims = 512)
     {
         config ??= new CoarseGrainedStudentConfig();
-        source.RequireOnly("coarse-grained student", "attention.", "transformer.", "netvlad.");
-        bool useAttention = Module(source, config.Attention, "attention.transform.weight", "attention.");
-        bool useTransformer = Module(source, config.Transformer, "transformer.layers.0.self_attn.in_proj_weight", "transformer.");
-        bool useNetVlad = Module(source, config.NetVlad, "netvlad.centroids", "netvlad.");
+        source.RequireOnly("coarse-grained student", StateDictKeys.Attention + ".", StateDictKeys.Transformer + ".", StateDictKeys.NetVlad + ".");
+        bool useAttention = Module(source, config.Attention, StateDictKeys.AttentionTransformWeight, StateDictKeys.Attention + ".");
+        bool useTransformer = Module(source, config.Transformer, InProjectionWeight(0), StateDictKeys.Transformer + ".");
+        bool useNetVlad = Module(source, config.NetVlad, StateDictKeys.NetVladCentroids, StateDictKeys.NetVlad + ".");
 
         var attention = useAttention ? Attention.Load(source) : null;
         if (attention is not null) dims = attention.Dims;
-        else if (useTransformer) dims = source.GetInfo("transformer.layers.0.self_attn.out_proj.weight").Shape[0];
-        else if (useNetVlad) dims = source.GetInfo("netvlad.centroids").Shape[^1];
+        else if (useTransformer) dims = source.GetInfo(StateDictKeys.Child(StateDictKeys.Child(StateDictKeys.TransformerLayer(0), StateDictKeys.SelfAttention), StateDictKeys.OutProjection) + StateDictKeys.Weight).Shape[0];
+        else if (useNetVlad) dims = source.GetInfo(StateDictKeys.NetVladCentroids).Shape[^1];
 
         var layers = new List<TransformerEncoderLayer>();
         LayerNorm? finalNorm = null;
         if (useTransformer)
         {
-            while (source.Tensors.ContainsKey($"transformer.layers.{layers.Count}.self_attn.in_proj_weight"))
-                layers.Add(TransformerEncoderLayer.Load(source, $"transformer.layers.{layers.Count}.", dims, config.TransformerHeads));
-            if (source.Tensors.ContainsKey("transformer.norm.weight")) finalNorm = LayerNorm.Load(source, "transformer.norm.", dims);
+            while (source.Tensors.ContainsKey(InProjectionWeight(layers.Count)))
+                layers.Add(TransformerEncoderLayer.Load(source, StateDictKeys.TransformerLayer(layers.Count), dims, config.TransformerHeads));
+            if (source.Tensors.ContainsKey(StateDictKeys.TransformerNormWeight)) finalNorm = LayerNorm.Load(source, StateDictKeys.Child(StateDictKeys.Transformer + ".", StateDictKeys.Norm), dims);
         }
-        var netVlad = useNetVlad ? NetVlad.Load(source, "netvlad.", dims) : null;
+        var netVlad = useNetVlad ? NetVlad.Load(source, StateDictKeys.NetVlad + ".", dims) : null;
         return new CoarseGrainedStudent(dims, config.Regions, attention, [.. layers], finalNorm, netVlad);
     }
 
-    /// <summary>Indexes a video (reference <c>index_video</c>) into an L2-normalised vector of <see cref="OutputDims"/> floats.</summary>
+    /// <summary>Indexes a video (reference <c>index_video</c>) into an L2-normalized vector of <see cref="OutputDims"/> floats.</summary>
     /// <param name="regions">T×R×D region features (T ≥ 1), row-major.</param>
     /// <exception cref="ArgumentException">The length is not a whole number of R×D frames.</exception>
     public float[] IndexVideo(ReadOnlySpan<float> regions)
@@ -197,6 +197,10 @@ public sealed class CoarseGrainedStudent
         TensorPrimitives.Divide(result, t, result);
         return result;
     }
+
+    // transformer.layers.{layer}.self_attn.in_proj_weight: present for every encoder layer.
+    private static string InProjectionWeight(int layer) =>
+        StateDictKeys.Child(StateDictKeys.TransformerLayer(layer), StateDictKeys.SelfAttention) + StateDictKeys.InProjectionWeight;
 
     private static bool Module(ITensorSource source, bool? flag, string probe, string prefix)
     {

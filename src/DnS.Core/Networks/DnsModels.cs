@@ -138,7 +138,7 @@ public sealed class DnsModels
         var fineConfig = new FineGrainedStudentConfig { Regions = regions, Dims = dims, Comparator = false };
         if (!binary) return new DnsModels(coarse, FineGrainedStudent.Load(none, fineConfig), null);
 
-        using var rotation = new TensorCollection("built-in binary models").Add("binarization.W", RandomRotation(dims, BuiltInRotationSeed), dims, dims);
+        using var rotation = new TensorCollection("built-in binary models").Add(StateDictKeys.BinarizationW, RandomRotation(dims, BuiltInRotationSeed), dims, dims);
         return new DnsModels(coarse, FineGrainedStudent.Load(rotation, fineConfig), null);
     }
 

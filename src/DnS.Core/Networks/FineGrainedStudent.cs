@@ -23,7 +23,7 @@ public sealed class FineGrainedStudent
     /// <summary>Target frames compared per chunk (the reference evaluation's <c>batch_sz_sim</c>).</summary>
     public const int TargetChunkFrames = 2048;
 
-    // Region rows normalised and projected per GEMM call in the binary index: bounds the scratch buffer.
+    // Region rows normalized and projected per GEMM call in the binary index: bounds the scratch buffer.
     private const int BlockRows = 512;
 
     private readonly Attention? _attention;
@@ -62,8 +62,8 @@ public sealed class FineGrainedStudent
     /// <exception cref="WeightsFormatException">The weights are of another variant than <paramref name="expected"/>.</exception>
     public static FineGrainedVariant VariantOf(ITensorSource source, FineGrainedVariant? expected = null)
     {
-        var variant = source.Tensors.ContainsKey("binarization.W") ? FineGrainedVariant.Binary
-            : source.Tensors.ContainsKey("attention.transform.weight") ? FineGrainedVariant.Attention
+        var variant = source.Tensors.ContainsKey(StateDictKeys.BinarizationW) ? FineGrainedVariant.Binary
+            : source.Tensors.ContainsKey(StateDictKeys.AttentionTransformWeight) ? FineGrainedVariant.Attention
             : FineGrainedVariant.ParameterFree;
         if (expected is { } configured && configured != variant)
             throw new WeightsFormatException(source.SourceName, $"configured as a {configured} fine-grained student, but the weights are of a {variant} student");
@@ -75,17 +75,17 @@ public sealed class FineGrainedStudent
     public static FineGrainedStudent Load(ITensorSource source, FineGrainedStudentConfig? config = null)
     {
         config ??= new FineGrainedStudentConfig();
-        source.RequireOnly("fine-grained student", "attention.", "binarization.", "visil_head.");
+        source.RequireOnly("fine-grained student", StateDictKeys.Attention + ".", StateDictKeys.Binarization + ".", StateDictKeys.ComparatorHead + ".");
         var variant = VariantOf(source, config.Variant);
-        var comparator = config.Comparator ? VideoComparator.Load(source, "visil_head.", ComparatorPadding.Zero) : null;
+        var comparator = config.Comparator ? VideoComparator.Load(source, StateDictKeys.ComparatorHead + ".", ComparatorPadding.Zero) : null;
         switch (variant)
         {
             case FineGrainedVariant.Binary:
             {
-                var info = source.GetInfo("binarization.W");
+                var info = source.GetInfo(StateDictKeys.BinarizationW);
                 source.CheckShape(info, [-1, -1]);
                 int dims = info.Shape[0], bits = info.Shape[1];
-                var w = source.ReadFloats("binarization.W", dims, bits);
+                var w = source.ReadFloats(StateDictKeys.BinarizationW, dims, bits);
                 var transposed = new float[w.Length];
                 for (int i = 0; i < dims; i++)
                     for (int j = 0; j < bits; j++)

@@ -7,7 +7,7 @@ namespace DnS.Core.Networks;
 /// Puts the fine student's similarity s ∈ [−1, 1] on the coarse student's scale, so a ranking can mix re-ranked pairs
 /// (fine) with the others (coarse): <c>merged = Scale·s + Offset</c>. The reference evaluation uses s/2 + 0.5
 /// (<see cref="Reference"/>), the default of every model folder; a folder may name another map as <c>fineCalibration</c>
-/// in its dns-models.json, and its selector must then be labelled with the same map (fitted maps were measured and
+/// in its dns-models.json, and its selector must then be labeled with the same map (fitted maps were measured and
 /// ranked below the reference, docs/training.md). Immutable.
 /// </summary>
 public sealed record FineScoreCalibration

@@ -19,8 +19,8 @@ public sealed class L2Attention
 
     /// <summary>Loads <c>{prefix}context_vector.weight</c>; <paramref name="dims"/> -1 infers D.</summary>
     /// <exception cref="WeightsFormatException">The tensor is missing or has the wrong shape.</exception>
-    public static L2Attention Load(ITensorSource source, string prefix = "attention.", int dims = -1) =>
-        new(source.ReadFloats(prefix + "context_vector.weight", 1, dims));
+    public static L2Attention Load(ITensorSource source, string prefix = StateDictKeys.Attention + ".", int dims = -1) =>
+        new(source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.ContextVector) + StateDictKeys.Weight, 1, dims));
 
     /// <summary>Weights every region vector: <paramref name="weighted"/> = x·a, and optionally the weights a themselves.</summary>
     /// <param name="regions">N region vectors of <see cref="Dims"/> floats.</param>

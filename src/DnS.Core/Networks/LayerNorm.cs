@@ -19,9 +19,9 @@ internal sealed class LayerNorm
     public int Dims => _weight.Length;
 
     public static LayerNorm Load(ITensorSource source, string prefix, int dims) =>
-        new(source.ReadFloats(prefix + "weight", dims), source.ReadFloats(prefix + "bias", dims));
+        new(source.ReadFloats(prefix + StateDictKeys.Weight, dims), source.ReadFloats(prefix + StateDictKeys.Bias, dims));
 
-    /// <summary>Normalises each row of <see cref="Dims"/> values in place.</summary>
+    /// <summary>Normalizes each row of <see cref="Dims"/> values in place.</summary>
     public void Apply(Span<float> rows)
     {
         int d = Dims;

@@ -25,11 +25,11 @@ internal sealed class LinearLayer
     /// <summary>Loads <c>{prefix}weight</c> (and <c>{prefix}bias</c> when <paramref name="bias"/>); -1 infers a size from the file.</summary>
     public static LinearLayer Load(ITensorSource source, string prefix, int outFeatures, int inFeatures, bool bias)
     {
-        var info = source.GetInfo(prefix + "weight");
+        var info = source.GetInfo(prefix + StateDictKeys.Weight);
         source.CheckShape(info, [outFeatures, inFeatures]);
         int outs = info.Shape[0], ins = info.Shape[1];
-        var weight = source.ReadFloats(prefix + "weight", outs, ins);
-        return new LinearLayer(weight, bias ? source.ReadFloats(prefix + "bias", outs) : null, outs, ins);
+        var weight = source.ReadFloats(prefix + StateDictKeys.Weight, outs, ins);
+        return new LinearLayer(weight, bias ? source.ReadFloats(prefix + StateDictKeys.Bias, outs) : null, outs, ins);
     }
 
     /// <summary>Wraps an already-read weight, e.g. a 1×1 convolution's <c>[out, in, 1, 1]</c> kernel.</summary>

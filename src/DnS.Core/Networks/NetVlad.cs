@@ -7,9 +7,9 @@ namespace DnS.Core.Networks;
 
 /// <summary>
 /// The reference <c>NetVLAD</c> with each frame as one descriptor: soft assignment softmax_k(⟨conv.weight[k], x_t⟩),
-/// residuals V[k] = Σ_t a[k,t](x_t − centroids[k]), intra- and global L2 normalisation, optional reduction
+/// residuals V[k] = Σ_t a[k,t](x_t − centroids[k]), intra- and global L2 normalization, optional reduction
 /// (<c>reduction_layer.weight</c>, no bias) and LayerNorm. <c>conv.weight</c> and <c>centroids</c> are separate
-/// parameters (equal only at initialisation).
+/// parameters (equal only at initialization).
 /// </summary>
 internal sealed class NetVlad
 {
@@ -32,23 +32,23 @@ internal sealed class NetVlad
 
     public static NetVlad Load(ITensorSource source, string prefix, int dims)
     {
-        var centroidsInfo = source.GetInfo(prefix + "centroids");
+        var centroidsInfo = source.GetInfo(prefix + StateDictKeys.Centroids);
         source.CheckShape(centroidsInfo, [-1, dims]);
         int clusters = centroidsInfo.Shape[0];
-        var centroids = source.ReadFloats(prefix + "centroids", clusters, dims);
-        var assignment = LinearLayer.FromWeights(source.ReadFloats(prefix + "conv.weight", clusters, dims, 1, 1), null, clusters, dims);
+        var centroids = source.ReadFloats(prefix + StateDictKeys.Centroids, clusters, dims);
+        var assignment = LinearLayer.FromWeights(source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.Assignment) + StateDictKeys.Weight, clusters, dims, 1, 1), null, clusters, dims);
         float[]? reduction = null;
         int outDims = clusters * dims;
-        if (source.Tensors.TryGetValue(prefix + "reduction_layer.weight", out var reductionInfo))
+        if (source.Tensors.TryGetValue(StateDictKeys.Child(prefix, StateDictKeys.Reduction) + StateDictKeys.Weight, out var reductionInfo))
         {
             source.CheckShape(reductionInfo, [-1, clusters * dims]);
             outDims = reductionInfo.Shape[0];
-            reduction = source.ReadFloats(prefix + "reduction_layer.weight", outDims, clusters * dims);
+            reduction = source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.Reduction) + StateDictKeys.Weight, outDims, clusters * dims);
         }
-        return new NetVlad(assignment, centroids, reduction, LayerNorm.Load(source, prefix + "norm.", outDims), clusters, dims, outDims);
+        return new NetVlad(assignment, centroids, reduction, LayerNorm.Load(source, StateDictKeys.Child(prefix, StateDictKeys.Norm), outDims), clusters, dims, outDims);
     }
 
-    /// <summary>Size of the normalised VLAD descriptor before the reduction: K·D.</summary>
+    /// <summary>Size of the normalized VLAD descriptor before the reduction: K·D.</summary>
     public int DescriptorDims => Clusters * Dims;
 
     /// <summary>Aggregates T frames of D floats into <see cref="OutDims"/> floats (before the student's final L2).</summary>
@@ -93,7 +93,7 @@ internal sealed class NetVlad
                     TensorPrimitives.Subtract(frames.Slice(i * d, d), centroid, residual);
                     TensorPrimitives.MultiplyAdd(residual, assign[i * k + c], v, v);
                 }
-                VectorMath.L2Normalize(v); // intra-normalisation
+                VectorMath.L2Normalize(v); // intra-normalization
             }
             VectorMath.L2Normalize(vlad);
         }

@@ -55,22 +55,25 @@ public sealed class SelectorNetwork
     /// <exception cref="WeightsFormatException">A tensor is missing or mis-shaped.</exception>
     public static SelectorNetwork Load(ITensorSource source, int regions = 9)
     {
-        source.RequireOnly("selector network", "attention.", "visil_head.", "mlp.");
+        source.RequireOnly("selector network", StateDictKeys.Attention + ".", StateDictKeys.ComparatorHead + ".", StateDictKeys.SelectorMlp + ".");
         var attention = Attention.Load(source);
-        var comparator = VideoComparator.Load(source, "visil_head.", ComparatorPadding.Zero);
+        var comparator = VideoComparator.Load(source, StateDictKeys.ComparatorHead + ".", ComparatorPadding.Zero);
         var hidden = new List<(LinearLayer, BatchNorm)>();
         int inputs = 3, index = 0;
         // Linear/BatchNorm/ReLU/Dropout blocks of four modules until the one Linear with a bias.
-        while (!source.Tensors.ContainsKey($"mlp.model.{index}.bias"))
+        while (!source.Tensors.ContainsKey(MlpLayer(index) + StateDictKeys.Bias))
         {
-            var linear = LinearLayer.Load(source, $"mlp.model.{index}.", -1, inputs, bias: false);
-            hidden.Add((linear, BatchNorm.Load(source, $"mlp.model.{index + 1}.", linear.OutFeatures)));
+            var linear = LinearLayer.Load(source, MlpLayer(index), -1, inputs, bias: false);
+            hidden.Add((linear, BatchNorm.Load(source, MlpLayer(index + 1), linear.OutFeatures)));
             inputs = linear.OutFeatures;
             index += 4;
         }
-        var output = LinearLayer.Load(source, $"mlp.model.{index}.", 1, inputs, bias: true);
+        var output = LinearLayer.Load(source, MlpLayer(index), 1, inputs, bias: true);
         return new SelectorNetwork(attention, comparator, [.. hidden], output, regions);
     }
+
+    // mlp.model.{index}.: an entry of the MLP's sequential container.
+    private static string MlpLayer(int index) => StateDictKeys.Child(StateDictKeys.Child(StateDictKeys.SelectorMlp + ".", StateDictKeys.SelectorMlpModel), index);
 
     /// <summary>The video's self-similarity scalar (reference <c>index_video</c>); videos shorter than 4 frames are tiled.</summary>
     /// <param name="regions">T×R×D region features (T ≥ 1), row-major.</param>

@@ -29,14 +29,14 @@ internal sealed class TransformerEncoderLayer
     {
         if (heads <= 0 || dims % heads != 0)
             throw new WeightsFormatException(source.SourceName, $"{heads} attention heads do not divide the model size {dims} of '{prefix}'");
-        var linear1 = LinearLayer.Load(source, prefix + "linear1.", -1, dims, bias: true);
+        var linear1 = LinearLayer.Load(source, StateDictKeys.Child(prefix, StateDictKeys.Linear1), -1, dims, bias: true);
         return new TransformerEncoderLayer(
-            LinearLayer.Load(source, prefix + "self_attn.in_proj_", 3 * dims, dims, bias: true),
-            LinearLayer.Load(source, prefix + "self_attn.out_proj.", dims, dims, bias: true),
+            LinearLayer.Load(source, StateDictKeys.Child(prefix, StateDictKeys.SelfAttention) + StateDictKeys.InProjection, 3 * dims, dims, bias: true),
+            LinearLayer.Load(source, StateDictKeys.Child(StateDictKeys.Child(prefix, StateDictKeys.SelfAttention), StateDictKeys.OutProjection), dims, dims, bias: true),
             linear1,
-            LinearLayer.Load(source, prefix + "linear2.", dims, linear1.OutFeatures, bias: true),
-            LayerNorm.Load(source, prefix + "norm1.", dims),
-            LayerNorm.Load(source, prefix + "norm2.", dims),
+            LinearLayer.Load(source, StateDictKeys.Child(prefix, StateDictKeys.Linear2), dims, linear1.OutFeatures, bias: true),
+            LayerNorm.Load(source, StateDictKeys.Child(prefix, StateDictKeys.Norm1), dims),
+            LayerNorm.Load(source, StateDictKeys.Child(prefix, StateDictKeys.Norm2), dims),
             heads);
     }
 

@@ -41,10 +41,10 @@ public sealed class ViSiLTeacher
     public static ViSiLTeacher Load(ITensorSource source, ViSiLTeacherConfig? config = null)
     {
         config ??= new ViSiLTeacherConfig();
-        source.RequireOnly("ViSiL head", "attention.", "video_comperator.");
-        var attention = source.Tensors.ContainsKey("attention.context_vector.weight") ? L2Attention.Load(source) : null;
-        var comparator = VideoComparator.IsPresent(source, "video_comperator.")
-            ? VideoComparator.Load(source, "video_comperator.", ComparatorPadding.Replicate)
+        source.RequireOnly("ViSiL head", StateDictKeys.Attention + ".", StateDictKeys.TeacherComparator + ".");
+        var attention = source.Tensors.ContainsKey(StateDictKeys.AttentionContextVectorWeight) ? L2Attention.Load(source) : null;
+        var comparator = VideoComparator.IsPresent(source, StateDictKeys.TeacherComparator + ".")
+            ? VideoComparator.Load(source, StateDictKeys.TeacherComparator + ".", ComparatorPadding.Replicate)
             : null;
         return new ViSiLTeacher(attention, comparator, config.Symmetric, config.Regions);
     }

@@ -44,13 +44,13 @@ public sealed class VideoComparator
     /// <exception cref="WeightsFormatException">A tensor is missing or has the wrong shape.</exception>
     public static VideoComparator Load(ITensorSource source, string prefix, ComparatorPadding padding) =>
         new(padding,
-            ChannelsLast(source.ReadFloats(prefix + "conv1.weight", C1, 1, 3, 3), C1, 1), source.ReadFloats(prefix + "conv1.bias", C1),
-            ChannelsLast(source.ReadFloats(prefix + "conv2.weight", C2, C1, 3, 3), C2, C1), source.ReadFloats(prefix + "conv2.bias", C2),
-            ChannelsLast(source.ReadFloats(prefix + "conv3.weight", C3, C2, 3, 3), C3, C2), source.ReadFloats(prefix + "conv3.bias", C3),
-            source.ReadFloats(prefix + "fconv.weight", 1, C3, 1, 1), source.ReadFloats(prefix + "fconv.bias", 1)[0]);
+            ChannelsLast(source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.Conv1) + StateDictKeys.Weight, C1, 1, 3, 3), C1, 1), source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.Conv1) + StateDictKeys.Bias, C1),
+            ChannelsLast(source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.Conv2) + StateDictKeys.Weight, C2, C1, 3, 3), C2, C1), source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.Conv2) + StateDictKeys.Bias, C2),
+            ChannelsLast(source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.Conv3) + StateDictKeys.Weight, C3, C2, 3, 3), C3, C2), source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.Conv3) + StateDictKeys.Bias, C3),
+            source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.FinalConv) + StateDictKeys.Weight, 1, C3, 1, 1), source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.FinalConv) + StateDictKeys.Bias, 1)[0]);
 
     /// <summary>True when the tensors of a comparator exist under <paramref name="prefix"/>.</summary>
-    public static bool IsPresent(ITensorSource source, string prefix) => source.Tensors.ContainsKey(prefix + "conv1.weight");
+    public static bool IsPresent(ITensorSource source, string prefix) => source.Tensors.ContainsKey(StateDictKeys.Child(prefix, StateDictKeys.Conv1) + StateDictKeys.Weight);
 
     /// <summary>The output size for a rows×cols input: ⌊⌊rows/2⌋/2⌋ × ⌊⌊cols/2⌋/2⌋.</summary>
     public static (int Rows, int Cols) OutputShape(int rows, int cols) => (rows / 2 / 2, cols / 2 / 2);

@@ -1,3 +1,7 @@
+using DnS.Core.Networks;
+using DnS.Core.Weights;
+using DnS.Training.Modules;
+
 namespace DnS.Training.Distillation;
 
 /// <summary>
@@ -34,25 +38,28 @@ public sealed record CoarseStudentShape
     /// The shape of trained coarse-student weights: which modules they hold, transformer layers and width, NetVLAD
     /// clusters and output size; heads are not visible in the weights and come from <paramref name="config"/>.
     /// </summary>
-    public static CoarseStudentShape FromWeights(DnS.Core.Weights.ITensorSource weights, DnS.Core.Networks.CoarseGrainedStudentConfig config)
+    public static CoarseStudentShape FromWeights(ITensorSource weights, CoarseGrainedStudentConfig config)
     {
         var tensors = weights.Tensors;
         int layers = 0;
-        while (tensors.ContainsKey($"transformer.layers.{layers}.linear1.weight")) layers++;
+        while (tensors.ContainsKey(FeedForwardWeight(layers))) layers++;
         return new CoarseStudentShape
         {
-            Attention = tensors.ContainsKey("attention.context_vector.weight"),
+            Attention = tensors.ContainsKey(StateDictKeys.AttentionContextVectorWeight),
             Transformer = layers > 0,
-            NetVlad = tensors.ContainsKey("netvlad.centroids"),
+            NetVlad = tensors.ContainsKey(StateDictKeys.NetVladCentroids),
             Heads = config.TransformerHeads,
             Layers = Math.Max(layers, 1),
-            FeedForwardDims = layers > 0 ? tensors["transformer.layers.0.linear1.weight"].Shape[0] : new CoarseStudentShape().FeedForwardDims,
-            Clusters = tensors.TryGetValue("netvlad.centroids", out var centroids) ? centroids.Shape[0] : new CoarseStudentShape().Clusters,
-            OutputDims = tensors.TryGetValue("netvlad.reduction_layer.weight", out var reduction) ? reduction.Shape[0] : new CoarseStudentShape().OutputDims,
+            FeedForwardDims = layers > 0 ? tensors[FeedForwardWeight(0)].Shape[0] : new CoarseStudentShape().FeedForwardDims,
+            Clusters = tensors.TryGetValue(StateDictKeys.NetVladCentroids, out var centroids) ? centroids.Shape[0] : new CoarseStudentShape().Clusters,
+            OutputDims = tensors.TryGetValue(StateDictKeys.NetVladReductionWeight, out var reduction) ? reduction.Shape[0] : new CoarseStudentShape().OutputDims,
         };
     }
 
+    // transformer.layers.{layer}.linear1.weight: its first dimension is the feed-forward size.
+    private static string FeedForwardWeight(int layer) => StateDictKeys.Child(StateDictKeys.TransformerLayer(layer), StateDictKeys.Linear1) + StateDictKeys.Weight;
+
     /// <summary>Builds the student for region vectors of <paramref name="dims"/> floats.</summary>
-    public Modules.CoarseGrainedStudent Create(int dims) =>
+    public CoarseGrainedStudentModule Create(int dims) =>
         new(dims, Heads, FeedForwardDims, Layers, Clusters, OutputDims, Attention, Transformer, NetVlad);
 }

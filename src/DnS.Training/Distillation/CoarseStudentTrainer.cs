@@ -1,8 +1,8 @@
 using DnS.Training.Data;
+using DnS.Training.Modules;
 using DnS.Training.Teachers;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using CoarseGrainedStudent = DnS.Training.Modules.CoarseGrainedStudent;
 
 namespace DnS.Training.Distillation;
 
@@ -11,14 +11,14 @@ namespace DnS.Training.Distillation;
 /// product of the two video vectors, the loss L1 to the teacher; Adam at 1e-5 by default, the paper's rate for
 /// DnS-100K (small corpora need a larger one, see docs/training.md).
 /// </summary>
-public sealed class CoarseStudentTrainer : StudentTrainer<CoarseGrainedStudent>
+public sealed class CoarseStudentTrainer : StudentTrainer<CoarseGrainedStudentModule>
 {
     /// <summary>The paper's learning rate for the coarse student.</summary>
     public const double DefaultLearningRate = 1e-5;
 
     /// <summary>Sets up the trainer.</summary>
     /// <exception cref="ArgumentException">The features' D differs from the student's.</exception>
-    public CoarseStudentTrainer(CoarseGrainedStudent student, IRegionFeatureSource features, IReadOnlyList<ScoredPair> pairs, TrainingOptions options)
+    public CoarseStudentTrainer(CoarseGrainedStudentModule student, IRegionFeatureSource features, IReadOnlyList<ScoredPair> pairs, TrainingOptions options)
         : base(student, features, pairs, options, DefaultLearningRate)
     {
         if (features.Dims != student.Dims)

@@ -1,3 +1,4 @@
+using DnS.Core;
 using DnS.Core.Networks;
 using DnS.Training.Teachers;
 
@@ -45,4 +46,27 @@ public sealed record DistillationOptions
 
     /// <summary>Parallel teacher scoring.</summary>
     public int Parallelism { get; init; } = 2;
+
+    /// <summary>Checks every option, the nested sampling, fusion and training options included.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (its name is the parameter name).</exception>
+    /// <exception cref="ArgumentException">Weighted fusion without usable weights.</exception>
+    public void Validate()
+    {
+        OptionChecks.Defined(FineVariant);
+        if (Bits is { } bits) ArgumentOutOfRangeException.ThrowIfLessThan(bits, 1, nameof(Bits));
+        ArgumentNullException.ThrowIfNull(Coarse);
+        ArgumentNullException.ThrowIfNull(Sampling);
+        Sampling.Validate();
+        ArgumentNullException.ThrowIfNull(Fusion);
+        Fusion.Validate();
+        ArgumentNullException.ThrowIfNull(FineTraining);
+        FineTraining.Validate();
+        ArgumentNullException.ThrowIfNull(CoarseTraining);
+        CoarseTraining.Validate();
+        ArgumentNullException.ThrowIfNull(SelectorTraining);
+        SelectorTraining.Validate();
+        OptionChecks.AtLeast(SelectorThreshold, 0);
+        ArgumentNullException.ThrowIfNull(FineCalibration);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1);
+    }
 }

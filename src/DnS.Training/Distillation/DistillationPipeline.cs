@@ -2,24 +2,22 @@ using System.Diagnostics;
 using System.Text.Json;
 using DnS.Core.Networks;
 using DnS.Training.Data;
+using DnS.Training.Modules;
 using DnS.Training.Teachers;
 using DnS.Training.Weights;
 using static TorchSharp.torch;
-using CoarseModule = DnS.Training.Modules.CoarseGrainedStudent;
-using FineModule = DnS.Training.Modules.FineGrainedStudent;
-using SelectorModule = DnS.Training.Modules.SelectorNetwork;
 
 namespace DnS.Training.Distillation;
 
 /// <summary>
-/// Distill-and-Select end to end on an unlabelled corpus (method §1.5, §2): mine pairs with the first teacher, score
+/// Distill-and-Select end to end on an unlabeled corpus (method §1.5, §2): mine pairs with the first teacher, score
 /// them with every teacher (cached), whiten and fuse the teachers, distil the fine student, then the coarse student,
 /// train the selector on where the two disagree under the folder's <see cref="DistillationOptions.FineCalibration"/>,
 /// and write a model folder <see cref="DnsModels.Load(string)"/> opens.
 /// </summary>
 /// <remarks>
 /// Everything resumable lives in <c>&lt;output&gt;/work</c>: the teacher scores (re-used while the corpus, the teachers and
-/// the sampling options are unchanged) and one checkpoint per network, so a cancelled or crashed run continues where it
+/// the sampling options are unchanged) and one checkpoint per network, so a canceled or crashed run continues where it
 /// stopped. Networks that finished are not retrained.
 /// </remarks>
 public static class DistillationPipeline
@@ -40,13 +38,14 @@ public static class DistillationPipeline
     /// <param name="options">What to train.</param>
     /// <param name="progress">Stage, units done and loss.</param>
     /// <param name="cancellationToken">Stops between pairs or steps; checkpoints are written first.</param>
-    /// <exception cref="ArgumentException">No teacher, a corpus under two videos, or teachers with equal names.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; run again to resume.</exception>
+    /// <exception cref="ArgumentException">No teacher, a corpus under two videos, teachers with equal names, or an invalid option (<see cref="DistillationOptions.Validate"/>).</exception>
+    /// <exception cref="OperationCanceledException">Canceled; run again to resume.</exception>
     public static async Task<DistillationReport> RunAsync(IRegionFeatureSource features, IReadOnlyList<IPairTeacher> teachers, string outputDirectory,
         DistillationOptions? options = null, IProgress<DistillationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(features);
         options ??= new DistillationOptions();
+        options.Validate();
         if (teachers.Count == 0) throw new ArgumentException("distillation needs at least one teacher", nameof(teachers));
         var clock = Stopwatch.StartNew();
         string work = Path.Combine(outputDirectory, WorkFolder);
@@ -55,7 +54,7 @@ public static class DistillationPipeline
         var cache = await ScoreTeachersAsync(features, teachers, work, options.Sampling, options.Parallelism, progress, cancellationToken).ConfigureAwait(false);
         var pairs = ScoreFusion.Fuse(cache, options.Fusion);
 
-        using var fine = new FineModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
+        using var fine = new FineGrainedStudentModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
         using var fineTrainer = new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine"));
         var (fineReport, fineSimilarities) = TrainStudent(fineTrainer, pairs, DistillationStage.FineStudent, progress, cancellationToken);
 
@@ -63,7 +62,7 @@ public static class DistillationPipeline
         using var coarseTrainer = new CoarseStudentTrainer(coarse, features, pairs, Checkpointed(options.CoarseTraining, work, "coarse"));
         var (coarseReport, coarseSimilarities) = TrainStudent(coarseTrainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken);
 
-        SelectorModule? selector = null;
+        SelectorNetworkModule? selector = null;
         StageReport? selectorReport = null;
         SelectorEvaluation? selectorAccuracy = null;
         try
@@ -71,7 +70,7 @@ public static class DistillationPipeline
             if (options.TrainSelector)
             {
                 var selectorPairs = SelectorPairs.From(pairs, fineSimilarities, coarseSimilarities);
-                selector = new SelectorModule(features.Dims);
+                selector = new SelectorNetworkModule(features.Dims);
                 using var trainer = new SelectorTrainer(selector, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"),
                     options.FineCalibration, options.SelectorThreshold);
                 (selectorReport, selectorAccuracy) = TrainSelector(trainer, selectorPairs, progress, cancellationToken);

@@ -13,7 +13,7 @@ namespace DnS.Training.Distillation;
 /// progress reports, cancellation between steps, and checkpoints that resume exactly. Every draw of step s (the
 /// epoch's order, the temporal crops, dropout) is seeded by (seed, s) alone (<see cref="StepSeeds"/>), so N/2 steps,
 /// a checkpoint and N/2 more give the weights of N steps in one go. The caller owns the module; the trainer owns the
-/// optimiser.
+/// optimizer.
 /// </summary>
 /// <typeparam name="TModule">The trained network.</typeparam>
 /// <typeparam name="TExample">One training example (a scored pair, a selector pair).</typeparam>
@@ -70,7 +70,7 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
     /// <summary>Steps done (restored by <see cref="LoadCheckpoint"/>).</summary>
     public long Step { get; private set; }
 
-    /// <summary>Runs one optimiser step on the next batch and returns its loss (before the update).</summary>
+    /// <summary>Runs one optimizer step on the next batch and returns its loss (before the update).</summary>
     public float TrainStep()
     {
         using var noGc = NoGcScope.Enter();
@@ -91,7 +91,7 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
     /// every <see cref="TrainingOptions.CheckpointEvery"/> steps, at the end and on cancellation (when a checkpoint folder is set).
     /// </summary>
     /// <returns>The last step's report (Step = TotalSteps), or a report with no loss when nothing was left to do.</returns>
-    /// <exception cref="OperationCanceledException">Cancelled between two steps; the checkpoint is written first.</exception>
+    /// <exception cref="OperationCanceledException">Canceled between two steps; the checkpoint is written first.</exception>
     public TrainingProgress Train(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         if (Options.Threads is { } threads) torch.set_num_threads(threads);
@@ -186,7 +186,7 @@ public abstract class DistillationTrainer<TModule, TExample> : ITrainer where TM
         if (Options.CheckpointDirectory is { } directory) SaveCheckpoint(directory);
     }
 
-    /// <summary>Frees the optimiser (the module stays with the caller).</summary>
+    /// <summary>Frees the optimizer (the module stays with the caller).</summary>
     public void Dispose()
     {
         _optimizer.Dispose();

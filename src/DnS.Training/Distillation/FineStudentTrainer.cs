@@ -5,7 +5,6 @@ using DnS.Training.Modules;
 using DnS.Training.Teachers;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using FineGrainedStudent = DnS.Training.Modules.FineGrainedStudent;
 
 namespace DnS.Training.Distillation;
 
@@ -13,17 +12,17 @@ namespace DnS.Training.Distillation;
 /// Trains a fine-grained student (attention, binary or parameter-free comparator) on teacher similarities (method
 /// §1.5): L1(student, teacher) + 1e-3 × <see cref="SimilarityRegularizationLoss"/> on the raw comparator output of
 /// the padded, masked batch; Adam at 1e-4. A binary student's <c>binarization.W</c> starts from <see cref="Itq"/>
-/// fitted on a seeded sample of L2-normalised region vectors, and trains through the erf relaxation.
+/// fitted on a seeded sample of L2-normalized region vectors, and trains through the erf relaxation.
 /// </summary>
-public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudent>
+public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudentModule>
 {
     /// <summary>The paper's learning rate for the fine students.</summary>
     public const double DefaultLearningRate = 1e-4;
 
-    /// <summary>Weight of the similarity regularisation next to the L1 loss.</summary>
+    /// <summary>Weight of the similarity regularization next to the L1 loss.</summary>
     public const double RegularizationWeight = 1e-3;
 
-    /// <summary>Region vectors the ITQ initialisation samples by default.</summary>
+    /// <summary>Region vectors the ITQ initialization samples by default.</summary>
     public const int DefaultItqSample = 50_000;
 
     // Parameterless and stateless, so one instance serves every trainer.
@@ -36,7 +35,7 @@ public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudent>
     /// <param name="options">Run settings.</param>
     /// <param name="itqSample">Region vectors sampled for ITQ; 0 keeps the student's current W (for example loaded weights).</param>
     /// <exception cref="ArgumentException">The features' D differs from the student's.</exception>
-    public FineStudentTrainer(FineGrainedStudent student, IRegionFeatureSource features, IReadOnlyList<ScoredPair> pairs, TrainingOptions options, int itqSample = DefaultItqSample)
+    public FineStudentTrainer(FineGrainedStudentModule student, IRegionFeatureSource features, IReadOnlyList<ScoredPair> pairs, TrainingOptions options, int itqSample = DefaultItqSample)
         : base(student, features, pairs, options, DefaultLearningRate)
     {
         if (features.Dims != student.Dims)
@@ -52,14 +51,14 @@ public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudent>
         }
     }
 
-    /// <summary>The ITQ fit that initialised a binary student, else null.</summary>
+    /// <summary>The ITQ fit that initialized a binary student, else null.</summary>
     public Itq? Itq { get; }
 
     /// <inheritdoc/>
     protected override Tensor PairLoss(PaddedBatch anchors, PaddedBatch others, Tensor targets)
     {
         var (raw, valid) = Comparator(anchors, others);
-        var similarity = FineGrainedStudent.SimilarityOfComparator(raw, valid);
+        var similarity = FineGrainedStudentModule.SimilarityOfComparator(raw, valid);
         // Padded cells are set to 0 so only real comparator outputs are pushed back into [−1, 1].
         var regularization = Regularization.forward(raw.masked_fill(valid.logical_not(), FillValues.Zero));
         return F.l1_loss(similarity, targets) + RegularizationWeight * regularization;
@@ -69,7 +68,7 @@ public sealed class FineStudentTrainer : StudentTrainer<FineGrainedStudent>
     protected override Tensor PairSimilarities(PaddedBatch anchors, PaddedBatch others)
     {
         var (raw, valid) = Comparator(anchors, others);
-        return FineGrainedStudent.SimilarityOfComparator(raw, valid);
+        return FineGrainedStudentModule.SimilarityOfComparator(raw, valid);
     }
 
     private (Tensor Raw, Tensor Valid) Comparator(PaddedBatch anchors, PaddedBatch others)

@@ -12,7 +12,7 @@ public interface ITrainer : IDisposable
     /// <summary>Trains to <see cref="TotalSteps"/> with reports, periodic checkpoints and cancellation between steps.</summary>
     TrainingProgress Train(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default);
 
-    /// <summary>One optimiser step; returns its loss.</summary>
+    /// <summary>One optimizer step; returns its loss.</summary>
     float TrainStep();
 
     /// <summary>Writes the checkpoint folder.</summary>

@@ -3,11 +3,11 @@ using static TorchSharp.torch;
 namespace DnS.Training.Distillation;
 
 /// <summary>
-/// Iterative quantisation (Gong and Lazebnik, CVPR 2011), the binary student's initial projection: PCA of the centred
+/// Iterative quantization (Gong and Lazebnik, CVPR 2011), the binary student's initial projection: PCA of the centered
 /// vectors to <see cref="Bits"/> dimensions (a rotation when bits = D), then alternately B = sign(V·R) and R from the
-/// SVD of Vᵀ·B (orthogonal Procrustes), which lowers the quantisation error ‖B − V·R‖² at every iteration.
+/// SVD of Vᵀ·B (orthogonal Procrustes), which lowers the quantization error ‖B − V·R‖² at every iteration.
 /// The projection is W = PCA·R, [D, bits], as <c>binarization.W</c> stores it. The layer has no bias, so the codes
-/// it computes are sign(x̂·W) of uncentred vectors; the fit centres them because PCA needs it.
+/// it computes are sign(x̂·W) of uncentered vectors; the fit centers them because PCA needs it.
 /// </summary>
 public sealed class Itq
 {
@@ -31,7 +31,7 @@ public sealed class Itq
     /// <summary>Mean ‖sign(V·R) − V·R‖² per vector: entry 0 at the random start rotation, entry k after iteration k.</summary>
     public IReadOnlyList<double> QuantizationErrors { get; }
 
-    /// <summary>Fits ITQ to <paramref name="vectors"/> [N, D] (rows as given; DnS passes L2-normalised region vectors).</summary>
+    /// <summary>Fits ITQ to <paramref name="vectors"/> [N, D] (rows as given; DnS passes L2-normalized region vectors).</summary>
     /// <param name="vectors">The sample, [N, D] float.</param>
     /// <param name="bits">Code length (≤ D).</param>
     /// <param name="iterations">Rotation updates (50 in the ITQ paper's experiments).</param>
@@ -47,12 +47,12 @@ public sealed class Itq
 
         using var scope = NewDisposeScope();
         var x = vectors.to_type(ScalarType.Float64);
-        var centred = x - x.mean([0], keepdim: true);
-        var covariance = centred.t().matmul(centred) / vectors.shape[0];
+        var centered = x - x.mean([0], keepdim: true);
+        var covariance = centered.t().matmul(centered) / vectors.shape[0];
         var (_, eigenvectors) = linalg.eigh(covariance);
         // eigh sorts eigenvalues ascending: the last columns are the leading components, largest first.
         var pca = eigenvectors.narrow(1, dims - bits, bits).flip(1);
-        var v = centred.matmul(pca);
+        var v = centered.matmul(pca);
 
         using var generator = new Generator((ulong)seed);
         var (rotation, _) = linalg.qr(randn([bits, bits], ScalarType.Float64, generator: generator));

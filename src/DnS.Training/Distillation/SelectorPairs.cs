@@ -1,6 +1,5 @@
+using DnS.Training.Modules;
 using DnS.Training.Teachers;
-using CoarseGrainedStudent = DnS.Training.Modules.CoarseGrainedStudent;
-using FineGrainedStudent = DnS.Training.Modules.FineGrainedStudent;
 
 namespace DnS.Training.Distillation;
 
@@ -11,7 +10,7 @@ public static class SelectorPairs
     /// The pairs of <paramref name="pairs"/> with the fine and the coarse student's similarities (eval mode, first
     /// frames up to each trainer's cap); the teacher targets are not used.
     /// </summary>
-    public static SelectorPair[] FromStudents(IReadOnlyList<ScoredPair> pairs, StudentTrainer<FineGrainedStudent> fine, StudentTrainer<CoarseGrainedStudent> coarse)
+    public static SelectorPair[] FromStudents(IReadOnlyList<ScoredPair> pairs, StudentTrainer<FineGrainedStudentModule> fine, StudentTrainer<CoarseGrainedStudentModule> coarse)
     {
         ArgumentNullException.ThrowIfNull(fine);
         ArgumentNullException.ThrowIfNull(coarse);

@@ -1,18 +1,18 @@
 using DnS.Core.Networks;
 using DnS.Training.Data;
+using DnS.Training.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using SelectorNetwork = DnS.Training.Modules.SelectorNetwork;
 
 namespace DnS.Training.Distillation;
 
 /// <summary>
-/// Trains the selector (method §1.5): a pair is labelled 1 when the fine student's score, calibrated onto the coarse
+/// Trains the selector (method §1.5): a pair is labeled 1 when the fine student's score, calibrated onto the coarse
 /// scale as the retrieval engine merges it, and the coarse student's differ by more than the threshold,
 /// |Map(fine) − coarse| &gt; t (t = 0.2; the reference Map is fine/2 + 0.5), i.e. re-ranking it changes its score. The network (self-similarity attention and comparator included) is fitted end to end with binary
 /// cross-entropy whose classes are weighted by inverse frequency over the training pairs, so both count equally.
 /// </summary>
-public sealed class SelectorTrainer : DistillationTrainer<SelectorNetwork, SelectorPair>
+public sealed class SelectorTrainer : DistillationTrainer<SelectorNetworkModule, SelectorPair>
 {
     /// <summary>Default learning rate (the fine students' 1e-4).</summary>
     public const double DefaultLearningRate = 1e-4;
@@ -28,7 +28,7 @@ public sealed class SelectorTrainer : DistillationTrainer<SelectorNetwork, Selec
     /// <param name="calibration">How the model folder merges fine scores with coarse ones (its <see cref="DnsModelsConfig.FineCalibration"/>).</param>
     /// <param name="threshold">The label threshold t.</param>
     /// <exception cref="ArgumentException">The features' D differs from the selector's, the batch is below 2 pairs (BatchNorm), or the threshold is outside [0, 1).</exception>
-    public SelectorTrainer(SelectorNetwork selector, IRegionFeatureSource features, IReadOnlyList<SelectorPair> pairs, TrainingOptions options,
+    public SelectorTrainer(SelectorNetworkModule selector, IRegionFeatureSource features, IReadOnlyList<SelectorPair> pairs, TrainingOptions options,
         FineScoreCalibration calibration, double threshold = DefaultThreshold)
         : base(selector, features, pairs, options, DefaultLearningRate)
     {

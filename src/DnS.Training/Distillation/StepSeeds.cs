@@ -15,7 +15,7 @@ public static class StepSeeds
     /// <summary>libtorch's generator (dropout) during a step.</summary>
     public const int Torch = 3;
 
-    /// <summary>Initialisation draws (ITQ sample and start rotation).</summary>
+    /// <summary>Initialization draws (ITQ sample and start rotation).</summary>
     public const int Initialization = 4;
 
     /// <summary>A 31-bit seed for (<paramref name="seed"/>, <paramref name="counter"/>, <paramref name="stream"/>).</summary>

@@ -1,3 +1,5 @@
+using DnS.Core;
+
 namespace DnS.Training.Distillation;
 
 /// <summary>How a trainer runs: length, batch, learning rate, seed, threads and checkpoints.</summary>
@@ -6,7 +8,7 @@ public sealed record TrainingOptions
     /// <summary>Passes over the training examples (used when <see cref="Steps"/> is null).</summary>
     public int Epochs { get; init; } = 1;
 
-    /// <summary>Total optimiser steps; null means <see cref="Epochs"/> × steps per epoch.</summary>
+    /// <summary>Total optimizer steps; null means <see cref="Epochs"/> × steps per epoch.</summary>
     public long? Steps { get; init; }
 
     /// <summary>Examples per step; an epoch's last batch wraps around to the epoch's first examples, so every batch is full.</summary>
@@ -15,7 +17,7 @@ public sealed record TrainingOptions
     /// <summary>Adam's learning rate; null means the trainer's default (the paper's: 1e-4 fine, 1e-5 coarse, 1e-4 selector).</summary>
     public double? LearningRate { get; init; }
 
-    /// <summary>Seeds the data order, the temporal crops, dropout and initialisation draws; a step's draws depend only on seed and step, so a resumed run repeats them.</summary>
+    /// <summary>Seeds the data order, the temporal crops, dropout and initialization draws; a step's draws depend only on seed and step, so a resumed run repeats them.</summary>
     public int Seed { get; init; }
 
     /// <summary>libtorch intra-op threads; null leaves the process setting alone.</summary>
@@ -31,13 +33,13 @@ public sealed record TrainingOptions
     public int CheckpointEvery { get; init; }
 
     /// <summary>Checks the values.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A count or rate is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A count or rate is out of range (its name is the parameter name).</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Epochs);
         if (Steps is { } steps) ArgumentOutOfRangeException.ThrowIfNegative(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
-        if (LearningRate is { } rate && !(rate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), rate, "the learning rate must be positive");
+        if (LearningRate is { } rate) OptionChecks.Positive(rate, nameof(LearningRate));
         if (Threads is { } threads) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrames, Modules.FrameTiling.MinimumFrames);
         ArgumentOutOfRangeException.ThrowIfNegative(CheckpointEvery);

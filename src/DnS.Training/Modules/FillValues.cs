@@ -3,10 +3,10 @@ using TorchSharp;
 namespace DnS.Training.Modules;
 
 /// <summary>
-/// masked_fill values held as process-lifetime Scalars. A Scalar converted implicitly at the call can be finalised by
+/// masked_fill values held as process-lifetime Scalars. A Scalar converted implicitly at the call can be finalized by
 /// the GC while libtorch still reads it (TorchSharp 0.107 does not keep the argument alive across the native call):
 /// under allocation pressure masked_fill failed with libtorch's "toFloat" check (a freed Scalar's tag), or could read
-/// another value. Static fields stay reachable, so they are never finalised.
+/// another value. Static fields stay reachable, so they are never finalized.
 /// </summary>
 internal static class FillValues
 {

@@ -4,8 +4,8 @@ namespace DnS.Training.Modules;
 
 /// <summary>
 /// Arithmetic constants of the forward passes held as process-lifetime Scalars, for the reason given on
-/// <see cref="FillValues"/>: an implicitly converted Scalar can be finalised while libtorch reads it (the study's coarse
-/// training failed with "Unknown scalar type" in SelfAttention's div).
+/// <see cref="FillValues"/>: an implicitly converted Scalar can be finalized while libtorch reads it (the study's coarse
+/// training failed with "Unknown scalar type" in SelfAttentionModule's div).
 /// </summary>
 internal static class ScalarConstants
 {

@@ -8,17 +8,17 @@ namespace DnS.Training.SelfSupervised;
 /// Clips have different lengths, so instead of N² padded pair batches the frames of all clips are concatenated:
 /// one region-similarity product gives every frame-to-frame cell, each pair's f2f is a block of it, and pairs with
 /// the same block shape go through the comparator together. Each entry equals the teacher's own pair similarity
-/// (<see cref="ViSiLTeacher.forward"/>) on the two clips, without padding.
+/// (<see cref="ViSiLTeacherModule.forward"/>) on the two clips, without padding.
 /// </summary>
 public static class ClipSimilarityMatrix
 {
     /// <summary>Scores all pairs of <paramref name="clips"/> (each [T, R, D], T ≥ 1).</summary>
     /// <param name="teacher">The teacher.</param>
     /// <param name="clips">Raw region features of the clips.</param>
-    /// <param name="rawComparator">Receives each shape group's raw comparator output (for the similarity regularisation); may be null.</param>
+    /// <param name="rawComparator">Receives each shape group's raw comparator output (for the similarity regularization); may be null.</param>
     /// <returns>S [N, N] with S[i, j] the similarity of query clip i to target clip j.</returns>
     /// <exception cref="ArgumentException">A clip is not [T, R, D] with the regions and dimensions of the others.</exception>
-    public static Tensor Compute(ViSiLTeacher teacher, IReadOnlyList<Tensor> clips, List<Tensor>? rawComparator = null)
+    public static Tensor Compute(ViSiLTeacherModule teacher, IReadOnlyList<Tensor> clips, List<Tensor>? rawComparator = null)
     {
         int n = clips.Count;
         if (n == 0) throw new ArgumentException("a batch needs at least one clip", nameof(clips));
@@ -58,7 +58,7 @@ public static class ClipSimilarityMatrix
             var stacked = stack(blocks);
             var raw = teacher.RawComparator(stacked);
             if (raw is not null) rawComparator?.Add(raw);
-            scores.Add(teacher.VideoSimilarity(raw is null ? stacked : VideoComparator.HardTanh(raw)));
+            scores.Add(teacher.VideoSimilarity(raw is null ? stacked : VideoComparatorModule.HardTanh(raw)));
         }
         // Scores come out grouped by shape; the inverse permutation puts pair q·N + t back at its place.
         var inverse = new long[n * n];

@@ -12,7 +12,7 @@ namespace DnS.Training.SelfSupervised;
 /// <param name="Brightness">Intensity factor.</param>
 /// <param name="Contrast">Factor on the distance to the frame's mean luma.</param>
 /// <param name="Saturation">Factor on the distance to each pixel's luma (0 = gray).</param>
-/// <param name="Grayscale">Replace colour by luma.</param>
+/// <param name="Grayscale">Replace color by luma.</param>
 /// <param name="BlurSigma">Gaussian blur standard deviation in pixels (0 = none).</param>
 /// <param name="NoiseSigma">Additive Gaussian noise on the [0, 1] scale (0 = none).</param>
 public readonly record struct PixelAugmentation(

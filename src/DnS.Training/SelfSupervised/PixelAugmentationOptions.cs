@@ -1,3 +1,5 @@
+using DnS.Core;
+
 namespace DnS.Training.SelfSupervised;
 
 /// <summary>
@@ -40,16 +42,20 @@ public sealed record PixelAugmentationOptions
     /// <summary>Noise standard deviation on the [0, 1] intensity scale.</summary>
     public double NoiseSigma { get; init; } = 0.04;
 
-    /// <summary>Throws <see cref="ArgumentException"/> for a range that cannot be sampled.</summary>
+    /// <summary>Checks that every range can be sampled.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (its name is the parameter name).</exception>
     public void Validate()
     {
-        if (!(MinCropArea > 0 && MinCropArea <= 1)) throw new ArgumentException($"MinCropArea must be in (0, 1], got {MinCropArea}");
-        if (!(MaxAspectChange >= 1)) throw new ArgumentException($"MaxAspectChange must be ≥ 1, got {MaxAspectChange}");
-        foreach (var (name, p) in new[] { ("FlipProbability", FlipProbability), ("GrayscaleProbability", GrayscaleProbability), ("BlurProbability", BlurProbability), ("NoiseProbability", NoiseProbability) })
-            if (!(p >= 0 && p <= 1)) throw new ArgumentException($"{name} must be in [0, 1], got {p}");
-        foreach (var (name, j) in new[] { ("Brightness", Brightness), ("Contrast", Contrast), ("Saturation", Saturation) })
-            if (!(j >= 0 && j < 1)) throw new ArgumentException($"{name} jitter must be in [0, 1), got {j}");
-        if (!(MaxBlurSigma >= 0.5)) throw new ArgumentException($"MaxBlurSigma must be ≥ 0.5, got {MaxBlurSigma}");
-        if (!(NoiseSigma >= 0)) throw new ArgumentException($"NoiseSigma must be ≥ 0, got {NoiseSigma}");
+        OptionChecks.Fraction(MinCropArea);
+        OptionChecks.AtLeast(MaxAspectChange, 1);
+        OptionChecks.Probability(FlipProbability);
+        OptionChecks.Below(Brightness, 0, 1);
+        OptionChecks.Below(Contrast, 0, 1);
+        OptionChecks.Below(Saturation, 0, 1);
+        OptionChecks.Probability(GrayscaleProbability);
+        OptionChecks.Probability(BlurProbability);
+        OptionChecks.AtLeast(MaxBlurSigma, 0.5);
+        OptionChecks.Probability(NoiseProbability);
+        OptionChecks.AtLeast(NoiseSigma, 0);
     }
 }

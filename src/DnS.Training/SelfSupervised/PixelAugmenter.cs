@@ -5,8 +5,8 @@ using DnS.Core.Features.Decoding;
 namespace DnS.Training.SelfSupervised;
 
 /// <summary>
-/// Applies a <see cref="PixelAugmentation"/> to decoded frames (ImageNet-normalised NCHW RGB, the decoder's
-/// <see cref="FrameBatch"/>) and writes frames of the same shape and normalisation, ready for the encoder. Edits run in
+/// Applies a <see cref="PixelAugmentation"/> to decoded frames (ImageNet-normalized NCHW RGB, the decoder's
+/// <see cref="FrameBatch"/>) and writes frames of the same shape and normalization, ready for the encoder. Edits run in
 /// torchvision's order on [0, 1] intensities: resized crop and flip, brightness, contrast, saturation, grayscale,
 /// blur, noise; each photometric step clamps to [0, 1] as torchvision does.
 /// </summary>
@@ -58,7 +58,7 @@ public static class PixelAugmenter
         }
     }
 
-    /// <summary>Bilinear resampling of the crop (pixel centres aligned, edges clamped) to the full frame, undoing the normalisation.</summary>
+    /// <summary>Bilinear resampling of the crop (pixel centers aligned, edges clamped) to the full frame, undoing the normalization.</summary>
     private static void ResizedCrop(in PixelAugmentation a, ReadOnlySpan<float> input, Span<float> output, int height, int width, float mean, float std)
     {
         // Output and input frames have the same size, so one output pixel spans CropWidth × CropHeight input pixels.

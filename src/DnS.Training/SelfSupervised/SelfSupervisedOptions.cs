@@ -1,3 +1,4 @@
+using DnS.Core;
 using DnS.Training.Losses;
 
 namespace DnS.Training.SelfSupervised;
@@ -17,7 +18,7 @@ public sealed record SelfSupervisedOptions
     /// <summary>Weight λ of the hard-negative (SSHN) loss (S2VS: 3).</summary>
     public double HardNegativeWeight { get; init; } = 3.0;
 
-    /// <summary>Weight r of the similarity regularisation on the raw comparator output (S2VS: 1).</summary>
+    /// <summary>Weight r of the similarity regularization on the raw comparator output (S2VS: 1).</summary>
     public double RegularizationWeight { get; init; } = 1.0;
 
     /// <summary>Seed of batch sampling, view choice and the temporal edits.</summary>
@@ -32,15 +33,17 @@ public sealed record SelfSupervisedOptions
     /// <summary>Write a checkpoint every this many steps (0: only at the end and on cancellation).</summary>
     public int CheckpointEvery { get; init; }
 
-    /// <summary>Throws <see cref="ArgumentException"/> for unusable settings.</summary>
+    /// <summary>Checks every setting, the temporal edits included.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (its name is the parameter name).</exception>
     public void Validate()
     {
-        if (BatchSize < 2) throw new ArgumentException($"BatchSize must be ≥ 2 (InfoNCE needs negatives), got {BatchSize}");
-        if (!(LearningRate > 0)) throw new ArgumentException($"LearningRate must be positive, got {LearningRate}");
-        if (!(Temperature > 0)) throw new ArgumentException($"Temperature must be positive, got {Temperature}");
-        if (!(HardNegativeWeight >= 0) || !(RegularizationWeight >= 0))
-            throw new ArgumentException($"loss weights must be ≥ 0, got {HardNegativeWeight} and {RegularizationWeight}");
-        if (CheckpointEvery < 0) throw new ArgumentException($"CheckpointEvery must be ≥ 0, got {CheckpointEvery}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 2);   // InfoNCE needs negatives
+        OptionChecks.Positive(LearningRate);
+        OptionChecks.Positive(Temperature);
+        OptionChecks.AtLeast(HardNegativeWeight, 0);
+        OptionChecks.AtLeast(RegularizationWeight, 0);
+        ArgumentOutOfRangeException.ThrowIfNegative(CheckpointEvery);
+        ArgumentNullException.ThrowIfNull(Temporal);
         Temporal.Validate();
     }
 }

@@ -11,8 +11,8 @@ namespace DnS.Training.SelfSupervised;
 /// <summary>
 /// Trains a ViSiL teacher with no labels (S2VS). A step takes B videos, two views of each (two stored pixel views
 /// when the video has them, each with fresh temporal edits), scores all 2B × 2B ordered clip pairs with the teacher
-/// (<see cref="ClipSimilarityMatrix"/>), and minimises InfoNCE with the other view of the same video as the positive,
-/// plus λ × the hard-negative loss and r × the similarity regularisation of the raw comparator output, with Adam.
+/// (<see cref="ClipSimilarityMatrix"/>), and minimizes InfoNCE with the other view of the same video as the positive,
+/// plus λ × the hard-negative loss and r × the similarity regularization of the raw comparator output, with Adam.
 /// All randomness comes from <see cref="SelfSupervisedOptions.Seed"/>, so two trainers over the same data and
 /// initial weights take identical steps, and a run resumed from a checkpoint (<see cref="SaveCheckpoint"/>,
 /// <see cref="LoadCheckpoint"/>) takes exactly the steps of an uninterrupted one. Export the result with
@@ -20,7 +20,7 @@ namespace DnS.Training.SelfSupervised;
 /// </summary>
 public sealed class SelfSupervisedTeacherTrainer : IDisposable
 {
-    private readonly ViSiLTeacher _teacher;
+    private readonly ViSiLTeacherModule _teacher;
     private readonly IRegionFeatureSource _views;
     private readonly ViewGroups _groups;
     private readonly SelfSupervisedOptions _options;
@@ -37,7 +37,7 @@ public sealed class SelfSupervisedTeacherTrainer : IDisposable
     /// <param name="views">Augmented views (ids <c>&lt;video&gt;#&lt;view&gt;</c>) or plain videos.</param>
     /// <param name="options">Settings (default: <see cref="SelfSupervisedOptions"/>).</param>
     /// <exception cref="ArgumentException">Fewer videos than the batch size, or the teacher's dimensions differ from the source's.</exception>
-    public SelfSupervisedTeacherTrainer(ViSiLTeacher teacher, IRegionFeatureSource views, SelfSupervisedOptions? options = null)
+    public SelfSupervisedTeacherTrainer(ViSiLTeacherModule teacher, IRegionFeatureSource views, SelfSupervisedOptions? options = null)
     {
         _options = options ?? new SelfSupervisedOptions();
         _options.Validate();
@@ -55,12 +55,12 @@ public sealed class SelfSupervisedTeacherTrainer : IDisposable
     }
 
     /// <summary>The teacher being trained.</summary>
-    public ViSiLTeacher Teacher => _teacher;
+    public ViSiLTeacherModule Teacher => _teacher;
 
     /// <summary>The videos the views were grouped into.</summary>
     public ViewGroups Videos => _groups;
 
-    /// <summary>Optimiser steps taken so far.</summary>
+    /// <summary>Optimizer steps taken so far.</summary>
     public int StepsDone { get; private set; }
 
     /// <summary>Samples a batch, computes the losses and takes one Adam step.</summary>
@@ -91,7 +91,7 @@ public sealed class SelfSupervisedTeacherTrainer : IDisposable
     /// cancellation when <see cref="SelfSupervisedOptions.CheckpointDirectory"/> is set.
     /// </summary>
     /// <returns>The last step's losses (default when nothing was left to do).</returns>
-    /// <exception cref="OperationCanceledException">Cancelled (checked before every step); the checkpoint is written first.</exception>
+    /// <exception cref="OperationCanceledException">Canceled (checked before every step); the checkpoint is written first.</exception>
     public Task<SelfSupervisedLosses> TrainAsync(int totalSteps, IProgress<SelfSupervisedProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(totalSteps, 1);

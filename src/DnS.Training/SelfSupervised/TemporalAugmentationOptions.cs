@@ -1,3 +1,5 @@
+using DnS.Core;
+
 namespace DnS.Training.SelfSupervised;
 
 /// <summary>
@@ -30,13 +32,17 @@ public sealed record TemporalAugmentationOptions
     /// <summary>Longest clip after the edits (S2VS's window size); a longer one is cut to a random window.</summary>
     public int MaxFrames { get; init; } = 32;
 
-    /// <summary>Throws <see cref="ArgumentException"/> for ranges that cannot be sampled.</summary>
+    /// <summary>Checks that every range can be sampled.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (its name is the parameter name).</exception>
     public void Validate()
     {
-        foreach (var (name, p) in new[] { ("CropProbability", CropProbability), ("SpeedProbability", SpeedProbability), ("DropProbability", DropProbability), ("DropRate", DropRate) })
-            if (!(p >= 0 && p <= 1)) throw new ArgumentException($"{name} must be in [0, 1], got {p}");
-        if (!(MinCropFraction > 0 && MinCropFraction <= 1)) throw new ArgumentException($"MinCropFraction must be in (0, 1], got {MinCropFraction}");
-        if (!(MinSpeed > 0 && MinSpeed <= MaxSpeed)) throw new ArgumentException($"speeds must satisfy 0 < MinSpeed ≤ MaxSpeed, got {MinSpeed} and {MaxSpeed}");
-        if (MaxFrames < 1) throw new ArgumentException($"MaxFrames must be ≥ 1, got {MaxFrames}");
+        OptionChecks.Probability(CropProbability);
+        OptionChecks.Fraction(MinCropFraction);
+        OptionChecks.Probability(SpeedProbability);
+        OptionChecks.Positive(MinSpeed);
+        OptionChecks.AtLeast(MaxSpeed, MinSpeed);
+        OptionChecks.Probability(DropProbability);
+        OptionChecks.Probability(DropRate);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrames, 1);
     }
 }

@@ -7,7 +7,7 @@ namespace DnS.Training.Teachers;
 /// <summary>
 /// The parameter-free teacher: the region chamfer of the raw features, query → target, with no attention or
 /// comparator — the fine-grained model of <see cref="DnsModels.BuiltIn"/>. It needs nothing trained, reads the
-/// features in place (no index, no cache) and scores in [−1, 1] for L2-normalised regions.
+/// features in place (no index, no cache) and scores in [−1, 1] for L2-normalized regions.
 /// </summary>
 public sealed class ChamferTeacher : IPairTeacher
 {

@@ -9,7 +9,7 @@ namespace DnS.Training.Teachers;
 /// trained student is the next teacher (re-distillation, iter1 → iter2). Scoring runs the SIMD kernels of DnS.Core.
 /// </summary>
 /// <remarks>
-/// Each video is indexed (attention, binarisation) once per teacher and kept in a least-recently-used cache bounded
+/// Each video is indexed (attention, binarization) once per teacher and kept in a least-recently-used cache bounded
 /// by <c>cacheBytes</c>: indexing with the student's D×D attention costs about as much as comparing a short pair, and
 /// pairs come grouped by anchor with anchors recurring as negatives, so the cache saves most of it while memory stays
 /// bounded for a corpus of any size. Networks whose index is the raw features (parameter-free, ViSiL without

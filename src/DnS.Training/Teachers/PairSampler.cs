@@ -6,7 +6,7 @@ using DnS.Training.Data;
 namespace DnS.Training.Teachers;
 
 /// <summary>
-/// Mines distillation pairs from an unlabelled corpus (method §1.5): anchors, each with the videos a teacher ranks
+/// Mines distillation pairs from an unlabeled corpus (method §1.5): anchors, each with the videos a teacher ranks
 /// related to it, other anchors' videos and distractors. Deterministic for a seed, corpus and teacher.
 /// </summary>
 /// <remarks>
@@ -34,11 +34,7 @@ public sealed class PairSampler
     public PairSampler(PairSamplerOptions? options = null)
     {
         _options = options ?? new PairSamplerOptions();
-        if (_options.AnchorCount is null && !(_options.AnchorFraction > 0 && _options.AnchorFraction <= 1))
-            throw new ArgumentOutOfRangeException(nameof(options), $"anchor fraction must be in (0, 1], got {_options.AnchorFraction}");
-        if (_options.AnchorCount is < 1) throw new ArgumentOutOfRangeException(nameof(options), $"anchor count must be ≥ 1, got {_options.AnchorCount}");
-        if (_options.MaxPositives < 0 || _options.Candidates < 0 || _options.AnchorNegatives < 0 || _options.Distractors < 0 || _options.Parallelism < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), "positive, candidate, negative and distractor counts must be ≥ 0 and parallelism ≥ 1");
+        _options.Validate();
     }
 
     /// <summary>The anchors of a corpus of <paramref name="videos"/> videos, ascending (the first draw of the seeded generator).</summary>
@@ -120,7 +116,7 @@ public sealed class PairSampler
         return anchors;
     }
 
-    // The parameter-free coarse embedding (L2-normalised mean region vector) of every video, N×D.
+    // The parameter-free coarse embedding (L2-normalized mean region vector) of every video, N×D.
     private static float[] CoarseVectors(IRegionFeatureSource source, ParallelOptions parallel)
     {
         int dims = source.Dims;

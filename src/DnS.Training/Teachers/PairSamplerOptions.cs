@@ -1,3 +1,5 @@
+using DnS.Core;
+
 namespace DnS.Training.Teachers;
 
 /// <summary>How the <see cref="PairSampler"/> mines training pairs (method §1.5). Counts are capped by the corpus size.</summary>
@@ -35,4 +37,18 @@ public sealed record PairSamplerOptions
 
     /// <summary>Anchors mined at once. Default 2.</summary>
     public int Parallelism { get; init; } = 2;
+
+    /// <summary>Checks every option.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (its name is the parameter name).</exception>
+    public void Validate()
+    {
+        if (AnchorCount is { } anchors) ArgumentOutOfRangeException.ThrowIfLessThan(anchors, 1, nameof(AnchorCount));
+        else OptionChecks.Fraction(AnchorFraction);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxPositives);
+        if (PositiveThreshold is { } threshold) OptionChecks.Finite(threshold, nameof(PositiveThreshold));
+        ArgumentOutOfRangeException.ThrowIfNegative(Candidates);
+        ArgumentOutOfRangeException.ThrowIfNegative(AnchorNegatives);
+        ArgumentOutOfRangeException.ThrowIfNegative(Distractors);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1);
+    }
 }

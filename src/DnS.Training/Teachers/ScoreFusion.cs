@@ -2,15 +2,15 @@ namespace DnS.Training.Teachers;
 
 /// <summary>
 /// Whiten-MTD at the level of pair scores (method §2): several teachers' similarities live on incommensurable
-/// scales, so each teacher is standardised over the sampled pairs, z = (s − μ)/σ, the z-scores are fused
+/// scales, so each teacher is standardized over the sampled pairs, z = (s − μ)/σ, the z-scores are fused
 /// (<see cref="FusionMethod"/>), and the fused z is mapped back to the similarity range as the student's L1 target.
 /// </summary>
 /// <remarks>
 /// <para>Mapping back: target = clamp(z·σ̄ + μ̄, −1, 1), with μ̄ and σ̄ the means (weighted means for
-/// <see cref="FusionMethod.Weighted"/>) of the teachers' μ and σ. The target thus has the centre and spread of a
+/// <see cref="FusionMethod.Weighted"/>) of the teachers' μ and σ. The target thus has the center and spread of a
 /// typical teacher — so an L1 loss against a student whose similarities lie in [−1, 1] keeps its meaning — and the clamp
 /// keeps the max/min tails inside the range the student can produce.</para>
-/// <para>One teacher: its raw scores are the targets (standardising and mapping back would be the identity up to
+/// <para>One teacher: its raw scores are the targets (standardizing and mapping back would be the identity up to
 /// the clamp). A teacher with σ = 0 carries no ranking information: its z-scores are 0.</para>
 /// </remarks>
 public static class ScoreFusion
@@ -29,6 +29,7 @@ public static class ScoreFusion
     public static IReadOnlyList<ScoredPair> Fuse(IReadOnlyList<SampledPair> pairs, IReadOnlyList<ReadOnlyMemory<float>> teacherScores, ScoreFusionOptions? options = null)
     {
         options ??= new ScoreFusionOptions();
+        options.Validate();
         int teachers = teacherScores.Count;
         if (teachers == 0) throw new ArgumentException("at least one teacher's scores are needed", nameof(teacherScores));
         for (int t = 0; t < teachers; t++)
@@ -48,7 +49,7 @@ public static class ScoreFusion
         for (int t = 0; t < teachers; t++)
         {
             z[t] = new float[pairs.Count];
-            var statistics = Standardise(teacherScores[t].Span, z[t]);
+            var statistics = Standardize(teacherScores[t].Span, z[t]);
             meanOfMeans += weights[t] * statistics.Mean;
             meanOfDeviations += weights[t] * statistics.StandardDeviation;
         }
@@ -68,9 +69,9 @@ public static class ScoreFusion
 
     /// <summary>Writes z = (s − μ)/σ of <paramref name="scores"/> into <paramref name="z"/> (all 0 when σ = 0) and returns μ and σ.</summary>
     /// <exception cref="ArgumentException"><paramref name="z"/> is shorter than the scores, or there are no scores.</exception>
-    public static TeacherStatistics Standardise(ReadOnlySpan<float> scores, Span<float> z)
+    public static TeacherStatistics Standardize(ReadOnlySpan<float> scores, Span<float> z)
     {
-        if (scores.IsEmpty) throw new ArgumentException("no scores to standardise", nameof(scores));
+        if (scores.IsEmpty) throw new ArgumentException("no scores to standardize", nameof(scores));
         if (z.Length < scores.Length) throw new ArgumentException($"z needs {scores.Length} floats, got {z.Length}", nameof(z));
         double sum = 0;
         foreach (float s in scores) sum += s;
@@ -81,7 +82,7 @@ public static class ScoreFusion
         return new TeacherStatistics(mean, deviation);
     }
 
-    // Uniform weights, except the normalised user weights for the weighted mean.
+    // Uniform weights, except the normalized user weights for the weighted mean.
     private static double[] Weights(ScoreFusionOptions options, int teachers)
     {
         var weights = new double[teachers];
@@ -90,15 +91,9 @@ public static class ScoreFusion
             Array.Fill(weights, 1.0 / teachers);
             return weights;
         }
-        var given = options.Weights ?? throw new ArgumentException("weighted fusion needs one weight per teacher", nameof(options));
+        var given = options.Weights!;   // options.Validate() requires them for weighted fusion
         if (given.Count != teachers) throw new ArgumentException($"{given.Count} weights for {teachers} teachers", nameof(options));
-        double total = 0;
-        foreach (float w in given)
-        {
-            if (!(w >= 0) || float.IsInfinity(w)) throw new ArgumentException($"weights must be finite and ≥ 0, got {w}", nameof(options));
-            total += w;
-        }
-        if (total <= 0) throw new ArgumentException("the weights sum to 0", nameof(options));
+        double total = given.Sum(w => (double)w);
         for (int t = 0; t < teachers; t++) weights[t] = given[t] / total;
         return weights;
     }

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace DnS.Training.Weights;
 
 /// <summary>
-/// A training checkpoint on disk: the module's weights (reference names), the optimiser's state and a small JSON state
+/// A training checkpoint on disk: the module's weights (reference names), the optimizer's state and a small JSON state
 /// of the trainer. Written beside the target and renamed into place, so a crash mid-write leaves the previous
 /// checkpoint whole.
 /// </summary>
@@ -15,7 +15,7 @@ public static class CheckpointFolder
     /// <summary>The module's weights in a checkpoint folder (reference names).</summary>
     public const string WeightsFileName = "weights.safetensors";
 
-    /// <summary>The optimiser's state (TorchSharp's format: exp_avg, exp_avg_sq, step per parameter for Adam).</summary>
+    /// <summary>The optimizer's state (TorchSharp's format: exp_avg, exp_avg_sq, step per parameter for Adam).</summary>
     public const string OptimizerFileName = "optimizer.bin";
 
     /// <summary>The trainer's step counter and the run settings its data order depends on.</summary>
@@ -23,7 +23,7 @@ public static class CheckpointFolder
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>Replaces the checkpoint in <paramref name="directory"/> with the current weights, optimiser state and <paramref name="state"/>.</summary>
+    /// <summary>Replaces the checkpoint in <paramref name="directory"/> with the current weights, optimizer state and <paramref name="state"/>.</summary>
     public static void Save<TState>(string directory, nn.Module module, OptimizerHelper optimizer, TState state)
     {
         string full = Path.GetFullPath(directory);

@@ -1,9 +1,7 @@
 using DnS.Core.Networks;
 using DnS.Core.Weights;
 using DnS.Training.Distillation;
-using CoarseModule = DnS.Training.Modules.CoarseGrainedStudent;
-using FineModule = DnS.Training.Modules.FineGrainedStudent;
-using SelectorModule = DnS.Training.Modules.SelectorNetwork;
+using DnS.Training.Modules;
 
 namespace DnS.Training.Weights;
 
@@ -13,7 +11,7 @@ namespace DnS.Training.Weights;
 /// </summary>
 public sealed class ModelFolder : IDisposable
 {
-    private ModelFolder(string directory, DnsModelsConfig config, CoarseModule coarse, FineModule fine, SelectorModule? selector)
+    private ModelFolder(string directory, DnsModelsConfig config, CoarseGrainedStudentModule coarse, FineGrainedStudentModule fine, SelectorNetworkModule? selector)
     {
         Directory = directory;
         Config = config;
@@ -29,13 +27,13 @@ public sealed class ModelFolder : IDisposable
     public DnsModelsConfig Config { get; }
 
     /// <summary>The coarse student.</summary>
-    public CoarseModule Coarse { get; }
+    public CoarseGrainedStudentModule Coarse { get; }
 
     /// <summary>The fine student.</summary>
-    public FineModule Fine { get; }
+    public FineGrainedStudentModule Fine { get; }
 
     /// <summary>The selector, if the folder has one.</summary>
-    public SelectorModule? Selector { get; private set; }
+    public SelectorNetworkModule? Selector { get; private set; }
 
     /// <summary>How the folder merges the students' scores (its <see cref="DnsModelsConfig.FineCalibration"/>; the reference when it names none).</summary>
     public FineScoreCalibration FineCalibration => Config.FineCalibration ?? FineScoreCalibration.Reference;
@@ -52,16 +50,16 @@ public sealed class ModelFolder : IDisposable
         if (!File.Exists(configPath)) throw new FileNotFoundException($"{directory} is not a model folder ({DnsModels.ConfigFileName} is missing)", configPath);
         var config = DnsModels.ReadConfig(directory);
 
-        FineModule? fine = null;
-        CoarseModule? coarse = null;
-        SelectorModule? selector = null;
+        FineGrainedStudentModule? fine = null;
+        CoarseGrainedStudentModule? coarse = null;
+        SelectorNetworkModule? selector = null;
         try
         {
             using (var weights = TensorSources.Open(Path.Combine(directory, config.FineWeights)))
             {
-                var variant = DnS.Core.Networks.FineGrainedStudent.VariantOf(weights, config.Fine.Variant);
-                long bits = weights.Tensors.TryGetValue("binarization.W", out var w) ? w.Shape[1] : config.Fine.Dims;
-                fine = new FineModule(variant, config.Fine.Dims, bits);
+                var variant = FineGrainedStudent.VariantOf(weights, config.Fine.Variant);
+                long bits = weights.Tensors.TryGetValue(StateDictKeys.BinarizationW, out var w) ? w.Shape[1] : config.Fine.Dims;
+                fine = new FineGrainedStudentModule(variant, config.Fine.Dims, bits);
                 fine.LoadWeights(weights);
             }
             using (var weights = TensorSources.Open(Path.Combine(directory, config.CoarseWeights)))
@@ -72,7 +70,7 @@ public sealed class ModelFolder : IDisposable
             if (config.SelectorWeights is { } selectorWeights)
             {
                 using var weights = TensorSources.Open(Path.Combine(directory, selectorWeights));
-                selector = new SelectorModule(config.Fine.Dims);
+                selector = new SelectorNetworkModule(config.Fine.Dims);
                 selector.LoadWeights(weights);
             }
             return new ModelFolder(directory, config, coarse, fine, selector);
@@ -87,7 +85,7 @@ public sealed class ModelFolder : IDisposable
     }
 
     /// <summary>Replaces the selector (the folder keeps ownership of the new one).</summary>
-    public void ReplaceSelector(SelectorModule selector)
+    public void ReplaceSelector(SelectorNetworkModule selector)
     {
         if (!ReferenceEquals(Selector, selector)) Selector?.Dispose();
         Selector = selector;

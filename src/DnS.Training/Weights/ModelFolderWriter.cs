@@ -1,8 +1,6 @@
 using System.Text.Json;
 using DnS.Core.Networks;
-using CoarseGrainedStudent = DnS.Training.Modules.CoarseGrainedStudent;
-using FineGrainedStudent = DnS.Training.Modules.FineGrainedStudent;
-using SelectorNetwork = DnS.Training.Modules.SelectorNetwork;
+using DnS.Training.Modules;
 
 namespace DnS.Training.Weights;
 
@@ -28,7 +26,7 @@ public static class ModelFolderWriter
     /// <param name="hasSelector">Whether the folder has a selector.</param>
     /// <param name="regions">R, regions per frame of the features the networks were trained on.</param>
     /// <param name="fineCalibration">How the fine student's scores merge with the coarse student's, or null for none (the reference mapping).</param>
-    public static DnsModelsConfig Describe(CoarseGrainedStudent coarse, FineGrainedStudent fine, bool hasSelector, int regions, FineScoreCalibration? fineCalibration) => new()
+    public static DnsModelsConfig Describe(CoarseGrainedStudentModule coarse, FineGrainedStudentModule fine, bool hasSelector, int regions, FineScoreCalibration? fineCalibration) => new()
     {
         CoarseWeights = CoarseFileName,
         Coarse = new CoarseGrainedStudentConfig
@@ -55,7 +53,7 @@ public static class ModelFolderWriter
     /// <param name="cancellationToken">Cancels between files.</param>
     /// <returns>The configuration written.</returns>
     /// <exception cref="ArgumentException">The networks disagree on D.</exception>
-    public static async Task<DnsModelsConfig> WriteAsync(string directory, CoarseGrainedStudent coarse, FineGrainedStudent fine, SelectorNetwork? selector, int regions,
+    public static async Task<DnsModelsConfig> WriteAsync(string directory, CoarseGrainedStudentModule coarse, FineGrainedStudentModule fine, SelectorNetworkModule? selector, int regions,
         FineScoreCalibration? fineCalibration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(coarse);

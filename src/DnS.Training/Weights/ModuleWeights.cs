@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using DnS.Core.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,7 +12,7 @@ namespace DnS.Training.Weights;
 /// </summary>
 public static class ModuleWeights
 {
-    private const string BatchCounterSuffix = "num_batches_tracked";
+    private const string BatchCounterSuffix = StateDictKeys.BatchesTracked;
 
     /// <summary>
     /// Copies every state-dict entry of <paramref name="module"/> from <paramref name="source"/>, checking each shape.

@@ -7,7 +7,7 @@ namespace DnS.Core.Tests.Features;
 
 /// <summary>
 /// Both resize methods against an independent full-frame transcription of the reference (OpenCV INTER_CUBIC, then
-/// ViSiL's centre crop) on the same lossless RGB frame. The numbers logged here are the ones in docs/features.md.
+/// ViSiL's center crop) on the same lossless RGB frame. The numbers logged here are the ones in docs/features.md.
 /// </summary>
 [Collection(VideoClipsCollection.Name)]
 public sealed class PreprocessingParityTests(VideoClips clips, ITestOutputHelper output)

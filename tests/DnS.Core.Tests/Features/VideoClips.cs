@@ -37,7 +37,7 @@ public sealed class VideoClips : IDisposable
             Ffmpeg("-i", this["halves.mp4"], "-c", "copy", "-metadata:s:v:0", "rotate=90", path);
             return path;
         });
-        // 31 frames at 10 fps, frame N has grey level 8·N: shows which source frame each sample is.
+        // 31 frames at 10 fps, frame N has gray level 8·N: shows which source frame each sample is.
         Add("ramp.mkv", "-f", "lavfi", "-i", "color=black:s=32x32:r=10:d=3.05,format=gray,geq=lum='N*8'", "-c:v", "ffv1");
         Add("audio.m4a", "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac");
         // Lossless RGB still frames for the preprocessing comparison (no YUV round trip).

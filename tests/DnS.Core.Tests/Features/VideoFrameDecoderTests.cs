@@ -24,7 +24,7 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
         return (frames, batches);
     }
 
-    /// <summary>Undoes the ImageNet normalisation of pixel p: the RGB bytes ffmpeg produced.</summary>
+    /// <summary>Undoes the ImageNet normalization of pixel p: the RGB bytes ffmpeg produced.</summary>
     internal static (int R, int G, int B) Rgb(float[] frame, int p, int plane = Plane)
     {
         int Channel(int c) => (int)Math.Round((frame[c * plane + p] * VideoDecodingOptions.ImageNetStd[c] + VideoDecodingOptions.ImageNetMean[c]) * 255);
@@ -37,7 +37,7 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
     [InlineData("h264.mkv", 3)]
     [InlineData("mpeg4.avi", 3)]
     [InlineData("anim.gif", 3)]
-    public async Task Every_container_gives_one_normalised_224_frame_per_second(string clip, int expectedFrames)
+    public async Task Every_container_gives_one_normalized_224_frame_per_second(string clip, int expectedFrames)
     {
         var (frames, batches) = await DecodeAll(clips[clip]);
         frames.Should().HaveCount(expectedFrames);
@@ -45,7 +45,7 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
         foreach (var f in frames)
         {
             f.Should().HaveCount(3 * Plane);
-            // Every value is (byte/255 − mean)/std for some byte: within the normalised range of each channel.
+            // Every value is (byte/255 − mean)/std for some byte: within the normalized range of each channel.
             for (int c = 0; c < 3; c++)
             {
                 float lo = -VideoDecodingOptions.ImageNetMean[c] / VideoDecodingOptions.ImageNetStd[c];
@@ -78,10 +78,10 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
     {
         var (frames, _) = await DecodeAll(clips["vfr.mkv"]);
         frames.Should().HaveCount(3);
-        var centre = Plane / 2 + Side / 2;
-        Rgb(frames[0], centre).Should().Match<(int R, int G, int B)>(c => c.R > 240 && c.G < 15 && c.B < 15, "second 0 is red");
-        Rgb(frames[1], centre).Should().Match<(int R, int G, int B)>(c => c.G > 240 && c.R < 15 && c.B < 15, "second 1 is green");
-        Rgb(frames[2], centre).Should().Match<(int R, int G, int B)>(c => c.B > 240 && c.R < 15 && c.G < 15, "second 2 is blue");
+        var center = Plane / 2 + Side / 2;
+        Rgb(frames[0], center).Should().Match<(int R, int G, int B)>(c => c.R > 240 && c.G < 15 && c.B < 15, "second 0 is red");
+        Rgb(frames[1], center).Should().Match<(int R, int G, int B)>(c => c.G > 240 && c.R < 15 && c.B < 15, "second 1 is green");
+        Rgb(frames[2], center).Should().Match<(int R, int G, int B)>(c => c.B > 240 && c.R < 15 && c.G < 15, "second 2 is blue");
     }
 
     [Fact]
@@ -95,10 +95,10 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
         Rgb(plain[0], row * Side + Side - 10).R.Should().BeGreaterThan(200);
         var top = Rgb(rotated[0], 10 * Side + col);
         var bottom = Rgb(rotated[0], (Side - 10) * Side + col);
-        // A quarter down, away from the (now horizontal) boundary through the centre row.
+        // A quarter down, away from the (now horizontal) boundary through the center row.
         var left = Rgb(rotated[0], Side / 4 * Side + 10);
         var right = Rgb(rotated[0], Side / 4 * Side + Side - 10);
-        left.Should().Be(right, "after rotation the colour boundary is horizontal");
+        left.Should().Be(right, "after rotation the color boundary is horizontal");
         (top.R > 200 && bottom.B > 200 || top.B > 200 && bottom.R > 200).Should().BeTrue($"top {top} and bottom {bottom} differ");
     }
 
@@ -106,16 +106,16 @@ public sealed class VideoFrameDecoderTests(VideoClips clips)
     [InlineData("vfr.mkv", 3, true)]
     [InlineData("short.mp4", 1, false)]
     [InlineData("rotated.mp4", 1, true)]
-    public async Task Ffmpeg_resize_method_samples_the_same_frames(string clip, int expectedFrames, bool flatColours)
+    public async Task Ffmpeg_resize_method_samples_the_same_frames(string clip, int expectedFrames, bool flatColors)
     {
         var (reference, _) = await DecodeAll(clips[clip]);
         var (ffmpeg, _) = await DecodeAll(clips[clip], new VideoDecodingOptions { Resize = ResizeMethod.Ffmpeg });
         ffmpeg.Should().HaveCount(expectedFrames).And.HaveCount(reference.Count);
-        if (!flatColours) return;
-        // On flat colour areas only the YUV → RGB rounding differs (swscale converts after scaling in ffmpeg mode).
-        int centre = Plane / 2 + Side / 2, quarter = Side / 4 * Side + Side / 2;
+        if (!flatColors) return;
+        // On flat color areas only the YUV → RGB rounding differs (swscale converts after scaling in ffmpeg mode).
+        int center = Plane / 2 + Side / 2, quarter = Side / 4 * Side + Side / 2;
         for (int i = 0; i < expectedFrames; i++)
-            foreach (int p in new[] { centre, quarter, Plane - quarter })
+            foreach (int p in new[] { center, quarter, Plane - quarter })
             {
                 var (r1, g1, b1) = Rgb(reference[i], p);
                 var (r2, g2, b2) = Rgb(ffmpeg[i], p);

@@ -39,7 +39,7 @@ public sealed class DistillationPipelineTests(TorchFixture torchFixture, ITestOu
     }
 
     [Fact]
-    public async Task The_model_folder_merges_by_the_options_calibration_and_the_selector_is_labelled_with_it()
+    public async Task The_model_folder_merges_by_the_options_calibration_and_the_selector_is_labeled_with_it()
     {
         var calibration = new FineScoreCalibration(1.3f, -0.1f);
         var report = await DistilAsync(calibration, SelectorTrainer.DefaultThreshold);
@@ -47,7 +47,7 @@ public sealed class DistillationPipelineTests(TorchFixture torchFixture, ITestOu
         DnsModels.ReadConfig(_folder).FineCalibration.Should().Be(calibration);
         DnsModels.Load(_folder).FineCalibration.Should().Be(calibration);
 
-        // Independently: the written students' similarities on the training pairs, labelled |1.3·fine − 0.1 − coarse| > t.
+        // Independently: the written students' similarities on the training pairs, labeled |1.3·fine − 0.1 − coarse| > t.
         var cache = await TeacherScoreCache.LoadAsync(Path.Combine(_folder, DistillationPipeline.WorkFolder, "teacher-scores.bin"), _corpus);
         var pairs = ScoreFusion.Fuse(cache);
         float[] fine, coarse;

@@ -14,7 +14,7 @@ public sealed class ItqTests(TorchFixture torchFixture, ITestOutputHelper output
     [Theory]
     [InlineData(32)]
     [InlineData(16)]
-    public void Rotation_updates_lower_the_quantisation_error_and_keep_an_orthonormal_projection(int bits)
+    public void Rotation_updates_lower_the_quantization_error_and_keep_an_orthonormal_projection(int bits)
     {
         _ = torchFixture;
         using var scope = NewDisposeScope();
@@ -27,7 +27,7 @@ public sealed class ItqTests(TorchFixture torchFixture, ITestOutputHelper output
         for (int i = 1; i < errors.Count; i++) errors[i].Should().BeLessThanOrEqualTo(errors[i - 1] + 1e-9, $"iteration {i}");
         // The error is bits + ‖v‖² − 2‖V·R‖₁ per vector, so the constant `bits` dominates it; the rotation still gains.
         errors[^1].Should().BeLessThan(errors[0] - 0.1, "the rotation beats the random start");
-        output.WriteLine($"bits {bits}: quantisation error {errors[0]:F4} (random rotation) → {errors[^1]:F4} after 50 iterations");
+        output.WriteLine($"bits {bits}: quantization error {errors[0]:F4} (random rotation) → {errors[^1]:F4} after 50 iterations");
 
         var w = torch.tensor(itq.Projection, [32, bits]);
         Tolerance.Check(w.t().matmul(w), torch.eye(bits), 1e-5, 0, "WᵀW = I");

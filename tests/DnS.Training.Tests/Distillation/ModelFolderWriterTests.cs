@@ -1,13 +1,13 @@
 using System.Text.Json;
 using DnS.Core.Networks;
 using DnS.Training.Distillation;
+using DnS.Training.Modules;
 using DnS.Training.Weights;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
-using TorchSharp;
 using static TorchSharp.torch;
-using Trainable = DnS.Training.Modules;
 
 namespace DnS.Training.Tests.Distillation;
 
@@ -31,9 +31,9 @@ public sealed class ModelFolderWriterTests(TorchFixture torchFixture, ITestOutpu
         var corpus = new TestCorpus(Dims, seed: 6);
         var pairs = corpus.Pairs();
         var options = new TrainingOptions { Steps = 3, BatchSize = 8, LearningRate = 1e-3, Seed = 15, MaxFrames = 16 };
-        using var coarse = new Trainable.CoarseGrainedStudent(Dims, heads: 4, feedForwardDims: 64, layers: 2, clusters: 4, outDims: 16);
-        using var fine = new Trainable.FineGrainedStudent(variant, Dims, Dims);
-        using var selector = new Trainable.SelectorNetwork(Dims, hiddenSize: 12);
+        using var coarse = new CoarseGrainedStudentModule(Dims, heads: 4, feedForwardDims: 64, layers: 2, clusters: 4, outDims: 16);
+        using var fine = new FineGrainedStudentModule(variant, Dims, Dims);
+        using var selector = new SelectorNetworkModule(Dims, hiddenSize: 12);
         // A few steps each, so the export carries trained weights and moved BatchNorm statistics.
         using (var trainer = new CoarseStudentTrainer(coarse, corpus, pairs, options)) trainer.Train();
         using (var trainer = new FineStudentTrainer(fine, corpus, pairs, options, itqSample: 1000)) trainer.Train();
@@ -86,8 +86,8 @@ public sealed class ModelFolderWriterTests(TorchFixture torchFixture, ITestOutpu
     [Fact]
     public async Task Networks_of_different_D_are_refused()
     {
-        using var coarse = new Trainable.CoarseGrainedStudent(Dims, 4, 64, 1, 4, 16);
-        using var fine = new Trainable.FineGrainedStudent(FineGrainedVariant.Attention, 16);
+        using var coarse = new CoarseGrainedStudentModule(Dims, 4, 64, 1, 4, 16);
+        using var fine = new FineGrainedStudentModule(FineGrainedVariant.Attention, 16);
         await FluentActions.Awaiting(() => ModelFolderWriter.WriteAsync(_folder, coarse, fine, null, 9, null)).Should().ThrowAsync<ArgumentException>()
             .WithMessage("*coarse 32, fine 16*");
     }

@@ -1,15 +1,15 @@
 using DnS.Core.Networks;
 using DnS.Training.Distillation;
+using DnS.Training.Modules;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
-using TorchSharp;
 using static TorchSharp.torch;
-using Trainable = DnS.Training.Modules;
 
 namespace DnS.Training.Tests.Distillation;
 
-/// <summary>N steps in one go equal N/2 steps, a cancelled run's checkpoint, a fresh process-like restart and N/2 more.</summary>
+/// <summary>N steps in one go equal N/2 steps, a canceled run's checkpoint, a fresh process-like restart and N/2 more.</summary>
 [Collection(TorchCollection.Name)]
 public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper output) : IDisposable
 {
@@ -35,7 +35,7 @@ public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper out
         var expected = StateOf(whole);
         float expectedNext = wholeTrainer.TrainStep();
 
-        // Interrupted: the same start cancelled after N/2 steps (the checkpoint is written on cancel), then a new module
+        // Interrupted: the same start canceled after N/2 steps (the checkpoint is written on cancel), then a new module
         // with other initial weights resumes from the checkpoint.
         string checkpoint = Path.Combine(_folder, network);
         var interruptedOptions = options with { CheckpointDirectory = checkpoint };
@@ -92,7 +92,7 @@ public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper out
 
         // Same settings and pair count, other teacher targets (another teacher): not this run's checkpoint either.
         var retargeted = Array.ConvertAll(_corpus.Pairs(), p => p with { Target = -p.Target });
-        using var student = new Trainable.CoarseGrainedStudent(Dims, 4, 64, 1, 4, 16);
+        using var student = new CoarseGrainedStudentModule(Dims, 4, 64, 1, 4, 16);
         using var onOtherTargets = new CoarseStudentTrainer(student, _corpus, retargeted, options);
         FluentActions.Invoking(() => onOtherTargets.LoadCheckpoint(checkpoint)).Should().Throw<InvalidOperationException>().WithMessage("*trained on other examples*");
         foreach (var d in new IDisposable[] { trainer, other, module, otherModule }) d.Dispose();
@@ -107,14 +107,14 @@ public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper out
         trainer.Train();
         var examples = ((SelectorTrainer)trainer).Examples;
 
-        // The same pairs labelled with another calibration or threshold are another run: a stale selector would otherwise be kept.
+        // The same pairs labeled with another calibration or threshold are another run: a stale selector would otherwise be kept.
         foreach (var (calibration, threshold) in new[] { (new FineScoreCalibration(1, 0), SelectorTrainer.DefaultThreshold), (FineScoreCalibration.Reference, 0.3) })
         {
-            using var selector = new Trainable.SelectorNetwork(Dims);
-            using var relabelled = new SelectorTrainer(selector, _corpus, examples, options, calibration, threshold);
-            FluentActions.Invoking(() => relabelled.LoadCheckpoint(checkpoint)).Should().Throw<InvalidOperationException>().WithMessage("*other examples*labels*");
+            using var selector = new SelectorNetworkModule(Dims);
+            using var relabeled = new SelectorTrainer(selector, _corpus, examples, options, calibration, threshold);
+            FluentActions.Invoking(() => relabeled.LoadCheckpoint(checkpoint)).Should().Throw<InvalidOperationException>().WithMessage("*other examples*labels*");
         }
-        using (var selector = new Trainable.SelectorNetwork(Dims))
+        using (var selector = new SelectorNetworkModule(Dims))
         using (var same = new SelectorTrainer(selector, _corpus, examples, options, FineScoreCalibration.Reference))
         {
             same.LoadCheckpoint(checkpoint);
@@ -132,17 +132,17 @@ public sealed class ResumeTests(TorchFixture torchFixture, ITestOutputHelper out
             case "fine-attention":
             case "fine-binary":
             {
-                var student = new Trainable.FineGrainedStudent(network == "fine-binary" ? FineGrainedVariant.Binary : FineGrainedVariant.Attention, Dims, Dims);
+                var student = new FineGrainedStudentModule(network == "fine-binary" ? FineGrainedVariant.Binary : FineGrainedVariant.Attention, Dims, Dims);
                 return (student, new FineStudentTrainer(student, _corpus, pairs, options, itqSample: 500));
             }
             case "coarse":
             {
-                var student = new Trainable.CoarseGrainedStudent(Dims, 4, 64, 1, 4, 16);
+                var student = new CoarseGrainedStudentModule(Dims, 4, 64, 1, 4, 16);
                 return (student, new CoarseStudentTrainer(student, _corpus, pairs, options));
             }
             default:
             {
-                var selector = new Trainable.SelectorNetwork(Dims);
+                var selector = new SelectorNetworkModule(Dims);
                 var selectorPairs = Array.ConvertAll(pairs, p => new SelectorPair(p.Anchor, p.Other, p.Target, p.Target / 2 + (p.Anchor % 2 == 0 ? 0.5f : 0.1f)));
                 return (selector, new SelectorTrainer(selector, _corpus, selectorPairs, options, FineScoreCalibration.Reference));
             }

@@ -1,11 +1,11 @@
 using DnS.Core.Networks;
 using DnS.Training.Distillation;
+using DnS.Training.Modules;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
-using TorchSharp;
 using static TorchSharp.torch;
-using Trainable = DnS.Training.Modules;
 
 namespace DnS.Training.Tests.Distillation;
 
@@ -52,8 +52,8 @@ public sealed class SelectorTrainerTests(TorchFixture torchFixture, ITestOutputH
         var corpus = new TestCorpus(Dims, seed: 7);
         var pairs = corpus.Pairs();
         var options = new TrainingOptions { BatchSize = 8, MaxFrames = 16 };
-        using var fine = new Trainable.FineGrainedStudent(DnS.Core.Networks.FineGrainedVariant.Attention, Dims);
-        using var coarse = new Trainable.CoarseGrainedStudent(Dims, 4, 64, 1, 4, 16);
+        using var fine = new FineGrainedStudentModule(DnS.Core.Networks.FineGrainedVariant.Attention, Dims);
+        using var coarse = new CoarseGrainedStudentModule(Dims, 4, 64, 1, 4, 16);
         using var fineTrainer = new FineStudentTrainer(fine, corpus, pairs, options);
         using var coarseTrainer = new CoarseStudentTrainer(coarse, corpus, pairs, options);
         var selectorPairs = SelectorPairs.FromStudents(pairs, fineTrainer, coarseTrainer);
@@ -96,7 +96,7 @@ public sealed class SelectorTrainerTests(TorchFixture torchFixture, ITestOutputH
         int positives = pairs.Count(p => SelectorTrainer.Label(p, Calibration));
         positives.Should().Be((pairs.Length + 2) / 3);
         pairs.Count(p => SelectorTrainer.Label(p, FineScoreCalibration.Reference)).Should().NotBe(positives, "the reference mapping labels these pairs otherwise");
-        using var selector = new Trainable.SelectorNetwork(Dims);
+        using var selector = new SelectorNetworkModule(Dims);
         var options = new TrainingOptions { Steps = 40, BatchSize = 16, LearningRate = 3e-3, Seed = 12, MaxFrames = 16 };
         using var trainer = new SelectorTrainer(selector, corpus, pairs, options, Calibration);
         trainer.Positives.Should().Be(positives);

@@ -4,7 +4,7 @@ using DnS.Training.Teachers;
 namespace DnS.Training.Tests.Distillation;
 
 /// <summary>
-/// An in-memory corpus for the trainer tests: source videos of random L2-normalised region vectors (some shorter than 4
+/// An in-memory corpus for the trainer tests: source videos of random L2-normalized region vectors (some shorter than 4
 /// frames, one longer than the frame cap) and a noisy near-copy of each, with teacher targets from the parameter-free
 /// region-then-frame chamfer, so copies score high and unrelated videos low.
 /// </summary>
@@ -25,12 +25,12 @@ internal sealed class TestCorpus : IRegionFeatureSource
         for (int s = 0; s < sources; s++)
         {
             int t = sourceFrames[s];
-            var video = Normalised(Gaussian(random, t * R * dims, 1f), dims);
+            var video = Normalized(Gaussian(random, t * R * dims, 1f), dims);
             var copy = (float[])video.Clone();
             var noise = Gaussian(random, copy.Length, 0.15f);
             for (int i = 0; i < copy.Length; i++) copy[i] += noise[i];
             (_videos[s], _frames[s]) = (video, t);
-            (_videos[sources + s], _frames[sources + s]) = (Normalised(copy, dims), t);
+            (_videos[sources + s], _frames[sources + s]) = (Normalized(copy, dims), t);
         }
         Sources = sources;
     }
@@ -98,7 +98,7 @@ internal sealed class TestCorpus : IRegionFeatureSource
         return values;
     }
 
-    private static float[] Normalised(float[] values, int dims)
+    private static float[] Normalized(float[] values, int dims)
     {
         for (int at = 0; at < values.Length; at += dims)
         {

@@ -1,11 +1,11 @@
 using DnS.Core.Networks;
 using DnS.Training.Distillation;
+using DnS.Training.Modules;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
-using TorchSharp;
 using static TorchSharp.torch;
-using Trainable = DnS.Training.Modules;
 
 namespace DnS.Training.Tests.Distillation;
 
@@ -26,7 +26,7 @@ public sealed class TrainerLossTests(TorchFixture torchFixture, ITestOutputHelpe
         torch.manual_seed(21);
         var corpus = new TestCorpus(Dims, seed: 2);
         var pairs = corpus.Pairs();
-        using var student = new Trainable.FineGrainedStudent(variant, Dims, Dims);
+        using var student = new FineGrainedStudentModule(variant, Dims, Dims);
         using var trainer = new FineStudentTrainer(student, corpus, pairs, Options, itqSample: 2000);
         if (variant == FineGrainedVariant.Binary)
         {
@@ -48,7 +48,7 @@ public sealed class TrainerLossTests(TorchFixture torchFixture, ITestOutputHelpe
         torch.manual_seed(22);
         var corpus = new TestCorpus(Dims, seed: 3);
         var pairs = corpus.Pairs();
-        using var student = new Trainable.CoarseGrainedStudent(Dims, heads: 4, feedForwardDims: 64, layers: 1, clusters: 4, outDims: 16);
+        using var student = new CoarseGrainedStudentModule(Dims, heads: 4, feedForwardDims: 64, layers: 1, clusters: 4, outDims: 16);
         using var trainer = new CoarseStudentTrainer(student, corpus, pairs, Options);
         trainer.LearningRate.Should().Be(1e-3, "the option overrides the paper's 1e-5");
         double before = trainer.MeanAbsoluteError(pairs);

@@ -1,9 +1,9 @@
-using Xunit;
+using DnS.Training.Modules;
 using DnS.Training.Weights;
 using FluentAssertions;
+using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using Student = DnS.Training.Modules.CoarseGrainedStudent;
 
 namespace DnS.Training.Tests.Modules;
 
@@ -23,7 +23,7 @@ public sealed class CoarseGrainedStudentGoldenTests(TorchFixture torchFixture, I
     public void Matches_the_reference_stage_by_stage(string model, string inputs, int dims, int heads, int ff, int layers, int clusters, int outDims, string videoList)
     {
         using var scope = NewDisposeScope();
-        using var student = new Student(dims, heads, ff, layers, clusters, outDims);
+        using var student = new CoarseGrainedStudentModule(dims, heads, ff, layers, clusters, outDims);
         student.state_dict().Keys.Should().BeEquivalentTo(torchFixture.Golden(model + ".weights.safetensors").Tensors.Keys);
         student.LoadWeights(torchFixture.Golden(model + ".weights.safetensors"));
         student.eval();
@@ -45,7 +45,7 @@ public sealed class CoarseGrainedStudentGoldenTests(TorchFixture torchFixture, I
             indexed.Add(index);
         }
         var all = cat(indexed, 0);
-        double worstSimilarity = Tolerance.Check(Student.Similarity(all, all), torchFixture.Tensor(outputs, "similarity_matrix"), 1e-5, 0, "similarity_matrix");
+        double worstSimilarity = Tolerance.Check(CoarseGrainedStudentModule.Similarity(all, all), torchFixture.Tensor(outputs, "similarity_matrix"), 1e-5, 0, "similarity_matrix");
         output.WriteLine($"{model}: worst |err| frames {worstFrames:E2}, transformer {worstTransformer:E2}, index {worstIndex:E2}, similarity {worstSimilarity:E2}");
     }
 
@@ -53,7 +53,7 @@ public sealed class CoarseGrainedStudentGoldenTests(TorchFixture torchFixture, I
     public void Masked_padded_batch_equals_the_reference_batched_index()
     {
         using var scope = NewDisposeScope();
-        using var student = new Student(512, 8, 256, 1, 8, 64);
+        using var student = new CoarseGrainedStudentModule(512, 8, 256, 1, 8, 64);
         student.LoadWeights(torchFixture.Golden("cg_student.weights.safetensors"));
         student.eval();
         const string outputs = "cg_student.outputs.safetensors";

@@ -1,12 +1,12 @@
-using Xunit;
 using DnS.Core.Networks;
 using DnS.Core.Weights;
+using DnS.Training.Modules;
 using DnS.Training.Weights;
 using FluentAssertions;
 using TorchSharp;
+using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using Student = DnS.Training.Modules.FineGrainedStudent;
 
 namespace DnS.Training.Tests.Modules;
 
@@ -16,9 +16,9 @@ public sealed class FineGrainedStudentGoldenTests(TorchFixture torchFixture, ITe
 {
     private const string Videos = "videos.safetensors";
 
-    private Student Load(FineGrainedVariant variant, string weights)
+    private FineGrainedStudentModule Load(FineGrainedVariant variant, string weights)
     {
-        var student = new Student(variant);
+        var student = new FineGrainedStudentModule(variant);
         student.LoadWeights(torchFixture.Golden(weights));
         student.eval();
         return student;
@@ -29,7 +29,7 @@ public sealed class FineGrainedStudentGoldenTests(TorchFixture torchFixture, ITe
     [InlineData("fg_bin_student.weights.safetensors", FineGrainedVariant.Binary)]
     public void State_dict_keys_equal_the_reference_keys(string weights, FineGrainedVariant variant)
     {
-        using var student = new Student(variant);
+        using var student = new FineGrainedStudentModule(variant);
         student.state_dict().Keys.Should().BeEquivalentTo(torchFixture.Golden(weights).Tensors.Keys);
     }
 

@@ -1,11 +1,11 @@
-using Xunit;
 using DnS.Core.Networks;
+using DnS.Training.Modules;
 using FluentAssertions;
 using TorchSharp;
+using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using Trainable = DnS.Training.Modules;
 
 namespace DnS.Training.Tests.Modules;
 
@@ -15,7 +15,7 @@ public sealed class GradientTests(TorchFixture torchFixture, ITestOutputHelper o
 {
     private const int Steps = 40;
     // Adam's default. Much larger rates can push every comparator output past hardtanh's ±1, where the gradient is 0
-    // (the reason the reference adds a similarity regularisation loss on the raw comparator output).
+    // (the reason the reference adds a similarity regularization loss on the raw comparator output).
     private const double LearningRate = 1e-3;
 
     private static Tensor RandomVideos(long batch, long frames, long dims) => F.normalize(torch.randn(batch, frames, 9, dims), 2, -1);
@@ -28,7 +28,7 @@ public sealed class GradientTests(TorchFixture torchFixture, ITestOutputHelper o
         _ = torchFixture;
         using var scope = NewDisposeScope();
         torch.manual_seed(7);
-        using var student = new Trainable.FineGrainedStudent(variant, dims: 32, bits: 32);
+        using var student = new FineGrainedStudentModule(variant, dims: 32, bits: 32);
         student.train();
         // Pairs 0 and 1 are near-copies (the first 6 query frames plus noise), pairs 2 and 3 unrelated videos, so the
         // teacher's scores are learnable from the content rather than by one constant.
@@ -68,7 +68,7 @@ public sealed class GradientTests(TorchFixture torchFixture, ITestOutputHelper o
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(8);
-        using var student = new Trainable.CoarseGrainedStudent(32, 4, 16, 1, 4, 8);
+        using var student = new CoarseGrainedStudentModule(32, 4, 16, 1, 4, 8);
         student.train();
         var queries = RandomVideos(4, 6, 32);
         var targets = RandomVideos(4, 7, 32);

@@ -1,9 +1,9 @@
-using Xunit;
+using DnS.Training.Modules;
 using DnS.Training.Weights;
 using FluentAssertions;
+using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using Selector = DnS.Training.Modules.SelectorNetwork;
 
 namespace DnS.Training.Tests.Modules;
 
@@ -13,9 +13,9 @@ public sealed class SelectorNetworkGoldenTests(TorchFixture torchFixture, ITestO
 {
     private const string Outputs = "selector.outputs.safetensors";
 
-    private Selector Load()
+    private SelectorNetworkModule Load()
     {
-        var selector = new Selector();
+        var selector = new SelectorNetworkModule();
         selector.LoadWeights(torchFixture.Golden("selector.weights.safetensors"));
         selector.eval();
         return selector;
@@ -24,7 +24,7 @@ public sealed class SelectorNetworkGoldenTests(TorchFixture torchFixture, ITestO
     [Fact]
     public void State_dict_keys_equal_the_reference_keys_including_batchnorm_buffers()
     {
-        using var selector = new Selector();
+        using var selector = new SelectorNetworkModule();
         selector.state_dict().Keys.Should().BeEquivalentTo(torchFixture.Golden("selector.weights.safetensors").Tensors.Keys);
     }
 

@@ -1,9 +1,9 @@
-using Xunit;
+using DnS.Training.Modules;
 using DnS.Training.Weights;
 using FluentAssertions;
+using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using Teacher = DnS.Training.Modules.ViSiLTeacher;
 
 namespace DnS.Training.Tests.Modules;
 
@@ -14,9 +14,9 @@ public sealed class ViSiLTeacherGoldenTests(TorchFixture torchFixture, ITestOutp
     private const string Weights = "visil_teacher.weights.safetensors";
     private const string Outputs = "visil_teacher.outputs.safetensors";
 
-    private Teacher Load(bool symmetric)
+    private ViSiLTeacherModule Load(bool symmetric)
     {
-        var teacher = new Teacher(512, symmetric: symmetric);
+        var teacher = new ViSiLTeacherModule(512, symmetric: symmetric);
         teacher.LoadWeights(torchFixture.Golden(Weights));
         teacher.eval();
         return teacher;
@@ -25,7 +25,7 @@ public sealed class ViSiLTeacherGoldenTests(TorchFixture torchFixture, ITestOutp
     [Fact]
     public void State_dict_keys_equal_the_reference_keys()
     {
-        using var teacher = new Teacher(512);
+        using var teacher = new ViSiLTeacherModule(512);
         teacher.state_dict().Keys.Should().BeEquivalentTo(torchFixture.Golden(Weights).Tensors.Keys);
     }
 

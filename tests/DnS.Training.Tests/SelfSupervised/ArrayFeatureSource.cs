@@ -2,7 +2,7 @@ using DnS.Training.Data;
 
 namespace DnS.Training.Tests.SelfSupervised;
 
-/// <summary>Region features held in arrays: random L2-normalised videos for tests that need no decoding.</summary>
+/// <summary>Region features held in arrays: random L2-normalized videos for tests that need no decoding.</summary>
 public sealed class ArrayFeatureSource(string[] ids, float[][] features, int regions, int dims) : IRegionFeatureSource
 {
     public int Count => ids.Length;

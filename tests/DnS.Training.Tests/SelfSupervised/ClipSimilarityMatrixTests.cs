@@ -1,10 +1,10 @@
+using DnS.Training.Modules;
 using DnS.Training.SelfSupervised;
 using FluentAssertions;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using Trainable = DnS.Training.Modules;
 
 namespace DnS.Training.Tests.SelfSupervised;
 
@@ -21,7 +21,7 @@ public sealed class ClipSimilarityMatrixTests(TorchFixture torchFixture, ITestOu
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(17);
-        using var teacher = new Trainable.ViSiLTeacher(16, attention, comparator, symmetric);
+        using var teacher = new ViSiLTeacherModule(16, attention, comparator, symmetric);
         // Lengths below, at and above the comparator's 4 frames, and two clips of the same length (one shape group).
         int[] lengths = [1, 3, 5, 6, 5];
         var clips = lengths.Select(t => nn.functional.normalize(randn(t, 4, 16), dim: 2)).ToList();
@@ -44,7 +44,7 @@ public sealed class ClipSimilarityMatrixTests(TorchFixture torchFixture, ITestOu
     public void Clips_of_different_region_layouts_are_refused()
     {
         using var scope = NewDisposeScope();
-        using var teacher = new Trainable.ViSiLTeacher(16);
+        using var teacher = new ViSiLTeacherModule(16);
         var act = () => ClipSimilarityMatrix.Compute(teacher, [randn(4, 4, 16), randn(4, 9, 16)]);
         act.Should().Throw<ArgumentException>().WithMessage("*clip 1 has shape [4, 9, 16], expected [T, 4, 16]*");
     }

@@ -10,7 +10,7 @@ public sealed class PixelAugmenterTests
 {
     private const int Count = 2, Height = 20, Width = 24, Plane = Height * Width;
 
-    // Normalised frames of RGB values in [0.1, 0.9] with a horizontal and a vertical ramp, so every edit shows.
+    // Normalized frames of RGB values in [0.1, 0.9] with a horizontal and a vertical ramp, so every edit shows.
     private static FrameBatch Frames()
     {
         var pixels = new float[Count * 3 * Plane];

@@ -1,6 +1,7 @@
 using DnS.Core.Networks;
 using DnS.Core.Weights;
 using DnS.Training.Data;
+using DnS.Training.Modules;
 using DnS.Training.SelfSupervised;
 using DnS.Training.Weights;
 using FluentAssertions;
@@ -9,20 +10,19 @@ using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 using Inference = DnS.Core.Networks;
-using Trainable = DnS.Training.Modules;
 
 namespace DnS.Training.Tests.SelfSupervised;
 
 [Collection(TorchCollection.Name)]
 public sealed class SelfSupervisedTeacherTrainerTests(AugmentedViewCorpus corpus, ITestOutputHelper output)
 {
-    private static Trainable.ViSiLTeacher NewTeacher(int dims, int seed)
+    private static ViSiLTeacherModule NewTeacher(int dims, int seed)
     {
         torch.manual_seed(seed);
-        return new Trainable.ViSiLTeacher(dims);
+        return new ViSiLTeacherModule(dims);
     }
 
-    // Every stored view unedited, labelled with its video: the fixed batch that shows what training changed.
+    // Every stored view unedited, labeled with its video: the fixed batch that shows what training changed.
     private static (List<Tensor> Clips, int[] Videos) AllViews(IRegionFeatureSource source, ViewGroups groups)
     {
         var clips = new List<Tensor>();
@@ -37,7 +37,7 @@ public sealed class SelfSupervisedTeacherTrainerTests(AugmentedViewCorpus corpus
     }
 
     /// <summary>How many views score their own video's other view above every view of another video, and the mean margin.</summary>
-    private static (int Hits, double Margin) Ranking(Trainable.ViSiLTeacher teacher, List<Tensor> clips, int[] videos)
+    private static (int Hits, double Margin) Ranking(ViSiLTeacherModule teacher, List<Tensor> clips, int[] videos)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -156,7 +156,7 @@ public sealed class SelfSupervisedTeacherTrainerTests(AugmentedViewCorpus corpus
         var source = ArrayFeatureSource.Random(6, 4, 16, seed: 3);
         string folder = Path.Combine(corpus.NewFolder("ssl-resume"), "checkpoint");
         var options = new SelfSupervisedOptions { BatchSize = 3, LearningRate = 1e-3, Seed = 5 };
-        static float[] Weights(Trainable.ViSiLTeacher teacher) => [.. teacher.parameters().SelectMany(p => p.data<float>().ToArray())];
+        static float[] Weights(ViSiLTeacherModule teacher) => [.. teacher.parameters().SelectMany(p => p.data<float>().ToArray())];
 
         var straight = new List<double>();
         float[] straightWeights;
@@ -167,7 +167,7 @@ public sealed class SelfSupervisedTeacherTrainerTests(AugmentedViewCorpus corpus
             straightWeights = Weights(teacher);
         }
 
-        // Cancelled after 3 of 7 steps (3 videos per step over 6 videos: epochs wrap mid-run), then resumed by a new
+        // Canceled after 3 of 7 steps (3 videos per step over 6 videos: epochs wrap mid-run), then resumed by a new
         // trainer whose teacher starts from other weights: the checkpoint must carry weights, Adam and the sampler.
         var resumed = new List<double>();
         using (var teacher = NewTeacher(16, 9))

@@ -3,7 +3,7 @@ using DnS.Training.Data;
 namespace DnS.Training.Tests.Teachers;
 
 /// <summary>
-/// An in-memory corpus of random L2-normalised region features in groups: the members of a group are noisy copies
+/// An in-memory corpus of random L2-normalized region features in groups: the members of a group are noisy copies
 /// of one base video (so a chamfer teacher ranks siblings first), and different groups are unrelated.
 /// </summary>
 internal sealed class GroupedCorpus : IRegionFeatureSource

@@ -15,15 +15,15 @@ public sealed class ScoreFusionTests
     ];
 
     [Fact]
-    public void Standardise_gives_population_z_scores()
+    public void Standardize_gives_population_z_scores()
     {
         var z = new float[4];
-        var statistics = ScoreFusion.Standardise(A, z);
+        var statistics = ScoreFusion.Standardize(A, z);
         statistics.Mean.Should().BeApproximately(0.5, 1e-7);
         statistics.StandardDeviation.Should().BeApproximately(Math.Sqrt(0.05), 1e-7);
         z.Should().Equal([-1.3416408f, -0.4472136f, 0.4472136f, 1.3416408f], (x, y) => Math.Abs(x - y) < 1e-6f);
 
-        ScoreFusion.Standardise([0.3f, 0.3f, 0.3f], z).StandardDeviation.Should().Be(0);
+        ScoreFusion.Standardize([0.3f, 0.3f, 0.3f], z).StandardDeviation.Should().Be(0);
         z[..3].Should().Equal(0f, 0f, 0f);
     }
 
@@ -51,7 +51,7 @@ public sealed class ScoreFusionTests
     }
 
     [Fact]
-    public void Weighted_fusion_normalises_the_weights_and_weights_the_scale_too()
+    public void Weighted_fusion_normalizes_the_weights_and_weights_the_scale_too()
     {
         var fused = ScoreFusion.Fuse(Pairs, [A, B], new ScoreFusionOptions { Method = FusionMethod.Weighted, Weights = [3, 1] });
         // w = (0.75, 0.25): μ̄ = 0.4375, σ̄ = 0.75·√0.05 + 0.25·0.25 = 0.2302051.

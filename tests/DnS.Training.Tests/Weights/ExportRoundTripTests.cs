@@ -1,19 +1,21 @@
-using Xunit;
 using DnS.Core.Networks;
 using DnS.Core.Weights;
+using DnS.Training.Modules;
 using DnS.Training.Weights;
 using FluentAssertions;
 using TorchSharp;
+using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 using Inference = DnS.Core.Networks;
-using Trainable = DnS.Training.Modules;
 
 namespace DnS.Training.Tests.Weights;
 
 /// <summary>
 /// Export → DnS.Core load gives the TorchSharp forward's results, and golden weights give the same results in
-/// TorchSharp and in DnS.Core. Exports use freshly initialised modules, so nothing depends on the golden weights.
+/// TorchSharp and in DnS.Core. Exports use freshly initialized modules, so nothing depends on the golden weights.
+/// Every export is loaded through a source that records what DnS.Core reads: the network must read every exported
+/// key (batch-norm update counters aside), so the modules and the loaders spell the state-dict names alike.
 /// </summary>
 [Collection(TorchCollection.Name)]
 public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputHelper output) : IDisposable
@@ -43,10 +45,10 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(101);
-        using var student = new Trainable.FineGrainedStudent(variant);
+        using var student = new FineGrainedStudentModule(variant);
         student.eval();
         using var source = SafeTensorsFile.Open(Export(student, "fine-" + variant));
-        var core = Inference.FineGrainedStudent.Load(source);
+        var core = LoadReadingEveryKey(source, s => Inference.FineGrainedStudent.Load(s));
         core.Variant.Should().Be(variant);
         CompareFine(student, core, $"export {variant}");
     }
@@ -57,14 +59,14 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
     public void Golden_fine_weights_give_the_same_similarities_in_torch_and_DnS_Core(string model, FineGrainedVariant variant)
     {
         using var scope = NewDisposeScope();
-        using var student = new Trainable.FineGrainedStudent(variant);
+        using var student = new FineGrainedStudentModule(variant);
         var golden = torchFixture.Golden(model + ".weights.safetensors");
         student.LoadWeights(golden);
         student.eval();
         CompareFine(student, Inference.FineGrainedStudent.Load(golden), "golden " + model);
     }
 
-    private void CompareFine(Trainable.FineGrainedStudent student, Inference.FineGrainedStudent core, string what)
+    private void CompareFine(FineGrainedStudentModule student, Inference.FineGrainedStudent core, string what)
     {
         double worst = 0;
         using var noGrad = no_grad();
@@ -83,16 +85,16 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(102);
-        using var student = new Trainable.CoarseGrainedStudent(512, 8, 256, 1, 8, 64);
+        using var student = new CoarseGrainedStudentModule(512, 8, 256, 1, 8, 64);
         student.eval();
         using var source = SafeTensorsFile.Open(Export(student, "coarse"));
-        CompareCoarse(student, Inference.CoarseGrainedStudent.Load(source), "export");
+        CompareCoarse(student, LoadReadingEveryKey(source, s => Inference.CoarseGrainedStudent.Load(s)), "export");
         var golden = torchFixture.Golden("cg_student.weights.safetensors");
         student.LoadWeights(golden);
         CompareCoarse(student, Inference.CoarseGrainedStudent.Load(golden), "golden cg_student");
     }
 
-    private void CompareCoarse(Trainable.CoarseGrainedStudent student, Inference.CoarseGrainedStudent core, string what)
+    private void CompareCoarse(CoarseGrainedStudentModule student, Inference.CoarseGrainedStudent core, string what)
     {
         double worst = 0;
         using var noGrad = no_grad();
@@ -106,7 +108,7 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(103);
-        using var selector = new Trainable.SelectorNetwork();
+        using var selector = new SelectorNetworkModule();
         // Two training-mode batches move the running statistics away from (0, 1) and count num_batches_tracked.
         selector.train();
         using (no_grad())
@@ -117,14 +119,14 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
         source.Tensors["mlp.model.1.num_batches_tracked"].DType.Should().Be(TensorDType.I64);
         source.ReadInt64("mlp.model.5.num_batches_tracked").Should().Equal(2L);
         source.Tensors.Keys.Should().BeEquivalentTo(torchFixture.Golden("selector.weights.safetensors").Tensors.Keys);
-        CompareSelector(selector, Inference.SelectorNetwork.Load(source), "export");
+        CompareSelector(selector, LoadReadingEveryKey(source, s => Inference.SelectorNetwork.Load(s)), "export");
         var golden = torchFixture.Golden("selector.weights.safetensors");
         selector.LoadWeights(golden);
         selector.eval();
         CompareSelector(selector, Inference.SelectorNetwork.Load(golden), "golden selector");
     }
 
-    private void CompareSelector(Trainable.SelectorNetwork selector, Inference.SelectorNetwork core, string what)
+    private void CompareSelector(SelectorNetworkModule selector, Inference.SelectorNetwork core, string what)
     {
         using var noGrad = no_grad();
         var triples = torchFixture.Tensor("selector.outputs.safetensors", "triples");
@@ -150,17 +152,17 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(104);
-        using var teacher = new Trainable.ViSiLTeacher(512, symmetric: symmetric);
+        using var teacher = new ViSiLTeacherModule(512, symmetric: symmetric);
         teacher.eval();
         var config = new ViSiLTeacherConfig { Symmetric = symmetric };
         using var source = SafeTensorsFile.Open(Export(teacher, "teacher"));
-        CompareTeacher(teacher, Inference.ViSiLTeacher.Load(source, config), "export teacher");
+        CompareTeacher(teacher, LoadReadingEveryKey(source, s => Inference.ViSiLTeacher.Load(s, config)), "export teacher");
         var golden = torchFixture.Golden("visil_teacher.weights.safetensors");
         teacher.LoadWeights(golden);
         CompareTeacher(teacher, Inference.ViSiLTeacher.Load(golden, config), "golden teacher");
     }
 
-    private void CompareTeacher(Trainable.ViSiLTeacher teacher, Inference.ViSiLTeacher core, string what)
+    private void CompareTeacher(ViSiLTeacherModule teacher, Inference.ViSiLTeacher core, string what)
     {
         double worst = 0;
         using var noGrad = no_grad();
@@ -184,9 +186,9 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
         var golden = torchFixture.Golden(model + ".weights.safetensors");
         using nn.Module module = model switch
         {
-            "fg_att_student" => new Trainable.FineGrainedStudent(FineGrainedVariant.Attention),
-            "selector" => new Trainable.SelectorNetwork(),
-            _ => new Trainable.CoarseGrainedStudent(512, 8, 256, 1, 8, 64),
+            "fg_att_student" => new FineGrainedStudentModule(FineGrainedVariant.Attention),
+            "selector" => new SelectorNetworkModule(),
+            _ => new CoarseGrainedStudentModule(512, 8, 256, 1, 8, 64),
         };
         module.LoadWeights(golden);
         using var exported = SafeTensorsFile.Open(Export(module, model));
@@ -196,6 +198,36 @@ public sealed class ExportRoundTripTests(TorchFixture torchFixture, ITestOutputH
             exported.Tensors[name].DType.Should().Be(info.DType, name);
             exported.Tensors[name].Shape.Should().Equal(info.Shape, name);
             exported.GetBytes(name).SequenceEqual(golden.GetBytes(name)).Should().BeTrue(name);
+        }
+    }
+
+    private static T LoadReadingEveryKey<T>(ITensorSource source, Func<ITensorSource, T> load)
+    {
+        var recording = new KeyRecordingSource(source);
+        var network = load(recording);
+        string[] trainingOnly = [.. source.Tensors.Keys.Where(k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal))];
+        recording.Read.Should().BeEquivalentTo(source.Tensors.Keys.Except(trainingOnly),
+            "DnS.Core must read every key the TorchSharp module exports, and only those");
+        return network;
+    }
+
+    // Forwards to the exported file and records every tensor the loader reads.
+    private sealed class KeyRecordingSource(ITensorSource inner) : ITensorSource
+    {
+        public HashSet<string> Read { get; } = [];
+
+        public string SourceName => inner.SourceName;
+
+        public IReadOnlyDictionary<string, TensorInfo> Tensors => inner.Tensors;
+
+        public ReadOnlySpan<byte> GetBytes(string name)
+        {
+            Read.Add(name);
+            return inner.GetBytes(name);
+        }
+
+        public void Dispose()
+        {
         }
     }
 }

@@ -79,11 +79,12 @@ public sealed class OnnxBackbone : IDisposable
     /// <param name="options">Stage names, threads and execution provider; defaults when null.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="BackboneModelException">The file is not a usable backbone model.</exception>
+    /// <exception cref="ArgumentException">An option is invalid (<see cref="OnnxBackboneOptions.Validate"/>).</exception>
     public static OnnxBackbone Open(string modelPath, OnnxBackboneOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         options ??= new OnnxBackboneOptions();
-        ValidateOptions(options);
+        options.Validate();
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"Backbone model '{modelPath}' does not exist.", modelPath);
         if (options.StageOutputNames is null)
@@ -97,12 +98,13 @@ public sealed class OnnxBackbone : IDisposable
     /// <param name="modelName">Name used in error messages.</param>
     /// <param name="options">Stage names, threads and execution provider; defaults when null.</param>
     /// <exception cref="BackboneModelException">The bytes are not a usable backbone model.</exception>
+    /// <exception cref="ArgumentException">An option is invalid (<see cref="OnnxBackboneOptions.Validate"/>).</exception>
     public static OnnxBackbone FromBytes(byte[] model, string modelName, OnnxBackboneOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         options ??= new OnnxBackboneOptions();
-        ValidateOptions(options);
+        options.Validate();
         byte[] prepared = options.StageOutputNames is null
             ? model
             : StageOutputRewriter.ExposeStageOutputs(model, modelName, options.StageOutputNames);
@@ -270,24 +272,6 @@ public sealed class OnnxBackbone : IDisposable
         }
 
         return stages;
-    }
-
-    private static void ValidateOptions(OnnxBackboneOptions options)
-    {
-        if (options.StageOutputNames is { } names)
-        {
-            if (names.Count != OnnxBackboneOptions.StageCount)
-                throw new ArgumentException(
-                    $"OnnxBackboneOptions.StageOutputNames has {names.Count} names; a backbone has {OnnxBackboneOptions.StageCount} stages (layer1..layer4).",
-                    nameof(options));
-            foreach (string name in names)
-                if (string.IsNullOrEmpty(name))
-                    throw new ArgumentException("OnnxBackboneOptions.StageOutputNames contains an empty name.", nameof(options));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, nameof(options.IntraOpThreads));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads, nameof(options.InterOpThreads));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.CudaDeviceId, nameof(options.CudaDeviceId));
     }
 
     private static SessionOptions CreateSessionOptions(OnnxBackboneOptions options, out BackboneExecutionProvider provider, out string? fallbackReason)

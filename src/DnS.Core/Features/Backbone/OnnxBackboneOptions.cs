@@ -34,4 +34,22 @@ public sealed record OnnxBackboneOptions
 
     /// <summary>Four stages, as in ResNet's layer1..layer4.</summary>
     public const int StageCount = 4;
+
+    /// <summary>Checks the stage names and the thread and device numbers.</summary>
+    /// <exception cref="ArgumentException">Not four stage names, or an empty one.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative thread count or device id, or an unknown provider.</exception>
+    public void Validate()
+    {
+        if (StageOutputNames is { } names)
+        {
+            if (names.Count != StageCount)
+                throw new ArgumentException($"{nameof(StageOutputNames)} has {names.Count} names; a backbone has {StageCount} stages (layer1..layer4).", nameof(StageOutputNames));
+            if (names.Any(string.IsNullOrEmpty))
+                throw new ArgumentException($"{nameof(StageOutputNames)} contains an empty name.", nameof(StageOutputNames));
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(IntraOpThreads);
+        ArgumentOutOfRangeException.ThrowIfNegative(InterOpThreads);
+        OptionChecks.Defined(ExecutionProvider);
+        ArgumentOutOfRangeException.ThrowIfNegative(CudaDeviceId);
+    }
 }

@@ -5,9 +5,9 @@ namespace DnS.Core.Features.BuiltIn;
 
 /// <summary>
 /// Training-free region features that need nothing downloaded: for each cell of a 3×3 grid a
-/// 128-d descriptor of colour (joint histogram, moments and their 2×2 layout), gradient orientations
-/// and low-frequency DCT of the luminance. Each block is power-normalised (signed square root) and
-/// L2-normalised, the concatenation L2-normalised, so regions compare by dot product exactly like
+/// 128-d descriptor of color (joint histogram, moments and their 2×2 layout), gradient orientations
+/// and low-frequency DCT of the luminance. Each block is power-normalized (signed square root) and
+/// L2-normalized, the concatenation L2-normalized, so regions compare by dot product exactly like
 /// L3-iMAC region vectors and the output has the same T×R×D layout.
 /// </summary>
 public sealed class BuiltInFrameEncoder
@@ -33,13 +33,13 @@ public sealed class BuiltInFrameEncoder
     private const int DctOffset = GradientOffset + GradientLength;
     private const int DctLength = 14;
 
-    // Far below one grey level's contribution (1/255 ≈ 4e-3 per coefficient), far above float rounding.
+    // Far below one gray level's contribution (1/255 ≈ 4e-3 per coefficient), far above float rounding.
     private const float EmptyBlockEnergy = 1e-10f;
 
     /// <summary>Smallest frame side: each region needs 2×2 sub-cells of at least 2 pixels.</summary>
     public const int MinimumSide = Grid * 4;
 
-    // ImageNet normalisation that FrameBatch carries; undone to get RGB in [0, 1].
+    // ImageNet normalization that FrameBatch carries; undone to get RGB in [0, 1].
     private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
@@ -53,8 +53,8 @@ public sealed class BuiltInFrameEncoder
     /// <summary>The descriptor's blocks (name, first float, length), for ablations.</summary>
     internal static IReadOnlyList<(string Name, int Offset, int Length)> Blocks { get; } =
     [
-        ("colour histogram", HistogramOffset, HistogramLength),
-        ("colour moments + 2x2 layout", LayoutOffset, LayoutLength),
+        ("color histogram", HistogramOffset, HistogramLength),
+        ("color moments + 2x2 layout", LayoutOffset, LayoutLength),
         ("gradient orientations 2x2x8", GradientOffset, GradientLength),
         ("low-frequency DCT", DctOffset, DctLength),
     ];
@@ -62,7 +62,7 @@ public sealed class BuiltInFrameEncoder
     /// <summary>
     /// Encodes a batch into <paramref name="features"/>, laid out [N, <see cref="Regions"/>, <see cref="Dimensions"/>].
     /// </summary>
-    /// <param name="batch">Preprocessed frames (ImageNet-normalised NCHW RGB).</param>
+    /// <param name="batch">Preprocessed frames (ImageNet-normalized NCHW RGB).</param>
     /// <param name="features">Destination of exactly N·9·128 floats.</param>
     /// <exception cref="ArgumentException">The batch is too small or short, or the destination has the wrong length.</exception>
     public void Encode(FrameBatch batch, Span<float> features)
@@ -89,7 +89,7 @@ public sealed class BuiltInFrameEncoder
             ReadOnlySpan<float> pixels = batch.Pixels.Span;
             for (int n = 0; n < batch.Count; n++)
             {
-                Denormalise(pixels.Slice(n * 3 * plane, 3 * plane), rgb, luma);
+                Denormalize(pixels.Slice(n * 3 * plane, 3 * plane), rgb, luma);
                 for (int r = 0; r < Regions; r++)
                 {
                     var region = new PixelRect(
@@ -110,21 +110,21 @@ public sealed class BuiltInFrameEncoder
         Span<float> descriptor)
     {
         descriptor.Clear();
-        ColourHistogram(rgb, height * width, width, region, descriptor.Slice(HistogramOffset, HistogramLength));
-        ColourLayout(rgb, height * width, width, region, descriptor.Slice(LayoutOffset, LayoutLength));
+        ColorHistogram(rgb, height * width, width, region, descriptor.Slice(HistogramOffset, HistogramLength));
+        ColorLayout(rgb, height * width, width, region, descriptor.Slice(LayoutOffset, LayoutLength));
         GradientHistograms(luma, height, width, region, descriptor.Slice(GradientOffset, GradientLength));
         LowFrequencyDct(luma, width, region, descriptor.Slice(DctOffset, DctLength));
         // Blocks are unit-length, so this weights them equally.
-        L2Normalise(descriptor);
+        L2Normalize(descriptor);
     }
 
-    private static void Denormalise(ReadOnlySpan<float> normalised, Span<float> rgb, Span<float> luma)
+    private static void Denormalize(ReadOnlySpan<float> normalized, Span<float> rgb, Span<float> luma)
     {
         int plane = luma.Length;
         for (int c = 0; c < 3; c++)
         {
             float scale = Std[c], offset = Mean[c];
-            ReadOnlySpan<float> source = normalised.Slice(c * plane, plane);
+            ReadOnlySpan<float> source = normalized.Slice(c * plane, plane);
             Span<float> target = rgb.Slice(c * plane, plane);
             for (int i = 0; i < plane; i++)
                 target[i] = Math.Clamp(source[i] * scale + offset, 0f, 1f);
@@ -134,7 +134,7 @@ public sealed class BuiltInFrameEncoder
             luma[i] = 0.299f * rgb[i] + 0.587f * rgb[plane + i] + 0.114f * rgb[2 * plane + i];
     }
 
-    private static void ColourHistogram(ReadOnlySpan<float> rgb, int plane, int width, PixelRect region, Span<float> block)
+    private static void ColorHistogram(ReadOnlySpan<float> rgb, int plane, int width, PixelRect region, Span<float> block)
     {
         for (int y = region.Top; y < region.Bottom; y++)
             for (int x = region.Left; x < region.Right; x++)
@@ -144,13 +144,13 @@ public sealed class BuiltInFrameEncoder
                 block[bin] += 1f;
             }
 
-        PowerNormalise(block);
+        PowerNormalize(block);
     }
 
     private static int Level(float value) => Math.Min((int)(value * HistogramLevels), HistogramLevels - 1);
 
     // Region mean and std per channel (6), then each 2×2 sub-cell's mean minus the region mean (12).
-    private static void ColourLayout(ReadOnlySpan<float> rgb, int plane, int width, PixelRect region, Span<float> block)
+    private static void ColorLayout(ReadOnlySpan<float> rgb, int plane, int width, PixelRect region, Span<float> block)
     {
         for (int c = 0; c < 3; c++)
         {
@@ -178,7 +178,7 @@ public sealed class BuiltInFrameEncoder
             }
         }
 
-        PowerNormalise(block);
+        PowerNormalize(block);
     }
 
     // Unsigned orientations (0..π): contrast inversions of an edge land in the same bin.
@@ -214,11 +214,11 @@ public sealed class BuiltInFrameEncoder
             }
         }
 
-        PowerNormalise(block);
+        PowerNormalize(block);
     }
 
     // Area-average the region's luminance onto 8×8, take the DCT-II coefficients with 1 ≤ u + v ≤ 4
-    // (the DC term only repeats the mean brightness the colour blocks already carry).
+    // (the DC term only repeats the mean brightness the color blocks already carry).
     private static void LowFrequencyDct(ReadOnlySpan<float> luma, int width, PixelRect region, Span<float> block)
     {
         Span<float> grid = stackalloc float[DctSize * DctSize];
@@ -253,12 +253,12 @@ public sealed class BuiltInFrameEncoder
                 block[k++] = coefficient;
             }
 
-        PowerNormalise(block);
+        PowerNormalize(block);
     }
 
-    // Signed square root (Hellinger-style power normalisation), then unit L2 norm. A block with no
+    // Signed square root (Hellinger-style power normalization), then unit L2 norm. A block with no
     // content (e.g. the DCT of a flat region, only rounding noise) stays zero instead of being blown up to unit length.
-    private static void PowerNormalise(Span<float> block)
+    private static void PowerNormalize(Span<float> block)
     {
         if (TensorPrimitives.SumOfSquares<float>(block) < EmptyBlockEnergy)
         {
@@ -268,10 +268,10 @@ public sealed class BuiltInFrameEncoder
 
         for (int i = 0; i < block.Length; i++)
             block[i] = MathF.CopySign(MathF.Sqrt(MathF.Abs(block[i])), block[i]);
-        L2Normalise(block);
+        L2Normalize(block);
     }
 
-    private static void L2Normalise(Span<float> values)
+    private static void L2Normalize(Span<float> values)
     {
         float norm = MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(values));
         if (norm > 0f)

@@ -5,10 +5,10 @@ namespace DnS.Core.Features.Pooling;
 
 /// <summary>
 /// L3-iMAC region pooling (DnS <c>FeatureExtractor.extract_region_vectors</c>): every backbone stage is
-/// max-pooled with kernel s and stride ⌈s/2⌉ (floor mode, no padding), L2-normalised over channels,
-/// adaptive-max-pooled to the last stage's pooled grid, L2-normalised again; the stages are concatenated
+/// max-pooled with kernel s and stride ⌈s/2⌉ (floor mode, no padding), L2-normalized over channels,
+/// adaptive-max-pooled to the last stage's pooled grid, L2-normalized again; the stages are concatenated
 /// along channels, the grid is flattened row-major (region = h·W′ + w) and each region vector is
-/// L2-normalised. With the reference kernels (28, 14, 6, 3) a 224×224 ResNet-50 gives 9 regions × 3840 dims.
+/// L2-normalized. With the reference kernels (28, 14, 6, 3) a 224×224 ResNet-50 gives 9 regions × 3840 dims.
 /// </summary>
 /// <remarks>Thread-safe: instances hold only the kernel sizes; scratch comes from <see cref="ArrayPool{T}"/>.</remarks>
 public sealed class L3IMacPooling
@@ -101,7 +101,7 @@ public sealed class L3IMacPooling
     /// <summary>
     /// Max-pools one frame (C planes of H×W) into <paramref name="pooled"/>, laid out region-major
     /// [gh·gw, C] so the per-region channel vectors are contiguous for the L2 steps.
-    /// The window is separable: a vectorised max over the k rows of the window, then k-wide maxima along the row.
+    /// The window is separable: a vectorized max over the k rows of the window, then k-wide maxima along the row.
     /// (A direct k×k scalar scan measured 2–9× slower on ResNet-50's layer1–3 and only on par on layer4.)
     /// </summary>
     private static void MaxPoolFrame(ReadOnlySpan<float> frame, int channels, int height, int width, int k,
@@ -125,7 +125,7 @@ public sealed class L3IMacPooling
 
     /// <summary>
     /// PyTorch adaptive_max_pool2d from an in×in grid to the out grid (bin i covers [⌊i·In/Out⌋, ⌈(i+1)·In/Out⌉),
-    /// bins may overlap), L2-normalised, written into the region rows of <paramref name="frameOut"/> at the
+    /// bins may overlap), L2-normalized, written into the region rows of <paramref name="frameOut"/> at the
     /// stage's channel offset.
     /// </summary>
     private static void AdaptiveMaxPool(ReadOnlySpan<float> pooled, int channels, int inH, int inW, int outH, int outW,

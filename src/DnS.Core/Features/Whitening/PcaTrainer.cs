@@ -89,7 +89,7 @@ public sealed class PcaTrainer
         return mean;
     }
 
-    /// <summary>The sample covariance (normalised by n − 1), [D, D] row-major.</summary>
+    /// <summary>The sample covariance (normalized by n − 1), [D, D] row-major.</summary>
     /// <exception cref="InvalidOperationException">Fewer than two vectors were added.</exception>
     public double[] Covariance()
     {

@@ -33,7 +33,7 @@ public sealed class PcaWhitening
     /// <summary>Tensor name of the eigenvectors (columns) in a whitening dict, [D, D].</summary>
     public const string EigenvectorsTensor = "V";
 
-    /// <summary>Rows centred per projection call: bounds the pooled scratch to RowBlock·D floats.</summary>
+    /// <summary>Rows centered per projection call: bounds the pooled scratch to RowBlock·D floats.</summary>
     private const int RowBlock = 64;
 
     private readonly float[] _mean;
@@ -177,7 +177,7 @@ public sealed class PcaWhitening
             L2Normalization.Normalize(destination.Slice(r * Components, Components));
     }
 
-    /// <summary>The unnormalised whitening (x − mean)·DVt per row (m×D in, m×n out); whitened data has identity covariance.</summary>
+    /// <summary>The unnormalized whitening (x − mean)·DVt per row (m×D in, m×n out); whitened data has identity covariance.</summary>
     /// <exception cref="ArgumentException">Lengths are not multiples of D and n for the same m.</exception>
     public void Project(ReadOnlySpan<float> vectors, Span<float> destination)
     {
@@ -185,13 +185,13 @@ public sealed class PcaWhitening
         if (vectors.Length % d != 0 || destination.Length != vectors.Length / d * n)
             throw new ArgumentException($"vectors have {vectors.Length} floats and destination {destination.Length}; expected m·{d} and m·{n}", nameof(destination));
         int rows = vectors.Length / d;
-        float[] centred = ArrayPool<float>.Shared.Rent(Math.Min(rows, RowBlock) * d);
+        float[] centered = ArrayPool<float>.Shared.Rent(Math.Min(rows, RowBlock) * d);
         try
         {
             for (int start = 0; start < rows; start += RowBlock)
             {
                 int m = Math.Min(RowBlock, rows - start);
-                var block = centred.AsSpan(0, m * d);
+                var block = centered.AsSpan(0, m * d);
                 for (int r = 0; r < m; r++)
                     TensorPrimitives.Subtract(vectors.Slice((start + r) * d, d), _mean, block.Slice(r * d, d));
                 Gemm.MultiplyTransposed(block, _projectionT, destination.Slice(start * n, m * n), m, n, d);
@@ -199,7 +199,7 @@ public sealed class PcaWhitening
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(centred);
+            ArrayPool<float>.Shared.Return(centered);
         }
     }
 

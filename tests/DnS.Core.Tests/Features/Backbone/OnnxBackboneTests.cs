@@ -169,7 +169,28 @@ public sealed class OnnxBackboneTests : IDisposable
 
         var wrongCount = () => OnnxBackbone.FromBytes(_net.ClassifierModel(), "tiny-classifier",
             new OnnxBackboneOptions { StageOutputNames = TinyResNet.InnerStageNames[..2] });
-        wrongCount.Should().Throw<ArgumentException>().WithMessage("*2 names*4 stages*");
+        wrongCount.Should().Throw<ArgumentException>().WithMessage("*2 names*4 stages*")
+            .Which.ParamName.Should().Be(nameof(OnnxBackboneOptions.StageOutputNames));
+    }
+
+    [Theory]
+    [InlineData(nameof(OnnxBackboneOptions.IntraOpThreads))]
+    [InlineData(nameof(OnnxBackboneOptions.InterOpThreads))]
+    [InlineData(nameof(OnnxBackboneOptions.CudaDeviceId))]
+    [InlineData(nameof(OnnxBackboneOptions.ExecutionProvider))]
+    public void Out_of_range_options_throw_naming_the_option_before_the_model_is_read(string option)
+    {
+        var options = option switch
+        {
+            nameof(OnnxBackboneOptions.IntraOpThreads) => new OnnxBackboneOptions { IntraOpThreads = -1 },
+            nameof(OnnxBackboneOptions.InterOpThreads) => new OnnxBackboneOptions { InterOpThreads = -1 },
+            nameof(OnnxBackboneOptions.CudaDeviceId) => new OnnxBackboneOptions { CudaDeviceId = -1 },
+            _ => new OnnxBackboneOptions { ExecutionProvider = (BackboneExecutionProvider)9 },
+        };
+        // Bytes that are not a model: the options are refused first.
+        var open = () => OnnxBackbone.FromBytes([1, 2, 3], "not-a-model", options);
+        open.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(option);
+        new OnnxBackboneOptions().Validate();
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class BuiltInFrameEncoderTests
     private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
     [Fact]
-    public void Flat_colour_frame_has_only_its_histogram_bin_and_colour_means()
+    public void Flat_color_frame_has_only_its_histogram_bin_and_color_means()
     {
         // RGB (0.9, 0.1, 0.6): histogram levels (3, 0, 2) → bin (3·4 + 0)·4 + 2 = 50.
         float[] pixels = Frame(30, 33, (_, _) => (0.9f, 0.1f, 0.6f));
@@ -19,7 +19,7 @@ public sealed class BuiltInFrameEncoderTests
 
         new BuiltInFrameEncoder().Encode(new FrameBatch(pixels, 1, 30, 33, 0), features);
 
-        // Two non-empty blocks (histogram, colour moments), each unit length before the final L2.
+        // Two non-empty blocks (histogram, color moments), each unit length before the final L2.
         float half = 1f / MathF.Sqrt(2f);
         float[] sqrtMeans = [MathF.Sqrt(0.9f), MathF.Sqrt(0.1f), MathF.Sqrt(0.6f)];
         float meansNorm = MathF.Sqrt(0.9f + 0.1f + 0.6f);
@@ -70,15 +70,15 @@ public sealed class BuiltInFrameEncoderTests
     private static float Dot(float[] features, int a, int b) =>
         System.Numerics.Tensors.TensorPrimitives.Dot(features.AsSpan(a * 128, 128), features.AsSpan(b * 128, 128));
 
-    // One ImageNet-normalised frame from an RGB function of (y, x).
-    private static float[] Frame(int height, int width, Func<int, int, (float R, float G, float B)> colour)
+    // One ImageNet-normalized frame from an RGB function of (y, x).
+    private static float[] Frame(int height, int width, Func<int, int, (float R, float G, float B)> color)
     {
         int plane = height * width;
         var pixels = new float[3 * plane];
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
             {
-                (float r, float g, float b) = colour(y, x);
+                (float r, float g, float b) = color(y, x);
                 pixels[y * width + x] = (r - Mean[0]) / Std[0];
                 pixels[plane + y * width + x] = (g - Mean[1]) / Std[1];
                 pixels[2 * plane + y * width + x] = (b - Mean[2]) / Std[2];

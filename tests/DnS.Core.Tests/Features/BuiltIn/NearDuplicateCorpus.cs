@@ -6,8 +6,8 @@ namespace DnS.Core.Tests.Features.BuiltIn;
 /// <summary>
 /// A small near-duplicate video corpus made with ffmpeg's synthetic sources: 12 source videos (6 s,
 /// several from the same generator family as hard negatives), each with 6 transformed copies
-/// (crop, down-scale + noise, colour shift, blur, mirror, logo), decoded at 1 fps and preprocessed
-/// like the paper's frames (short side 256 bicubic, centre crop 224, ImageNet normalisation).
+/// (crop, down-scale + noise, color shift, blur, mirror, logo), decoded at 1 fps and preprocessed
+/// like the paper's frames (short side 256 bicubic, center crop 224, ImageNet normalization).
 /// </summary>
 internal static class NearDuplicateCorpus
 {
@@ -36,7 +36,7 @@ internal static class NearDuplicateCorpus
         ("original", "null"),
         ("crop80", "crop=iw*0.8:ih*0.8"),
         ("downscale+noise", "scale=160:120,noise=alls=12:allf=t:all_seed=7"),
-        ("colour", "eq=brightness=0.06:contrast=1.25:saturation=1.4"),
+        ("color", "eq=brightness=0.06:contrast=1.25:saturation=1.4"),
         ("blur", "gblur=sigma=2"),
         ("mirror", "hflip"),
         ("logo", "drawbox=x=24:y=24:w=96:h=64:color=white@0.85:t=fill"),

@@ -32,7 +32,7 @@ public sealed class NearDuplicateEvaluationTests(ITestOutputHelper output) : IDi
         output.WriteLine($"{"built-in, all blocks (3x3 regions, 128-d)",-48} mAP {fullMap:F4}");
         for (int t = 1; t < NearDuplicateCorpus.Transforms.Length; t++)
             output.WriteLine($"{"  copies made by " + NearDuplicateCorpus.Transforms[t].Name,-48} mAP {MeanAp(full, BuiltInFrameEncoder.Regions, BuiltInFrameEncoder.Dimensions, t):F4}");
-        // One block alone equals the full descriptor with the others zeroed and renormalised.
+        // One block alone equals the full descriptor with the others zeroed and renormalized.
         double bestBlock = 0;
         foreach ((string name, int offset, int length) in BuiltInFrameEncoder.Blocks)
         {
@@ -41,14 +41,14 @@ public sealed class NearDuplicateEvaluationTests(ITestOutputHelper output) : IDi
             output.WriteLine($"{"  only " + name,-48} mAP {blockMap:F4}");
         }
 
-        output.WriteLine($"{"peer: 16x16 grey thumbnail of the whole frame",-48} mAP {thumbnailMap:F4}");
+        output.WriteLine($"{"peer: 16x16 gray thumbnail of the whole frame",-48} mAP {thumbnailMap:F4}");
         double cnnMap = MeanAp(cnnFeatures, RandomCnnCandidate.Regions, RandomCnnCandidate.Dimensions);
         output.WriteLine($"{"candidate: fixed random-filter CNN, 3x3 iMAC, 320-d",-48} mAP {cnnMap:F4}");
 
         fullMap.Should().BeGreaterThan(bestBlock, "the blocks fail on different transforms");
         fullMap.Should().BeGreaterThan(thumbnailMap);
         fullMap.Should().BeGreaterThan(cnnMap, "the shipped encoder is the better of the two training-free candidates");
-        fullMap.Should().BeGreaterThan(0.8, "most copies keep their source's colours, edges and layout");
+        fullMap.Should().BeGreaterThan(0.8, "most copies keep their source's colors, edges and layout");
     }
 
     private static double MeanAp(float[][][] features, int regions, int dimensions, int onlyTransform = -1) =>

@@ -5,9 +5,9 @@ namespace DnS.Core.Tests.Features.BuiltIn;
 
 /// <summary>
 /// The other training-free candidate: a fixed-filter CNN generated as an ONNX graph (ResNet-like
-/// stem and four stages at strides 4–32, He-initialised random filters with a fixed seed), run by
+/// stem and four stages at strides 4–32, He-initialized random filters with a fixed seed), run by
 /// <see cref="OnnxBackbone"/>, each stage max-pooled over the 3×3 grid like L3-iMAC, square-rooted,
-/// L2-normalised per stage, concatenated and L2-normalised.
+/// L2-normalized per stage, concatenated and L2-normalized.
 /// </summary>
 internal sealed class RandomCnnCandidate : IDisposable
 {
@@ -52,11 +52,11 @@ internal sealed class RandomCnnCandidate : IDisposable
                     RegionMax(stage, n, r, part);
                     for (int c = 0; c < part.Length; c++)
                         part[c] = MathF.Sqrt(part[c]);
-                    Normalise(part);
+                    Normalize(part);
                     offset += stage.Channels;
                 }
 
-                Normalise(region);
+                Normalize(region);
             }
     }
 
@@ -77,7 +77,7 @@ internal sealed class RandomCnnCandidate : IDisposable
         }
     }
 
-    private static void Normalise(Span<float> values)
+    private static void Normalize(Span<float> values)
     {
         float norm = System.Numerics.Tensors.TensorPrimitives.Norm(values);
         if (norm > 0f)

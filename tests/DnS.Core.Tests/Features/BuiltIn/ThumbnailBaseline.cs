@@ -4,7 +4,7 @@ namespace DnS.Core.Tests.Features.BuiltIn;
 
 /// <summary>
 /// The naive peer the built-in encoder must beat: the whole frame's luminance shrunk to 16×16,
-/// mean-removed and L2-normalised (one region per frame).
+/// mean-removed and L2-normalized (one region per frame).
 /// </summary>
 internal static class ThumbnailBaseline
 {

@@ -1,10 +1,11 @@
+using DnS.Core.Evaluation;
 using DnS.Core.Features;
 using DnS.Core.Indexing;
 using DnS.Core.Networks;
 using DnS.Core.Retrieval;
 using DnS.Core.Storage;
 
-namespace DnS.Core.Evaluation;
+namespace DnS.Samples.Corpus;
 
 /// <summary>
 /// Measures mAP, time per query and storage per video of retrieval configurations on a <see cref="SyntheticCorpus"/>:
@@ -52,7 +53,7 @@ public static class TradeOffStudy
             var engine = new RetrievalEngine(models, store, maxDegreeOfParallelism: 1);
             foreach (var policy in policies)
             {
-                // Steady state: the first searches run on unoptimised (tier-0) JIT code; time the ones after.
+                // Steady state: the first searches run on unoptimized (tier-0) JIT code; time the ones after.
                 for (int warmup = 0; warmup < 3; warmup++)
                     foreach (var query in queries) engine.ScoreAll(query, policy, cancellationToken);
                 var results = new SimilarityResults();

@@ -5,8 +5,8 @@ using Xunit;
 
 namespace DnS.Core.Tests.Networks;
 
-/// <summary>Behaviour beyond the golden vectors: short/long videos, misuse, concurrency.</summary>
-public sealed class NetworkBehaviourTests
+/// <summary>Behavior beyond the golden vectors: short/long videos, misuse, concurrency.</summary>
+public sealed class NetworkBehaviorTests
 {
     private static FineGrainedStudent ParameterFree(int dims)
     {

@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -7,15 +8,15 @@ namespace DnS.Training.Modules;
 
 /// <summary>
 /// The ViSiL teacher's attention (reference <c>Attention(dims, norm=True)</c>): a = (c·x)/2 + 0.5, output x·a.
-/// State-dict key: <c>context_vector.weight</c> [1, D]. The context vector starts as a normalised Gaussian, as in the reference.
+/// State-dict key: <c>context_vector.weight</c> [1, D]. The context vector starts as a normalized Gaussian, as in the reference.
 /// </summary>
-public sealed class L2Attention : nn.Module<Tensor, Tensor>
+public sealed class L2AttentionModule : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "context_vector")]
+    [ComponentName(Name = StateDictKeys.ContextVector)]
     private readonly Linear _contextVector;
 
     /// <summary>Creates the layer for <paramref name="dims"/>-dimensional region vectors.</summary>
-    public L2Attention(long dims) : base(nameof(L2Attention))
+    public L2AttentionModule(long dims) : base(nameof(L2AttentionModule))
     {
         Dims = dims;
         _contextVector = nn.Linear(dims, 1, hasBias: false);

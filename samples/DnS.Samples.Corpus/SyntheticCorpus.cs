@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using DnS.Core.Evaluation;
 
-namespace DnS.Core.Evaluation;
+namespace DnS.Samples.Corpus;
 
 /// <summary>
 /// A near-duplicate retrieval corpus made with ffmpeg's synthetic sources, for trying and measuring the library
 /// without any data set: source clips, copies of each under real-world edits (crop, re-encode at low quality,
-/// mirror, colour change, text overlay, speed change, picture-in-picture, GIF conversion) in several containers
+/// mirror, color change, text overlay, speed change, picture-in-picture, GIF conversion) in several containers
 /// (MP4/H.264, WebM/VP9, MKV, AVI/MPEG-4, GIF), and distractors from the same generator families. The ground truth
-/// is written as a FIVR-style <c>annotation.json</c> (each source's copies labelled ND), so <see cref="FivrEvaluator"/>
+/// is written as a FIVR-style <c>annotation.json</c> (each source's copies labeled ND), so <see cref="FivrEvaluator"/>
 /// and <c>dns eval</c> score runs on it. Generation is cached: an existing corpus with the same options is reused.
 /// </summary>
 public sealed class SyntheticCorpus
@@ -39,7 +40,7 @@ public sealed class SyntheticCorpus
         ("crop", "mp4", "crop=iw*0.75:ih*0.75", ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"]),
         ("reencode", "mp4", "scale=160:-2", ["-c:v", "libx264", "-preset", "veryfast", "-crf", "38"]),
         ("mirror", "webm", "hflip", ["-c:v", "libvpx-vp9", "-b:v", "300k", "-deadline", "realtime", "-cpu-used", "8"]),
-        ("colour", "mkv", "eq=brightness=0.08:contrast=1.3:saturation=1.5", ["-c:v", "libx264", "-preset", "veryfast"]),
+        ("color", "mkv", "eq=brightness=0.08:contrast=1.3:saturation=1.5", ["-c:v", "libx264", "-preset", "veryfast"]),
         ("text", "mp4", File.Exists(FontFile)
             ? $"drawtext=fontfile={FontFile}:text='COPY 2026':fontsize=30:fontcolor=white:box=1:boxcolor=black@0.6:x=12:y=h-48"
             : "drawbox=x=12:y=ih-48:w=180:h=36:color=black@0.6:t=fill", ["-c:v", "libx264", "-preset", "veryfast"]),
@@ -71,13 +72,14 @@ public sealed class SyntheticCorpus
 
     /// <summary>Generates the corpus in <paramref name="directory"/>, or loads it when one with the same options is there.</summary>
     /// <exception cref="InvalidOperationException">ffmpeg is missing or failed (its error output is in the message).</exception>
+    /// <exception cref="ArgumentException">An option is invalid (<see cref="SyntheticCorpusOptions.Validate"/>).</exception>
     public static async Task<SyntheticCorpus> GenerateAsync(string directory, SyntheticCorpusOptions? options = null,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new SyntheticCorpusOptions();
+        options.Validate();
         directory = Path.GetFullPath(directory);
-        var transforms = (options.Transforms ?? TransformNames).Select(name =>
-            TransformTable.FirstOrDefault(t => t.Name == name) is { Name: not null } t ? t : throw new ArgumentException($"unknown transform '{name}'")).ToArray();
+        var transforms = (options.Transforms ?? TransformNames).Select(name => TransformTable.First(t => t.Name == name)).ToArray();
         string fingerprint = JsonSerializer.Serialize(new { options.Sources, options.Distractors, options.Seconds, options.FirstClip, Transforms = transforms.Select(t => t.Name) });
         string manifestPath = Path.Combine(directory, ManifestFile);
         if (File.Exists(manifestPath))

@@ -11,22 +11,22 @@ namespace DnS.Training.Modules;
 /// raw output — no hardtanh) and an MLP (<c>mlp.model.*</c>) on (query self-sim, target self-sim, coarse similarity)
 /// that gives the probability that re-ranking the pair with the fine student pays off.
 /// </summary>
-public sealed class SelectorNetwork : nn.Module<Tensor, Tensor>
+public sealed class SelectorNetworkModule : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "attention")]
-    private readonly Attention _attention;
-    [ComponentName(Name = "visil_head")]
-    private readonly VideoComparator _comparator;
-    [ComponentName(Name = "mlp")]
-    private readonly SelectorMlp _mlp;
+    [ComponentName(Name = StateDictKeys.Attention)]
+    private readonly AttentionModule _attention;
+    [ComponentName(Name = StateDictKeys.ComparatorHead)]
+    private readonly VideoComparatorModule _comparator;
+    [ComponentName(Name = StateDictKeys.SelectorMlp)]
+    private readonly SelectorMlpModule _mlp;
 
     /// <summary>Creates the selector; the defaults are the official configuration.</summary>
-    public SelectorNetwork(long dims = 512, long hiddenSize = 100, int hiddenLayers = 1, double dropout = 0.5) : base(nameof(SelectorNetwork))
+    public SelectorNetworkModule(long dims = 512, long hiddenSize = 100, int hiddenLayers = 1, double dropout = 0.5) : base(nameof(SelectorNetworkModule))
     {
         Dims = dims;
-        _attention = new Attention(dims);
-        _comparator = new VideoComparator(ComparatorPadding.Zero);
-        _mlp = new SelectorMlp(3, hiddenSize, hiddenLayers, dropout);
+        _attention = new AttentionModule(dims);
+        _comparator = new VideoComparatorModule(ComparatorPadding.Zero);
+        _mlp = new SelectorMlpModule(3, hiddenSize, hiddenLayers, dropout);
         RegisterComponents();
     }
 
@@ -34,7 +34,7 @@ public sealed class SelectorNetwork : nn.Module<Tensor, Tensor>
     public long Dims { get; }
 
     /// <summary>The zero-pad comparator (<c>visil_head</c>).</summary>
-    public VideoComparator Comparator => _comparator;
+    public VideoComparatorModule Comparator => _comparator;
 
     /// <summary>The self-similarity matrix [B, T, T] of region batches [B, T, R, D]: mean over all R² region pairs.</summary>
     public Tensor FrameToFrame(Tensor regions)

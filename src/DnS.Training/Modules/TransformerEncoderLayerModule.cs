@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -12,24 +13,24 @@ namespace DnS.Training.Modules;
 /// Dropout (after attention, inside and after the feed-forward) acts in training mode only.
 /// Keys: <c>self_attn.*</c>, <c>linear1.*</c>, <c>linear2.*</c>, <c>norm1.*</c>, <c>norm2.*</c>.
 /// </summary>
-public sealed class TransformerEncoderLayer : nn.Module<Tensor, Tensor?, Tensor>
+public sealed class TransformerEncoderLayerModule : nn.Module<Tensor, Tensor?, Tensor>
 {
-    [ComponentName(Name = "self_attn")]
-    private readonly SelfAttention _selfAttention;
-    [ComponentName(Name = "linear1")]
+    [ComponentName(Name = StateDictKeys.SelfAttention)]
+    private readonly SelfAttentionModule _selfAttention;
+    [ComponentName(Name = StateDictKeys.Linear1)]
     private readonly Linear _linear1;
-    [ComponentName(Name = "linear2")]
+    [ComponentName(Name = StateDictKeys.Linear2)]
     private readonly Linear _linear2;
-    [ComponentName(Name = "norm1")]
+    [ComponentName(Name = StateDictKeys.Norm1)]
     private readonly LayerNorm _norm1;
-    [ComponentName(Name = "norm2")]
+    [ComponentName(Name = StateDictKeys.Norm2)]
     private readonly LayerNorm _norm2;
     private readonly double _dropout;
 
     /// <summary>Creates the layer.</summary>
-    public TransformerEncoderLayer(long dims, long heads, long feedForwardDims, double dropout = 0.1) : base(nameof(TransformerEncoderLayer))
+    public TransformerEncoderLayerModule(long dims, long heads, long feedForwardDims, double dropout = 0.1) : base(nameof(TransformerEncoderLayerModule))
     {
-        _selfAttention = new SelfAttention(dims, heads);
+        _selfAttention = new SelfAttentionModule(dims, heads);
         _linear1 = nn.Linear(dims, feedForwardDims);
         _linear2 = nn.Linear(feedForwardDims, dims);
         _norm1 = nn.LayerNorm(dims);

@@ -1,4 +1,4 @@
-namespace DnS.Core.Evaluation;
+namespace DnS.Samples.Corpus;
 
 /// <summary>One configuration of the accuracy / speed / storage trade-off (the shape of the DnS paper's table).</summary>
 /// <param name="Configuration">Models and selection, e.g. <c>binary fine, topk:10</c>.</param>

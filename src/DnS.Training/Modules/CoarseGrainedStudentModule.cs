@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -11,33 +12,33 @@ namespace DnS.Training.Modules;
 /// (<c>netvlad.*</c>) and L2, giving one vector per video. With NetVLAD off the frames are mean-pooled.
 /// The similarity of two videos is the dot product of their vectors.
 /// </summary>
-public sealed class CoarseGrainedStudent : nn.Module<Tensor, Tensor?, Tensor>
+public sealed class CoarseGrainedStudentModule : nn.Module<Tensor, Tensor?, Tensor>
 {
-    [ComponentName(Name = "attention")]
-    private readonly Attention? _attention;
-    [ComponentName(Name = "transformer")]
-    private readonly TransformerEncoder? _transformer;
-    [ComponentName(Name = "netvlad")]
-    private readonly NetVlad? _netVlad;
+    [ComponentName(Name = StateDictKeys.Attention)]
+    private readonly AttentionModule? _attention;
+    [ComponentName(Name = StateDictKeys.Transformer)]
+    private readonly TransformerEncoderModule? _transformer;
+    [ComponentName(Name = StateDictKeys.NetVlad)]
+    private readonly NetVladModule? _netVlad;
 
     /// <summary>Creates the student; the defaults are the official DnS configuration.</summary>
-    public CoarseGrainedStudent(long dims = 512, long heads = 8, long feedForwardDims = 2048, int layers = 1,
+    public CoarseGrainedStudentModule(long dims = 512, long heads = 8, long feedForwardDims = 2048, int layers = 1,
         long clusters = 64, long outDims = 1024, bool attention = true, bool transformer = true, bool netVlad = true,
-        double dropout = 0.1) : base(nameof(CoarseGrainedStudent))
+        double dropout = 0.1) : base(nameof(CoarseGrainedStudentModule))
     {
         Dims = dims;
         Heads = heads;
         if (attention)
         {
-            _attention = new Attention(dims);
+            _attention = new AttentionModule(dims);
         }
         if (transformer)
         {
-            _transformer = new TransformerEncoder(dims, heads, feedForwardDims, layers, dropout);
+            _transformer = new TransformerEncoderModule(dims, heads, feedForwardDims, layers, dropout);
         }
         if (netVlad)
         {
-            _netVlad = new NetVlad(dims, clusters, outDims);
+            _netVlad = new NetVladModule(dims, clusters, outDims);
         }
         OutputDims = netVlad ? outDims : dims;
         RegisterComponents();
@@ -77,7 +78,7 @@ public sealed class CoarseGrainedStudent : nn.Module<Tensor, Tensor?, Tensor>
     /// <summary>The Transformer encoder's output [B, T, D] for frame vectors [B, T, D] (unchanged without the encoder).</summary>
     public Tensor Encode(Tensor frames, Tensor? validFrames) => _transformer is null ? frames : _transformer.forward(frames, validFrames);
 
-    /// <summary>The L2-normalised video vectors [B, out] of encoded frames [B, T, D]: NetVLAD, or the mean of valid frames.</summary>
+    /// <summary>The L2-normalized video vectors [B, out] of encoded frames [B, T, D]: NetVLAD, or the mean of valid frames.</summary>
     public Tensor Aggregate(Tensor x, Tensor? validFrames)
     {
         if (_netVlad is not null) x = _netVlad.forward(x, validFrames);

@@ -13,22 +13,22 @@ namespace DnS.Training.Modules;
 /// fconv 1×1 (128→1). The students use zero padding (<c>visil_head.</c>), the teacher replicate padding
 /// (<c>video_comperator.</c>). State-dict keys: <c>conv1/conv2/conv3/fconv.weight/bias</c>.
 /// </summary>
-public sealed class VideoComparator : nn.Module<Tensor, Tensor>
+public sealed class VideoComparatorModule : nn.Module<Tensor, Tensor>
 {
     private static readonly long[] Pad = [1, 1, 1, 1];
     private static readonly long[] Pool = [2, 2];
-    [ComponentName(Name = "conv1")]
+    [ComponentName(Name = StateDictKeys.Conv1)]
     private readonly Conv2d _conv1;
-    [ComponentName(Name = "conv2")]
+    [ComponentName(Name = StateDictKeys.Conv2)]
     private readonly Conv2d _conv2;
-    [ComponentName(Name = "conv3")]
+    [ComponentName(Name = StateDictKeys.Conv3)]
     private readonly Conv2d _conv3;
-    [ComponentName(Name = "fconv")]
+    [ComponentName(Name = StateDictKeys.FinalConv)]
     private readonly Conv2d _fconv;
     private readonly PaddingModes _mode;
 
     /// <summary>Creates the comparator with the given padding.</summary>
-    public VideoComparator(ComparatorPadding padding = ComparatorPadding.Zero) : base(nameof(VideoComparator))
+    public VideoComparatorModule(ComparatorPadding padding = ComparatorPadding.Zero) : base(nameof(VideoComparatorModule))
     {
         Padding = padding;
         _mode = padding == ComparatorPadding.Replicate ? PaddingModes.Replicate : PaddingModes.Constant;

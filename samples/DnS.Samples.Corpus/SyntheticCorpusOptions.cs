@@ -1,4 +1,4 @@
-namespace DnS.Core.Evaluation;
+namespace DnS.Samples.Corpus;
 
 /// <summary>Size of a <see cref="SyntheticCorpus"/>.</summary>
 public sealed record SyntheticCorpusOptions
@@ -20,4 +20,18 @@ public sealed record SyntheticCorpusOptions
 
     /// <summary>Transforms applied to each source (default: all of <see cref="SyntheticCorpus.TransformNames"/>).</summary>
     public IReadOnlyList<string>? Transforms { get; init; }
+
+    /// <summary>Checks the sizes and the transform names.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range (its name is the parameter name).</exception>
+    /// <exception cref="ArgumentException">A transform name is unknown.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Sources, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(Distractors);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Seconds, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(FirstClip);
+        foreach (string name in Transforms ?? [])
+            if (!SyntheticCorpus.TransformNames.Contains(name))
+                throw new ArgumentException($"unknown transform '{name}' (known: {string.Join(", ", SyntheticCorpus.TransformNames)})", nameof(Transforms));
+    }
 }

@@ -10,37 +10,37 @@ namespace DnS.Training.Modules;
 /// Chamfer f2f, the replicate-pad comparator (<c>video_comperator.*</c>, the reference's spelling), hardtanh and the
 /// video Chamfer; the symmetric variant averages both directions at both levels. Either module may be absent.
 /// </summary>
-public sealed class ViSiLTeacher : nn.Module<Tensor, Tensor, Tensor>
+public sealed class ViSiLTeacherModule : nn.Module<Tensor, Tensor, Tensor>
 {
-    [ComponentName(Name = "attention")]
-    private readonly L2Attention? _attention;
-    [ComponentName(Name = "video_comperator")]
-    private readonly VideoComparator? _comparator;
+    [ComponentName(Name = StateDictKeys.Attention)]
+    private readonly L2AttentionModule? _attention;
+    [ComponentName(Name = StateDictKeys.TeacherComparator)]
+    private readonly VideoComparatorModule? _comparator;
 
     /// <summary>Creates the head.</summary>
     /// <param name="dims">Region vector size (3840 for <c>visil.pth</c>, 512 for <c>visil_symmetric.pth</c>).</param>
     /// <param name="attention">Whether the head weights regions by L2-attention.</param>
     /// <param name="comparator">Whether the head refines f2f with the comparator CNN.</param>
     /// <param name="symmetric">Average both Chamfer directions.</param>
-    public ViSiLTeacher(long dims = 3840, bool attention = true, bool comparator = true, bool symmetric = false) : base(nameof(ViSiLTeacher))
+    public ViSiLTeacherModule(long dims = 3840, bool attention = true, bool comparator = true, bool symmetric = false) : base(nameof(ViSiLTeacherModule))
     {
         Symmetric = symmetric;
         if (attention)
         {
-            _attention = new L2Attention(dims);
+            _attention = new L2AttentionModule(dims);
         }
         if (comparator)
         {
-            _comparator = new VideoComparator(ComparatorPadding.Replicate);
+            _comparator = new VideoComparatorModule(ComparatorPadding.Replicate);
         }
         RegisterComponents();
     }
 
     /// <summary>The L2-attention layer, or null.</summary>
-    public L2Attention? Attention => _attention;
+    public L2AttentionModule? Attention => _attention;
 
     /// <summary>The replicate-pad comparator, or null.</summary>
-    public VideoComparator? Comparator => _comparator;
+    public VideoComparatorModule? Comparator => _comparator;
 
     /// <summary>Whether both Chamfer directions are averaged.</summary>
     public bool Symmetric { get; }
@@ -57,11 +57,11 @@ public sealed class ViSiLTeacher : nn.Module<Tensor, Tensor, Tensor>
     {
         var f2f = FrameToFrame(query, target);
         var raw = RawComparator(f2f);
-        return raw is null ? f2f : VideoComparator.HardTanh(raw);
+        return raw is null ? f2f : VideoComparatorModule.HardTanh(raw);
     }
 
     /// <summary>
-    /// The comparator's raw scores (before hardtanh, what the similarity regularisation sees) for f2f matrices
+    /// The comparator's raw scores (before hardtanh, what the similarity regularization sees) for f2f matrices
     /// [B, Tq, Tt], tiled when shorter than 4 frames; null without a comparator.
     /// </summary>
     public Tensor? RawComparator(Tensor f2f) => _comparator?.forward(FrameTiling.Tile(f2f));

@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -7,15 +8,15 @@ namespace DnS.Training.Modules;
 /// <summary>
 /// The selector's MLP (reference <c>MLP</c> under <c>mlp.</c>): <c>model</c> is a Sequential of
 /// (Linear without bias, BatchNorm1d, ReLU, Dropout) blocks, then Linear(hidden→1) and Sigmoid, so the
-/// parameterised entries are <c>model.0/.1/.4/.5/.8</c> for one hidden layer.
+/// parameterized entries are <c>model.0/.1/.4/.5/.8</c> for one hidden layer.
 /// </summary>
-public sealed class SelectorMlp : nn.Module<Tensor, Tensor>
+public sealed class SelectorMlpModule : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "model")]
+    [ComponentName(Name = StateDictKeys.SelectorMlpModel)]
     private readonly TorchSharp.Modules.Sequential _model;
 
     /// <summary>Creates the MLP with <paramref name="hiddenLayers"/> hidden-to-hidden blocks after the input block.</summary>
-    public SelectorMlp(long inputs, long hidden, int hiddenLayers, double dropout) : base(nameof(SelectorMlp))
+    public SelectorMlpModule(long inputs, long hidden, int hiddenLayers, double dropout) : base(nameof(SelectorMlpModule))
     {
         var entries = new List<(string, nn.Module<Tensor, Tensor>)>();
         for (int block = 0; block <= hiddenLayers; block++)

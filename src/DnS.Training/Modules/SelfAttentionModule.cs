@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -12,19 +13,19 @@ namespace DnS.Training.Modules;
 /// (rows Wq; Wk; Wv), <c>in_proj_bias</c> [3D], <c>out_proj.weight/bias</c>. Heads are contiguous D/H blocks and
 /// q is scaled by 1/√(D/H).
 /// </summary>
-public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
+public sealed class SelfAttentionModule : nn.Module<Tensor, Tensor?, Tensor>
 {
-    [ComponentName(Name = "in_proj_weight")]
+    [ComponentName(Name = StateDictKeys.InProjectionWeight)]
     private readonly Parameter _inProjWeight;
-    [ComponentName(Name = "in_proj_bias")]
+    [ComponentName(Name = StateDictKeys.InProjectionBias)]
     private readonly Parameter _inProjBias;
-    [ComponentName(Name = "out_proj")]
+    [ComponentName(Name = StateDictKeys.OutProjection)]
     private readonly Linear _outProj;
     // √(D/H), held for the module's life (see ScalarConstants).
     private readonly TorchSharp.Scalar _scale;
 
-    /// <summary>Creates the layer (Xavier-uniform in-projection and zero biases, as PyTorch initialises it).</summary>
-    public SelfAttention(long dims, long heads) : base(nameof(SelfAttention))
+    /// <summary>Creates the layer (Xavier-uniform in-projection and zero biases, as PyTorch initializes it).</summary>
+    public SelfAttentionModule(long dims, long heads) : base(nameof(SelfAttentionModule))
     {
         if (dims % heads != 0) throw new ArgumentException($"dims {dims} is not divisible by heads {heads}", nameof(heads));
         Dims = dims;

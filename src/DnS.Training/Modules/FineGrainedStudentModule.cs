@@ -11,33 +11,33 @@ namespace DnS.Training.Modules;
 /// Chamfer f2f by einsum (÷ bits for codes), the zero-pad comparator (<c>visil_head.*</c>), hardtanh and the video Chamfer.
 /// Inputs are batches of region features [B, T, R, D]; query and target batches pair up by index.
 /// </summary>
-public sealed class FineGrainedStudent : nn.Module<Tensor, Tensor, Tensor>
+public sealed class FineGrainedStudentModule : nn.Module<Tensor, Tensor, Tensor>
 {
-    [ComponentName(Name = "attention")]
-    private readonly Attention? _attention;
-    [ComponentName(Name = "binarization")]
-    private readonly BinarizationLayer? _binarization;
-    [ComponentName(Name = "visil_head")]
-    private readonly VideoComparator _comparator;
+    [ComponentName(Name = StateDictKeys.Attention)]
+    private readonly AttentionModule? _attention;
+    [ComponentName(Name = StateDictKeys.Binarization)]
+    private readonly BinarizationLayerModule? _binarization;
+    [ComponentName(Name = StateDictKeys.ComparatorHead)]
+    private readonly VideoComparatorModule _comparator;
 
     /// <summary>Creates the student.</summary>
     /// <param name="variant">Which index-time layer the student has.</param>
     /// <param name="dims">Region vector size D (512 in DnS).</param>
     /// <param name="bits">Code length of the binary variant (ignored otherwise).</param>
-    public FineGrainedStudent(FineGrainedVariant variant, long dims = 512, long bits = 512) : base(nameof(FineGrainedStudent))
+    public FineGrainedStudentModule(FineGrainedVariant variant, long dims = 512, long bits = 512) : base(nameof(FineGrainedStudentModule))
     {
         Variant = variant;
         Dims = dims;
         switch (variant)
         {
             case FineGrainedVariant.Attention:
-                _attention = new Attention(dims);
+                _attention = new AttentionModule(dims);
                 break;
             case FineGrainedVariant.Binary:
-                _binarization = new BinarizationLayer(dims, bits);
+                _binarization = new BinarizationLayerModule(dims, bits);
                 break;
         }
-        _comparator = new VideoComparator(ComparatorPadding.Zero);
+        _comparator = new VideoComparatorModule(ComparatorPadding.Zero);
         RegisterComponents();
     }
 
@@ -51,13 +51,13 @@ public sealed class FineGrainedStudent : nn.Module<Tensor, Tensor, Tensor>
     public long Bits => _binarization?.Bits ?? 0;
 
     /// <summary>The h-attention layer of the attention variant, else null.</summary>
-    public Attention? Attention => _attention;
+    public AttentionModule? Attention => _attention;
 
     /// <summary>The binarization layer of the binary variant, else null.</summary>
-    public BinarizationLayer? Binarization => _binarization;
+    public BinarizationLayerModule? Binarization => _binarization;
 
     /// <summary>The video comparator (<c>visil_head</c>).</summary>
-    public VideoComparator Comparator => _comparator;
+    public VideoComparatorModule Comparator => _comparator;
 
     /// <summary>Index-time features: [..., D] in, [..., D] (or [..., bits] codes) out.</summary>
     public Tensor IndexVideo(Tensor regions) => Variant switch
@@ -77,7 +77,7 @@ public sealed class FineGrainedStudent : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>hardtanh(comparator(f2f)) [B, Tq', Tt'] of indexed batches; short videos are tiled first.</summary>
     public Tensor SimilarityMatrix(Tensor query, Tensor target)
-        => VideoComparator.HardTanh(_comparator.forward(FrameTiling.Tile(FrameToFrame(query, target))));
+        => VideoComparatorModule.HardTanh(_comparator.forward(FrameTiling.Tile(FrameToFrame(query, target))));
 
     /// <summary>The video similarity [B] of indexed batches (max over target rows, mean over query rows).</summary>
     public Tensor Similarity(Tensor query, Tensor target) => Chamfer.Video(SimilarityMatrix(query, target));
@@ -95,7 +95,7 @@ public sealed class FineGrainedStudent : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>
     /// The raw comparator output [B, Tq', Tt'] (before hardtanh) of zero-padded indexed batches and its valid cells,
-    /// the stage the similarity regularisation loss reads; <see cref="SimilarityOfComparator"/> finishes it.
+    /// the stage the similarity regularization loss reads; <see cref="SimilarityOfComparator"/> finishes it.
     /// </summary>
     public (Tensor Raw, Tensor Valid) MaskedComparator(Tensor query, Tensor target, Tensor queryValid, Tensor targetValid)
     {
@@ -105,7 +105,7 @@ public sealed class FineGrainedStudent : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>The video similarity [B] of a raw comparator output and its valid cells (<see cref="MaskedComparator"/>): hardtanh, masked video Chamfer.</summary>
-    public static Tensor SimilarityOfComparator(Tensor raw, Tensor valid) => Chamfer.Video(VideoComparator.HardTanh(raw), valid);
+    public static Tensor SimilarityOfComparator(Tensor raw, Tensor valid) => Chamfer.Video(VideoComparatorModule.HardTanh(raw), valid);
 
     /// <summary>The video similarity [B] of raw region batches: indexes both, then <see cref="Similarity(Tensor, Tensor)"/>.</summary>
     public override Tensor forward(Tensor queryRegions, Tensor targetRegions)

@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -8,17 +9,17 @@ namespace DnS.Training.Modules;
 /// <summary>
 /// The students' h-attention (reference <c>Attention(dims, norm=False)</c>): each region vector x is scaled by
 /// sigmoid(c·tanh(W x + b)). State-dict keys: <c>transform.weight</c> [D, D], <c>transform.bias</c> [D],
-/// <c>context_vector.weight</c> [1, D]. Initialised as the reference does (Xavier-uniform weights, zero bias).
+/// <c>context_vector.weight</c> [1, D]. Initialized as the reference does (Xavier-uniform weights, zero bias).
 /// </summary>
-public sealed class Attention : nn.Module<Tensor, Tensor>
+public sealed class AttentionModule : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "transform")]
+    [ComponentName(Name = StateDictKeys.Transform)]
     private readonly Linear _transform;
-    [ComponentName(Name = "context_vector")]
+    [ComponentName(Name = StateDictKeys.ContextVector)]
     private readonly Linear _contextVector;
 
     /// <summary>Creates the layer for <paramref name="dims"/>-dimensional region vectors.</summary>
-    public Attention(long dims) : base(nameof(Attention))
+    public AttentionModule(long dims) : base(nameof(AttentionModule))
     {
         Dims = dims;
         _transform = nn.Linear(dims, dims);

@@ -1,4 +1,4 @@
-namespace DnS.Core.Evaluation;
+namespace DnS.Samples.Corpus;
 
 /// <summary>One video of a <see cref="SyntheticCorpus"/>.</summary>
 /// <param name="Id">Id (file name without extension).</param>

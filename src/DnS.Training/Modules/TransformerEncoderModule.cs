@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -9,18 +10,18 @@ namespace DnS.Training.Modules;
 /// <c>nn.TransformerEncoder</c> with a final LayerNorm, as the coarse student builds it.
 /// Keys: <c>layers.{i}.*</c> and <c>norm.weight/bias</c>.
 /// </summary>
-public sealed class TransformerEncoder : nn.Module<Tensor, Tensor?, Tensor>
+public sealed class TransformerEncoderModule : nn.Module<Tensor, Tensor?, Tensor>
 {
-    [ComponentName(Name = "layers")]
-    private readonly TorchSharp.Modules.ModuleList<TransformerEncoderLayer> _layers;
-    [ComponentName(Name = "norm")]
+    [ComponentName(Name = StateDictKeys.Layers)]
+    private readonly TorchSharp.Modules.ModuleList<TransformerEncoderLayerModule> _layers;
+    [ComponentName(Name = StateDictKeys.Norm)]
     private readonly LayerNorm _norm;
 
     /// <summary>Creates <paramref name="layers"/> post-norm layers and the final norm.</summary>
-    public TransformerEncoder(long dims, long heads, long feedForwardDims, int layers, double dropout = 0.1) : base(nameof(TransformerEncoder))
+    public TransformerEncoderModule(long dims, long heads, long feedForwardDims, int layers, double dropout = 0.1) : base(nameof(TransformerEncoderModule))
     {
-        var list = new TransformerEncoderLayer[layers];
-        for (int i = 0; i < layers; i++) list[i] = new TransformerEncoderLayer(dims, heads, feedForwardDims, dropout);
+        var list = new TransformerEncoderLayerModule[layers];
+        for (int i = 0; i < layers; i++) list[i] = new TransformerEncoderLayerModule(dims, heads, feedForwardDims, dropout);
         _layers = nn.ModuleList(list);
         _norm = nn.LayerNorm(dims);
         RegisterComponents();

@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -11,27 +12,27 @@ namespace DnS.Training.Modules;
 
 /// <summary>
 /// The coarse student's NetVLAD: soft assignment softmax_k(⟨conv.weight[k], x_t⟩), residuals
-/// Σ_t a[k,t](x_t − centroids[k]) over valid frames, intra-normalisation, k-major flattening, L2, the reduction
+/// Σ_t a[k,t](x_t − centroids[k]) over valid frames, intra-normalization, k-major flattening, L2, the reduction
 /// (no bias) and LayerNorm. Keys: <c>centroids</c> [K, D], <c>conv.weight</c> [K, D, 1, 1],
 /// <c>reduction_layer.weight</c> [out, K·D], <c>norm.weight/bias</c>.
 /// </summary>
-public sealed class NetVlad : nn.Module<Tensor, Tensor?, Tensor>
+public sealed class NetVladModule : nn.Module<Tensor, Tensor?, Tensor>
 {
-    [ComponentName(Name = "centroids")]
+    [ComponentName(Name = StateDictKeys.Centroids)]
     private readonly Parameter _centroids;
-    [ComponentName(Name = "conv")]
+    [ComponentName(Name = StateDictKeys.Assignment)]
     private readonly Conv2d _conv;
-    [ComponentName(Name = "reduction_layer")]
+    [ComponentName(Name = StateDictKeys.Reduction)]
     private readonly Linear _reduction;
-    [ComponentName(Name = "norm")]
+    [ComponentName(Name = StateDictKeys.Norm)]
     private readonly LayerNorm _norm;
 
     /// <summary>Creates the layer with <paramref name="clusters"/> clusters and <paramref name="outDims"/> outputs.</summary>
-    public NetVlad(long dims, long clusters, long outDims) : base(nameof(NetVlad))
+    public NetVladModule(long dims, long clusters, long outDims) : base(nameof(NetVladModule))
     {
         Dims = dims;
         Clusters = clusters;
-        // The reference's initialisation: Gaussian centroids, the assignment starting at the centroids, a scaled Gaussian reduction.
+        // The reference's initialization: Gaussian centroids, the assignment starting at the centroids, a scaled Gaussian reduction.
         _centroids = new Parameter(randn(clusters, dims).div_(Math.Sqrt(dims)));
         _conv = nn.Conv2d(dims, clusters, 1, bias: false);
         using (no_grad()) _conv.weight!.copy_(_centroids.view(clusters, dims, 1, 1));

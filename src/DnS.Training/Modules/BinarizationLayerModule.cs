@@ -1,3 +1,4 @@
+using DnS.Core.Networks;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -11,15 +12,15 @@ namespace DnS.Training.Modules;
 /// used as stored. Eval mode returns sign(p), the ±1 codes DnS.Core packs to bits; training mode returns the
 /// differentiable relaxation erf(p/√(2σ)), σ = 1e-6. State-dict key: <c>W</c>.
 /// </summary>
-public sealed class BinarizationLayer : nn.Module<Tensor, Tensor>
+public sealed class BinarizationLayerModule : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "W")]
+    [ComponentName(Name = StateDictKeys.BinarizationWeights)]
     private readonly Parameter _w;
     // √(2σ), held for the module's life (see ScalarConstants).
     private readonly TorchSharp.Scalar _scale;
 
     /// <summary>Creates the layer; W starts uniform in [0, 1) like the reference's <c>ITQ_init=False</c> path (its default loads an ITQ projection).</summary>
-    public BinarizationLayer(long dims, long bits, double sigma = 1e-6) : base(nameof(BinarizationLayer))
+    public BinarizationLayerModule(long dims, long bits, double sigma = 1e-6) : base(nameof(BinarizationLayerModule))
     {
         Dims = dims;
         Bits = bits;
