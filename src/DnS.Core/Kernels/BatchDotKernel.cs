@@ -79,6 +79,13 @@ public static class BatchDotKernel
         where TVector : unmanaged
         where TLanes : struct, ISimdLanes<TVector>
     {
+        if (queryCount == 1)
+        {
+            // A tile would compute the lone query three times; the single-query scan is the same operations once.
+            DotKernel.Scan<TVector, TLanes>(queries, matrix, scores, rows);
+            return;
+        }
+
         int body = dims - (dims % TLanes.Count);
         ref float matrixStart = ref MemoryMarshal.GetReference(matrix);
         ref float queryStart = ref MemoryMarshal.GetReference(queries);

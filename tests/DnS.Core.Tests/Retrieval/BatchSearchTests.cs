@@ -1,8 +1,6 @@
 using DnS.Core.Indexing;
-using DnS.Core.Networks;
 using DnS.Core.Retrieval;
 using DnS.Core.Storage;
-using DnS.Core.Weights;
 using FluentAssertions;
 using Xunit;
 
@@ -18,25 +16,10 @@ public sealed class BatchSearchTests
     [InlineData("dns:0.005")]
     public async Task BatchSearchEqualsOneByOneSearchBitForBit(string policyText)
     {
-        using var coarseWeights = SafeTensorsFile.Open(SharedData.Golden("cg_student.weights.safetensors"));
-        using var fineWeights = SafeTensorsFile.Open(SharedData.Golden("fg_bin_student.weights.safetensors"));
-        using var selectorWeights = SafeTensorsFile.Open(SharedData.Golden("selector.weights.safetensors"));
-        var models = new DnsModels(
-            CoarseGrainedStudent.Load(coarseWeights, new CoarseGrainedStudentConfig { TransformerHeads = 8 }),
-            FineGrainedStudent.Load(fineWeights),
-            SelectorNetwork.Load(selectorWeights));
+        var models = RetrievalEngineTests.Models("fg_bin_student");
         var schema = VideoRecordFactory.SchemaOf(models);
         var random = new Random(21);
-        VideoRecord Video(string id)
-        {
-            var coarse = new float[schema.CoarseDimensions];
-            for (int d = 0; d < coarse.Length; d++) coarse[d] = random.NextSingle() - 0.5f;
-            float norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(coarse));
-            System.Numerics.Tensors.TensorPrimitives.Divide(coarse, norm, coarse);
-            var codes = new ulong[3 * schema.FineElementsPerFrame];
-            random.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()));
-            return new VideoRecord(id, 3, coarse, ReadOnlyMemory<float>.Empty, codes, (random.NextSingle() * 2) - 1);
-        }
+        VideoRecord Video(string id) => RandomVideoRecords.Binary(schema, random, id, frames: 3);
 
         string directory = Path.Combine(Path.GetTempPath(), $"dns-batch-{Guid.NewGuid():N}");
         try
