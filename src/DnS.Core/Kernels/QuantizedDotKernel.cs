@@ -60,14 +60,18 @@ public static class QuantizedDotKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Score(int dot, float rowScale, float queryScale) => dot * rowScale * queryScale;
 
-    /// <summary>The query is widened to int16 once (2D bytes, stays in L1); four rows per pass share its loads and give
-    /// four independent accumulators, like the float <see cref="DotKernel"/>. Bound by reading the codes once.</summary>
+    /// <summary>The query is widened to int16 once (2D bytes, stays in L1). Rows are read one at a time as a single
+    /// sequential stream with four independent accumulators: measured on this host (Zen 4), four rows per pass — the
+    /// float scan's pattern — ran the 102.8 MB scan in 12.0 ms against 6.4 ms for one stream, as four interleaved
+    /// streams of 32-byte steps defeat the hardware prefetcher.</summary>
     private static void Scan<TInts, TLanes>(ReadOnlySpan<sbyte> query, float queryScale, ReadOnlySpan<sbyte> codes, ReadOnlySpan<float> scales, Span<float> scores, int rows)
         where TInts : struct
         where TLanes : struct, IInt8Lanes<TInts>
     {
         int dims = query.Length;
-        int body = dims - (dims % TLanes.Count);
+        int step = TLanes.Count;
+        int unrolled = dims - (dims % (4 * step));
+        int body = dims - (dims % step);
         short[] rented = ArrayPool<short>.Shared.Rent(dims);
         for (int k = 0; k < dims; k++)
         {
@@ -75,56 +79,32 @@ public static class QuantizedDotKernel
         }
 
         ref short q = ref MemoryMarshal.GetArrayDataReference(rented);
-        ref sbyte row0 = ref MemoryMarshal.GetReference(codes);
-        int n = 0;
-        for (; n + 4 <= rows; n += 4)
+        ref sbyte row = ref MemoryMarshal.GetReference(codes);
+        for (int n = 0; n < rows; n++)
         {
-            ref sbyte row1 = ref Unsafe.Add(ref row0, dims);
-            ref sbyte row2 = ref Unsafe.Add(ref row1, dims);
-            ref sbyte row3 = ref Unsafe.Add(ref row2, dims);
             TInts s0 = TLanes.Zero, s1 = TLanes.Zero, s2 = TLanes.Zero, s3 = TLanes.Zero;
-            for (int k = 0; k < body; k += TLanes.Count)
+            int k = 0;
+            for (; k < unrolled; k += 4 * step)
             {
-                ref short x = ref Unsafe.Add(ref q, k);
-                s0 = TLanes.MultiplyAdd(ref Unsafe.Add(ref row0, k), ref x, s0);
-                s1 = TLanes.MultiplyAdd(ref Unsafe.Add(ref row1, k), ref x, s1);
-                s2 = TLanes.MultiplyAdd(ref Unsafe.Add(ref row2, k), ref x, s2);
-                s3 = TLanes.MultiplyAdd(ref Unsafe.Add(ref row3, k), ref x, s3);
+                s0 = TLanes.MultiplyAdd(ref Unsafe.Add(ref row, k), ref Unsafe.Add(ref q, k), s0);
+                s1 = TLanes.MultiplyAdd(ref Unsafe.Add(ref row, k + step), ref Unsafe.Add(ref q, k + step), s1);
+                s2 = TLanes.MultiplyAdd(ref Unsafe.Add(ref row, k + (2 * step)), ref Unsafe.Add(ref q, k + (2 * step)), s2);
+                s3 = TLanes.MultiplyAdd(ref Unsafe.Add(ref row, k + (3 * step)), ref Unsafe.Add(ref q, k + (3 * step)), s3);
             }
 
-            int t0 = TLanes.Sum(s0), t1 = TLanes.Sum(s1), t2 = TLanes.Sum(s2), t3 = TLanes.Sum(s3);
-            for (int k = body; k < dims; k++)
+            for (; k < body; k += step)
             {
-                int x = Unsafe.Add(ref q, k);
-                t0 += Unsafe.Add(ref row0, k) * x;
-                t1 += Unsafe.Add(ref row1, k) * x;
-                t2 += Unsafe.Add(ref row2, k) * x;
-                t3 += Unsafe.Add(ref row3, k) * x;
+                s0 = TLanes.MultiplyAdd(ref Unsafe.Add(ref row, k), ref Unsafe.Add(ref q, k), s0);
             }
 
-            scores[n] = Score(t0, scales[n], queryScale);
-            scores[n + 1] = Score(t1, scales[n + 1], queryScale);
-            scores[n + 2] = Score(t2, scales[n + 2], queryScale);
-            scores[n + 3] = Score(t3, scales[n + 3], queryScale);
-            row0 = ref Unsafe.Add(ref row3, dims);
-        }
-
-        for (; n < rows; n++)
-        {
-            TInts s0 = TLanes.Zero;
-            for (int k = 0; k < body; k += TLanes.Count)
+            int dot = TLanes.Sum(s0) + TLanes.Sum(s1) + TLanes.Sum(s2) + TLanes.Sum(s3);
+            for (; k < dims; k++)
             {
-                s0 = TLanes.MultiplyAdd(ref Unsafe.Add(ref row0, k), ref Unsafe.Add(ref q, k), s0);
+                dot += Unsafe.Add(ref row, k) * Unsafe.Add(ref q, k);
             }
 
-            int t0 = TLanes.Sum(s0);
-            for (int k = body; k < dims; k++)
-            {
-                t0 += Unsafe.Add(ref row0, k) * Unsafe.Add(ref q, k);
-            }
-
-            scores[n] = Score(t0, scales[n], queryScale);
-            row0 = ref Unsafe.Add(ref row0, dims);
+            scores[n] = Score(dot, scales[n], queryScale);
+            row = ref Unsafe.Add(ref row, dims);
         }
 
         ArrayPool<short>.Shared.Return(rented);
