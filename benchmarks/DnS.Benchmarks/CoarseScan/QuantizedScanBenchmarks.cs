@@ -57,10 +57,5 @@ public class QuantizedScanBenchmarks
     /// <summary>The limit: read every byte of the float matrix once (Vector512 sum), one row range per thread.</summary>
     [Benchmark]
     [Throughput(Quantity.Bytes, Workload.CoarseScanBytes)]
-    public float ReadBandwidth()
-    {
-        RowPartition.Run(Threads, Workload.IndexVideos, (start, rows) =>
-            partialSums[start == 0 ? 0 : 1] = StreamingSum.Sum(index.Matrix.Slice(start * Workload.IndexDims, rows * Workload.IndexDims)));
-        return partialSums[0] + partialSums[1];
-    }
+    public float ReadBandwidth() => StreamingSum.SumRows(Threads, index.Matrix, partialSums);
 }
