@@ -59,6 +59,33 @@ DotKernel.OneVsMany(query.AsSpan(Dims, Dims), target, scores, best);
 DotKernel.OneVsMany(query.AsSpan(Dims, Dims), target, scoresScalar, SimdPath.Scalar);
 Compare("dot", scores, scoresScalar, 1e-3);
 
+var batched = new float[3 * scores.Length];
+BatchDotKernel.ManyVsMany(query.AsSpan(0, 3 * Dims), target, Dims, batched, scores.Length, best);
+var singles = new float[batched.Length];
+for (int q = 0; q < 3; q++)
+{
+    DotKernel.OneVsMany(query.AsSpan(q * Dims, Dims), target, singles.AsSpan(q * scores.Length, scores.Length), best);
+}
+
+Compare("batchdot", batched, singles, 0);
+
+sbyte[] Int8(int count, int seed)
+{
+    var random = new Random(seed);
+    var codes = new sbyte[count];
+    random.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()));
+    return codes;
+}
+
+sbyte[] queryInt8 = Int8(Dims, 5);
+sbyte[] codesInt8 = Int8(41 * Dims, 6);
+float[] rowScales = Uniform(41, 7);
+var quantized = new float[41];
+var quantizedScalar = new float[41];
+QuantizedDotKernel.OneVsMany(queryInt8, 0.5f, codesInt8, rowScales, quantized, best);
+QuantizedDotKernel.OneVsMany(queryInt8, 0.5f, codesInt8, rowScales, quantizedScalar, SimdPath.Scalar);
+Compare("quantized", quantized, quantizedScalar, 0);
+
 var indices = new int[7];
 var indicesScalar = new int[7];
 TopK.Select(scores, indices, new float[7], best);

@@ -76,12 +76,7 @@ public class CoarseScanPeerBenchmarks
     /// <summary>The limit: read every byte of the same matrix once (Vector512 sum, 4 accumulators), one row range per thread.</summary>
     [Benchmark]
     [Throughput(Quantity.Bytes, Workload.CoarseScanBytes)]
-    public float ReadBandwidthVector512()
-    {
-        RowPartition.Run(Threads, Workload.IndexVideos, (start, rows) =>
-            partialSums[start == 0 ? 0 : 1] = StreamingSum.Sum(index.Matrix.Slice(start * Workload.IndexDims, rows * Workload.IndexDims)));
-        return partialSums[0] + partialSums[1];
-    }
+    public float ReadBandwidthVector512() => StreamingSum.SumRows(Threads, index.Matrix, partialSums);
 
     /// <summary>The same read limit through TensorPrimitives.Sum.</summary>
     [Benchmark]

@@ -1,12 +1,21 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using DnS.Benchmarks.Infrastructure;
 
 namespace DnS.Benchmarks.CoarseScan;
 
 /// <summary>A pure read stream: the least work per byte a scan can do, so its rate is the memory read bandwidth.</summary>
 public static class StreamingSum
 {
+    /// <summary><see cref="Sum"/> over the coarse matrix with one contiguous row range per thread (at most 2 threads).</summary>
+    public static float SumRows(int threads, AlignedBuffer<float> matrix, float[] partialSums)
+    {
+        RowPartition.Run(threads, Workload.IndexVideos, (start, rows) =>
+            partialSums[start == 0 ? 0 : 1] = Sum(matrix.Slice(start * Workload.IndexDims, rows * Workload.IndexDims)));
+        return partialSums[0] + partialSums[1];
+    }
+
     /// <summary>Sum of all values; 4 independent Vector512 accumulators keep enough loads in flight.</summary>
     public static float Sum(ReadOnlySpan<float> values)
     {

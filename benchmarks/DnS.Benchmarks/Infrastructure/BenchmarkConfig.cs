@@ -27,7 +27,7 @@ public static class BenchmarkConfig
     {
         var config = DefaultConfig.Instance
             .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddColumn(new ThroughputColumn(Quantity.Flops), new ThroughputColumn(Quantity.RegionPairs), new ThroughputColumn(Quantity.Bytes));
+            .AddColumn(new ThroughputColumn(Quantity.Flops), new ThroughputColumn(Quantity.RegionPairs), new ThroughputColumn(Quantity.Bytes), new ThroughputColumn(Quantity.Queries));
         return withDefaultJob ? config.AddJob(ShortInProcess) : config;
     }
 }

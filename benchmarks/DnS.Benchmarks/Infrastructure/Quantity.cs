@@ -11,4 +11,7 @@ public enum Quantity
 
     /// <summary>Bytes read from memory; shown as GB/s (10^9 bytes).</summary>
     Bytes,
+
+    /// <summary>Queries answered; shown as queries/s.</summary>
+    Queries,
 }

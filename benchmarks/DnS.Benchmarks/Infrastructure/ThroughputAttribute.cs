@@ -18,4 +18,10 @@ public sealed class ThroughputAttribute(Quantity quantity, double perInvocation)
     /// so the column multiplies by that parameter.
     /// </summary>
     public bool PerThread { get; init; }
+
+    /// <summary>
+    /// Name of an int parameter of the case (e.g. <c>Queries</c>) that multiplies <see cref="PerInvocation"/>, for
+    /// suites whose work per invocation grows with that parameter.
+    /// </summary>
+    public string? PerParameter { get; init; }
 }

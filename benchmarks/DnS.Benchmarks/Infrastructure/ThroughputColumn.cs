@@ -20,6 +20,7 @@ public sealed class ThroughputColumn(Quantity quantity) : IColumn
     {
         Quantity.Flops => "GFLOP/s",
         Quantity.RegionPairs => "Mpairs/s",
+        Quantity.Queries => "queries/s",
         _ => "GB/s",
     };
 
@@ -43,6 +44,7 @@ public sealed class ThroughputColumn(Quantity quantity) : IColumn
     {
         Quantity.Flops => "10^9 floating-point operations per second (FMA = 2) = FLOP per invocation / mean time",
         Quantity.RegionPairs => "10^6 region-vector pairs compared per second = pairs per invocation / mean time",
+        Quantity.Queries => "queries answered per second = queries per invocation / mean time",
         _ => "10^9 bytes read per second = bytes per invocation / mean time",
     };
 
@@ -63,8 +65,8 @@ public sealed class ThroughputColumn(Quantity quantity) : IColumn
         var meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
         if (amount is null || meanNs is null or <= 0)
             return "-";
-        // amount / ns is already "10^9 per second"; pairs are shown in millions.
-        var rate = amount.Value / meanNs.Value * (quantity == Quantity.RegionPairs ? 1e3 : 1.0);
+        // amount / ns is already "10^9 per second"; pairs are shown in millions, queries as they are.
+        var rate = amount.Value / meanNs.Value * quantity switch { Quantity.RegionPairs => 1e3, Quantity.Queries => 1e9, _ => 1.0 };
         return rate.ToString(rate >= 100 ? "F1" : "F2", CultureInfo.InvariantCulture);
     }
 
@@ -73,9 +75,12 @@ public sealed class ThroughputColumn(Quantity quantity) : IColumn
         var declared = benchmarkCase.Descriptor.WorkloadMethod.GetCustomAttributes<ThroughputAttribute>().FirstOrDefault(a => a.Quantity == quantity);
         if (declared is null)
             return null;
-        var threads = declared.PerThread && benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Threads")?.Value is int count ? count : 1;
-        return declared.PerInvocation * threads;
+        return declared.PerInvocation * (declared.PerThread ? Parameter(benchmarkCase, "Threads") : 1)
+            * (declared.PerParameter is { } name ? Parameter(benchmarkCase, name) : 1);
     }
+
+    private static int Parameter(BenchmarkCase benchmarkCase, string name) =>
+        benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == name)?.Value is int count ? count : 1;
 
     /// <inheritdoc/>
     public override string ToString() => ColumnName;

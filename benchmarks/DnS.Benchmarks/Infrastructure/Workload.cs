@@ -46,6 +46,9 @@ public static class Workload
     /// <summary>Bytes of the coarse matrix read once per scan: N·D·4.</summary>
     public const double CoarseScanBytes = 4.0 * IndexVideos * IndexDims;
 
+    /// <summary>Bytes of the int8 coarse matrix read once per scan: N·(D + 4) (codes and one float scale per row).</summary>
+    public const double QuantizedScanBytes = IndexVideos * (IndexDims + 4.0);
+
     /// <summary>Bytes of the coarse-scan scores TopK reads: N·4.</summary>
     public const double ScoreBytes = 4.0 * IndexVideos;
 

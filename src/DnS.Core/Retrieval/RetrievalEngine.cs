@@ -54,11 +54,15 @@ public sealed class RetrievalEngine
     /// <param name="cancellationToken">Stops the fine stage between pairs.</param>
     /// <remarks>The per-video working arrays come from the shared array pool: a search allocates its result and
     /// O(pairs re-ranked) small objects, never arrays of the library's size.</remarks>
-    public SearchResult Search(VideoRecord query, SelectorPolicy policy, int top, CancellationToken cancellationToken = default)
+    public SearchResult Search(VideoRecord query, SelectorPolicy policy, int top, CancellationToken cancellationToken = default) =>
+        Search(query, policy, top, cancellationToken, batch: null, batchIndex: 0);
+
+    /// <summary>A search whose coarse scores may come from a <see cref="CoarseBatch"/> (query <paramref name="batchIndex"/> of it).</summary>
+    private SearchResult Search(VideoRecord query, SelectorPolicy policy, int top, CancellationToken cancellationToken, CoarseBatch? batch, int batchIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(top);
-        using var scratch = new QueryScratch(OrdinalCount());
-        var statistics = Score(query, policy, scratch, cancellationToken);
+        using var scratch = new QueryScratch(batch?.Total ?? OrdinalCount());
+        var statistics = Score(query, policy, scratch, cancellationToken, batch, batchIndex);
         var clock = Stopwatch.StartNew();
         int total = scratch.Count;
         Span<float> ranked = scratch.Work.AsSpan(0, total);
@@ -83,13 +87,24 @@ public sealed class RetrievalEngine
         return new SearchResult(query.Id, policy, hits, statistics with { Merge = statistics.Merge + clock.Elapsed });
     }
 
-    /// <summary>Searches many queries, spreading them over the cores (each query's fine stage then runs on one thread).</summary>
+    /// <summary>Searches many queries with the results of <see cref="Search(VideoRecord, SelectorPolicy, int, CancellationToken)"/>
+    /// one by one (same hits, same scores bit for bit), but scans the coarse matrix once per batch of up to 64 queries
+    /// as a blocked matrix product over the cores; selection, fine stage and merge then run per query, spread over the cores.</summary>
+    /// <remarks>Each hit's statistics carry the batch's coarse time divided by its queries.</remarks>
     public IReadOnlyList<SearchResult> SearchBatch(IReadOnlyList<VideoRecord> queries, SelectorPolicy policy, int top, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(top);
         var results = new SearchResult[queries.Count];
         var sequential = new RetrievalEngine(_models, _store, 1);
-        Parallel.For(0, queries.Count, Parallelism(cancellationToken),
-            i => results[i] = sequential.Search(queries[i], policy, top, cancellationToken));
+        var all = queries.ToArray();
+        int perBatch = CoarseBatch.QueriesPerBatch(OrdinalCount());
+        for (int first = 0; first < all.Length; first += perBatch)
+        {
+            int start = first, count = Math.Min(perBatch, all.Length - first);
+            using var batch = CoarseBatch.Scan(all.AsSpan(start, count), _store.Schema, _store.CoarseBlocks, Parallelism(cancellationToken));
+            Parallel.For(0, count, Parallelism(cancellationToken),
+                i => results[start + i] = sequential.Search(all[start + i], policy, top, cancellationToken, batch, i));
+        }
         return results;
     }
 
@@ -112,13 +127,14 @@ public sealed class RetrievalEngine
         return total;
     }
 
-    /// <summary>The cascade into <paramref name="scratch"/>: coarse scan, selection, fine re-scoring, merge.</summary>
-    private StageStatistics Score(VideoRecord query, SelectorPolicy policy, QueryScratch scratch, CancellationToken cancellationToken)
+    /// <summary>The cascade into <paramref name="scratch"/>: coarse scan (or the query's row <paramref name="batchIndex"/>
+    /// of a <see cref="CoarseBatch"/> that already scanned it), selection, fine re-scoring, merge.</summary>
+    private StageStatistics Score(VideoRecord query, SelectorPolicy policy, QueryScratch scratch, CancellationToken cancellationToken, CoarseBatch? batch = null, int batchIndex = 0)
     {
         if (policy.NeedsSelector && _models.Selector is null)
             throw new InvalidOperationException($"policy '{policy}' needs a selector network, and the models have none");
         query.Validate(_store.Schema);
-        var blocks = _store.CoarseBlocks;
+        var blocks = batch?.Blocks ?? _store.CoarseBlocks;
         int total = scratch.Count;
         float[] coarse = scratch.Coarse, fine = scratch.Fine, merged = scratch.Merged;
         bool[] isLive = scratch.IsLive;
@@ -128,11 +144,14 @@ public sealed class RetrievalEngine
         int dims = _store.Schema.CoarseDimensions, livePairs = 0;
         foreach (var block in blocks)
         {
-            DotKernel.OneVsMany(query.Coarse.Span, block.Vectors.Span[..(block.Count * dims)], coarse.AsSpan(block.FirstOrdinal, block.Count));
+            if (batch is null)
+                DotKernel.OneVsMany(query.Coarse.Span, block.Vectors.Span[..(block.Count * dims)], coarse.AsSpan(block.FirstOrdinal, block.Count));
+            else
+                batch.Scores(batchIndex).Slice(block.FirstOrdinal, block.Count).CopyTo(coarse.AsSpan(block.FirstOrdinal, block.Count));
             for (int row = 0; row < block.Count; row++)
                 if (isLive[block.FirstOrdinal + row] = block.IsLive(row)) livePairs++;
         }
-        var coarseTime = clock.Elapsed;
+        var coarseTime = clock.Elapsed + (batch?.TimePerQuery ?? TimeSpan.Zero);
 
         clock.Restart();
         var (selectedCount, selectorPairs) = Select(query, policy, blocks, scratch, livePairs, cancellationToken);

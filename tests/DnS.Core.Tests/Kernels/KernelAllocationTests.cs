@@ -26,6 +26,8 @@ public class KernelAllocationTests
         var queryCodes = new ulong[5 * regions * 8];
         var hamming = new float[5 * 5];
         var columns = new float[2000];
+        var int8 = new sbyte[189 * dims];
+        var batched = new float[5 * 189];
 
         void RunAll()
         {
@@ -35,6 +37,8 @@ public class KernelAllocationTests
             Gemm.MultiplyTransposed(query.AsSpan(0, 8 * 4 * dims), target.AsSpan(0, 20 * 4 * dims), product, 8, 20, 4 * dims, path);
             DotKernel.OneVsMany(query.AsSpan(0, dims), target, scores, path);
             TopK.Select(scores, indices, values, path);
+            BatchDotKernel.ManyVsMany(query.AsSpan(0, 5 * dims), target, dims, batched, 189, path);
+            QuantizedDotKernel.OneVsMany(int8.AsSpan(0, dims), 0.5f, int8, scores, columns, path);
             HammingKernel.PackSigns(signs, bits, queryCodes, path);
             HammingKernel.FrameToFrame(queryCodes, queryCodes, regions, bits, hamming, path);
             VideoChamfer.Symmetric(similarity, 5, 21, path);

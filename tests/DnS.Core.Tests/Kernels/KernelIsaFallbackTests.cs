@@ -39,7 +39,7 @@ public class KernelIsaFallbackTests
 
         SimdPath expected = (SimdPath)Math.Min((int)cap, (int)SimdCapabilities.Best);
         output.Should().StartWith($"best={expected}", errors);
-        output.Should().Contain("hamming maxdiff=0").And.EndWith("ok" + Environment.NewLine, errors);
+        output.Should().Contain("hamming maxdiff=0").And.Contain("quantized maxdiff=0").And.Contain("batchdot maxdiff=0").And.EndWith("ok" + Environment.NewLine, errors);
         child.ExitCode.Should().Be(0, output + errors);
     }
 }

@@ -13,7 +13,7 @@ public sealed class RetrievalEngineTests
 {
     private static readonly string[] VideoIds = ["v0", "v1", "v2", "v3", "v4"];
 
-    private static DnsModels Models(string fine)
+    internal static DnsModels Models(string fine)
     {
         using var coarse = SafeTensorsFile.Open(SharedData.Golden("cg_student.weights.safetensors"));
         using var fineWeights = SafeTensorsFile.Open(SharedData.Golden($"{fine}.weights.safetensors"));
@@ -264,16 +264,7 @@ public sealed class RetrievalEngineTests
         var schema = VideoRecordFactory.SchemaOf(models);
         var store = new InMemoryVideoStore(schema);
         var random = new Random(5);
-        VideoRecord Video(string id)
-        {
-            var coarse = new float[schema.CoarseDimensions];
-            for (int d = 0; d < coarse.Length; d++) coarse[d] = random.NextSingle() - 0.5f;
-            float norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(coarse));
-            System.Numerics.Tensors.TensorPrimitives.Divide(coarse, norm, coarse);
-            var codes = new ulong[4 * schema.FineElementsPerFrame];
-            random.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()));
-            return new VideoRecord(id, 4, coarse, ReadOnlyMemory<float>.Empty, codes, random.NextSingle() * 2 - 1);
-        }
+        VideoRecord Video(string id) => RandomVideoRecords.Binary(schema, random, id, frames: 4);
         for (int n = 0; n < videos; n++) await store.AddAsync(Video($"v{n}"));
         await store.CommitAsync();
         var query = Video("query");
