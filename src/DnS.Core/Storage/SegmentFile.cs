@@ -192,12 +192,14 @@ internal sealed unsafe class SegmentFile
         long end = length - FooterBytes;
         if (verifyChecksum) Check(Checksum(basePtr, end) == crc, "segment content does not match its CRC-32 (corrupted on disk)");
 
+        // The layout is fully determined by the record table, so every offset (including the footer's, which the CRC
+        // does not cover) is checked against the one the writer produces: a crafted table cannot point anywhere else.
         long fine = BinaryPrimitives.ReadInt64LittleEndian(footer), table = BinaryPrimitives.ReadInt64LittleEndian(footer[8..]), ids = BinaryPrimitives.ReadInt64LittleEndian(footer[16..]);
         long coarseElements = (long)count * schema.CoarseDimensions;
-        Check(coarseElements <= int.MaxValue && fine >= HeaderBytes + coarseElements * sizeof(float) && fine % 8 == 0 && table >= fine
+        Check(count >= 0 && coarseElements <= int.MaxValue && fine == AlignUp(HeaderBytes + coarseElements * sizeof(float), 64) && table >= fine
               && ids == table + (long)count * TableEntryBytes && ids <= end, "segment section offsets are inconsistent");
 
-        long fineBytes = table - fine, idBytes = end - ids;
+        long fineBytes = table - fine, idBytes = end - ids, nextFine = 0, nextId = 0;
         int elementsPerFrame = schema.FineElementsPerFrame, bytesPerFrame = schema.FineBytesPerFrame;
         var selfSimilarities = new float[count];
         var idStrings = new string[count];
@@ -207,11 +209,12 @@ internal sealed unsafe class SegmentFile
             long fineOffset = BinaryPrimitives.ReadInt64LittleEndian(entry);
             int frames = BinaryPrimitives.ReadInt32LittleEndian(entry[8..]);
             int idOffset = BinaryPrimitives.ReadInt32LittleEndian(entry[12..]), idLength = BinaryPrimitives.ReadInt32LittleEndian(entry[16..]);
-            Check(frames >= 0 && (long)frames * elementsPerFrame <= int.MaxValue && fineOffset >= 0 && fineOffset % 8 == 0
-                  && fineOffset <= fineBytes && (long)frames * bytesPerFrame <= fineBytes - fineOffset,
-                $"record {row}: {frames} frames at fine offset {fineOffset} do not fit the {fineBytes}-byte fine section");
-            Check(idOffset >= 0 && idLength > 0 && idOffset <= idBytes && idLength <= idBytes - idOffset,
-                $"record {row}: id bytes [{idOffset}, +{idLength}) lie outside the {idBytes}-byte id section");
+            Check(frames >= 0 && (long)frames * elementsPerFrame <= int.MaxValue && fineOffset == nextFine && (long)frames * bytesPerFrame <= fineBytes - fineOffset,
+                $"record {row}: {frames} frames at fine offset {fineOffset} do not fit the {fineBytes}-byte fine section after the previous records");
+            Check(idOffset == nextId && idLength > 0 && idLength <= idBytes - idOffset,
+                $"record {row}: id bytes [{idOffset}, +{idLength}) do not follow the previous ids inside the {idBytes}-byte id section");
+            nextFine += AlignUp((long)frames * bytesPerFrame, 8);
+            nextId += idLength;
             try
             {
                 idStrings[row] = StrictUtf8.GetString(basePtr + ids + idOffset, idLength);
@@ -222,8 +225,11 @@ internal sealed unsafe class SegmentFile
             }
             selfSimilarities[row] = BinaryPrimitives.ReadSingleLittleEndian(entry[20..]);
         }
+        Check(table == fine + nextFine && AlignUp(ids + nextId, 8) == end, "segment sections do not end where the record table says");
         return (count, fine, table, selfSimilarities, idStrings);
     }
+
+    private static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
 
     /// <summary>CRC-32 of the first <paramref name="length"/> bytes at <paramref name="data"/>, in chunks of at most
     /// <see cref="ChecksumChunkBytes"/> (one span cannot cover more than 2 GiB).</summary>
