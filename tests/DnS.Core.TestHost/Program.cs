@@ -2,7 +2,8 @@
 // `write-loop <index-dir>` commits generation after generation forever (until killed). Commit i adds video "v{i}" and
 // replaces video "anchor" with one whose SelfSimilarity is i, so every committed state has
 // anchor.SelfSimilarity == (number of v* videos) − 1: the invariant the crash test checks after a kill.
-// `replace-loop <index-dir> <videos> <commits>` runs StressCorpus.ReplaceLoopAsync while the test process searches.
+// `replace-loop <index-dir> <videos> <commits>` runs StressCorpus.ReplaceLoopAsync while the test process searches,
+// until the commits are done or its standard input is closed.
 using DnS.Core.Storage;
 using DnS.Core.TestHost;
 
@@ -27,7 +28,8 @@ switch (args)
     {
         var models = StressCorpus.Models();
         await using var store = await FileVideoStore.CreateOrOpenAsync(directory, DnS.Core.Indexing.VideoRecordFactory.SchemaOf(models));
-        await StressCorpus.ReplaceLoopAsync(store, int.Parse(videos), int.Parse(commits), c => Console.WriteLine($"committed {c}"));
+        var stdinClosed = Task.Run(() => Console.In.ReadToEnd());
+        await StressCorpus.ReplaceLoopAsync(store, int.Parse(videos), int.Parse(commits), c => Console.WriteLine($"committed {c}"), () => stdinClosed.IsCompleted);
         return 0;
     }
     default:

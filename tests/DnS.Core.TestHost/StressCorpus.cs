@@ -32,16 +32,17 @@ public static class StressCorpus
     /// <summary>
     /// The replacing writer: <paramref name="commits"/> commits, each replacing a quarter of the videos with a new
     /// version (another frame count), removing one and re-adding the one removed before; a compaction every fifth.
-    /// Videos 0 and 1 are never removed (the searches use them as queries).
+    /// Videos 0 and 1 are never removed (the searches use them as queries). <paramref name="stop"/> ends it early, between commits.
     /// </summary>
-    public static async Task ReplaceLoopAsync(IVideoStore store, int videos, int commits, Action<int>? committed = null, CancellationToken cancellationToken = default)
+    public static async Task ReplaceLoopAsync(IVideoStore store, int videos, int commits, Action<int>? committed = null, Func<bool>? stop = null,
+        CancellationToken cancellationToken = default)
     {
         var models = Models();
         var rng = new Random(11);
         for (int v = 0; v < videos; v++) await store.AddAsync(Record(models, v, 1 + v % 3), cancellationToken);
         await store.CommitAsync(cancellationToken);
         int removed = -1;
-        for (int c = 0; c < commits; c++)
+        for (int c = 0; c < commits && stop?.Invoke() != true; c++)
         {
             for (int i = 0; i < videos / 4; i++)
             {

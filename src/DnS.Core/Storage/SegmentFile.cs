@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.IO.MemoryMappedFiles;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace DnS.Core.Storage;
 
@@ -21,8 +23,8 @@ internal sealed unsafe class SegmentFile
     internal const int HeaderBytes = 64, FooterBytes = 32, TableEntryBytes = 24;
     internal static ReadOnlySpan<byte> HeaderMagic => "DNSSEG\0\0"u8;
     internal const uint FooterMagic = 0x444E5345; // "ESND" little endian: end of segment
-    /// <summary>Bytes per <see cref="Crc32.Append"/> call when verifying (spans are limited to 2 GiB).</summary>
-    internal const int ChecksumChunkBytes = 1 << 30;
+    /// <summary>Bytes read per step when verifying the CRC-32.</summary>
+    private const int ChecksumChunkBytes = 1 << 20;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -157,7 +159,7 @@ internal sealed unsafe class SegmentFile
         basePtr += view.PointerOffset;
         try
         {
-            var (count, fine, table, selfSimilarities, idStrings) = Validate(path, basePtr, length, schema, expectedCount, expectedCrc, verifyChecksum);
+            var (count, fine, table, selfSimilarities, idStrings) = Validate(path, stream.SafeFileHandle, basePtr, length, schema, expectedCount, expectedCrc, verifyChecksum);
             return new SegmentFile(path, schema, count, map, view, basePtr, fine, table, length, idStrings, selfSimilarities);
         }
         catch
@@ -170,7 +172,7 @@ internal sealed unsafe class SegmentFile
     }
 
     private static (int Count, long Fine, long Table, float[] SelfSimilarities, string[] IdStrings) Validate(
-        string path, byte* basePtr, long length, StoreSchema schema, int expectedCount, uint expectedCrc, bool verifyChecksum)
+        string path, SafeFileHandle handle, byte* basePtr, long length, StoreSchema schema, int expectedCount, uint expectedCrc, bool verifyChecksum)
     {
         void Check(bool ok, string message)
         {
@@ -190,7 +192,7 @@ internal sealed unsafe class SegmentFile
         uint crc = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
         Check(crc == expectedCrc, $"segment checksum {crc:x8} differs from the manifest's {expectedCrc:x8}");
         long end = length - FooterBytes;
-        if (verifyChecksum) Check(Checksum(basePtr, end) == crc, "segment content does not match its CRC-32 (corrupted on disk)");
+        if (verifyChecksum) Check(Checksum(handle, end) == crc, "segment content does not match its CRC-32 (corrupted on disk)");
 
         // The layout is fully determined by the record table, so every offset (including the footer's, which the CRC
         // does not cover) is checked against the one the writer produces: a crafted table cannot point anywhere else.
@@ -231,13 +233,26 @@ internal sealed unsafe class SegmentFile
 
     private static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
 
-    /// <summary>CRC-32 of the first <paramref name="length"/> bytes at <paramref name="data"/>, in chunks of at most
-    /// <see cref="ChecksumChunkBytes"/> (one span cannot cover more than 2 GiB).</summary>
-    internal static uint Checksum(byte* data, long length)
+    /// <summary>CRC-32 of the first <paramref name="length"/> bytes of a file, read in pooled chunks (64-bit offsets;
+    /// reading rather than touching the mapping page by page is several times faster on large files).</summary>
+    internal static uint Checksum(SafeFileHandle file, long length)
     {
         var crc = new Crc32();
-        for (long at = 0; at < length; at += ChecksumChunkBytes)
-            crc.Append(new ReadOnlySpan<byte>(data + at, (int)Math.Min(ChecksumChunkBytes, length - at)));
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChecksumChunkBytes);
+        try
+        {
+            for (long at = 0; at < length;)
+            {
+                int read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(ChecksumChunkBytes, length - at)), at);
+                if (read == 0) throw new EndOfStreamException();
+                crc.Append(buffer.AsSpan(0, read));
+                at += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
         return crc.GetCurrentHashAsUInt32();
     }
 }

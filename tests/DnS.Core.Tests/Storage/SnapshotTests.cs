@@ -161,11 +161,12 @@ public sealed class SnapshotTests : IDisposable
         var readers = Enumerable.Range(0, 3).Select(r => Task.Run(async () =>
         {
             // Reader 0 searches the writer's own store; the others a read-only store of the same index, refreshed.
-            var engine = new RetrievalEngine(models, r == 0 ? store : reader, maxDegreeOfParallelism: 1);
+            IVideoStore searched = r == 0 ? store : reader;
+            var engine = new RetrievalEngine(models, searched, maxDegreeOfParallelism: 1);
             while (!writer.IsCompleted)
             {
                 if (r != 0) await reader.RefreshAsync();
-                if (store.Count == 0) continue;
+                if (searched.Count == 0) continue; // before the first commit
                 SearchAndCheck(engine, queries[r % Queries], expected[r % Queries]);
                 Interlocked.Increment(ref searches);
             }
@@ -182,30 +183,38 @@ public sealed class SnapshotTests : IDisposable
         var models = StressCorpus.Models();
         var queries = Enumerable.Range(0, Queries).Select(q => StressCorpus.Record(models, q, 1)).ToArray();
         var expected = await Task.WhenAll(queries.Select(q => ExpectedScores(models, q)));
-        using var writer = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "DnS.Core.TestHost.dll"), "replace-loop", Index, $"{Videos}", "60"])
+        using var writer = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "DnS.Core.TestHost.dll"), "replace-loop", Index, $"{Videos}", "100000"])
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
         try
         {
             var stderr = writer.StandardError.ReadToEndAsync();
-            string? line = await writer.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            line.Should().NotBeNull("the writer must commit: " + await stderr);
-            var lines = writer.StandardOutput.ReadToEndAsync();
+            int committed = -1;
+            var lines = Task.Run(async () =>
+            {
+                for (string? line; (line = await writer.StandardOutput.ReadLineAsync()) is not null;)
+                    Volatile.Write(ref committed, int.Parse(line["committed ".Length..]));
+            });
+            while (Volatile.Read(ref committed) < 0 && !writer.HasExited) await Task.Delay(10);
+            writer.HasExited.Should().BeFalse("the writer must commit: " + (writer.HasExited ? await stderr : ""));
             await using var reader = await FileVideoStore.OpenAsync(Index);
             var engine = new RetrievalEngine(models, reader, maxDegreeOfParallelism: 1);
-            int searches = 0, refreshes = 0;
-            while (!writer.HasExited)
+            int searches = 0, firstSeen = Volatile.Read(ref committed);
+            // Search until the other process has committed 40 more times (replacing, removing, compacting) meanwhile.
+            while (Volatile.Read(ref committed) < firstSeen + 40 && !writer.HasExited)
             {
                 await reader.RefreshAsync();
-                refreshes++;
                 SearchAndCheck(engine, queries[searches % Queries], expected[searches % Queries]);
                 searches++;
             }
+            writer.StandardInput.Close();
             await writer.WaitForExitAsync();
+            await lines;
             writer.ExitCode.Should().Be(0, await stderr);
-            (await lines).Split('\n').Should().Contain("committed 59");
+            committed.Should().BeGreaterThanOrEqualTo(firstSeen + 40);
             await reader.RefreshAsync();
             SearchAndCheck(engine, queries[0], expected[0]);
             reader.Count.Should().Be(Videos - 1);

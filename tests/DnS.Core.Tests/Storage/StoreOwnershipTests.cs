@@ -30,8 +30,9 @@ public sealed class StoreOwnershipTests : IDisposable
     [Fact]
     public async Task Opening_a_folder_of_user_files_as_an_index_is_refused_and_changes_nothing()
     {
-        WriteUserFiles(Index);
         Directory.CreateDirectory(Path.Combine(Index, "clips"));
+        File.WriteAllText(Path.Combine(Index, "seg-000.ts"), "a user's video segment");
+        File.WriteAllText(Path.Combine(Index, "draft.tmp"), "a user's draft");
         var before = Contents(Index);
         var act = async () => await FileVideoStore.CreateOrOpenAsync(Index, Schema);
         (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage($"{Index}*not a DnS index*Nothing was changed*");
@@ -45,6 +46,7 @@ public sealed class StoreOwnershipTests : IDisposable
         {
             WriteUserFiles(Index);
             await store.AddAsync(VideoStoreTests.Record(Schema, "a", 2, 1));
+            await store.AddAsync(VideoStoreTests.Record(Schema, "c", 1, 9));
             await store.CommitAsync();
             await store.AddAsync(VideoStoreTests.Record(Schema, "a", 3, 2));
             await store.CommitAsync();
@@ -54,7 +56,7 @@ public sealed class StoreOwnershipTests : IDisposable
         {
             await writer.AddAsync(VideoStoreTests.Record(Schema, "b", 1, 3));
             await writer.CommitAsync();
-            writer.Ids.Should().BeEquivalentTo(["a", "b"]);
+            writer.Ids.Should().BeEquivalentTo(["a", "b", "c"]);
         }
         File.ReadAllText(Path.Combine(Index, "seg-000.ts")).Should().Be("a user's video segment");
         File.ReadAllText(Path.Combine(Index, "draft.tmp")).Should().Be("a user's draft");
