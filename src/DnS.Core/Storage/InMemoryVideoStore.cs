@@ -154,9 +154,10 @@ public sealed class InMemoryVideoStore : IVideoStore
 
         IReadOnlyDictionary<string, string> IVideoStoreView.Metadata => Metadata;
 
-        public VideoRecord GetRecord(int ordinal) => Records[ordinal];
+        public VideoRecord GetRecord(int ordinal) =>
+            (uint)ordinal < (uint)Records.Length ? Records[ordinal] : throw new ArgumentOutOfRangeException(nameof(ordinal));
 
-        public string GetId(int ordinal) => Records[ordinal].Id;
+        public string GetId(int ordinal) => GetRecord(ordinal).Id;
 
         public bool TryGetOrdinal(string id, out int ordinal) => ById.TryGetValue(id, out ordinal);
 

@@ -43,7 +43,7 @@ public sealed class VideoStoreTests : IDisposable
         actual.SelfSimilarity.Should().Be(expected.SelfSimilarity);
     }
 
-    private static Dictionary<string, float[]> CoarseById(IVideoStore store)
+    private static Dictionary<string, float[]> CoarseById(IVideoStoreView store)
     {
         var result = new Dictionary<string, float[]>();
         int dims = store.Schema.CoarseDimensions;
@@ -144,6 +144,39 @@ public sealed class VideoStoreTests : IDisposable
         report.Frames.Should().Be(12);
         report.CoarseBytes.Should().Be(2 * schema.CoarseDimensions * sizeof(float));
         report.FineBytes.Should().Be(12L * schema.FineBytesPerFrame);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_snapshot_keeps_the_version_it_pinned_while_the_store_moves_on(string kind, FineFeatureKind fine)
+    {
+        var schema = fine == FineFeatureKind.Float ? FloatSchema : BinarySchema;
+        await using var store = await Create(kind, schema);
+        var a = Record(schema, "a", 3, 1);
+        await store.AddAsync(a);
+        await store.AddAsync(Record(schema, "b", 1, 2));
+        await store.SetMetadataAsync("k", "1");
+        await store.CommitAsync();
+        using var snapshot = store.AcquireSnapshot();
+        await store.AddAsync(Record(schema, "a", 2, 3));
+        await store.RemoveAsync("b");
+        await store.AddAsync(Record(schema, "c", 4, 4));
+        await store.SetMetadataAsync("k", "2");
+        await store.CommitAsync();
+
+        store.Ids.Should().BeEquivalentTo(["a", "c"]);
+        store.Metadata["k"].Should().Be("2");
+        snapshot.Schema.Should().Be(schema);
+        snapshot.Count.Should().Be(2);
+        snapshot.Ids.Should().BeEquivalentTo(["a", "b"]);
+        snapshot.Metadata["k"].Should().Be("1");
+        snapshot.TryGetRecord("a", out var pinned).Should().BeTrue();
+        ShouldEqual(pinned, a);
+        snapshot.TryGetRecord("c", out _).Should().BeFalse();
+        snapshot.TryGetOrdinal("b", out int b).Should().BeTrue();
+        snapshot.GetId(b).Should().Be("b");
+        CoarseById(snapshot)["a"].Should().Equal(a.Coarse.ToArray());
+        snapshot.Invoking(s => s.GetRecord(-1)).Should().Throw<ArgumentOutOfRangeException>();
     }
 
     [Fact]
