@@ -1,4 +1,5 @@
 using DnS.Core.Storage;
+using DnS.Storage.Sqlite;
 using FluentAssertions;
 using Xunit;
 
@@ -17,10 +18,43 @@ public sealed class VideoStoreTests : IDisposable
     {
         { "memory", FineFeatureKind.Float }, { "memory", FineFeatureKind.Binary },
         { "file", FineFeatureKind.Float }, { "file", FineFeatureKind.Binary },
+        { "sqlite", FineFeatureKind.Float }, { "sqlite", FineFeatureKind.Binary },
     };
 
-    private async Task<IVideoStore> Create(string kind, StoreSchema schema) =>
-        kind == "memory" ? new InMemoryVideoStore(schema) : await FileVideoStore.CreateOrOpenAsync(Path.Combine(_dir, "index"), schema);
+    private async Task<IVideoStore> Create(string kind, StoreSchema schema) => kind switch
+    {
+        "memory" => new InMemoryVideoStore(schema),
+        "file" => await FileVideoStore.CreateOrOpenAsync(Path.Combine(_dir, "index"), schema),
+        _ => await SqliteVideoStore.CreateOrOpenAsync(Path.Combine(_dir, "index.db"), schema),
+    };
+
+    [Fact]
+    public async Task Sqlite_store_persists_commits_across_reopen_and_rolls_back_what_was_not_committed()
+    {
+        string path = Path.Combine(_dir, "index.db");
+        var a = Record(BinarySchema, "a", 3, 1);
+        await using (var store = await SqliteVideoStore.CreateOrOpenAsync(path, BinarySchema))
+        {
+            await store.AddAsync(a);
+            await store.AddAsync(Record(BinarySchema, "gone", 1, 2));
+            await store.SetMetadataAsync("k", "v");
+            await store.CommitAsync();
+            await store.RemoveAsync("gone");
+            await store.CommitAsync();
+            await store.AddAsync(Record(BinarySchema, "lost", 2, 9));
+        }
+        await using (var reader = await SqliteVideoStore.OpenReadOnlyAsync(path))
+        {
+            reader.Ids.Should().Equal("a");
+            reader.Metadata.Should().Equal(new Dictionary<string, string> { ["k"] = "v" });
+            reader.TryGetRecord("a", out var got).Should().BeTrue();
+            ShouldEqual(got, a);
+            var write = async () => await reader.AddAsync(a);
+            await write.Should().ThrowAsync<InvalidOperationException>().WithMessage("*read-only*");
+        }
+        var other = async () => await SqliteVideoStore.CreateOrOpenAsync(path, FloatSchema);
+        await other.Should().ThrowAsync<InvalidOperationException>().WithMessage("*holds*");
+    }
 
     internal static VideoRecord Record(StoreSchema schema, string id, int frames, int seed)
     {
