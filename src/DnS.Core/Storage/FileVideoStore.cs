@@ -211,7 +211,7 @@ public sealed class FileVideoStore : IVideoStore
             foreach (var (key, value) in _stagedMetadata)
                 if (value is null) metadata.Remove(key);
                 else metadata[key] = value;
-            await CommitAsync(state, segments, dropped, [.. _staged.Values.OfType<VideoRecord>()], metadata, cancellationToken).ConfigureAwait(false);
+            await WriteCommitAsync(state, segments, dropped, [.. _staged.Values.OfType<VideoRecord>()], metadata, cancellationToken).ConfigureAwait(false);
             _staged.Clear();
             _stagedMetadata.Clear();
         }
@@ -233,7 +233,7 @@ public sealed class FileVideoStore : IVideoStore
             if (state.Files.Length <= 1 && state.Manifest.Segments.All(s => s.Dead.Count == 0)) return;
             // Records straight from the mapped segments (no copy): the state holds them until the commit replaces it.
             var live = state.Ids.Select(id => state.GetRecord(state.ById[id])).ToList();
-            await CommitAsync(state, [], state.Manifest.Segments.Select(s => s.File), live, state.Manifest.Metadata!, cancellationToken).ConfigureAwait(false);
+            await WriteCommitAsync(state, [], state.Manifest.Segments.Select(s => s.File), live, state.Manifest.Metadata!, cancellationToken).ConfigureAwait(false);
         }
         finally { _writeGate.Release(); }
     }
@@ -399,7 +399,7 @@ public sealed class FileVideoStore : IVideoStore
 
     /// <summary>Writes a commit: the intent log names the new segment before it exists, the segment is written, and the
     /// manifest's rename commits. A commit that fails before its rename deletes what it created (by name).</summary>
-    private async Task CommitAsync(State state, List<SegmentEntry> segments, IEnumerable<string> dropped, IReadOnlyList<VideoRecord> added,
+    private async Task WriteCommitAsync(State state, List<SegmentEntry> segments, IEnumerable<string> dropped, IReadOnlyList<VideoRecord> added,
         IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         long generation = state.Manifest.Generation + 1;

@@ -45,20 +45,24 @@ internal static class IntentLog
         {
             return true;
         }
+        if (text.Length == 0) return true;
         var lines = text.Split('\n');
         var remaining = new List<string>();
+        bool deleted = false;
         foreach (string name in lines.Take(lines.Length - 1).Distinct(StringComparer.Ordinal))
         {
             bool ours = IndexManifest.IsSegmentName(name) || (name.EndsWith(TempSuffix, StringComparison.Ordinal) && IndexManifest.IsSegmentName(name[..^TempSuffix.Length]));
-            if (!ours || keep.Contains(name)) continue;
-            if (!FileOwnership.TryDelete(Path.Combine(directory, name))) remaining.Add(name);
+            if (!ours || keep.Contains(name) || !File.Exists(Path.Combine(directory, name))) continue;
+            if (FileOwnership.TryDelete(Path.Combine(directory, name))) deleted = true;
+            else remaining.Add(name);
         }
+        // The deletions reach the disk before the log forgets them.
+        if (deleted) DirectorySync.Flush(directory);
         using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             stream.Write(Encoding.UTF8.GetBytes(string.Concat(remaining.Select(n => n + "\n"))));
             stream.Flush(flushToDisk: true);
         }
-        DirectorySync.Flush(directory);
         return remaining.Count == 0;
     }
 }
