@@ -65,7 +65,7 @@ public static class TradeOffStudy
                     finePairs += scores.Statistics.FinePairs;
                     var entries = new List<(string, double)>();
                     for (int o = 0; o < scores.Merged.Length; o++)
-                        if (scores.IsLive[o]) entries.Add((store.GetId(o), scores.Merged[o]));
+                        if (scores.IsLive[o]) entries.Add((scores.Ids[o], scores.Merged[o]));
                     results.Add(query.Id, entries);
                 }
                 double map = FivrEvaluator.Evaluate(annotations, results, FivrTask.DSVR).MeanAveragePrecision;

@@ -53,7 +53,7 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
             finePairs += scores.Statistics.FinePairs;
             var entries = new List<(string, double)>();
             for (int o = 0; o < scores.Merged.Length; o++)
-                if (scores.IsLive[o]) entries.Add((session.Store.GetId(o), scores.Merged[o]));
+                if (scores.IsLive[o]) entries.Add((scores.Ids[o], scores.Merged[o]));
             results.Add(query.Id, entries);
         }
         await results.SaveAsync(settings.Output, cancellationToken);

@@ -42,10 +42,13 @@ public sealed class RetrievalEngine
 
     /// <summary>Searches with a query already in the store (the query itself is left out of the hits).</summary>
     /// <exception cref="KeyNotFoundException">No live video has that id.</exception>
-    public SearchResult Search(string queryId, SelectorPolicy policy, int top, CancellationToken cancellationToken = default) =>
-        _store.TryGetRecord(queryId, out var query)
-            ? Search(query, policy, top, cancellationToken)
+    public SearchResult Search(string queryId, SelectorPolicy policy, int top, CancellationToken cancellationToken = default)
+    {
+        using var snapshot = _store.AcquireSnapshot();
+        return snapshot.TryGetRecord(queryId, out var query)
+            ? Search(snapshot, query, policy, top, cancellationToken)
             : throw new KeyNotFoundException($"no video '{queryId}' in the index");
+    }
 
     /// <summary>Searches with an indexed query record (see <see cref="Indexing.VideoRecordFactory"/>).</summary>
     /// <param name="query">The query's record (same networks as the store).</param>
@@ -53,22 +56,27 @@ public sealed class RetrievalEngine
     /// <param name="top">Hits to return.</param>
     /// <param name="cancellationToken">Stops the fine stage between pairs.</param>
     /// <remarks>The per-video working arrays come from the shared array pool: a search allocates its result and
-    /// O(pairs re-ranked) small objects, never arrays of the library's size.</remarks>
-    public SearchResult Search(VideoRecord query, SelectorPolicy policy, int top, CancellationToken cancellationToken = default) =>
-        Search(query, policy, top, cancellationToken, batch: null, batchIndex: 0);
+    /// O(pairs re-ranked) small objects, never arrays of the library's size. The whole search reads one snapshot of the
+    /// store (<see cref="IVideoStore.AcquireSnapshot"/>): commits, replacements and compactions meanwhile do not affect it.</remarks>
+    public SearchResult Search(VideoRecord query, SelectorPolicy policy, int top, CancellationToken cancellationToken = default)
+    {
+        using var snapshot = _store.AcquireSnapshot();
+        return Search(snapshot, query, policy, top, cancellationToken);
+    }
 
-    /// <summary>A search whose coarse scores may come from a <see cref="CoarseBatch"/> (query <paramref name="batchIndex"/> of it).</summary>
-    private SearchResult Search(VideoRecord query, SelectorPolicy policy, int top, CancellationToken cancellationToken, CoarseBatch? batch, int batchIndex)
+    /// <summary>A search of one snapshot whose coarse scores may come from a <see cref="CoarseBatch"/> (query <paramref name="batchIndex"/> of it).</summary>
+    private SearchResult Search(IVideoStoreView snapshot, VideoRecord query, SelectorPolicy policy, int top, CancellationToken cancellationToken,
+        CoarseBatch? batch = null, int batchIndex = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(top);
-        using var scratch = new QueryScratch(batch?.Total ?? OrdinalCount());
-        var statistics = Score(query, policy, scratch, cancellationToken, batch, batchIndex);
+        using var scratch = new QueryScratch(batch?.Total ?? OrdinalCount(snapshot));
+        var statistics = Score(snapshot, query, policy, scratch, cancellationToken, batch, batchIndex);
         var clock = Stopwatch.StartNew();
         int total = scratch.Count;
         Span<float> ranked = scratch.Work.AsSpan(0, total);
         int live = MaskDead(scratch.Merged.AsSpan(0, total), scratch.IsLive, ranked);
         // A query that is itself indexed is not its own hit.
-        if (_store.TryGetOrdinal(query.Id, out int self) && self < total && scratch.IsLive[self])
+        if (snapshot.TryGetOrdinal(query.Id, out int self) && self < total && scratch.IsLive[self])
         {
             ranked[self] = float.NegativeInfinity;
             live--;
@@ -82,7 +90,7 @@ public sealed class RetrievalEngine
         {
             int o = ordinals[i];
             float fine = scratch.Fine[o];
-            hits[i] = new SearchHit(_store.GetId(o), scratch.Merged[o], float.IsNaN(fine) ? ScoringStage.Coarse : ScoringStage.Fine, scratch.Coarse[o], fine);
+            hits[i] = new SearchHit(snapshot.GetId(o), scratch.Merged[o], float.IsNaN(fine) ? ScoringStage.Coarse : ScoringStage.Fine, scratch.Coarse[o], fine);
         }
         return new SearchResult(query.Id, policy, hits, statistics with { Merge = statistics.Merge + clock.Elapsed });
     }
@@ -97,13 +105,14 @@ public sealed class RetrievalEngine
         var results = new SearchResult[queries.Count];
         var sequential = new RetrievalEngine(_models, _store, 1);
         var all = queries.ToArray();
-        int perBatch = CoarseBatch.QueriesPerBatch(OrdinalCount());
+        using var snapshot = _store.AcquireSnapshot();
+        int perBatch = CoarseBatch.QueriesPerBatch(OrdinalCount(snapshot));
         for (int first = 0; first < all.Length; first += perBatch)
         {
             int start = first, count = Math.Min(perBatch, all.Length - first);
-            using var batch = CoarseBatch.Scan(all.AsSpan(start, count), _store.Schema, _store.CoarseBlocks, Parallelism(cancellationToken));
+            using var batch = CoarseBatch.Scan(all.AsSpan(start, count), _store.Schema, snapshot.CoarseBlocks, Parallelism(cancellationToken));
             Parallel.For(0, count, Parallelism(cancellationToken),
-                i => results[start + i] = sequential.Search(all[start + i], policy, top, cancellationToken, batch, i));
+                i => results[start + i] = sequential.Search(snapshot, all[start + i], policy, top, cancellationToken, batch, i));
         }
         return results;
     }
@@ -114,27 +123,31 @@ public sealed class RetrievalEngine
     /// </summary>
     public StoreScores ScoreAll(VideoRecord query, SelectorPolicy policy, CancellationToken cancellationToken = default)
     {
-        using var scratch = new QueryScratch(OrdinalCount());
-        var statistics = Score(query, policy, scratch, cancellationToken);
+        using var snapshot = _store.AcquireSnapshot();
+        using var scratch = new QueryScratch(OrdinalCount(snapshot));
+        var statistics = Score(snapshot, query, policy, scratch, cancellationToken);
         int total = scratch.Count;
-        return new StoreScores(scratch.Coarse[..total], scratch.Fine[..total], scratch.Merged[..total], scratch.IsLive[..total], statistics);
+        var ids = new string[total];
+        for (int o = 0; o < total; o++) ids[o] = snapshot.GetId(o);
+        return new StoreScores(scratch.Coarse[..total], scratch.Fine[..total], scratch.Merged[..total], scratch.IsLive[..total], ids, statistics);
     }
 
-    private int OrdinalCount()
+    private static int OrdinalCount(IVideoStoreView snapshot)
     {
         int total = 0;
-        foreach (var b in _store.CoarseBlocks) total = Math.Max(total, b.FirstOrdinal + b.Count);
+        foreach (var b in snapshot.CoarseBlocks) total = Math.Max(total, b.FirstOrdinal + b.Count);
         return total;
     }
 
     /// <summary>The cascade into <paramref name="scratch"/>: coarse scan (or the query's row <paramref name="batchIndex"/>
-    /// of a <see cref="CoarseBatch"/> that already scanned it), selection, fine re-scoring, merge.</summary>
-    private StageStatistics Score(VideoRecord query, SelectorPolicy policy, QueryScratch scratch, CancellationToken cancellationToken, CoarseBatch? batch = null, int batchIndex = 0)
+    /// of a <see cref="CoarseBatch"/> that already scanned the same snapshot), selection, fine re-scoring, merge.</summary>
+    private StageStatistics Score(IVideoStoreView snapshot, VideoRecord query, SelectorPolicy policy, QueryScratch scratch, CancellationToken cancellationToken,
+        CoarseBatch? batch = null, int batchIndex = 0)
     {
         if (policy.NeedsSelector && _models.Selector is null)
             throw new InvalidOperationException($"policy '{policy}' needs a selector network, and the models have none");
         query.Validate(_store.Schema);
-        var blocks = batch?.Blocks ?? _store.CoarseBlocks;
+        var blocks = snapshot.CoarseBlocks;
         int total = scratch.Count;
         float[] coarse = scratch.Coarse, fine = scratch.Fine, merged = scratch.Merged;
         bool[] isLive = scratch.IsLive;
@@ -166,7 +179,7 @@ public sealed class RetrievalEngine
             Parallel.For(0, selectedCount, Parallelism(cancellationToken), i =>
             {
                 int o = selected[i];
-                fine[o] = _models.Fine.Similarity(queryFine, ToFineFeatures(_store.GetRecord(o)));
+                fine[o] = _models.Fine.Similarity(queryFine, ToFineFeatures(snapshot.GetRecord(o)));
             });
         }
         var fineTime = clock.Elapsed;
@@ -253,7 +266,7 @@ public sealed class RetrievalEngine
     private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = _degreeOfParallelism, CancellationToken = cancellationToken };
 
-    // No copy: records are immutable (managed arrays or memory-mapped segments that outlive the store's readers).
+    // No copy: records are immutable (managed arrays, or memory-mapped segments the search's snapshot holds).
     private FineFeatures ToFineFeatures(VideoRecord record) => _store.Schema.FineKind == FineFeatureKind.Binary
         ? FineFeatures.Wrap(record.FineCodes, _store.Schema.Regions, _store.Schema.FineDimensions)
         : FineFeatures.Wrap(record.FineFloats, _store.Schema.Regions, _store.Schema.FineDimensions);

@@ -5,5 +5,6 @@ namespace DnS.Core.Retrieval;
 /// <param name="Fine">Raw fine similarities in [−1, 1], NaN where the pair was not re-ranked.</param>
 /// <param name="Merged">The ranking score: the calibrated fine score (reference: s/2 + 0.5) where re-ranked (plus <see cref="Networks.FineScoreCalibration.ShortlistLift"/> under a top-K policy, which keeps its re-ranked shortlist ahead of the coarse scores), else coarse.</param>
 /// <param name="IsLive">Whether the ordinal is a live video.</param>
+/// <param name="Ids">The video id of every ordinal, from the same snapshot of the store as the scores (a later commit may move ordinals).</param>
 /// <param name="Statistics">Pairs and time per stage.</param>
-public sealed record StoreScores(float[] Coarse, float[] Fine, float[] Merged, bool[] IsLive, StageStatistics Statistics);
+public sealed record StoreScores(float[] Coarse, float[] Fine, float[] Merged, bool[] IsLive, string[] Ids, StageStatistics Statistics);

@@ -6,7 +6,7 @@ namespace DnS.Core.Storage;
 /// </summary>
 /// <param name="Vectors">The rows (memory-mapped for on-disk stores: no copy).</param>
 /// <param name="Count">Rows in this block.</param>
-/// <param name="FirstOrdinal">Store-wide ordinal of the first row (ordinals index <see cref="IVideoStore.GetRecord"/>).</param>
+/// <param name="FirstOrdinal">Store-wide ordinal of the first row (ordinals index <see cref="IVideoStoreView.GetRecord"/>).</param>
 /// <param name="Live">Per-row liveness; empty means every row is live.</param>
 /// <param name="SelfSimilarities">Per-row selector self-similarity (the selector's per-video input), as a column for batch scoring.</param>
 public readonly record struct CoarseBlock(ReadOnlyMemory<float> Vectors, int Count, int FirstOrdinal, ReadOnlyMemory<bool> Live, ReadOnlyMemory<float> SelfSimilarities)

@@ -6,46 +6,23 @@ namespace DnS.Core.Storage;
 /// <see cref="FileVideoStore"/> implement it; server databases or shards fit behind the same interface.
 /// </summary>
 /// <remarks>
-/// Reads see the state of the last commit (or the last <see cref="RefreshAsync"/> of a read-only store);
-/// staged additions become visible at <see cref="CommitAsync"/>. Implementations are safe for concurrent
-/// readers; one writer at a time.
+/// The read members (<see cref="IVideoStoreView"/>) see the last commit (or the last <see cref="RefreshAsync"/> of a
+/// read-only store), each call on its own: a commit between two calls may move ordinals, and records read from the
+/// store itself are only guaranteed valid until its next commit or refresh. Work that spans several calls (a search)
+/// takes an <see cref="AcquireSnapshot"/>. Staged additions become visible at <see cref="CommitAsync"/>.
+/// Implementations are safe for concurrent readers; one writer at a time. After disposal every member throws
+/// <see cref="ObjectDisposedException"/>; snapshots acquired before stay usable until they are disposed.
 /// </remarks>
-public interface IVideoStore : IAsyncDisposable
+public interface IVideoStore : IVideoStoreView, IAsyncDisposable
 {
-    /// <summary>The layout every record follows.</summary>
-    StoreSchema Schema { get; }
-
-    /// <summary>Live videos as of the last commit.</summary>
-    int Count { get; }
-
-    /// <summary>Ids of the live videos, in ordinal order.</summary>
-    IReadOnlyList<string> Ids { get; }
-
-    /// <summary>The coarse embeddings, in blocks (ordinals may include dead rows: check <see cref="CoarseBlock.IsLive"/>).</summary>
-    IReadOnlyList<CoarseBlock> CoarseBlocks { get; }
-
-    /// <summary>The record at a store-wide ordinal (as found in <see cref="CoarseBlocks"/>).</summary>
-    VideoRecord GetRecord(int ordinal);
-
-    /// <summary>The id at a store-wide ordinal, without materialising the record.</summary>
-    string GetId(int ordinal);
-
-    /// <summary>Finds the ordinal of a live video.</summary>
-    bool TryGetOrdinal(string id, out int ordinal);
-
-    /// <summary>Finds a live record by id.</summary>
-    bool TryGetRecord(string id, out VideoRecord record);
+    /// <summary>Pins the last committed version for reading until the snapshot is disposed.</summary>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    IVideoStoreSnapshot AcquireSnapshot();
 
     /// <summary>Stages a record; a record with an existing id replaces it at commit.</summary>
-    /// <exception cref="ArgumentException">The record does not fit <see cref="Schema"/>.</exception>
+    /// <exception cref="ArgumentException">The record does not fit <see cref="IVideoStoreView.Schema"/>.</exception>
     /// <exception cref="InvalidOperationException">The store is read-only.</exception>
     ValueTask AddAsync(VideoRecord record, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Named metadata committed atomically with the records (e.g. what built the index, the source of every video):
-    /// the state of the last commit. Values are opaque strings (JSON by convention).
-    /// </summary>
-    IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Stages a metadata value (<see langword="null"/> removes the key); it becomes visible at <see cref="CommitAsync"/>.</summary>
     /// <exception cref="InvalidOperationException">The store is read-only.</exception>

@@ -10,55 +10,60 @@ public sealed class InMemoryVideoStore : IVideoStore
     private readonly Dictionary<string, string?> _stagedMetadata = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
     private volatile Snapshot _current;
+    private volatile bool _disposed;
 
     /// <summary>Creates an empty store with the given record layout.</summary>
     public InMemoryVideoStore(StoreSchema schema)
     {
         schema.Validate();
         Schema = schema;
-        _current = new Snapshot([], [], new Dictionary<string, int>(StringComparer.Ordinal), new Dictionary<string, string>(StringComparer.Ordinal));
+        _current = new Snapshot(schema, [], [], new Dictionary<string, int>(StringComparer.Ordinal), new Dictionary<string, string>(StringComparer.Ordinal));
     }
 
     /// <inheritdoc />
     public StoreSchema Schema { get; }
 
     /// <inheritdoc />
-    public int Count => _current.Records.Length;
+    public int Count => Current.Records.Length;
 
     /// <inheritdoc />
-    public IReadOnlyList<string> Ids => _current.Ids;
+    public IReadOnlyList<string> Ids => Current.Ids;
 
     /// <inheritdoc />
-    public IReadOnlyList<CoarseBlock> CoarseBlocks => _current.Blocks;
+    public IReadOnlyList<CoarseBlock> CoarseBlocks => Current.Blocks;
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, string> Metadata => _current.Metadata;
+    public IReadOnlyDictionary<string, string> Metadata => Current.Metadata;
 
-    /// <inheritdoc />
-    public VideoRecord GetRecord(int ordinal) => _current.Records[ordinal];
-
-    /// <inheritdoc />
-    public string GetId(int ordinal) => _current.Records[ordinal].Id;
-
-    /// <inheritdoc />
-    public bool TryGetOrdinal(string id, out int ordinal) => _current.ById.TryGetValue(id, out ordinal);
-
-    /// <inheritdoc />
-    public bool TryGetRecord(string id, out VideoRecord record)
+    private Snapshot Current
     {
-        var snapshot = _current;
-        if (snapshot.ById.TryGetValue(id, out int ordinal))
+        get
         {
-            record = snapshot.Records[ordinal];
-            return true;
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _current;
         }
-        record = null!;
-        return false;
     }
+
+    /// <inheritdoc />
+    public VideoRecord GetRecord(int ordinal) => Current.GetRecord(ordinal);
+
+    /// <inheritdoc />
+    public string GetId(int ordinal) => Current.GetId(ordinal);
+
+    /// <inheritdoc />
+    public bool TryGetOrdinal(string id, out int ordinal) => Current.TryGetOrdinal(id, out ordinal);
+
+    /// <inheritdoc />
+    public bool TryGetRecord(string id, out VideoRecord record) => Current.TryGetRecord(id, out record);
+
+    /// <inheritdoc />
+    /// <remarks>Records live in managed memory and are immutable: a snapshot only fixes the version.</remarks>
+    public IVideoStoreSnapshot AcquireSnapshot() => new VideoStoreSnapshot(Current, static () => { });
 
     /// <inheritdoc />
     public ValueTask AddAsync(VideoRecord record, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         record.Validate(Schema);
         // Copy: the caller may reuse its buffers after this call returns.
         var owned = record with { Coarse = record.Coarse.ToArray(), FineFloats = record.FineFloats.ToArray(), FineCodes = record.FineCodes.ToArray() };
@@ -70,6 +75,7 @@ public sealed class InMemoryVideoStore : IVideoStore
     public ValueTask SetMetadataAsync(string key, string? value, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         lock (_writeLock) _stagedMetadata[key] = value;
         return ValueTask.CompletedTask;
     }
@@ -79,7 +85,7 @@ public sealed class InMemoryVideoStore : IVideoStore
     {
         lock (_writeLock)
         {
-            bool exists = (_staged.TryGetValue(id, out var staged) && staged is not null) || _current.ById.ContainsKey(id);
+            bool exists = (_staged.TryGetValue(id, out var staged) && staged is not null) || Current.ById.ContainsKey(id);
             if (exists) _staged[id] = null;
             return ValueTask.FromResult(exists);
         }
@@ -88,6 +94,7 @@ public sealed class InMemoryVideoStore : IVideoStore
     /// <inheritdoc />
     public Task CommitAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         lock (_writeLock)
         {
             var records = new List<VideoRecord>(_current.Records.Length + _staged.Count);
@@ -101,18 +108,22 @@ public sealed class InMemoryVideoStore : IVideoStore
                 else metadata[key] = value;
             _staged.Clear();
             _stagedMetadata.Clear();
-            _current = Snapshot.Build(records, Schema.CoarseDimensions, metadata);
+            _current = Snapshot.Build(Schema, records, metadata);
         }
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public Task RefreshAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+    public Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     public StorageReport GetStorageReport()
     {
-        var snapshot = _current;
+        var snapshot = Current;
         long frames = 0, fine = 0, ids = 0;
         foreach (var r in snapshot.Records)
         {
@@ -124,14 +135,42 @@ public sealed class InMemoryVideoStore : IVideoStore
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        return ValueTask.CompletedTask;
+    }
 
-    private sealed record Snapshot(VideoRecord[] Records, CoarseBlock[] Blocks, Dictionary<string, int> ById, Dictionary<string, string> Metadata)
+    private sealed record Snapshot(StoreSchema Schema, VideoRecord[] Records, CoarseBlock[] Blocks, Dictionary<string, int> ById, Dictionary<string, string> Metadata)
+        : IVideoStoreView
     {
         public string[] Ids { get; } = Array.ConvertAll(Records, r => r.Id);
 
-        public static Snapshot Build(List<VideoRecord> records, int dims, Dictionary<string, string> metadata)
+        public int Count => Records.Length;
+
+        IReadOnlyList<string> IVideoStoreView.Ids => Ids;
+
+        IReadOnlyList<CoarseBlock> IVideoStoreView.CoarseBlocks => Blocks;
+
+        IReadOnlyDictionary<string, string> IVideoStoreView.Metadata => Metadata;
+
+        public VideoRecord GetRecord(int ordinal) =>
+            (uint)ordinal < (uint)Records.Length ? Records[ordinal] : throw new ArgumentOutOfRangeException(nameof(ordinal));
+
+        public string GetId(int ordinal) => GetRecord(ordinal).Id;
+
+        public bool TryGetOrdinal(string id, out int ordinal) => ById.TryGetValue(id, out ordinal);
+
+        public bool TryGetRecord(string id, out VideoRecord record)
         {
+            bool found = ById.TryGetValue(id, out int ordinal);
+            record = found ? Records[ordinal] : null!;
+            return found;
+        }
+
+        public static Snapshot Build(StoreSchema schema, List<VideoRecord> records, Dictionary<string, string> metadata)
+        {
+            int dims = schema.CoarseDimensions;
             var matrix = new float[records.Count * dims];
             var selfSimilarities = new float[records.Count];
             var byId = new Dictionary<string, int>(records.Count, StringComparer.Ordinal);
@@ -141,7 +180,7 @@ public sealed class InMemoryVideoStore : IVideoStore
                 selfSimilarities[i] = records[i].SelfSimilarity;
                 byId[records[i].Id] = i;
             }
-            return new Snapshot([.. records], [new CoarseBlock(matrix, records.Count, 0, ReadOnlyMemory<bool>.Empty, selfSimilarities)], byId, metadata);
+            return new Snapshot(schema, [.. records], [new CoarseBlock(matrix, records.Count, 0, ReadOnlyMemory<bool>.Empty, selfSimilarities)], byId, metadata);
         }
     }
 }

@@ -1,8 +1,9 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace DnS.Core.Storage;
 
@@ -10,25 +11,37 @@ namespace DnS.Core.Storage;
 /// One immutable segment of a <see cref="FileVideoStore"/>: the records added by one commit. Layout (little
 /// endian; see docs/index-format.md): a 64-byte header, the coarse matrix (64-byte aligned), the fine features
 /// (64-byte aligned), a record table, the UTF-8 ids, and a 32-byte footer with the section offsets and a
-/// CRC-32 of everything before it.
+/// CRC-32 of everything before it. Offsets are 64-bit: a segment may exceed 2 GiB.
 /// </summary>
-internal sealed unsafe class SegmentFile : IDisposable
+/// <remarks>
+/// Reference-counted by the store states that use it: the mapping is released when the last one lets go, after
+/// which reading memory handed out from it throws <see cref="ObjectDisposedException"/> instead of faulting.
+/// </remarks>
+internal sealed unsafe class SegmentFile
 {
     internal const int FormatVersion = 1;
     internal const int HeaderBytes = 64, FooterBytes = 32, TableEntryBytes = 24;
     internal static ReadOnlySpan<byte> HeaderMagic => "DNSSEG\0\0"u8;
     internal const uint FooterMagic = 0x444E5345; // "ESND" little endian: end of segment
+    /// <summary>Bytes read per step when verifying the CRC-32.</summary>
+    private const int ChecksumChunkBytes = 1 << 20;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
-    private readonly long _fineOffset, _tableOffset, _idsOffset;
+    private readonly long _fineOffset, _tableOffset;
     private readonly StoreSchema _schema;
+    private readonly string[] _ids;
+    private int _references;
+    private volatile bool _unmapped;
 
     private SegmentFile(string path, StoreSchema schema, int count, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePtr,
-        long fineOffset, long tableOffset, long idsOffset, long length)
+        long fineOffset, long tableOffset, long length, string[] ids, float[] selfSimilarities)
     {
         Path = path;
+        Name = System.IO.Path.GetFileName(path);
         _schema = schema;
         Count = count;
         _map = map;
@@ -36,15 +49,15 @@ internal sealed unsafe class SegmentFile : IDisposable
         _base = basePtr;
         _fineOffset = fineOffset;
         _tableOffset = tableOffset;
-        _idsOffset = idsOffset;
         Length = length;
-        Coarse = new MappedMemory<float>(basePtr + HeaderBytes, count * schema.CoarseDimensions).Memory;
-        var selfSimilarities = new float[count];
-        for (int row = 0; row < count; row++) selfSimilarities[row] = BinaryPrimitives.ReadSingleLittleEndian(Entry(row)[20..]);
+        _ids = ids;
         SelfSimilarities = selfSimilarities;
+        Coarse = new MappedMemory<float>(this, basePtr + HeaderBytes, count * schema.CoarseDimensions).Memory;
     }
 
     public string Path { get; }
+
+    public string Name { get; }
 
     public int Count { get; }
 
@@ -54,30 +67,59 @@ internal sealed unsafe class SegmentFile : IDisposable
 
     public ReadOnlyMemory<float> SelfSimilarities { get; }
 
-    public long FineBytes => _tableOffset - _fineOffset;
+    /// <summary>Throws <see cref="ObjectDisposedException"/> once the mapping is released.</summary>
+    public void ThrowIfUnmapped()
+    {
+        if (_unmapped) throw new ObjectDisposedException(Path, $"{Path}: the segment was released (its snapshot or store is disposed); hold an IVideoStoreSnapshot while reading its records");
+    }
+
+    /// <summary>Takes a reference unless the mapping is already released.</summary>
+    public bool TryAcquire()
+    {
+        for (int refs = Volatile.Read(ref _references); ; )
+        {
+            if (refs <= 0 || _unmapped) return false;
+            int seen = Interlocked.CompareExchange(ref _references, refs + 1, refs);
+            if (seen == refs) return true;
+            refs = seen;
+        }
+    }
+
+    /// <summary>Takes the first reference of a segment just opened.</summary>
+    public void AcquireFirst() => Interlocked.Increment(ref _references);
+
+    /// <summary>Drops a reference; the last one unmaps the file and returns true.</summary>
+    public bool Release()
+    {
+        if (Interlocked.Decrement(ref _references) != 0) return false;
+        _unmapped = true;
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _map.Dispose();
+        return true;
+    }
 
     public string GetId(int row)
     {
-        var entry = Entry(row);
-        int offset = BinaryPrimitives.ReadInt32LittleEndian(entry[12..]), length = BinaryPrimitives.ReadInt32LittleEndian(entry[16..]);
-        return Encoding.UTF8.GetString(new ReadOnlySpan<byte>(_base + _idsOffset + offset, length));
+        if ((uint)row >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(row));
+        return _ids[row];
     }
 
     public VideoRecord GetRecord(int row)
     {
+        ThrowIfUnmapped();
         var entry = Entry(row);
         long fineByteOffset = BinaryPrimitives.ReadInt64LittleEndian(entry);
         int frames = BinaryPrimitives.ReadInt32LittleEndian(entry[8..]);
-        float selfSimilarity = BinaryPrimitives.ReadSingleLittleEndian(entry[20..]);
         byte* fine = _base + _fineOffset + fineByteOffset;
-        int elements = frames * _schema.FineElementsPerFrame;
+        int elements = frames * _schema.FineElementsPerFrame; // validated at open: fits an int and lies inside the fine section
         return new VideoRecord(
-            GetId(row),
+            _ids[row],
             frames,
             Coarse.Slice(row * _schema.CoarseDimensions, _schema.CoarseDimensions),
-            _schema.FineKind == FineFeatureKind.Float ? new MappedMemory<float>(fine, elements).Memory : ReadOnlyMemory<float>.Empty,
-            _schema.FineKind == FineFeatureKind.Binary ? new MappedMemory<ulong>(fine, elements).Memory : ReadOnlyMemory<ulong>.Empty,
-            selfSimilarity);
+            _schema.FineKind == FineFeatureKind.Float ? new MappedMemory<float>(this, fine, elements).Memory : ReadOnlyMemory<float>.Empty,
+            _schema.FineKind == FineFeatureKind.Binary ? new MappedMemory<ulong>(this, fine, elements).Memory : ReadOnlyMemory<ulong>.Empty,
+            SelfSimilarities.Span[row]);
     }
 
     private ReadOnlySpan<byte> Entry(int row)
@@ -86,37 +128,39 @@ internal sealed unsafe class SegmentFile : IDisposable
         return new ReadOnlySpan<byte>(_base + _tableOffset + (long)row * TableEntryBytes, TableEntryBytes);
     }
 
-    /// <summary>Maps a segment and validates its header, footer, sizes and (optionally) its checksum.</summary>
+    /// <summary>
+    /// Maps a segment (with no reference taken yet) and validates everything in it before anything is read through the
+    /// map: header, footer, schema and count against the manifest, section offsets and every record-table entry
+    /// against the file's bounds, the ids' UTF-8, and (optionally) its CRC-32, computed in chunks.
+    /// </summary>
+    /// <exception cref="StoreCorruptException">The file is missing, damaged or crafted; the message names it.</exception>
     public static SegmentFile Open(string path, StoreSchema schema, int expectedCount, uint expectedCrc, bool verifyChecksum)
     {
-        long length = File.Exists(path) ? new FileInfo(path).Length : throw new StoreCorruptException(path, "segment file is missing");
-        if (length < HeaderBytes + FooterBytes) throw new StoreCorruptException(path, $"segment is truncated ({length} bytes)");
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        FileStream stream;
+        try
+        {
+            // Delete sharing: the writer may retire this segment while a reader maps it.
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new StoreCorruptException(path, "segment file is missing", e);
+        }
+        long length = RandomAccess.GetLength(stream.SafeFileHandle);
+        if (length < HeaderBytes + FooterBytes)
+        {
+            stream.Dispose();
+            throw new StoreCorruptException(path, $"segment is truncated ({length} bytes)");
+        }
+        var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
         var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
         byte* basePtr = null;
         view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
         basePtr += view.PointerOffset;
         try
         {
-            var all = new ReadOnlySpan<byte>(basePtr, checked((int)length));
-            var footer = all[^FooterBytes..];
-            if (!all[..8].SequenceEqual(HeaderMagic) || BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]) != FooterMagic)
-                throw new StoreCorruptException(path, "not a DnS segment or truncated (header or footer magic missing)");
-            int version = BinaryPrimitives.ReadInt32LittleEndian(all[8..]);
-            if (version != FormatVersion) throw new StoreCorruptException(path, $"segment format version {version} is not supported (this library reads {FormatVersion})");
-            var stored = new StoreSchema(BinaryPrimitives.ReadInt32LittleEndian(all[16..]), (FineFeatureKind)BinaryPrimitives.ReadInt32LittleEndian(all[20..]),
-                BinaryPrimitives.ReadInt32LittleEndian(all[24..]), BinaryPrimitives.ReadInt32LittleEndian(all[28..]));
-            int count = BinaryPrimitives.ReadInt32LittleEndian(all[12..]);
-            if (stored != schema || count != expectedCount)
-                throw new StoreCorruptException(path, $"segment holds {count} records of {stored}, the manifest expects {expectedCount} of {schema}");
-            uint crc = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
-            if (crc != expectedCrc) throw new StoreCorruptException(path, $"segment checksum {crc:x8} differs from the manifest's {expectedCrc:x8}");
-            if (verifyChecksum && Crc32.HashToUInt32(all[..^FooterBytes]) != crc)
-                throw new StoreCorruptException(path, "segment content does not match its CRC-32 (corrupted on disk)");
-            long fine = BinaryPrimitives.ReadInt64LittleEndian(footer), table = BinaryPrimitives.ReadInt64LittleEndian(footer[8..]), ids = BinaryPrimitives.ReadInt64LittleEndian(footer[16..]);
-            if (fine < HeaderBytes + (long)count * schema.CoarseDimensions * 4 || table < fine || ids != table + (long)count * TableEntryBytes || ids > length - FooterBytes)
-                throw new StoreCorruptException(path, "segment section offsets are inconsistent");
-            return new SegmentFile(path, schema, count, map, view, basePtr, fine, table, ids, length);
+            var (count, fine, table, selfSimilarities, idStrings) = Validate(path, stream.SafeFileHandle, basePtr, length, schema, expectedCount, expectedCrc, verifyChecksum);
+            return new SegmentFile(path, schema, count, map, view, basePtr, fine, table, length, idStrings, selfSimilarities);
         }
         catch
         {
@@ -127,10 +171,88 @@ internal sealed unsafe class SegmentFile : IDisposable
         }
     }
 
-    public void Dispose()
+    private static (int Count, long Fine, long Table, float[] SelfSimilarities, string[] IdStrings) Validate(
+        string path, SafeFileHandle handle, byte* basePtr, long length, StoreSchema schema, int expectedCount, uint expectedCrc, bool verifyChecksum)
     {
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _map.Dispose();
+        void Check(bool ok, string message)
+        {
+            if (!ok) throw new StoreCorruptException(path, message);
+        }
+
+        var header = new ReadOnlySpan<byte>(basePtr, HeaderBytes);
+        var footer = new ReadOnlySpan<byte>(basePtr + length - FooterBytes, FooterBytes);
+        Check(header[..8].SequenceEqual(HeaderMagic) && BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]) == FooterMagic,
+            "not a DnS segment or truncated (header or footer magic missing)");
+        int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        Check(version == FormatVersion, $"segment format version {version} is not supported (this library reads {FormatVersion})");
+        var stored = new StoreSchema(BinaryPrimitives.ReadInt32LittleEndian(header[16..]), (FineFeatureKind)BinaryPrimitives.ReadInt32LittleEndian(header[20..]),
+            BinaryPrimitives.ReadInt32LittleEndian(header[24..]), BinaryPrimitives.ReadInt32LittleEndian(header[28..]));
+        int count = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
+        Check(stored == schema && count == expectedCount, $"segment holds {count} records of {stored}, the manifest expects {expectedCount} of {schema}");
+        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
+        Check(crc == expectedCrc, $"segment checksum {crc:x8} differs from the manifest's {expectedCrc:x8}");
+        long end = length - FooterBytes;
+        if (verifyChecksum) Check(Checksum(handle, end) == crc, "segment content does not match its CRC-32 (corrupted on disk)");
+
+        // The layout is fully determined by the record table, so every offset (including the footer's, which the CRC
+        // does not cover) is checked against the one the writer produces: a crafted table cannot point anywhere else.
+        long fine = BinaryPrimitives.ReadInt64LittleEndian(footer), table = BinaryPrimitives.ReadInt64LittleEndian(footer[8..]), ids = BinaryPrimitives.ReadInt64LittleEndian(footer[16..]);
+        long coarseElements = (long)count * schema.CoarseDimensions;
+        Check(count >= 0 && coarseElements <= int.MaxValue && fine == AlignUp(HeaderBytes + coarseElements * sizeof(float), 64) && table >= fine
+              && ids == table + (long)count * TableEntryBytes && ids <= end, "segment section offsets are inconsistent");
+
+        long fineBytes = table - fine, idBytes = end - ids, nextFine = 0, nextId = 0;
+        int elementsPerFrame = schema.FineElementsPerFrame, bytesPerFrame = schema.FineBytesPerFrame;
+        var selfSimilarities = new float[count];
+        var idStrings = new string[count];
+        for (int row = 0; row < count; row++)
+        {
+            var entry = new ReadOnlySpan<byte>(basePtr + table + (long)row * TableEntryBytes, TableEntryBytes);
+            long fineOffset = BinaryPrimitives.ReadInt64LittleEndian(entry);
+            int frames = BinaryPrimitives.ReadInt32LittleEndian(entry[8..]);
+            int idOffset = BinaryPrimitives.ReadInt32LittleEndian(entry[12..]), idLength = BinaryPrimitives.ReadInt32LittleEndian(entry[16..]);
+            Check(frames >= 0 && (long)frames * elementsPerFrame <= int.MaxValue && fineOffset == nextFine && (long)frames * bytesPerFrame <= fineBytes - fineOffset,
+                $"record {row}: {frames} frames at fine offset {fineOffset} do not fit the {fineBytes}-byte fine section after the previous records");
+            Check(idOffset == nextId && idLength > 0 && idLength <= idBytes - idOffset,
+                $"record {row}: id bytes [{idOffset}, +{idLength}) do not follow the previous ids inside the {idBytes}-byte id section");
+            nextFine += AlignUp((long)frames * bytesPerFrame, 8);
+            nextId += idLength;
+            try
+            {
+                idStrings[row] = StrictUtf8.GetString(basePtr + ids + idOffset, idLength);
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw new StoreCorruptException(path, $"record {row}: the id is not valid UTF-8", e);
+            }
+            selfSimilarities[row] = BinaryPrimitives.ReadSingleLittleEndian(entry[20..]);
+        }
+        Check(table == fine + nextFine && AlignUp(ids + nextId, 8) == end, "segment sections do not end where the record table says");
+        return (count, fine, table, selfSimilarities, idStrings);
+    }
+
+    private static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
+
+    /// <summary>CRC-32 of the first <paramref name="length"/> bytes of a file, read in pooled chunks (64-bit offsets;
+    /// reading rather than touching the mapping page by page is several times faster on large files).</summary>
+    internal static uint Checksum(SafeFileHandle file, long length)
+    {
+        var crc = new Crc32();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChecksumChunkBytes);
+        try
+        {
+            for (long at = 0; at < length;)
+            {
+                int read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(ChecksumChunkBytes, length - at)), at);
+                if (read == 0) throw new EndOfStreamException();
+                crc.Append(buffer.AsSpan(0, read));
+                at += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return crc.GetCurrentHashAsUInt32();
     }
 }

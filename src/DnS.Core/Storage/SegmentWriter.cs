@@ -6,13 +6,15 @@ using static DnS.Core.Storage.SegmentFile;
 
 namespace DnS.Core.Storage;
 
-/// <summary>Writes <see cref="SegmentFile"/>s: sequentially, checksummed, and atomically (temporary file, fsync, rename).</summary>
+/// <summary>Writes <see cref="SegmentFile"/>s: sequentially, checksummed, and atomically (temporary file, fsync, rename,
+/// directory fsync). Offsets are 64-bit, so a segment may exceed 2 GiB.</summary>
 internal static class SegmentWriter
 {
-    /// <summary>Writes a segment to <paramref name="path"/> (via a temporary file, fsync, rename) and returns its CRC-32.</summary>
+    /// <summary>Writes a segment to <paramref name="path"/> (via <see cref="IntentLog.TempName"/>, fsync, rename, directory fsync)
+    /// and returns its CRC-32.</summary>
     public static async Task<uint> WriteAsync(string path, StoreSchema schema, IReadOnlyList<VideoRecord> records, CancellationToken cancellationToken)
     {
-        string temp = path + ".tmp";
+        string temp = IntentLog.TempName(path);
         var crc = new Crc32();
         try
         {
@@ -22,13 +24,13 @@ internal static class SegmentWriter
                 async Task Write(ReadOnlyMemory<byte> bytes)
                 {
                     crc.Append(bytes.Span);
-                    await stream.WriteAsync(bytes, cancellationToken);
+                    await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
                     position += bytes.Length;
                 }
                 async Task Align(int alignment)
                 {
                     int pad = (int)((alignment - position % alignment) % alignment);
-                    if (pad > 0) await Write(new byte[pad]);
+                    if (pad > 0) await Write(new byte[pad]).ConfigureAwait(false);
                 }
 
                 var header = new byte[HeaderBytes];
@@ -40,10 +42,10 @@ internal static class SegmentWriter
                 BinaryPrimitives.WriteInt32LittleEndian(h[12..], (int)schema.FineKind);
                 BinaryPrimitives.WriteInt32LittleEndian(h[16..], schema.Regions);
                 BinaryPrimitives.WriteInt32LittleEndian(h[20..], schema.FineDimensions);
-                await Write(header);
+                await Write(header).ConfigureAwait(false);
 
-                foreach (var r in records) await Write(MemoryMarshal.AsBytes(r.Coarse.Span).ToArray());
-                await Align(64);
+                foreach (var r in records) await Write(MemoryMarshal.AsBytes(r.Coarse.Span).ToArray()).ConfigureAwait(false);
+                await Align(64).ConfigureAwait(false);
                 long fineOffset = position;
                 var fineOffsets = new long[records.Count];
                 for (int i = 0; i < records.Count; i++)
@@ -53,10 +55,10 @@ internal static class SegmentWriter
                     var r = records[i];
                     await Write(schema.FineKind == FineFeatureKind.Binary
                         ? MemoryMarshal.AsBytes(r.FineCodes.Span).ToArray()
-                        : MemoryMarshal.AsBytes(r.FineFloats.Span).ToArray());
-                    await Align(8);
+                        : MemoryMarshal.AsBytes(r.FineFloats.Span).ToArray()).ConfigureAwait(false);
+                    await Align(8).ConfigureAwait(false);
                 }
-                await Align(8);
+                await Align(8).ConfigureAwait(false);
                 long tableOffset = position;
                 var table = new byte[records.Count * TableEntryBytes];
                 var ids = new MemoryStream();
@@ -66,15 +68,15 @@ internal static class SegmentWriter
                     byte[] id = Encoding.UTF8.GetBytes(records[i].Id);
                     BinaryPrimitives.WriteInt64LittleEndian(e, fineOffsets[i]);
                     BinaryPrimitives.WriteInt32LittleEndian(e[8..], records[i].Frames);
-                    BinaryPrimitives.WriteInt32LittleEndian(e[12..], (int)ids.Length);
+                    BinaryPrimitives.WriteInt32LittleEndian(e[12..], checked((int)ids.Length));
                     BinaryPrimitives.WriteInt32LittleEndian(e[16..], id.Length);
                     BinaryPrimitives.WriteSingleLittleEndian(e[20..], records[i].SelfSimilarity);
                     ids.Write(id);
                 }
-                await Write(table);
+                await Write(table).ConfigureAwait(false);
                 long idsOffset = position;
-                await Write(ids.ToArray());
-                await Align(8);
+                await Write(ids.ToArray()).ConfigureAwait(false);
+                await Align(8).ConfigureAwait(false);
 
                 var footer = new byte[FooterBytes];
                 BinaryPrimitives.WriteInt64LittleEndian(footer, fineOffset);
@@ -82,11 +84,12 @@ internal static class SegmentWriter
                 BinaryPrimitives.WriteInt64LittleEndian(footer.AsSpan(16), idsOffset);
                 BinaryPrimitives.WriteUInt32LittleEndian(footer.AsSpan(24), crc.GetCurrentHashAsUInt32());
                 BinaryPrimitives.WriteUInt32LittleEndian(footer.AsSpan(28), FooterMagic);
-                await stream.WriteAsync(footer, cancellationToken);
-                await stream.FlushAsync(cancellationToken);
+                await stream.WriteAsync(footer, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
+            DirectorySync.Flush(Path.GetDirectoryName(path)!);
             return crc.GetCurrentHashAsUInt32();
         }
         catch
@@ -95,5 +98,4 @@ internal static class SegmentWriter
             throw;
         }
     }
-
 }

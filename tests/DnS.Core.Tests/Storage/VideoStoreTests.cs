@@ -1,4 +1,5 @@
 using DnS.Core.Storage;
+using DnS.Storage.Sqlite;
 using FluentAssertions;
 using Xunit;
 
@@ -17,10 +18,43 @@ public sealed class VideoStoreTests : IDisposable
     {
         { "memory", FineFeatureKind.Float }, { "memory", FineFeatureKind.Binary },
         { "file", FineFeatureKind.Float }, { "file", FineFeatureKind.Binary },
+        { "sqlite", FineFeatureKind.Float }, { "sqlite", FineFeatureKind.Binary },
     };
 
-    private async Task<IVideoStore> Create(string kind, StoreSchema schema) =>
-        kind == "memory" ? new InMemoryVideoStore(schema) : await FileVideoStore.CreateOrOpenAsync(Path.Combine(_dir, "index"), schema);
+    private async Task<IVideoStore> Create(string kind, StoreSchema schema) => kind switch
+    {
+        "memory" => new InMemoryVideoStore(schema),
+        "file" => await FileVideoStore.CreateOrOpenAsync(Path.Combine(_dir, "index"), schema),
+        _ => await SqliteVideoStore.CreateOrOpenAsync(Path.Combine(_dir, "index.db"), schema),
+    };
+
+    [Fact]
+    public async Task Sqlite_store_persists_commits_across_reopen_and_rolls_back_what_was_not_committed()
+    {
+        string path = Path.Combine(_dir, "index.db");
+        var a = Record(BinarySchema, "a", 3, 1);
+        await using (var store = await SqliteVideoStore.CreateOrOpenAsync(path, BinarySchema))
+        {
+            await store.AddAsync(a);
+            await store.AddAsync(Record(BinarySchema, "gone", 1, 2));
+            await store.SetMetadataAsync("k", "v");
+            await store.CommitAsync();
+            await store.RemoveAsync("gone");
+            await store.CommitAsync();
+            await store.AddAsync(Record(BinarySchema, "lost", 2, 9));
+        }
+        await using (var reader = await SqliteVideoStore.OpenReadOnlyAsync(path))
+        {
+            reader.Ids.Should().Equal("a");
+            reader.Metadata.Should().Equal(new Dictionary<string, string> { ["k"] = "v" });
+            reader.TryGetRecord("a", out var got).Should().BeTrue();
+            ShouldEqual(got, a);
+            var write = async () => await reader.AddAsync(a);
+            await write.Should().ThrowAsync<InvalidOperationException>().WithMessage("*read-only*");
+        }
+        var other = async () => await SqliteVideoStore.CreateOrOpenAsync(path, FloatSchema);
+        await other.Should().ThrowAsync<InvalidOperationException>().WithMessage("*holds*");
+    }
 
     internal static VideoRecord Record(StoreSchema schema, string id, int frames, int seed)
     {
@@ -43,7 +77,7 @@ public sealed class VideoStoreTests : IDisposable
         actual.SelfSimilarity.Should().Be(expected.SelfSimilarity);
     }
 
-    private static Dictionary<string, float[]> CoarseById(IVideoStore store)
+    private static Dictionary<string, float[]> CoarseById(IVideoStoreView store)
     {
         var result = new Dictionary<string, float[]>();
         int dims = store.Schema.CoarseDimensions;
@@ -102,7 +136,7 @@ public sealed class VideoStoreTests : IDisposable
             await writer.SetMetadataAsync("k", "v2");
             await writer.CommitAsync();
         }
-        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!["version"]!.GetValue<int>().Should().Be(2, "the first commit upgrades the manifest");
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!["version"]!.GetValue<int>().Should().Be(3, "the first commit upgrades the manifest");
     }
 
     [Theory]
@@ -144,6 +178,39 @@ public sealed class VideoStoreTests : IDisposable
         report.Frames.Should().Be(12);
         report.CoarseBytes.Should().Be(2 * schema.CoarseDimensions * sizeof(float));
         report.FineBytes.Should().Be(12L * schema.FineBytesPerFrame);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_snapshot_keeps_the_version_it_pinned_while_the_store_moves_on(string kind, FineFeatureKind fine)
+    {
+        var schema = fine == FineFeatureKind.Float ? FloatSchema : BinarySchema;
+        await using var store = await Create(kind, schema);
+        var a = Record(schema, "a", 3, 1);
+        await store.AddAsync(a);
+        await store.AddAsync(Record(schema, "b", 1, 2));
+        await store.SetMetadataAsync("k", "1");
+        await store.CommitAsync();
+        using var snapshot = store.AcquireSnapshot();
+        await store.AddAsync(Record(schema, "a", 2, 3));
+        await store.RemoveAsync("b");
+        await store.AddAsync(Record(schema, "c", 4, 4));
+        await store.SetMetadataAsync("k", "2");
+        await store.CommitAsync();
+
+        store.Ids.Should().BeEquivalentTo(["a", "c"]);
+        store.Metadata["k"].Should().Be("2");
+        snapshot.Schema.Should().Be(schema);
+        snapshot.Count.Should().Be(2);
+        snapshot.Ids.Should().BeEquivalentTo(["a", "b"]);
+        snapshot.Metadata["k"].Should().Be("1");
+        snapshot.TryGetRecord("a", out var pinned).Should().BeTrue();
+        ShouldEqual(pinned, a);
+        snapshot.TryGetRecord("c", out _).Should().BeFalse();
+        snapshot.TryGetOrdinal("b", out int b).Should().BeTrue();
+        snapshot.GetId(b).Should().Be("b");
+        CoarseById(snapshot)["a"].Should().Equal(a.Coarse.ToArray());
+        snapshot.Invoking(s => s.GetRecord(-1)).Should().Throw<ArgumentOutOfRangeException>();
     }
 
     [Fact]
@@ -238,7 +305,7 @@ public sealed class VideoStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Corrupted_or_truncated_segments_fail_clearly_and_leftovers_are_cleaned()
+    public async Task Corrupted_or_truncated_segments_fail_clearly_naming_the_file()
     {
         string dir = Path.Combine(_dir, "index");
         await using (var store = await FileVideoStore.CreateOrOpenAsync(dir, FloatSchema))
@@ -259,11 +326,8 @@ public sealed class VideoStoreTests : IDisposable
         await open.Should().ThrowAsync<StoreCorruptException>().Where(e => e.FilePath == segment);
 
         File.WriteAllBytes(segment, original);
-        File.WriteAllText(Path.Combine(dir, "seg-99999999.dns.tmp"), "half-written by a killed writer");
-        File.WriteAllText(Path.Combine(dir, "seg-99999999.dns"), "renamed but never committed");
-        await using (var writer = await FileVideoStore.OpenAsync(dir, new FileVideoStoreOptions { ReadOnly = false }))
-            writer.Ids.Should().Equal("a");
-        Directory.GetFiles(dir, "seg-*").Should().Equal(segment);
+        await using (var reader = await FileVideoStore.OpenAsync(dir))
+            reader.Ids.Should().Equal("a");
 
         File.WriteAllText(Path.Combine(dir, "manifest.json"), "{ not json");
         await open.Should().ThrowAsync<StoreCorruptException>().WithMessage("*manifest*");
