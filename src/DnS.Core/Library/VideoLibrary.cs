@@ -285,12 +285,20 @@ public sealed class VideoLibrary : IAsyncDisposable
     /// <summary>Videos, frames and bytes per component.</summary>
     public StorageReport GetStorageReport() => _store.GetStorageReport();
 
-    /// <summary>Throws <see cref="ArgumentException"/> unless the index was built with the networks of <paramref name="modelFolder"/>.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> unless the index was built with the networks of <paramref name="modelFolder"/> (same files by content, same settings).</summary>
     public async Task EnsureModelsAsync(string modelFolder, CancellationToken cancellationToken = default)
     {
-        var given = await LibraryProfile.FromOptions(new VideoLibraryOptions { Models = modelFolder }).InternalizeAsync(Folder, copy: false, cancellationToken).ConfigureAwait(false);
-        if (_profile.Models is null || given.Models is null || JsonSerializer.Serialize(_profile.Models, DnsModels.JsonOptions) != JsonSerializer.Serialize(given.Models, DnsModels.JsonOptions))
-            throw new ArgumentException($"the index at {Folder} was built with {_profile}; the models in {modelFolder} need an index built with them");
+        DnsModelsConfig? given = null;
+        try
+        {
+            given = (await LibraryProfile.FromOptions(new VideoLibraryOptions { Models = modelFolder }).InternalizeAsync(Folder, copy: false, cancellationToken).ConfigureAwait(false)).Models;
+        }
+        catch (FileNotFoundException)
+        {
+            // A folder without the files cannot be the one the index copied them from.
+        }
+        if (_profile.Models is null || given is null || JsonSerializer.Serialize(_profile.Models, DnsModels.JsonOptions) != JsonSerializer.Serialize(given, DnsModels.JsonOptions))
+            throw new ArgumentException($"the index at {Folder} was built with {_profile}; the model folder {modelFolder} needs an index built with it");
     }
 
     /// <summary>What built the library, in words.</summary>
