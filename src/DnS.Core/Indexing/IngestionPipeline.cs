@@ -43,9 +43,7 @@ internal sealed class IngestionPipeline<T>
     /// <exception cref="OperationCanceledException">Cancelled, after finished videos were committed.</exception>
     public async Task<IndexReport> RunAsync(IReadOnlyList<VideoSource> videos, IProgress<IndexProgress>? progress, CancellationToken cancellationToken)
     {
-        var byId = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var video in videos)
-            if (!byId.TryAdd(video.Id, video.Path)) throw new ArgumentException($"id '{video.Id}' is used by {byId[video.Id]} and {video.Path}", nameof(videos));
+        VideoSource.ThrowIfIdsRepeat(videos);
 
         var clock = Stopwatch.StartNew();
         var indexed = new List<string>();

@@ -55,6 +55,7 @@ public sealed class FeatureSetBuilder
     public async Task<IndexReport> BuildAsync(string directory, IReadOnlyList<VideoSource> videos,
         IProgress<IndexProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        VideoSource.ThrowIfIdsRepeat(videos); // before the store is made
         await using var store = await FileVideoStore.CreateOrOpenAsync(directory, SchemaFor(_extractor.Regions, _extractor.Dimensions), cancellationToken).ConfigureAwait(false);
         var pipeline = new IngestionPipeline<RegionFeatures>(store, _options)
         {

@@ -112,12 +112,14 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
     }
 
     [Theory]
-    [InlineData(2, long.MaxValue, 3)]   // every 2 videos: 2 + 2 + the last 1
-    [InlineData(1000, 1L, 5)]           // the first record passes the byte limit: one commit per video
-    [InlineData(1000, long.MaxValue, 1)] // only the final commit
-    public async Task Commits_come_by_count_and_by_size(int everyVideos, long everyBytes, int commits)
+    [InlineData(2, long.MaxValue, 1440, 3)]  // every 2 videos: 2 + 2 + the last 1
+    [InlineData(1000, 1L, 1440, 5)]          // the first record passes the byte limit: one commit per video
+    [InlineData(1000, long.MaxValue, 0, 5)]  // an interval of one tick has always passed when a video is stored
+    [InlineData(1000, long.MaxValue, 1440, 1)] // only the final commit
+    public async Task Commits_come_by_count_size_and_time(int everyVideos, long everyBytes, int intervalMinutes, int commits)
     {
-        var options = new VideoLibraryOptions { Ingestion = new IngestionOptions { CommitEveryVideos = everyVideos, CommitEveryBytes = everyBytes, CommitInterval = TimeSpan.FromDays(1) } };
+        var interval = intervalMinutes == 0 ? TimeSpan.FromTicks(1) : TimeSpan.FromMinutes(intervalMinutes);
+        var options = new VideoLibraryOptions { Ingestion = new IngestionOptions { CommitEveryVideos = everyVideos, CommitEveryBytes = everyBytes, CommitInterval = interval } };
         await using var library = await VideoLibrary.CreateAsync(NewFolder("index"), options);
         var videos = Enumerable.Range(0, 5).Select(i => new VideoSource($"v{i}", clips["h264.mp4"])).ToList();
 
@@ -125,6 +127,22 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
 
         report.Commits.Should().Be(commits);
         library.Count.Should().Be(5);
+    }
+
+    [Fact]
+    public async Task A_file_that_fails_is_reported_without_a_source_and_the_others_are_indexed()
+    {
+        string broken = Path.Combine(_root, "broken.mp4");
+        await File.WriteAllTextAsync(broken, "not a video");
+        await using var library = await VideoLibrary.CreateAsync(NewFolder("index"), new VideoLibraryOptions());
+
+        var report = await library.AddAsync([new VideoSource("good", clips["h264.mp4"]), new VideoSource("bad", broken), new VideoSource("audio", clips["audio.m4a"])]);
+
+        report.Indexed.Should().Equal("good");
+        report.Failed.Select(f => f.Source.Id).Should().BeEquivalentTo(["bad", "audio"]);
+        report.Failed.Should().OnlyContain(f => f.Reason.Length > 0);
+        library.Ids.Should().Equal("good");
+        library.Sources.Keys.Should().Equal("good");
     }
 
     [Fact]
