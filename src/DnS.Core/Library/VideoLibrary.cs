@@ -315,7 +315,10 @@ public sealed class VideoLibrary : IAsyncDisposable
     // Stages the profile (an old index's first commit) and the sources after the given changes (null: removed).
     private async ValueTask StageMetadataAsync(IEnumerable<(string Id, VideoSourceInfo? Source)> changes, CancellationToken cancellationToken)
     {
-        var sources = new Dictionary<string, VideoSourceInfo>(_sources, StringComparer.Ordinal);
+        // On top of the last commit's sources (an earlier commit of this run included), or an old index's sidecar.
+        var sources = _store.Metadata.TryGetValue(SourcesKey, out var committed)
+            ? ParseSources(committed, Folder)
+            : new Dictionary<string, VideoSourceInfo>(_sources, StringComparer.Ordinal);
         foreach (var (id, source) in changes)
             if (source is null) sources.Remove(id);
             else sources[id] = source;

@@ -127,6 +127,7 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
 
         report.Commits.Should().Be(commits);
         library.Count.Should().Be(5);
+        library.Sources.Keys.Should().BeEquivalentTo(library.Ids, "each commit keeps the sources of the earlier ones");
     }
 
     [Fact]
