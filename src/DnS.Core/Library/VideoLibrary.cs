@@ -39,6 +39,7 @@ public sealed class VideoLibrary : IAsyncDisposable
     private Dictionary<string, VideoSourceInfo> _sources;
     private readonly bool _readOnly;
     private bool _migrating;
+    private bool _disposed;
 
     private VideoLibrary(FileVideoStore store, bool readOnly, LibraryProfile profile, IVideoFeatureExtractor extractor, DnsModels models,
         Dictionary<string, VideoSourceInfo> sources, bool migrating, IngestionOptions ingestion)
@@ -307,6 +308,8 @@ public sealed class VideoLibrary : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         _extractor.Dispose();
         await _store.DisposeAsync().ConfigureAwait(false);
         _writer.Dispose();
@@ -343,6 +346,7 @@ public sealed class VideoLibrary : IAsyncDisposable
 
     private void ThrowIfReadOnly()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_readOnly) throw new InvalidOperationException($"{Folder}: the library is open read-only");
     }
 
