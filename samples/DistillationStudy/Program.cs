@@ -9,6 +9,7 @@ using System.Diagnostics;
 using DistillationStudy;
 using DnS.Core.Evaluation;
 using DnS.Core.Features.Extraction;
+using DnS.Core.Indexing;
 using DnS.Core.Networks;
 using DnS.Core.Retrieval;
 using DnS.Core.Storage;
@@ -120,8 +121,8 @@ async Task<DistillationReport> DistillAsync(StudyRun run, string folder, Distill
 
 async Task<FeatureSet> BuildFeaturesAsync(string directory, SyntheticCorpus corpus)
 {
-    var report = await new FeatureSetBuilder(extractor).BuildAsync(directory, corpus.Videos.Select(v => (v.Id, v.Path)).ToList(), null, ct);
-    if (report.Failed.Count > 0) throw new InvalidOperationException($"feature extraction failed for {string.Join(", ", report.Failed.Select(f => f.Path))}");
+    var report = await new FeatureSetBuilder(extractor).BuildAsync(directory, corpus.Videos.Select(v => new VideoSource(v.Id, v.Path)).ToList(), null, ct);
+    if (report.Failed.Count > 0) throw new InvalidOperationException($"feature extraction failed for {string.Join(", ", report.Failed.Select(f => f.Source.Path))}");
     return await FeatureSetBuilder.OpenAsync(directory, ct);
 }
 
@@ -134,7 +135,8 @@ async Task<(string Path, double Seconds)> TrainSelfSupervisedTeacherAsync()
     var views = new AugmentedViewExtractor(extractor, viewsPerVideo: 2, seed: 0);
     await using var store = await FileVideoStore.CreateOrOpenAsync(Path.Combine(root, "train-views"), views.Schema, ct);
     var extracting = Stopwatch.StartNew();
-    await views.ExtractAsync(training.Videos.Select(v => (v.Id, v.Path)), store, null, ct);
+    var extracted = await views.ExtractAsync(training.Videos.Select(v => new VideoSource(v.Id, v.Path)).ToList(), store, cancellationToken: ct);
+    if (extracted.Failed.Count > 0) throw new InvalidOperationException($"view extraction failed for {string.Join(", ", extracted.Failed.Select(f => f.Source.Path))}");
     Console.WriteLine($"   views extracted in {extracting.Elapsed.TotalSeconds:F0} s");
     torch.random.manual_seed(0);
     using var teacher = new ViSiLTeacherModule(extractor.Dimensions);

@@ -1,13 +1,15 @@
 // DnS.NET quick start: the whole flow on a generated sample corpus with the built-in models.
 //   1. generate near-duplicate clips with ffmpeg (cached in artifacts/sample-corpus),
-//   2. index them into an on-disk index (artifacts/sample-index) with VideoIndexer,
+//   2. index them into a library (artifacts/sample-library: an on-disk index that records what built it; a rerun skips what is indexed),
 //   3. search with a query video file and print the ranking,
 //   4. measure the accuracy / speed / storage trade-off of the retrieval configurations.
 // Options: --report <dir>  also write tradeoff.md and tradeoff.png there (docs/ in this repository);
 //          --models <dir>  add the rows of a distilled model folder (dns-train distill, samples/DistillationStudy) to step 4:
 //                          its coarse and fine students, DnS with its selector at 5 % and 30 %, and top-K.
 using DnS.Core.Features.Extraction;
+using DnS.Core.Evaluation;
 using DnS.Core.Indexing;
+using DnS.Core.Library;
 using DnS.Core.Networks;
 using DnS.Core.Retrieval;
 using DnS.Core.Storage;
@@ -25,33 +27,28 @@ var corpus = await SyntheticCorpus.GenerateAsync(Path.Combine("artifacts", "samp
 Console.WriteLine($"\r   {corpus.Videos.Count} videos in {corpus.Directory}".PadRight(60));
 
 Console.WriteLine("2. index (built-in frame descriptor, built-in parameter-free models)");
-using var extractor = new BuiltInFeatureExtractor();
-var models = DnsModels.BuiltIn(extractor.Regions, extractor.Dimensions);
-string indexDirectory = Path.Combine("artifacts", "sample-index");
-await using (var store = await FileVideoStore.CreateOrOpenAsync(indexDirectory, VideoRecordFactory.SchemaOf(models), ct))
-{
-    var indexer = new VideoIndexer(extractor, models, store);
-    var sources = corpus.Videos.Select(v => new VideoSource(v.Id, v.Path)).ToList();
-    var report = await indexer.IndexAsync(sources, new Progress<IndexProgress>(p => Status($"{p.Completed}/{p.Total} videos, {p.Frames} frames")), ct);
-    var storage = store.GetStorageReport();
-    Console.WriteLine($"\r   indexed {report.Indexed.Count} videos ({report.Frames} frames) in {report.Elapsed.TotalSeconds:F1} s, " +
-                      $"{report.Failed.Count} failed; {storage.TotalBytesPerVideo / 1024:F1} KB/video in {indexDirectory}");
+string indexDirectory = Path.Combine("artifacts", "sample-library");
+await using var library = await VideoLibrary.CreateAsync(indexDirectory, new VideoLibraryOptions(), ct);
+var extractor = library.Features;
+var models = library.Models;
+var sources = corpus.Videos.Select(v => new VideoSource(v.Id, v.Path)).ToList();
+var report = await library.AddAsync(sources, progress: new Progress<IndexProgress>(p => Status($"{p.Completed}/{p.Total} videos, {p.Frames} frames")), cancellationToken: ct);
+var storage = library.GetStorageReport();
+Console.WriteLine($"\r   indexed {report.Indexed.Count} videos ({report.Frames} frames) in {report.Elapsed.TotalSeconds:F1} s, {report.Skipped.Count} unchanged since " +
+                  $"the last run, {report.Failed.Count} failed; {storage.TotalBytesPerVideo / 1024:F1} KB/video in {indexDirectory}");
 
-    var query = corpus.Queries.First();
-    Console.WriteLine($"3. search with {Path.GetFileName(query.Path)} (policy topk:20)");
-    var features = await extractor.ExtractAsync(query.Path, ct);
-    var engine = new RetrievalEngine(models, store);
-    var result = engine.Search(VideoRecordFactory.Create(models, query.Id, features.Values), SelectorPolicy.TopK(20), top: 10, ct);
-    Console.WriteLine($"   {"rank",4}  {"video",-26} {"score",7}  stage   edit");
-    foreach (var (hit, rank) in result.Hits.Select((h, i) => (h, i + 1)))
-    {
-        var video = corpus.Videos.First(v => v.Id == hit.Id);
-        string edit = video.Source == query.Id ? $"copy ({video.Transform})" : "unrelated";
-        Console.WriteLine($"   {rank,4}  {hit.Id,-26} {hit.Score,7:F4}  {hit.Stage.ToString().ToLowerInvariant(),-6}  {edit}");
-    }
-    var s = result.Statistics;
-    Console.WriteLine($"   {s.CoarsePairs} coarse pairs in {s.Coarse.TotalMilliseconds:F2} ms, {s.FinePairs} re-ranked in {s.Fine.TotalMilliseconds:F2} ms");
+var query = corpus.Queries.First();
+Console.WriteLine($"3. search with {Path.GetFileName(query.Path)} (policy topk:20)");
+var result = await library.SearchFileAsync(query.Path, SelectorPolicy.TopK(20), top: 10, ct);
+Console.WriteLine($"   {"rank",4}  {"video",-26} {"score",7}  stage   edit");
+foreach (var (hit, rank) in result.Hits.Select((h, i) => (h, i + 1)))
+{
+    var video = corpus.Videos.First(v => v.Id == hit.Id);
+    string edit = video.Source == query.Id ? $"copy ({video.Transform})" : "unrelated";
+    Console.WriteLine($"   {rank,4}  {hit.Id,-26} {hit.Score,7:F4}  {hit.Stage.ToString().ToLowerInvariant(),-6}  {edit}");
 }
+var s = result.Statistics;
+Console.WriteLine($"   {s.CoarsePairs} coarse pairs in {s.Coarse.TotalMilliseconds:F2} ms, {s.FinePairs} re-ranked in {s.Fine.TotalMilliseconds:F2} ms");
 
 Console.WriteLine("4. trade-off (DSVR-style mAP: copies are relevant; time per query over the whole database)");
 var extracted = await TradeOffStudy.ExtractAsync(corpus, extractor, cancellationToken: ct);

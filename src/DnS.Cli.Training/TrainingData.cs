@@ -1,6 +1,7 @@
 using DnS.Core.Features;
 using DnS.Core.Features.Whitening;
 using DnS.Core.Indexing;
+using DnS.Core.Library;
 using DnS.Training.Data;
 
 namespace DnS.Cli.Training;
@@ -13,19 +14,19 @@ internal static class TrainingData
 {
     /// <summary>The videos and the extractor their features come from.</summary>
     /// <exception cref="ArgumentException">Neither an index nor paths, an index without recorded sources, or a missing path.</exception>
-    public static (IReadOnlyList<VideoSource> Videos, IndexProfile Profile) Resolve(string[] paths, string? index, string? backbone, string? pca)
+    public static async Task<(IReadOnlyList<VideoSource> Videos, FeatureOptions Features)> ResolveAsync(string[] paths, string? index, string? backbone, string? pca,
+        CancellationToken cancellationToken)
     {
         if (index is not null)
         {
             if (paths.Length > 0 || backbone is not null || pca is not null)
                 throw new ArgumentException("give either --index or video files and folders (with --backbone/--pca), not both");
-            var profile = IndexProfile.Read(index) ?? throw new ArgumentException($"{index} is not a dns index ({IndexProfile.FileName} is missing)");
-            var sources = IndexSources.Read(index);
-            if (sources.Count == 0) throw new ArgumentException($"the index at {index} records no source videos ({IndexSources.FileName}); index them with this version of dns");
-            return (sources.Select(s => new VideoSource(s.Key, s.Value)).ToList(), profile);
+            await using var library = await VideoLibrary.OpenAsync(index, cancellationToken: cancellationToken);
+            if (library.Sources.Count == 0) throw new ArgumentException($"the index at {index} records no source videos; index them with this version of dns");
+            return (library.Sources.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new VideoSource(s.Key, s.Value.Path)).ToList(), library.FeatureOptions);
         }
         if (paths.Length == 0) throw new ArgumentException("give --index or at least one video file or folder");
-        return (VideoFiles.Expand(paths), new IndexProfile(null, Full(backbone), Full(pca), false));
+        return (VideoFiles.Expand(paths), new FeatureOptions { Backbone = Full(backbone), Pca = Full(pca) });
     }
 
     /// <summary>The file a model folder keeps the PCA whitening its backbone features were fitted with.</summary>
@@ -35,7 +36,7 @@ internal static class TrainingData
     /// A backbone profile without whitening gets the model folder's PCA: fitted on the corpus and saved there when
     /// <paramref name="fit"/> (distillation), else the one saved by an earlier distillation (if any). Other profiles pass through.
     /// </summary>
-    public static async Task<IndexProfile> WithPcaAsync(IndexProfile profile, IReadOnlyList<VideoSource> videos, string modelFolder, int components, bool fit,
+    public static async Task<FeatureOptions> WithPcaAsync(FeatureOptions profile, IReadOnlyList<VideoSource> videos, string modelFolder, int components, bool fit,
         CancellationToken cancellationToken)
     {
         if (profile.Backbone is null || profile.Pca is not null) return profile;
@@ -53,15 +54,15 @@ internal static class TrainingData
     }
 
     /// <summary>Extracts what is missing from the feature set at <paramref name="directory"/> and opens it; failures are listed on stderr.</summary>
-    public static async Task<FeatureSet> BuildAsync(string directory, IReadOnlyList<VideoSource> videos, IndexProfile profile, CancellationToken cancellationToken)
+    public static async Task<FeatureSet> BuildAsync(string directory, IReadOnlyList<VideoSource> videos, FeatureOptions profile, CancellationToken cancellationToken)
     {
         using (var extractor = profile.CreateExtractor())
         {
-            var report = await new FeatureSetBuilder(extractor).BuildAsync(directory, videos.Select(v => (v.Id, v.Path)).ToList(),
-                new Progress<FeatureSetProgress>(p => { if (p.Completed % 25 == 0 || p.Completed == p.Total) Console.WriteLine($"features [{p.Completed}/{p.Total}] {p.LastId}"); }),
+            var report = await new FeatureSetBuilder(extractor).BuildAsync(directory, videos,
+                new Progress<IndexProgress>(p => { if (p.Completed % 25 == 0 || p.Completed == p.Total) Console.WriteLine($"features [{p.Completed}/{p.Total}] {p.LastId}"); }),
                 cancellationToken);
-            Console.WriteLine($"features: {report.Extracted.Count} extracted, {report.Skipped.Count} already there, {report.Failed.Count} failed ({report.Frames} frames, {report.Elapsed.TotalSeconds:F1} s)");
-            foreach (var failure in report.Failed) Console.Error.WriteLine($"failed: {failure.Path}: {failure.Reason}");
+            Console.WriteLine($"features: {report.Indexed.Count} extracted, {report.Skipped.Count} already there, {report.Failed.Count} failed ({report.Frames} frames, {report.Elapsed.TotalSeconds:F1} s)");
+            foreach (var failure in report.Failed) Console.Error.WriteLine($"failed: {failure.Source.Path}: {failure.Reason}");
         }
         var set = await FeatureSetBuilder.OpenAsync(directory, cancellationToken);
         if (set.Source.Count < 2)
@@ -76,7 +77,7 @@ internal static class TrainingData
     /// <exception cref="ArgumentException">The features have another D than the networks.</exception>
     public static async Task<FeatureSet> OpenAsync(TrainingDataSettings settings, string directory, string modelFolder, int dims, CancellationToken cancellationToken)
     {
-        var (videos, profile) = Resolve(settings.Paths, settings.Index, settings.Backbone, settings.Pca);
+        var (videos, profile) = await ResolveAsync(settings.Paths, settings.Index, settings.Backbone, settings.Pca, cancellationToken);
         profile = await WithPcaAsync(profile, videos, modelFolder, dims, fit: false, cancellationToken);
         var set = await BuildAsync(directory, videos, profile, cancellationToken);
         if (set.Source.Dims == dims) return set;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DnS.Core.Evaluation;
+using DnS.Core.Library;
 using FluentAssertions;
 using Xunit;
 
@@ -96,8 +97,8 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
         JsonDocument.Parse(info.Output).RootElement.GetProperty("report").GetProperty("Videos").GetInt32().Should().Be(3);
 
         // Only what was indexed is recorded as a source (distillation re-extracts features from these files).
-        var sources = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(Path.Combine(index, "dns-sources.json")))!;
-        sources.Should().BeEquivalentTo(good.ToDictionary(v => v.Id, v => Path.Combine(folder, Path.GetFileName(v.Path))));
+        await using var library = await VideoLibrary.OpenAsync(index);
+        library.Sources.ToDictionary(s => s.Key, s => s.Value.Path).Should().BeEquivalentTo(good.ToDictionary(v => v.Id, v => Path.Combine(folder, Path.GetFileName(v.Path))));
     }
 
     [Fact]

@@ -36,7 +36,7 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (videos, profile) = TrainingData.Resolve(settings.Paths, settings.Index, settings.Backbone, settings.Pca);
+        var (videos, profile) = await TrainingData.ResolveAsync(settings.Paths, settings.Index, settings.Backbone, settings.Pca, cancellationToken);
         profile = await TrainingData.WithPcaAsync(profile, videos, settings.Output, settings.PcaDims, fit: true, cancellationToken);
         string work = Path.Combine(settings.Output, DistillationPipeline.WorkFolder);
         await using var features = await TrainingData.BuildAsync(Path.Combine(work, "features"), videos, profile, cancellationToken);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DnS.Core.Features;
+using DnS.Core.Indexing;
 using DnS.Core.Storage;
 using DnS.Training.Data;
 using DnS.Training.Modules;
@@ -43,14 +44,15 @@ internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Set
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (videos, profile) = TrainingData.Resolve(settings.Paths, settings.Index, settings.Backbone, settings.Pca);
+        var (videos, profile) = await TrainingData.ResolveAsync(settings.Paths, settings.Index, settings.Backbone, settings.Pca, cancellationToken);
         using var extractor = profile.CreateExtractor();
         if (extractor is not IFrameFeatureEncoder encoder) throw new InvalidOperationException($"the feature extractor of {profile} cannot encode edited frames");
         var viewExtractor = new AugmentedViewExtractor(encoder, viewsPerVideo: settings.Views, seed: settings.Seed);
         await using var store = await FileVideoStore.CreateOrOpenAsync(settings.Output + ".views", viewExtractor.Schema, cancellationToken);
-        int extracted = await viewExtractor.ExtractAsync(videos.Select(v => (v.Id, v.Path)), store,
-            new Progress<int>(done => { if (done % 25 == 0) Console.WriteLine($"views of {done} videos extracted"); }), cancellationToken);
-        Console.WriteLine($"views: {extracted} videos extracted now, {store.Count} views stored");
+        var report = await viewExtractor.ExtractAsync(videos, store,
+            new Progress<IndexProgress>(p => { if (p.Completed % 25 == 0) Console.WriteLine($"views of {p.Completed} videos extracted"); }), cancellationToken: cancellationToken);
+        Console.WriteLine($"views: {report.Indexed.Count} videos extracted now, {store.Count} views stored");
+        foreach (var failure in report.Failed) Console.Error.WriteLine($"failed: {failure.Source.Path}: {failure.Reason}");
 
         torch.manual_seed(settings.Seed);
         using var teacher = new ViSiLTeacherModule(encoder.Dimensions);

@@ -1,12 +1,12 @@
 using System.ComponentModel;
 using DnS.Core.Indexing;
-using DnS.Core.Storage;
+using DnS.Core.Library;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace DnS.Cli.Commands;
 
-/// <summary><c>dns index</c>: index video files and folders into an on-disk index.</summary>
+/// <summary><c>dns index</c>: index video files and folders into a library (an on-disk index that records what built it and where each video came from).</summary>
 internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -35,6 +35,10 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         [Description("Built-in models: store packed-bit codes (Hamming re-ranking) instead of floats.")]
         public bool Binary { get; init; }
 
+        [CommandOption("--reindex")]
+        [Description("Extract every video again, also those already indexed from the same unchanged file (by default they are skipped).")]
+        public bool Reindex { get; init; }
+
         public override ValidationResult Validate() =>
             Index.Length == 0 ? ValidationResult.Error("--index is required")
             : Paths.Length == 0 ? ValidationResult.Error("give at least one video file or folder")
@@ -44,12 +48,16 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var videos = VideoFiles.Expand(settings.Paths);
-        var profile = IndexProfile.Resolve(settings.Index, settings.Models, settings.Backbone, settings.Pca, settings.Binary);
-        using var extractor = profile.CreateExtractor();
-        var models = profile.CreateModels(extractor);
-        await using var store = await FileVideoStore.CreateOrOpenAsync(settings.Index, VideoRecordFactory.SchemaOf(models), cancellationToken);
-        profile.Write(settings.Index);
-        var indexer = new VideoIndexer(extractor, models, store);
+        // An existing index is reopened as it was built; options given on the command line must match it.
+        bool profileGiven = settings.Models is not null || settings.Backbone is not null || settings.Pca is not null || settings.Binary;
+        await using var library = VideoLibrary.Exists(settings.Index) && !profileGiven
+            ? await VideoLibrary.OpenAsync(settings.Index, readOnly: false, cancellationToken: cancellationToken)
+            : await VideoLibrary.CreateAsync(settings.Index, new VideoLibraryOptions
+            {
+                Models = settings.Models,
+                Binary = settings.Binary,
+                Features = new FeatureOptions { Backbone = settings.Backbone, Pca = settings.Pca },
+            }, cancellationToken);
 
         IndexReport report;
         if (AnsiConsole.Profile.Capabilities.Interactive)
@@ -57,7 +65,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
             report = await AnsiConsole.Progress().StartAsync(async progressContext =>
             {
                 var task = progressContext.AddTask("indexing", maxValue: videos.Count);
-                return await indexer.IndexAsync(videos, new Progress<IndexProgress>(p =>
+                return await library.AddAsync(videos, settings.Reindex, new Progress<IndexProgress>(p =>
                 {
                     task.Value = p.Completed;
                     task.Description = $"indexing ({p.Failed} failed)";
@@ -66,14 +74,12 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         }
         else
         {
-            report = await indexer.IndexAsync(videos, new Progress<IndexProgress>(p =>
+            report = await library.AddAsync(videos, settings.Reindex, new Progress<IndexProgress>(p =>
                 Console.WriteLine($"[{p.Completed}/{p.Total}] {p.LastId}")), cancellationToken);
         }
 
-        var indexed = report.Indexed.ToHashSet(StringComparer.Ordinal);
-        IndexSources.Update(settings.Index, videos.Where(v => indexed.Contains(v.Id)), store.Ids);
-        var storage = store.GetStorageReport();
-        Console.WriteLine($"indexed {report.Indexed.Count} of {videos.Count} videos ({report.Frames} frames) in {report.Elapsed.TotalSeconds:F1} s " +
+        var storage = library.GetStorageReport();
+        Console.WriteLine($"indexed {report.Indexed.Count} of {videos.Count} videos, {report.Skipped.Count} unchanged since the last run ({report.Frames} frames) in {report.Elapsed.TotalSeconds:F1} s " +
                           $"— {report.Frames / Math.Max(report.Elapsed.TotalSeconds, 1e-9):F1} frames/s; index holds {storage.Videos} videos, " +
                           $"{storage.TotalBytesPerVideo / 1024:F1} KB/video");
         foreach (var failure in report.Failed)

@@ -1,12 +1,13 @@
 using System.ComponentModel;
 using System.Text.Json;
+using DnS.Core.Library;
 using DnS.Core.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace DnS.Cli.Commands;
 
-/// <summary><c>dns info</c>: what an index holds and what it costs per video.</summary>
+/// <summary><c>dns info</c>: what an index holds, what built it and what it costs per video.</summary>
 internal sealed class InfoCommand : AsyncCommand<InfoCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -24,17 +25,18 @@ internal sealed class InfoCommand : AsyncCommand<InfoCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var store = await FileVideoStore.OpenAsync(settings.Index, cancellationToken: cancellationToken);
-        var report = store.GetStorageReport();
-        var schema = store.Schema;
+        await using var library = await VideoLibrary.OpenAsync(settings.Index, cancellationToken: cancellationToken);
+        var report = library.GetStorageReport();
+        var schema = library.Schema;
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new { schema, report, report.CoarseBytesPerVideo, report.FineBytesPerVideo, report.TotalBytesPerVideo },
+            Console.WriteLine(JsonSerializer.Serialize(new { schema, builtWith = library.ToString(), sources = library.Sources.Count, report, report.CoarseBytesPerVideo, report.FineBytesPerVideo, report.TotalBytesPerVideo },
                 new JsonSerializerOptions { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } }));
             return ExitCodes.Success;
         }
         var grid = new Grid().AddColumns(2);
-        grid.AddRow("videos", report.Videos.ToString());
+        grid.AddRow("built with", Markup.Escape(library.ToString()));
+        grid.AddRow("videos", $"{report.Videos} ({library.Sources.Count} with a recorded source file)");
         grid.AddRow("frames", report.Frames.ToString());
         grid.AddRow("coarse", $"{schema.CoarseDimensions} floats: {report.CoarseBytesPerVideo / 1024:F2} KB/video");
         grid.AddRow("fine", $"{schema.FineKind} {schema.Regions}×{schema.FineDimensions}{(schema.FineKind == FineFeatureKind.Binary ? " bits" : "")} per frame: {report.FineBytesPerVideo / 1024:F2} KB/video");

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Text.Json;
+using DnS.Core.Library;
 using DnS.Core.Retrieval;
+using DnS.Core.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -43,10 +45,10 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var session = await IndexSession.OpenAsync(settings.Index, settings.Models, cancellationToken);
-        var policy = settings.Policy is null ? DefaultPolicy(session) : SelectorPolicy.Parse(settings.Policy);
-        var query = await session.ResolveQueryAsync(settings.Query, cancellationToken);
-        var result = new RetrievalEngine(session.Models, session.Store).Search(query, policy, settings.Top, cancellationToken);
+        await using var library = await OpenAsync(settings.Index, settings.Models, cancellationToken);
+        var policy = settings.Policy is null ? library.DefaultPolicy : SelectorPolicy.Parse(settings.Policy);
+        var query = await ResolveQueryAsync(library, settings.Query, cancellationToken);
+        var result = library.Search(query, policy, settings.Top, cancellationToken);
 
         if (settings.Json)
         {
@@ -76,6 +78,26 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
         return ExitCodes.Success;
     }
 
-    internal static SelectorPolicy DefaultPolicy(IndexSession session) =>
-        session.Models.Selector is not null ? SelectorPolicy.SelectorFraction(0.3) : SelectorPolicy.TopK(50);
+    /// <summary>Opens an index for searching; stored embeddings depend on the networks, so <paramref name="models"/> (if given) must be the ones that built it.</summary>
+    internal static async Task<VideoLibrary> OpenAsync(string index, string? models, CancellationToken cancellationToken)
+    {
+        var library = await VideoLibrary.OpenAsync(index, cancellationToken: cancellationToken);
+        try
+        {
+            if (models is not null) await library.EnsureModelsAsync(models, cancellationToken);
+            return library;
+        }
+        catch
+        {
+            await library.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A query given as a video file (extracted on the fly) or as the id of an indexed video.</summary>
+    /// <exception cref="KeyNotFoundException">Neither a file nor an indexed id.</exception>
+    internal static async Task<VideoRecord> ResolveQueryAsync(VideoLibrary library, string query, CancellationToken cancellationToken) =>
+        File.Exists(query) ? await library.CreateQueryAsync(query, cancellationToken: cancellationToken)
+        : library.TryGetRecord(query, out var record) ? record
+        : throw new KeyNotFoundException($"'{query}' is neither a video file nor the id of an indexed video");
 }

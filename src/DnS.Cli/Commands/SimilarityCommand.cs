@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using DnS.Core.Evaluation;
+using DnS.Core.Features.Decoding;
 using DnS.Core.Retrieval;
+using DnS.Core.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -39,17 +41,24 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var session = await IndexSession.OpenAsync(settings.Index, settings.Models, cancellationToken);
-        var policy = settings.Policy is null ? SearchCommand.DefaultPolicy(session) : SelectorPolicy.Parse(settings.Policy);
-        var engine = new RetrievalEngine(session.Models, session.Store);
+        await using var library = await SearchCommand.OpenAsync(settings.Index, settings.Models, cancellationToken);
+        var policy = settings.Policy is null ? library.DefaultPolicy : SelectorPolicy.Parse(settings.Policy);
         var results = new SimilarityResults();
         var lines = (await File.ReadAllLinesAsync(settings.Queries, cancellationToken)).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
-        int finePairs = 0;
+        int finePairs = 0, failed = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var line in lines)
         {
-            var query = await session.ResolveQueryAsync(line, cancellationToken);
-            var scores = engine.ScoreAll(query, policy, cancellationToken);
+            // A bad query (missing, not a video, undecodable) is reported and the others go on.
+            VideoRecord query;
+            try { query = await SearchCommand.ResolveQueryAsync(library, line, cancellationToken); }
+            catch (Exception e) when (e is VideoDecodingException or KeyNotFoundException or IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"failed: query {line}: {e.Message}");
+                failed++;
+                continue;
+            }
+            var scores = library.ScoreAll(query, policy, cancellationToken);
             finePairs += scores.Statistics.FinePairs;
             var entries = new List<(string, double)>();
             for (int o = 0; o < scores.Merged.Length; o++)
@@ -57,8 +66,9 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
             results.Add(query.Id, entries);
         }
         await results.SaveAsync(settings.Output, cancellationToken);
-        Console.WriteLine($"{lines.Length} queries × {session.Store.Count} videos, policy {policy}: {finePairs} fine pairs, " +
-                          $"{clock.Elapsed.TotalMilliseconds / Math.Max(1, lines.Length):F1} ms/query → {settings.Output}");
-        return ExitCodes.Success;
+        int answered = lines.Length - failed;
+        Console.WriteLine($"{answered} queries × {library.Count} videos, policy {policy}: {finePairs} fine pairs, " +
+                          $"{clock.Elapsed.TotalMilliseconds / Math.Max(1, answered):F1} ms/query → {settings.Output}" + (failed > 0 ? $"; {failed} queries failed" : ""));
+        return failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
     }
 }

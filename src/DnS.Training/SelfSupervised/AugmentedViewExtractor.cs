@@ -1,6 +1,7 @@
 using System.Buffers;
 using DnS.Core.Features;
 using DnS.Core.Features.Decoding;
+using DnS.Core.Indexing;
 using DnS.Core.Storage;
 
 namespace DnS.Training.SelfSupervised;
@@ -94,33 +95,29 @@ public sealed class AugmentedViewExtractor
     }
 
     /// <summary>
-    /// Adds the views of every video to <paramref name="store"/> and commits after each video, so an interrupted run
-    /// resumes where it stopped: videos whose K views are all in the store are skipped.
+    /// Adds the views of every video to <paramref name="store"/> through the shared ingestion pipeline (several videos at
+    /// once, commits by <paramref name="options"/>, at the end and on cancellation), so an interrupted run resumes where
+    /// it stopped: videos whose K views are all in the store are skipped. A video that fails is reported and the rest go on.
     /// </summary>
     /// <param name="videos">Video ids and file paths.</param>
     /// <param name="store">A store with <see cref="Schema"/>.</param>
-    /// <param name="progress">Reports the number of videos done.</param>
-    /// <param name="cancellationToken">Cancels between and within videos.</param>
-    /// <returns>The number of videos extracted (not skipped).</returns>
-    /// <exception cref="ArgumentException">The store's schema is not <see cref="Schema"/>.</exception>
-    public async Task<int> ExtractAsync(IEnumerable<(string Id, string Path)> videos, IVideoStore store, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="progress">Receives an <see cref="IndexProgress"/> after each video.</param>
+    /// <param name="options">Extraction parallelism and commit policy (default: <see cref="IngestionOptions"/>).</param>
+    /// <param name="cancellationToken">Cancels between and within videos; finished videos are committed first.</param>
+    /// <exception cref="ArgumentException">The store's schema is not <see cref="Schema"/>, or two videos share an id.</exception>
+    public Task<IndexReport> ExtractAsync(IReadOnlyList<VideoSource> videos, IVideoStore store, IProgress<IndexProgress>? progress = null,
+        IngestionOptions? options = null, CancellationToken cancellationToken = default)
     {
         if (store.Schema != Schema)
             throw new ArgumentException($"the view store has schema {store.Schema}, the encoder needs {Schema}", nameof(store));
-        int done = 0, extracted = 0;
-        foreach (var (id, path) in videos)
+        var pipeline = new IngestionPipeline<RegionFeatures[]>(store, options ?? new IngestionOptions())
         {
-            if (!HasAllViews(store, id))
-            {
-                var views = await ExtractViewsAsync(id, path, cancellationToken);
-                for (int v = 0; v < views.Length; v++)
-                    await store.AddAsync(new VideoRecord(AugmentedViewId.Format(id, v), views[v].Frames, ReadOnlyMemory<float>.Empty, views[v].Values, ReadOnlyMemory<ulong>.Empty, float.NaN), cancellationToken);
-                await store.CommitAsync(cancellationToken);
-                extracted++;
-            }
-            progress?.Report(++done);
-        }
-        return extracted;
+            Extract = (video, ct) => ExtractViewsAsync(video.Id, video.Path, ct),
+            Records = (video, views) => [.. views.Select((view, v) =>
+                new VideoRecord(AugmentedViewId.Format(video.Id, v), view.Frames, ReadOnlyMemory<float>.Empty, view.Values, ReadOnlyMemory<ulong>.Empty, float.NaN))],
+            IsCurrent = video => HasAllViews(store, video.Id),
+        };
+        return pipeline.RunAsync(videos, progress, cancellationToken);
     }
 
     private bool HasAllViews(IVideoStore store, string id)

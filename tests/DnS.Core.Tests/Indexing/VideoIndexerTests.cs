@@ -70,7 +70,7 @@ public sealed class VideoIndexerTests(VideoClips clips)
         var videos = Enumerable.Range(0, 12).Select(i => new VideoSource($"v{i}", clips[i % 2 == 0 ? "h264.mp4" : "minute.mp4"])).ToList();
         var progress = new SynchronousProgress<IndexProgress>(p => { if (p.Indexed == 2) cancel.Cancel(); });
 
-        var run = () => new VideoIndexer(extractor, models, store, new VideoIndexerOptions { ExtractionParallelism = 1 }).IndexAsync(videos, progress, cancel.Token);
+        var run = () => new VideoIndexer(extractor, models, store, new IngestionOptions { ExtractionParallelism = 1 }).IndexAsync(videos, progress, cancel.Token);
 
         await run.Should().ThrowAsync<OperationCanceledException>();
         store.Count.Should().BeInRange(2, 11, "finished videos are committed, the rest never started");
@@ -97,11 +97,5 @@ public sealed class VideoIndexerTests(VideoClips clips)
         using var _ = extractor;
         var act = () => new VideoIndexer(extractor, models, store).IndexAsync([new("x", clips["h264.mp4"]), new("x", clips["vp9.webm"])]);
         await act.Should().ThrowAsync<ArgumentException>().WithMessage("*'x'*");
-    }
-
-    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool, too late for assertions).</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -1,4 +1,5 @@
 using DnS.Core.Features.Extraction;
+using DnS.Core.Indexing;
 using DnS.Training.Data;
 using DnS.Training.Teachers;
 using FluentAssertions;
@@ -21,14 +22,15 @@ public sealed class FeatureSetBuilderTests(TrainingClips clips) : IDisposable
     [Fact]
     public async Task Stores_raw_features_reports_the_corrupt_file_and_resumes_without_re_extracting()
     {
-        (string, string)[] first = [("pattern", clips.Pattern), ("corrupt", clips.Corrupt), ("fractal", clips.Fractal)];
-        var reports = new List<FeatureSetProgress>();
-        var report = await new FeatureSetBuilder(_extractor, new FeatureSetBuilderOptions { CommitEvery = 1 })
-            .BuildAsync(_store, first, new SyncProgress<FeatureSetProgress>(reports.Add));
+        VideoSource[] first = [new("pattern", clips.Pattern), new("corrupt", clips.Corrupt), new("fractal", clips.Fractal)];
+        var reports = new List<IndexProgress>();
+        var report = await new FeatureSetBuilder(_extractor, new IngestionOptions { CommitEveryVideos = 1 })
+            .BuildAsync(_store, first, new SyncProgress<IndexProgress>(reports.Add));
 
-        report.Extracted.Should().BeEquivalentTo("pattern", "fractal");
+        report.Indexed.Should().BeEquivalentTo("pattern", "fractal");
+        report.Commits.Should().Be(2, "one commit per stored video");
         report.Skipped.Should().BeEmpty();
-        report.Failed.Should().ContainSingle().Which.Should().Match<FeatureSetFailure>(f => f.Id == "corrupt" && f.Path == clips.Corrupt && f.Reason.Length > 0);
+        report.Failed.Should().ContainSingle().Which.Should().Match<IndexFailure>(f => f.Source.Id == "corrupt" && f.Source.Path == clips.Corrupt && f.Reason.Length > 0);
         reports.Should().HaveCount(3);
         reports[^1].Completed.Should().Be(3);
 
@@ -45,11 +47,11 @@ public sealed class FeatureSetBuilderTests(TrainingClips clips) : IDisposable
             }
         }
 
-        (string, string)[] second = [.. first, ("copy", clips.Copy), ("life", clips.Life)];
+        VideoSource[] second = [.. first, new("copy", clips.Copy), new("life", clips.Life)];
         var resumed = await new FeatureSetBuilder(_extractor).BuildAsync(_store, second);
         resumed.Skipped.Should().BeEquivalentTo("pattern", "fractal");
-        resumed.Extracted.Should().BeEquivalentTo("copy", "life");
-        resumed.Failed.Select(f => f.Id).Should().Equal("corrupt");
+        resumed.Indexed.Should().BeEquivalentTo("copy", "life");
+        resumed.Failed.Select(f => f.Source.Id).Should().Equal("corrupt");
 
         await using var all = await FeatureSetBuilder.OpenAsync(_store);
         all.Source.Count.Should().Be(4);
@@ -66,9 +68,9 @@ public sealed class FeatureSetBuilderTests(TrainingClips clips) : IDisposable
     public async Task Cancellation_keeps_the_finished_videos()
     {
         using var cancel = new CancellationTokenSource();
-        (string, string)[] videos = [("pattern", clips.Pattern), ("copy", clips.Copy), ("fractal", clips.Fractal), ("life", clips.Life)];
-        var builder = new FeatureSetBuilder(_extractor, new FeatureSetBuilderOptions { Parallelism = 1, CommitEvery = 100 });
-        await FluentActions.Awaiting(() => builder.BuildAsync(_store, videos, new SyncProgress<FeatureSetProgress>(_ => cancel.Cancel()), cancel.Token))
+        VideoSource[] videos = [new("pattern", clips.Pattern), new("copy", clips.Copy), new("fractal", clips.Fractal), new("life", clips.Life)];
+        var builder = new FeatureSetBuilder(_extractor, new IngestionOptions { ExtractionParallelism = 1, CommitEveryVideos = 100 });
+        await FluentActions.Awaiting(() => builder.BuildAsync(_store, videos, new SyncProgress<IndexProgress>(_ => cancel.Cancel()), cancel.Token))
             .Should().ThrowAsync<OperationCanceledException>();
 
         await using var set = await FeatureSetBuilder.OpenAsync(_store);
@@ -80,10 +82,10 @@ public sealed class FeatureSetBuilderTests(TrainingClips clips) : IDisposable
     public async Task Duplicate_ids_and_a_store_of_another_schema_are_rejected()
     {
         var builder = new FeatureSetBuilder(_extractor);
-        await FluentActions.Awaiting(() => builder.BuildAsync(_store, [("a", clips.Pattern), ("a", clips.Copy)]))
+        await FluentActions.Awaiting(() => builder.BuildAsync(_store, [new("a", clips.Pattern), new("a", clips.Copy)]))
             .Should().ThrowAsync<ArgumentException>().WithMessage($"*id 'a' is used by {clips.Pattern} and {clips.Copy}*");
 
         await (await DnS.Core.Storage.FileVideoStore.CreateOrOpenAsync(_store, FeatureSetBuilder.SchemaFor(9, 64))).DisposeAsync();
-        await FluentActions.Awaiting(() => builder.BuildAsync(_store, [("a", clips.Pattern)])).Should().ThrowAsync<InvalidOperationException>();
+        await FluentActions.Awaiting(() => builder.BuildAsync(_store, [new("a", clips.Pattern)])).Should().ThrowAsync<InvalidOperationException>();
     }
 }

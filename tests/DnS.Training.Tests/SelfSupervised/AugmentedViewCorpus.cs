@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DnS.Core.Features.Decoding;
 using DnS.Core.Features.Extraction;
+using DnS.Core.Indexing;
 using DnS.Core.Storage;
 using DnS.Training.Data;
 using DnS.Training.SelfSupervised;
@@ -40,7 +41,7 @@ public sealed class AugmentedViewCorpus : IDisposable
 
     public BuiltInFeatureExtractor Extractor { get; }
 
-    public IReadOnlyList<(string Id, string Path)> Videos { get; private set; } = [];
+    public IReadOnlyList<VideoSource> Videos { get; private set; } = [];
 
     public async Task<FileVideoStore> StoreAsync() => await _store.Value;
 
@@ -52,17 +53,18 @@ public sealed class AugmentedViewCorpus : IDisposable
 
     private async Task<FileVideoStore> BuildAsync()
     {
-        var videos = new List<(string, string)>();
+        var videos = new List<VideoSource>();
         foreach (var (name, source) in Sources)
         {
             string path = Path.Combine(_folder, name + ".mp4");
             Ffmpeg("-f", "lavfi", "-i", source, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path);
-            videos.Add((name, path));
+            videos.Add(new VideoSource(name, path));
         }
         Videos = videos;
         var views = NewViewExtractor();
         var store = await FileVideoStore.CreateOrOpenAsync(Path.Combine(_folder, "views"), views.Schema);
-        await views.ExtractAsync(videos, store);
+        var report = await views.ExtractAsync(videos, store);
+        if (report.Failed.Count > 0) throw new InvalidOperationException(report.Failed[0].Reason);
         return store;
     }
 

@@ -73,7 +73,9 @@ public sealed class AugmentedViewExtractorTests(AugmentedViewCorpus corpus, ITes
     public async Task A_second_run_skips_videos_already_in_the_store_and_a_wrong_schema_is_refused()
     {
         var store = await corpus.StoreAsync();
-        (await corpus.NewViewExtractor().ExtractAsync(corpus.Videos, store)).Should().Be(0);
+        var rerun = await corpus.NewViewExtractor().ExtractAsync(corpus.Videos, store);
+        rerun.Indexed.Should().BeEmpty();
+        rerun.Skipped.Should().HaveCount(corpus.Videos.Count);
         await using var wrong = await FileVideoStore.CreateOrOpenAsync(corpus.NewFolder("wrong"), new StoreSchema(0, FineFeatureKind.Float, 9, 64));
         var act = () => corpus.NewViewExtractor().ExtractAsync(corpus.Videos, wrong);
         await act.Should().ThrowAsync<ArgumentException>().WithMessage("*schema*");

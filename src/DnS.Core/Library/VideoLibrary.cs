@@ -1,0 +1,368 @@
+using System.Text.Json;
+using DnS.Core.Features;
+using DnS.Core.Indexing;
+using DnS.Core.Networks;
+using DnS.Core.Retrieval;
+using DnS.Core.Storage;
+
+namespace DnS.Core.Library;
+
+/// <summary>
+/// The front door: an index folder together with everything that built it — feature extractor, PCA, networks — and
+/// the source file of every video, all recorded in the store metadata inside the same atomic commit as the records
+/// (keys <see cref="ProfileKey"/> and <see cref="SourcesKey"/>; docs/index-format.md). Add, re-index and remove
+/// videos; search by file, id or record with any <see cref="SelectorPolicy"/>.
+/// </summary>
+/// <remarks>
+/// Adding runs the shared ingestion pipeline (parallel extraction, per-video failures, commits by count, time and
+/// size and on cancellation). A video already committed from the same unchanged file (same path, size and
+/// modification time) is skipped unless re-indexing is asked. Indexes written by older <c>dns</c> versions (a
+/// version 1 manifest with <c>dns-index.json</c> and <c>dns-sources.json</c> beside it) open; their first commit
+/// moves the sidecars into the metadata. One writer at a time; searches are thread-safe.
+/// </remarks>
+public sealed class VideoLibrary : IAsyncDisposable
+{
+    /// <summary>The metadata key of the library profile (what built the index, versioned JSON).</summary>
+    public const string ProfileKey = LibraryProfile.MetadataKey;
+
+    /// <summary>The metadata key of the sources (JSON: id → path, size, modification time).</summary>
+    public const string SourcesKey = "dns.sources";
+
+    private static readonly JsonSerializerOptions SourcesJson = new(JsonSerializerDefaults.Web);
+
+    private readonly FileVideoStore _store;
+    private readonly IVideoFeatureExtractor _extractor;
+    private readonly RetrievalEngine _engine;
+    private readonly IngestionOptions _ingestion;
+    private readonly LibraryProfile _profile;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private Dictionary<string, VideoSourceInfo> _sources;
+    private readonly bool _readOnly;
+    private bool _migrating;
+    private bool _disposed;
+
+    private VideoLibrary(FileVideoStore store, bool readOnly, LibraryProfile profile, IVideoFeatureExtractor extractor, DnsModels models,
+        Dictionary<string, VideoSourceInfo> sources, bool migrating, IngestionOptions ingestion)
+    {
+        _store = store;
+        _readOnly = readOnly;
+        _profile = profile;
+        _extractor = extractor;
+        Models = models;
+        _engine = new RetrievalEngine(models, store);
+        _sources = sources;
+        _migrating = migrating;
+        _ingestion = ingestion;
+    }
+
+    /// <summary>The index folder.</summary>
+    public string Folder => _store.Directory;
+
+    /// <summary>The networks that built the index (and encode queries).</summary>
+    public DnsModels Models { get; }
+
+    /// <summary>The feature extractor that built the index (owned by the library).</summary>
+    public IVideoFeatureExtractor Features => _extractor;
+
+    /// <summary>The extractor's options with paths resolved (the PCA is the copy inside the index folder), e.g. to extract training features the same way.</summary>
+    public FeatureOptions FeatureOptions => _profile.Features(Folder);
+
+    /// <summary>The layout of the stored records.</summary>
+    public StoreSchema Schema => _store.Schema;
+
+    /// <summary>Live videos as of the last commit.</summary>
+    public int Count => _store.Count;
+
+    /// <summary>Ids of the live videos.</summary>
+    public IReadOnlyList<string> Ids => _store.Ids;
+
+    /// <summary>The source of every committed video (id → file, size, modification time when indexed).</summary>
+    public IReadOnlyDictionary<string, VideoSourceInfo> Sources => _sources;
+
+    /// <summary>The policy searches use when none is given: DnS at 30 % with a selector network, else top-50 re-ranking.</summary>
+    public SelectorPolicy DefaultPolicy => Models.Selector is not null ? SelectorPolicy.SelectorFraction(0.3) : SelectorPolicy.TopK(50);
+
+    /// <summary>Whether <paramref name="folder"/> holds an index.</summary>
+    public static bool Exists(string folder) => File.Exists(Path.Combine(folder, IndexManifest.FileName));
+
+    /// <summary>
+    /// Creates a library in <paramref name="folder"/> (made if missing), or opens the one there for writing when it was
+    /// built with the same extractor and networks. The profile is committed before this returns.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid options, or an index built with other ones is there.</exception>
+    /// <exception cref="FileNotFoundException">A backbone, PCA or weights file is missing.</exception>
+    public static async Task<VideoLibrary> CreateAsync(string folder, VideoLibraryOptions options, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        folder = Path.GetFullPath(folder);
+        var requested = LibraryProfile.FromOptions(options);
+        if (Exists(folder))
+        {
+            var existing = await OpenAsync(folder, readOnly: false, options.Ingestion, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var wanted = await requested.InternalizeAsync(folder, copy: false, cancellationToken).ConfigureAwait(false);
+                if (!existing._profile.SameAs(wanted))
+                    throw new ArgumentException($"the index at {folder} was built with {existing._profile}; {wanted} needs an index built with it");
+                return existing;
+            }
+            catch
+            {
+                await existing.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        var extractor = requested.Features(folder).CreateExtractor();
+        FileVideoStore? store = null;
+        try
+        {
+            var models = requested.CreateModels(folder, extractor);
+            VideoIndexer.CheckFit(extractor, models, VideoRecordFactory.SchemaOf(models));
+            Directory.CreateDirectory(folder);
+            var profile = await requested.InternalizeAsync(folder, copy: true, cancellationToken).ConfigureAwait(false);
+            store = await FileVideoStore.CreateOrOpenAsync(folder, VideoRecordFactory.SchemaOf(models), cancellationToken).ConfigureAwait(false);
+            await store.SetMetadataAsync(ProfileKey, profile.ToJson(), cancellationToken).ConfigureAwait(false);
+            await store.SetMetadataAsync(SourcesKey, SerializeSources([]), cancellationToken).ConfigureAwait(false);
+            await store.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new VideoLibrary(store, readOnly: false, profile, extractor, models, new(StringComparer.Ordinal), migrating: false, options.Ingestion);
+        }
+        catch
+        {
+            extractor.Dispose();
+            if (store is not null) await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Opens the library in <paramref name="folder"/>; its files are verified (copies by hash, the backbone by hash).</summary>
+    /// <param name="folder">The index folder.</param>
+    /// <param name="readOnly">Open for searching only (any number of readers), or for writing (one writer).</param>
+    /// <param name="ingestion">Extraction and commit policy of <see cref="AddAsync"/> (default: <see cref="IngestionOptions"/>).</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    /// <exception cref="DirectoryNotFoundException">No index is there.</exception>
+    /// <exception cref="InvalidDataException">The index records no profile, or a file it depends on changed.</exception>
+    public static async Task<VideoLibrary> OpenAsync(string folder, bool readOnly = true, IngestionOptions? ingestion = null, CancellationToken cancellationToken = default)
+    {
+        ingestion ??= new IngestionOptions();
+        ingestion.Validate();
+        var store = await FileVideoStore.OpenAsync(folder, new FileVideoStoreOptions { ReadOnly = readOnly }, cancellationToken).ConfigureAwait(false);
+        IVideoFeatureExtractor? extractor = null;
+        try
+        {
+            folder = store.Directory;
+            bool migrating = !store.Metadata.ContainsKey(ProfileKey);
+            var profile = migrating
+                ? LegacyIndexFiles.ReadProfile(folder) ?? throw new InvalidDataException(
+                    $"{folder}: this index records neither what built it ({ProfileKey}) nor a {LegacyIndexFiles.ProfileFileName}; it was not written through VideoLibrary or dns, open it with FileVideoStore")
+                : LibraryProfile.Parse(store.Metadata[ProfileKey], folder);
+            await profile.VerifyAsync(folder, cancellationToken).ConfigureAwait(false);
+            var sources = store.Metadata.TryGetValue(SourcesKey, out var json)
+                ? ParseSources(json, folder)
+                : LegacyIndexFiles.ReadSources(folder, store.Ids);
+            extractor = profile.Features(folder).CreateExtractor();
+            var models = profile.CreateModels(folder, extractor);
+            VideoIndexer.CheckFit(extractor, models, store.Schema);
+            return new VideoLibrary(store, readOnly, profile, extractor, models, sources, migrating, ingestion);
+        }
+        catch
+        {
+            extractor?.Dispose();
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Indexes the videos: extracts each (several at once), runs the networks, stores and commits as the ingestion
+    /// options say, recording each video's source in the same commits. A video already committed from the same
+    /// unchanged file is skipped unless <paramref name="reindex"/>; an id indexed from another or a changed file is
+    /// replaced. A file that fails is reported and the rest go on.
+    /// </summary>
+    /// <param name="videos">The videos (ids unique within the call).</param>
+    /// <param name="reindex">Extract every video again, even when it is committed from the same unchanged file.</param>
+    /// <param name="progress">Receives an <see cref="IndexProgress"/> after each video.</param>
+    /// <param name="cancellationToken">Stops the run: finished videos are committed, then <see cref="OperationCanceledException"/> propagates.</param>
+    /// <exception cref="ArgumentException">Two videos share an id.</exception>
+    /// <exception cref="InvalidOperationException">The library is open read-only.</exception>
+    public async Task<IndexReport> AddAsync(IReadOnlyList<VideoSource> videos, bool reindex = false, IProgress<IndexProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly();
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var staged = new Dictionary<string, VideoSourceInfo>(StringComparer.Ordinal);
+            var pipeline = new IngestionPipeline<(VideoSourceInfo? Source, RegionFeatures Features)>(_store, _ingestion)
+            {
+                Extract = async (video, ct) =>
+                {
+                    // The file's state before extraction: a file changed meanwhile is seen as changed by the next run.
+                    var source = VideoSourceInfo.Of(video.Path);
+                    return (source, await _extractor.ExtractAsync(video.Path, ct).ConfigureAwait(false));
+                },
+                Records = (video, extracted) =>
+                {
+                    var record = VideoRecordFactory.Create(Models, video.Id, extracted.Features.Values);
+                    staged[video.Id] = extracted.Source ?? new VideoSourceInfo(Path.GetFullPath(video.Path), -1, DateTime.MinValue);
+                    return [record];
+                },
+                IsCurrent = video => !reindex && _store.TryGetOrdinal(video.Id, out _)
+                                     && _sources.TryGetValue(video.Id, out var known) && known == VideoSourceInfo.Of(video.Path),
+                BeforeCommit = (stored, ct) => StageMetadataAsync(stored.Select(v => (v.Id, (VideoSourceInfo?)staged[v.Id])), ct),
+            };
+            try
+            {
+                return await pipeline.RunAsync(videos, progress, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                AfterCommit();
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Removes videos and their sources in one commit; returns how many were there.</summary>
+    /// <exception cref="InvalidOperationException">The library is open read-only.</exception>
+    public async Task<int> RemoveAsync(IEnumerable<string> ids, CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly();
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var removed = new List<string>();
+            foreach (var id in ids.Distinct(StringComparer.Ordinal))
+                if (await _store.RemoveAsync(id, cancellationToken).ConfigureAwait(false)) removed.Add(id);
+            if (removed.Count == 0) return 0;
+            await StageMetadataAsync(removed.Select(id => (id, (VideoSourceInfo?)null)), cancellationToken).ConfigureAwait(false);
+            await _store.CommitAsync(cancellationToken).ConfigureAwait(false);
+            AfterCommit();
+            return removed.Count;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Extracts a video file and runs the networks: a query record (not stored).</summary>
+    /// <param name="videoFile">The query video.</param>
+    /// <param name="id">Its id in results (default: the file name without extension).</param>
+    /// <param name="cancellationToken">Cancels the extraction.</param>
+    /// <exception cref="Features.Decoding.VideoDecodingException">The file cannot be decoded.</exception>
+    public async Task<VideoRecord> CreateQueryAsync(string videoFile, string? id = null, CancellationToken cancellationToken = default)
+    {
+        var features = await _extractor.ExtractAsync(videoFile, cancellationToken).ConfigureAwait(false);
+        return VideoRecordFactory.Create(Models, id ?? Path.GetFileNameWithoutExtension(videoFile), features.Values);
+    }
+
+    /// <summary>Searches with a video file (extracted on the fly; its id is the file name without extension, and an indexed video of that id is left out of the hits).</summary>
+    /// <exception cref="Features.Decoding.VideoDecodingException">The file cannot be decoded.</exception>
+    public async Task<SearchResult> SearchFileAsync(string videoFile, SelectorPolicy? policy = null, int top = 20, CancellationToken cancellationToken = default) =>
+        Search(await CreateQueryAsync(videoFile, cancellationToken: cancellationToken).ConfigureAwait(false), policy, top, cancellationToken);
+
+    /// <summary>Searches with an indexed video (left out of its own hits).</summary>
+    /// <exception cref="KeyNotFoundException">No video has that id.</exception>
+    public SearchResult Search(string id, SelectorPolicy? policy = null, int top = 20, CancellationToken cancellationToken = default) =>
+        _engine.Search(id, policy ?? DefaultPolicy, top, cancellationToken);
+
+    /// <summary>Searches with a query record (<see cref="CreateQueryAsync"/>).</summary>
+    public SearchResult Search(VideoRecord query, SelectorPolicy? policy = null, int top = 20, CancellationToken cancellationToken = default) =>
+        _engine.Search(query, policy ?? DefaultPolicy, top, cancellationToken);
+
+    /// <summary>Scores a query against every video (per store ordinal; <see cref="GetId"/> names them), e.g. for the FIVR results format.</summary>
+    public StoreScores ScoreAll(VideoRecord query, SelectorPolicy? policy = null, CancellationToken cancellationToken = default) =>
+        _engine.ScoreAll(query, policy ?? DefaultPolicy, cancellationToken);
+
+    /// <summary>The id at a store ordinal of <see cref="ScoreAll"/>.</summary>
+    public string GetId(int ordinal) => _store.GetId(ordinal);
+
+    /// <summary>Finds a committed video's record.</summary>
+    public bool TryGetRecord(string id, out VideoRecord record) => _store.TryGetRecord(id, out record);
+
+    /// <summary>Videos, frames and bytes per component.</summary>
+    public StorageReport GetStorageReport() => _store.GetStorageReport();
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless the index was built with the networks of <paramref name="modelFolder"/> (same files by content, same settings).</summary>
+    public async Task EnsureModelsAsync(string modelFolder, CancellationToken cancellationToken = default)
+    {
+        DnsModelsConfig? given = null;
+        try
+        {
+            given = (await LibraryProfile.FromOptions(new VideoLibraryOptions { Models = modelFolder }).InternalizeAsync(Folder, copy: false, cancellationToken).ConfigureAwait(false)).Models;
+        }
+        catch (FileNotFoundException)
+        {
+            // A folder without the files cannot be the one the index copied them from.
+        }
+        if (_profile.Models is null || given is null || JsonSerializer.Serialize(_profile.Models, DnsModels.JsonOptions) != JsonSerializer.Serialize(given, DnsModels.JsonOptions))
+            throw new ArgumentException($"the index at {Folder} was built with {_profile}; the model folder {modelFolder} needs an index built with it");
+    }
+
+    /// <summary>What built the library, in words.</summary>
+    public override string ToString() => _profile.ToString();
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _extractor.Dispose();
+        await _store.DisposeAsync().ConfigureAwait(false);
+        _writer.Dispose();
+    }
+
+    // Stages the profile (an old index's first commit) and the sources after the given changes (null: removed).
+    private async ValueTask StageMetadataAsync(IEnumerable<(string Id, VideoSourceInfo? Source)> changes, CancellationToken cancellationToken)
+    {
+        // On top of the last commit's sources (an earlier commit of this run included), or an old index's sidecar.
+        var sources = _store.Metadata.TryGetValue(SourcesKey, out var committed)
+            ? ParseSources(committed, Folder)
+            : new Dictionary<string, VideoSourceInfo>(_sources, StringComparer.Ordinal);
+        foreach (var (id, source) in changes)
+            if (source is null) sources.Remove(id);
+            else sources[id] = source;
+        if (_migrating)
+        {
+            var profile = await _profile.InternalizeAsync(Folder, copy: true, cancellationToken).ConfigureAwait(false);
+            await _store.SetMetadataAsync(ProfileKey, profile.ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+        await _store.SetMetadataAsync(SourcesKey, SerializeSources(sources), cancellationToken).ConfigureAwait(false);
+    }
+
+    // Re-reads what the last commit made durable (also after a failed or cancelled run).
+    private void AfterCommit()
+    {
+        if (_migrating && _store.Metadata.ContainsKey(ProfileKey))
+        {
+            _migrating = false;
+            LegacyIndexFiles.Delete(Folder);
+        }
+        if (_store.Metadata.TryGetValue(SourcesKey, out var json)) _sources = ParseSources(json, Folder);
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_readOnly) throw new InvalidOperationException($"{Folder}: the library is open read-only");
+    }
+
+    private static string SerializeSources(Dictionary<string, VideoSourceInfo> sources) =>
+        JsonSerializer.Serialize(new SortedDictionary<string, VideoSourceInfo>(sources, StringComparer.Ordinal), SourcesJson);
+
+    private static Dictionary<string, VideoSourceInfo> ParseSources(string json, string folder)
+    {
+        try
+        {
+            var sources = JsonSerializer.Deserialize<Dictionary<string, VideoSourceInfo>>(json, SourcesJson) ?? throw new JsonException("null");
+            return new Dictionary<string, VideoSourceInfo>(sources, StringComparer.Ordinal);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{folder}: the video sources ({SourcesKey}) are malformed: {e.Message}", e);
+        }
+    }
+}

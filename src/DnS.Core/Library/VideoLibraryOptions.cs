@@ -1,0 +1,28 @@
+using DnS.Core.Indexing;
+
+namespace DnS.Core.Library;
+
+/// <summary>What builds a new <see cref="VideoLibrary"/>: its feature extractor, its networks and how videos are ingested.</summary>
+public sealed record VideoLibraryOptions
+{
+    /// <summary>The feature extractor (default: the built-in frame descriptor).</summary>
+    public FeatureOptions Features { get; init; } = new();
+
+    /// <summary>A model folder (<c>dns-models.json</c> + weights, e.g. from <c>dns-train distill</c>), or null for the built-in parameter-free models.</summary>
+    public string? Models { get; init; }
+
+    /// <summary>Built-in models only: store packed-bit codes (Hamming re-ranking) instead of floats.</summary>
+    public bool Binary { get; init; }
+
+    /// <summary>Extraction parallelism and commit policy.</summary>
+    public IngestionOptions Ingestion { get; init; } = new();
+
+    /// <summary>Throws <see cref="ArgumentException"/> (or <see cref="ArgumentOutOfRangeException"/>) naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        Features.Validate();
+        if (Binary && Models is not null)
+            throw new ArgumentException($"binary codes are a choice of the built-in models; the model folder {Models} decides its own fine features");
+        Ingestion.Validate();
+    }
+}
