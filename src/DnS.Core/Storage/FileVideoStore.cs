@@ -406,10 +406,11 @@ public sealed class FileVideoStore : IVideoStore
         var manifest = state.Manifest with { Generation = generation, Segments = segments, Metadata = metadata };
         try
         {
+            string file = IndexManifest.SegmentName(generation);
+            string[] creates = added.Count > 0 ? [IntentLog.TempName(file), file, IndexManifest.TempFileName] : [IndexManifest.TempFileName];
+            await IntentLog.AppendAsync(_directory, creates, cancellationToken).ConfigureAwait(false);
             if (added.Count > 0)
             {
-                string file = IndexManifest.SegmentName(generation);
-                await IntentLog.AppendAsync(_directory, [IntentLog.TempName(file), file], cancellationToken).ConfigureAwait(false);
                 uint crc = await SegmentWriter.WriteAsync(Path.Combine(_directory, file), Schema, added, cancellationToken).ConfigureAwait(false);
                 segments.Add(new SegmentEntry(file, added.Count, crc, []));
             }

@@ -30,7 +30,7 @@ internal static class IntentLog
 
     /// <summary>
     /// Deletes every listed file that <paramref name="keep"/> does not reference, then empties the log. Only complete
-    /// lines naming a segment or a segment's temporary file count (a torn last line named a file never created).
+    /// lines naming a segment, a segment's temporary file or the manifest's count (a torn last line named a file never created).
     /// </summary>
     /// <returns>Whether every leftover is gone (false: a file could not be deleted now and stays listed).</returns>
     public static bool Recover(string directory, IReadOnlySet<string> keep)
@@ -51,7 +51,8 @@ internal static class IntentLog
         bool deleted = false;
         foreach (string name in lines.Take(lines.Length - 1).Distinct(StringComparer.Ordinal))
         {
-            bool ours = IndexManifest.IsSegmentName(name) || (name.EndsWith(TempSuffix, StringComparison.Ordinal) && IndexManifest.IsSegmentName(name[..^TempSuffix.Length]));
+            bool ours = IndexManifest.IsSegmentName(name) || name == IndexManifest.TempFileName
+                        || (name.EndsWith(TempSuffix, StringComparison.Ordinal) && IndexManifest.IsSegmentName(name[..^TempSuffix.Length]));
             if (!ours || keep.Contains(name) || !File.Exists(Path.Combine(directory, name))) continue;
             if (FileOwnership.TryDelete(Path.Combine(directory, name))) deleted = true;
             else remaining.Add(name);

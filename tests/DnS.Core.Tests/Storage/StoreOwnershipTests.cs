@@ -94,7 +94,8 @@ public sealed class StoreOwnershipTests : IDisposable
             await store.CommitAsync();
         }
         // What a writer killed after creating commit 2's segment and before its manifest rename leaves behind.
-        File.WriteAllText(Path.Combine(Index, "intent.log"), "seg-00000002.dns.tmp\nseg-00000002.dns\nseg-00000001.dns\n../escape.dns\nseg-0000");
+        File.WriteAllText(Path.Combine(Index, "intent.log"), "seg-00000002.dns.tmp\nseg-00000002.dns\nmanifest.json.tmp\nseg-00000001.dns\n../escape.dns\nseg-0000");
+        File.WriteAllText(Path.Combine(Index, "manifest.json.tmp"), "{ half a manifest");
         File.WriteAllText(Path.Combine(Index, "seg-00000002.dns.tmp"), "half written");
         File.WriteAllText(Path.Combine(Index, "seg-00000002.dns"), "renamed, never committed");
         File.WriteAllText(Path.Combine(_dir, "escape.dns"), "outside the index");
@@ -106,6 +107,7 @@ public sealed class StoreOwnershipTests : IDisposable
             writer.Ids.Should().Equal("a");
             File.Exists(Path.Combine(Index, "seg-00000002.dns.tmp")).Should().BeFalse();
             File.Exists(Path.Combine(Index, "seg-00000002.dns")).Should().BeFalse();
+            File.Exists(Path.Combine(Index, "manifest.json.tmp")).Should().BeFalse();
             File.Exists(Path.Combine(Index, "seg-00000001.dns")).Should().BeTrue("the manifest references it");
             File.Exists(Path.Combine(_dir, "escape.dns")).Should().BeTrue("a listed name that is not a segment name is ignored");
             File.Exists(Path.Combine(Index, "seg-0000")).Should().BeTrue("a torn last line names nothing");
