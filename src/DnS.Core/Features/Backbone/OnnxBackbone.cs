@@ -285,12 +285,22 @@ public sealed class OnnxBackbone : IDisposable
                     throw new ArgumentException("OnnxBackboneOptions.StageOutputNames contains an empty name.", nameof(options));
         }
 
+        ValidateRuntimeOptions(options);
+    }
+
+    /// <summary>Checks the threads and device of <paramref name="options"/>, the part every ONNX Runtime session of the library shares.</summary>
+    internal static void ValidateRuntimeOptions(OnnxBackboneOptions options)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, nameof(options.IntraOpThreads));
         ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads, nameof(options.InterOpThreads));
         ArgumentOutOfRangeException.ThrowIfNegative(options.CudaDeviceId, nameof(options.CudaDeviceId));
     }
 
-    private static SessionOptions CreateSessionOptions(OnnxBackboneOptions options, out BackboneExecutionProvider provider, out string? fallbackReason)
+    /// <summary>
+    /// Session options for <paramref name="options"/>' threads and execution provider (CUDA with CPU fallback as asked);
+    /// shared with the CLIP towers so every model of the library runs under the same rules.
+    /// </summary>
+    internal static SessionOptions CreateSessionOptions(OnnxBackboneOptions options, out BackboneExecutionProvider provider, out string? fallbackReason)
     {
         var sessionOptions = new SessionOptions
         {
