@@ -127,6 +127,37 @@ public sealed class ClipModelTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Clip_video_file_is_sampled_at_one_frame_per_second_through_the_same_preprocessing()
+    {
+        string folder = Directory.CreateTempSubdirectory("clip-video-").FullName;
+        try
+        {
+            // A lossless 2-second, 5 fps video of image 5: every sampled frame must embed as image_embeds[5].
+            string video = Path.Combine(folder, "still.mkv");
+            using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-nostdin", "-loglevel", "error", "-loop", "1", "-framerate", "5",
+                       "-i", SharedData.GoldenText("images/image_5.png"), "-t", "2", "-c:v", "ffv1", "-pix_fmt", "bgr0", video])!)
+            {
+                await ffmpeg.WaitForExitAsync();
+                ffmpeg.ExitCode.Should().Be(0);
+            }
+
+            float[] expected = Normalized(NpyFile.Read(SharedData.GoldenText("image_embeds.npy")).Floats()).AsSpan(5 * Dimension, Dimension).ToArray();
+            var reported = new List<int>();
+
+            float[] frames = await _model.EncodeFileAsync(video, new SynchronousProgress(reported.Add));
+
+            frames.Should().HaveCount(2 * Dimension);
+            reported.Should().Equal(2);
+            for (int t = 0; t < 2; t++)
+                RelativeError(frames.AsSpan(t * Dimension, Dimension), expected).Should().BeLessThanOrEqualTo(1e-4);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Clip_encode_images_rejects_frames_of_the_wrong_size()
     {
         var frames = new FrameBatch(new float[3 * 100 * 100], 1, 100, 100, 0);
@@ -162,6 +193,11 @@ public sealed class ClipModelTests(ITestOutputHelper output) : IDisposable
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
     }
 
     private static JsonElement[] Cases() =>
