@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using DnS.Core.Features.Backbone;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -82,12 +83,12 @@ internal sealed class OnnxEmbeddingTower : IDisposable
         new(path, runtime, inputName, outputName, text: false, "image_embeds");
 
     /// <summary>Embeds <paramref name="count"/> rows of <paramref name="length"/> token ids; <paramref name="lengths"/> gives each row's ids before padding (for the attention mask).</summary>
-    public void RunText(ReadOnlySpan<long> ids, ReadOnlySpan<int> lengths, int count, int length, Span<float> embeddings)
+    public void RunText(ReadOnlyMemory<long> ids, ReadOnlySpan<int> lengths, int count, int length, Span<float> embeddings)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         int total = count * length;
         long[] shape = [count, length];
-        long[]? wide = null, mask = null;
+        long[]? mask = null;
         int[]? narrow = null;
         var inputs = new List<OrtValue>(2);
         try
@@ -95,15 +96,14 @@ internal sealed class OnnxEmbeddingTower : IDisposable
             if (_inputType == TensorElementType.Int32)
             {
                 narrow = ArrayPool<int>.Shared.Rent(total);
+                ReadOnlySpan<long> wide = ids.Span;
                 for (int i = 0; i < total; i++)
-                    narrow[i] = checked((int)ids[i]);
+                    narrow[i] = checked((int)wide[i]);
                 inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, narrow.AsMemory(0, total), shape));
             }
             else
             {
-                wide = ArrayPool<long>.Shared.Rent(total);
-                ids[..total].CopyTo(wide);
-                inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, wide.AsMemory(0, total), shape));
+                inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(ids[..total]), shape));
             }
 
             if (HasAttentionMask)
@@ -121,8 +121,6 @@ internal sealed class OnnxEmbeddingTower : IDisposable
         {
             foreach (OrtValue value in inputs)
                 value.Dispose();
-            if (wide is not null)
-                ArrayPool<long>.Shared.Return(wide);
             if (narrow is not null)
                 ArrayPool<int>.Shared.Return(narrow);
             if (mask is not null)
@@ -131,21 +129,13 @@ internal sealed class OnnxEmbeddingTower : IDisposable
     }
 
     /// <summary>Embeds <paramref name="count"/> preprocessed images, NCHW floats of 3×<paramref name="height"/>×<paramref name="width"/>.</summary>
+    /// <remarks>The pixels are handed to ONNX Runtime in place (it never writes its inputs): no copy of the batch.</remarks>
     public void RunVision(ReadOnlyMemory<float> pixels, int count, int height, int width, Span<float> embeddings)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        int total = count * 3 * height * width;
-        float[] buffer = ArrayPool<float>.Shared.Rent(total);
-        try
-        {
-            pixels.Span[..total].CopyTo(buffer);
-            using OrtValue input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, total), [count, 3, height, width]);
-            Run([input], count, embeddings);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
+        Memory<float> input = MemoryMarshal.AsMemory(pixels[..(count * 3 * height * width)]);
+        using OrtValue value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, [count, 3, height, width]);
+        Run([value], count, embeddings);
     }
 
     /// <summary>Releases the ONNX Runtime session.</summary>
