@@ -44,34 +44,20 @@ internal sealed partial class NpyFile
         return new NpyFile(descr, shape, bytes[(headerStart + headerLength)..]);
     }
 
-    public float[] Floats()
-    {
-        Require("<f4", 4);
-        var values = new float[Count];
-        for (int i = 0; i < values.Length; i++)
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(Data.AsSpan(4 * i));
-        return values;
-    }
+    public float[] Floats() => Values<float>("<f4");
 
-    public long[] Int64s()
-    {
-        Require("<i8", 8);
-        var values = new long[Count];
-        for (int i = 0; i < values.Length; i++)
-            values[i] = BinaryPrimitives.ReadInt64LittleEndian(Data.AsSpan(8 * i));
-        return values;
-    }
+    public long[] Int64s() => Values<long>("<i8");
 
-    public byte[] Bytes()
-    {
-        Require("|u1", 1);
-        return Data[..Count];
-    }
+    public byte[] Bytes() => Values<byte>("|u1");
 
-    private void Require(string descr, int size)
+    // The files are little-endian, like every machine .NET runs these tests on.
+    private T[] Values<T>(string descr)
+        where T : unmanaged
     {
-        if (Descr != descr || Data.Length < Count * size)
+        int bytes = Count * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if (Descr != descr || Data.Length < bytes || !BitConverter.IsLittleEndian)
             throw new InvalidDataException($"npy holds {Descr} [{string.Join(", ", Shape)}], {Data.Length} bytes; expected {descr}");
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(Data.AsSpan(0, bytes)).ToArray();
     }
 
     [GeneratedRegex(@"'descr':\s*'([^']+)'")]
