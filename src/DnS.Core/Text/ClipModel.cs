@@ -152,18 +152,18 @@ public sealed class ClipModel : IDisposable
     /// <exception cref="VideoDecodingException">The file cannot be decoded; the message names it.</exception>
     public async Task<float[]> EncodeFileAsync(string path, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        var rows = new List<float>();
+        float[] rows = new float[_options.BatchSize * EmbeddingDimension];
         int frames = 0;
         await foreach (FrameBatch batch in _decoder.DecodeAsync(path, cancellationToken).ConfigureAwait(false))
         {
-            float[] embeddings = new float[batch.Count * EmbeddingDimension];
-            EncodeImages(batch, embeddings);
-            rows.AddRange(embeddings);
+            if ((frames + batch.Count) * EmbeddingDimension > rows.Length)
+                Array.Resize(ref rows, Math.Max(2 * rows.Length, (frames + batch.Count) * EmbeddingDimension));
+            EncodeImages(batch, rows.AsSpan(frames * EmbeddingDimension, batch.Count * EmbeddingDimension));
             frames += batch.Count;
             progress?.Report(frames);
         }
 
-        return [.. rows];
+        return rows[..(frames * EmbeddingDimension)];
     }
 
     /// <summary>Releases both ONNX Runtime sessions.</summary>

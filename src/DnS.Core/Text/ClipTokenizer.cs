@@ -8,7 +8,7 @@ namespace DnS.Core.Text;
 /// CLIP's byte-level BPE tokenizer (openai/CLIP <c>simple_tokenizer.py</c> and <c>clip.tokenize</c>): text clean-up
 /// (ftfy's deterministic fixes, HTML unescaping, whitespace, Python's lower-casing), CLIP's pre-tokenizer, byte-level
 /// BPE with <c>&lt;/w&gt;</c> word ends (Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/>), start and end tokens,
-/// truncation that keeps the end token, zero padding. Thread-safe.
+/// truncation that keeps the end token, zero padding.
 /// </summary>
 public sealed class ClipTokenizer
 {
