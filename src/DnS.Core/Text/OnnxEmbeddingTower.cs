@@ -48,7 +48,7 @@ internal sealed class OnnxEmbeddingTower : IDisposable
         {
             string input = ResolveInput(inputName, text, out _inputType, out int[] dimensions);
             InputDimensions = dimensions;
-            _inputNames = text && _session.InputMetadata.ContainsKey(AttentionMask) && input != AttentionMask ? [input, AttentionMask] : [input];
+            _inputNames = text && input != AttentionMask && HasMaskInput() ? [input, AttentionMask] : [input];
             _outputNames = [ResolveOutput(outputName, defaultOutput, out int dimension)];
             Dimension = dimension;
         }
@@ -190,6 +190,16 @@ internal sealed class OnnxEmbeddingTower : IDisposable
         if (dimensions[0] > 0)
             throw new ClipModelException(_path, $"input '{name}' has a fixed batch of {dimensions[0]}; export it with a dynamic batch axis (docs/text-search.md).");
         return name;
+    }
+
+    // Fed as int64 [batch, sequence], as Hugging Face exports declare it.
+    private bool HasMaskInput()
+    {
+        if (!_session.InputMetadata.TryGetValue(AttentionMask, out NodeMetadata? metadata))
+            return false;
+        if (!metadata.IsTensor || metadata.ElementDataType != TensorElementType.Int64 || metadata.Dimensions.Length != 2)
+            throw new ClipModelException(_path, $"input '{AttentionMask}' is {metadata.ElementDataType} [{string.Join(", ", metadata.Dimensions)}]; it must be int64 [batch, sequence].");
+        return true;
     }
 
     private string ResolveOutput(string? requested, string preferred, out int dimension)
