@@ -10,4 +10,7 @@ internal static class SharedData
             .Single(a => a.Key == "SharedDataDir").Value!);
 
     public static string Golden(string file) => Path.Combine(Root, "golden", file);
+
+    /// <summary>The tiny CLIP of ../shared/golden-text (tokenizer cases, ONNX towers, images, embeddings).</summary>
+    public static string GoldenText(string file = "") => Path.Combine(Root, "golden-text", file);
 }

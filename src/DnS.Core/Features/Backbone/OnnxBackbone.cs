@@ -274,7 +274,35 @@ public sealed class OnnxBackbone : IDisposable
         return stages;
     }
 
-    private static SessionOptions CreateSessionOptions(OnnxBackboneOptions options, out BackboneExecutionProvider provider, out string? fallbackReason)
+    private static void ValidateOptions(OnnxBackboneOptions options)
+    {
+        if (options.StageOutputNames is { } names)
+        {
+            if (names.Count != OnnxBackboneOptions.StageCount)
+                throw new ArgumentException(
+                    $"OnnxBackboneOptions.StageOutputNames has {names.Count} names; a backbone has {OnnxBackboneOptions.StageCount} stages (layer1..layer4).",
+                    nameof(options));
+            foreach (string name in names)
+                if (string.IsNullOrEmpty(name))
+                    throw new ArgumentException("OnnxBackboneOptions.StageOutputNames contains an empty name.", nameof(options));
+        }
+
+        ValidateRuntimeOptions(options);
+    }
+
+    /// <summary>Checks the threads and device of <paramref name="options"/>, the part every ONNX Runtime session of the library shares.</summary>
+    internal static void ValidateRuntimeOptions(OnnxBackboneOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, nameof(options.IntraOpThreads));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads, nameof(options.InterOpThreads));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CudaDeviceId, nameof(options.CudaDeviceId));
+    }
+
+    /// <summary>
+    /// Session options for <paramref name="options"/>' threads and execution provider (CUDA with CPU fallback as asked);
+    /// shared with the CLIP towers so every model of the library runs under the same rules.
+    /// </summary>
+    internal static SessionOptions CreateSessionOptions(OnnxBackboneOptions options, out BackboneExecutionProvider provider, out string? fallbackReason)
     {
         var sessionOptions = new SessionOptions
         {

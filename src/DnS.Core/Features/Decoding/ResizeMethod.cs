@@ -15,4 +15,11 @@ public enum ResizeMethod
     /// but swscale resamples in YUV, so colours near sharp edges differ from the reference (see docs/features.md).
     /// </summary>
     Ffmpeg,
+
+    /// <summary>
+    /// ffmpeg sends full-resolution RGB24 frames and the library resizes them as CLIP's preprocessing does (torchvision
+    /// <c>Resize</c> + <c>CenterCrop</c> on a PIL image): Pillow's antialiased bicubic (a = −0.5, 22-bit fixed point,
+    /// horizontal pass first), the longer side floored, the crop offset rounded half to even. Bit-exact with Pillow.
+    /// </summary>
+    Pillow,
 }

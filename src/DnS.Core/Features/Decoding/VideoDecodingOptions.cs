@@ -52,6 +52,12 @@ public sealed record VideoDecodingOptions
     /// </summary>
     public TimeSpan ProcessTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Per-channel RGB mean subtracted after scaling pixels to [0, 1] (default <see cref="ImageNetMean"/>).</summary>
+    public IReadOnlyList<float> Mean { get; init; } = ImageNetMean;
+
+    /// <summary>Per-channel RGB standard deviation divided by after subtracting <see cref="Mean"/> (default <see cref="ImageNetStd"/>).</summary>
+    public IReadOnlyList<float> Std { get; init; } = ImageNetStd;
+
     /// <summary>Per-channel RGB mean subtracted after scaling pixels to [0, 1] (ImageNet).</summary>
     public static IReadOnlyList<float> ImageNetMean { get; } = [0.485f, 0.456f, 0.406f];
 
@@ -75,5 +81,10 @@ public sealed record VideoDecodingOptions
             throw new ArgumentOutOfRangeException(nameof(MaxFrames), MaxFrames, "must be at least 1");
         if (ProcessTimeout != Timeout.InfiniteTimeSpan && (ProcessTimeout <= TimeSpan.Zero || ProcessTimeout.TotalMilliseconds > int.MaxValue))
             throw new ArgumentOutOfRangeException(nameof(ProcessTimeout), ProcessTimeout, $"must be positive and at most {TimeSpan.FromMilliseconds(int.MaxValue)}, or Timeout.InfiniteTimeSpan");
+
+        if (Mean is not { Count: 3 } || Mean.Any(m => !float.IsFinite(m)))
+            throw new ArgumentOutOfRangeException(nameof(Mean), "must hold three finite values (R, G, B)");
+        if (Std is not { Count: 3 } || Std.Any(s => !(s > 0) || !float.IsFinite(s)))
+            throw new ArgumentOutOfRangeException(nameof(Std), "must hold three positive finite values (R, G, B)");
     }
 }

@@ -8,7 +8,8 @@ namespace DnS.Core.Features.Decoding;
 /// Decodes a video file into batches of preprocessed frames for the backbone, through the system ffmpeg:
 /// sampling on timestamps (<c>fps</c> filter, so variable frame rate is handled), display rotation applied
 /// (ffmpeg's autorotate), shorter side resized with bicubic interpolation, centre crop, RGB24 frames streamed
-/// through a pipe (no temporary files), then ImageNet-normalised NCHW floats.
+/// through a pipe (no temporary files), then NCHW floats normalised with the options' mean and std (ImageNet's by
+/// default). A still image (PNG, JPEG, ...) decodes as a one-frame video.
 /// </summary>
 /// <remarks>
 /// Memory is bounded whatever the video length: one float batch, a read-ahead of at most
@@ -25,7 +26,7 @@ public sealed class VideoFrameDecoder
     {
         _options = options ?? new VideoDecodingOptions();
         _options.Validate();
-        _normalizer = new FrameNormalizer(VideoDecodingOptions.ImageNetMean, VideoDecodingOptions.ImageNetStd);
+        _normalizer = new FrameNormalizer(_options.Mean, _options.Std);
     }
 
     /// <summary>The options in use.</summary>
@@ -52,10 +53,13 @@ public sealed class VideoFrameDecoder
 
         int side = _options.CropSize, frameBytes = side * side * 3, frameFloats = frameBytes;
         int batch = _options.BatchSize;
-        var stream = _options.Resize == ResizeMethod.Reference
-            ? FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch,
-                new ReferenceResizeCrop(_options.ResizeShortSide, side).Apply)
-            : FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch);
+        FfmpegFrameStream.FrameConverter? converter = _options.Resize switch
+        {
+            ResizeMethod.Reference => new ReferenceResizeCrop(_options.ResizeShortSide, side).Apply,
+            ResizeMethod.Pillow => new PillowResizeCrop(_options.ResizeShortSide, side).Apply,
+            _ => null,
+        };
+        var stream = FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch, converter);
         float[] pixels = ArrayPool<float>.Shared.Rent(batch * frameFloats);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
@@ -106,7 +110,7 @@ public sealed class VideoFrameDecoder
 
     /// <summary>
     /// The ffmpeg command line after <c>ffmpeg</c>: decode the first video stream, sample, then either send full
-    /// frames as PPM (<see cref="ResizeMethod.Reference"/>) or resize and crop in the filter graph and send raw RGB24.
+    /// frames as PPM (<see cref="ResizeMethod.Reference"/>, <see cref="ResizeMethod.Pillow"/>) or resize and crop in the filter graph and send raw RGB24.
     /// </summary>
     internal IReadOnlyList<string> BuildArguments(string path) =>
     [
@@ -115,7 +119,7 @@ public sealed class VideoFrameDecoder
         "-i", "file:" + path,
         "-map", "0:v:0", "-an", "-sn", "-dn",
         "-vf", FilterGraph(),
-        .. _options.Resize == ResizeMethod.Reference
+        .. _options.Resize != ResizeMethod.Ffmpeg
             ? (string[])["-f", "image2pipe", "-c:v", "ppm", "pipe:1"]
             : ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
     ];
@@ -131,7 +135,7 @@ public sealed class VideoFrameDecoder
     {
         var inv = CultureInfo.InvariantCulture;
         string sample = string.Create(inv, $"fps=fps={_options.FramesPerSecond.ToString("R", inv)}:round=up,");
-        if (_options.Resize == ResizeMethod.Reference) return sample + "format=rgb24";
+        if (_options.Resize != ResizeMethod.Ffmpeg) return sample + "format=rgb24";
         int s = _options.ResizeShortSide, c = _options.CropSize;
         return sample + string.Create(inv,
             $"scale=w={s}:h={s}:force_original_aspect_ratio=increase:flags=bicubic+accurate_rnd+full_chroma_int:param0=0:param1=0.75," +
