@@ -71,9 +71,10 @@ public sealed class OnnxBackbone : IDisposable
     public IReadOnlyList<string> StageNames => _stageNames;
 
     /// <summary>
-    /// Opens an ONNX model file. With <see cref="OnnxBackboneOptions.StageOutputNames"/> null the file is
-    /// handed to ONNX Runtime as is (form (a); external weight files next to it work); otherwise it is read,
-    /// rewritten in memory if the names are inner tensors (form (b)) and loaded from bytes.
+    /// Opens an ONNX model file. With <see cref="OnnxBackboneOptions.StageOutputNames"/> null and
+    /// <see cref="OnnxBackboneOptions.DynamicBatch"/> false the file is handed to ONNX Runtime as is (form (a);
+    /// external weight files next to it work); otherwise it is read, rewritten in memory where the names are inner
+    /// tensors (form (b)) or the batch dimension is fixed, and loaded from bytes.
     /// </summary>
     /// <param name="modelPath">Path of the .onnx file.</param>
     /// <param name="options">Stage names, threads and execution provider; defaults when null.</param>
@@ -86,9 +87,9 @@ public sealed class OnnxBackbone : IDisposable
         ValidateOptions(options);
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"Backbone model '{modelPath}' does not exist.", modelPath);
-        if (options.StageOutputNames is null)
+        if (options.StageOutputNames is null && !options.DynamicBatch)
             return new OnnxBackbone(modelPath, modelPath, null, options);
-        byte[] model = StageOutputRewriter.ExposeStageOutputs(File.ReadAllBytes(modelPath), modelPath, options.StageOutputNames);
+        byte[] model = OnnxModelRewriter.Rewrite(File.ReadAllBytes(modelPath), modelPath, options.StageOutputNames, options.DynamicBatch);
         return new OnnxBackbone(modelPath, null, model, options);
     }
 
@@ -103,9 +104,9 @@ public sealed class OnnxBackbone : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         options ??= new OnnxBackboneOptions();
         ValidateOptions(options);
-        byte[] prepared = options.StageOutputNames is null
+        byte[] prepared = options.StageOutputNames is null && !options.DynamicBatch
             ? model
-            : StageOutputRewriter.ExposeStageOutputs(model, modelName, options.StageOutputNames);
+            : OnnxModelRewriter.Rewrite(model, modelName, options.StageOutputNames, options.DynamicBatch);
         return new OnnxBackbone(modelName, null, prepared, options);
     }
 
@@ -224,7 +225,7 @@ public sealed class OnnxBackbone : IDisposable
                 throw new ArgumentException(
                     $"Backbone model '{_modelName}' input '{InputName}' has shape [{FormatDimensions(_inputDimensions)}] " +
                     $"but the frame batch is [{batch.Count}, 3, {batch.Height}, {batch.Width}]" +
-                    (d == 0 ? "; export the model with a dynamic batch axis (docs/backbone.md) or send batches of that size." : "."),
+                    (d == 0 ? "; set OnnxBackboneOptions.DynamicBatch, export the model with a dynamic batch axis (docs/backbone.md) or send batches of that size." : "."),
                     nameof(batch));
     }
 

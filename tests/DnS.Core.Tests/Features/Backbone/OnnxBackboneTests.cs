@@ -190,6 +190,34 @@ public sealed class OnnxBackboneTests : IDisposable
     }
 
     [Fact]
+    public void Dynamic_batch_frees_a_baked_batch_including_reshape_targets_and_matches_the_reference()
+    {
+        byte[] model = _net.StagesModel(fixedSize: Size, fixedBatch: 1, bakedReshape: true);
+        float[] pixels = TinyResNet.Frames(3, Size, Size, seed: 12);
+        var batch = new FrameBatch(pixels, 3, Size, Size, 0);
+
+        using (var baked = OnnxBackbone.FromBytes(model, "tiny-batch1"))
+        {
+            var rejected = () => baked.Run(batch);
+            rejected.Should().Throw<ArgumentException>().WithMessage("*[1, 3, 64, 64]*[3, 3, 64, 64]*DynamicBatch*");
+            ShouldMatch(baked.Run(new FrameBatch(pixels, 1, Size, Size, 0)), _net.Reference(pixels[..(3 * Size * Size)], 1, Size, Size));
+        }
+
+        using var dynamic = OnnxBackbone.FromBytes(model, "tiny-batch1", new OnnxBackboneOptions { DynamicBatch = true });
+        ShouldMatch(dynamic.Run(batch), _net.Reference(pixels, 3, Size, Size));
+
+        GraphProto graph = ModelProto.Parser.ParseFrom(OnnxModelRewriter.Rewrite(model, "tiny-batch1", null, dynamicBatch: true)).Graph;
+        graph.Input[0].Type.TensorType.Shape.Dim.Select(d => d.ToString())
+            .Should().Equal("{ \"dimParam\": \"N\" }", "{ \"dimValue\": \"3\" }", "{ \"dimValue\": \"64\" }", "{ \"dimValue\": \"64\" }");
+        NodeProto reshape = graph.Node.Single(n => n.OpType == "Reshape");
+        TensorProto target = graph.Initializer.Single(t => t.Name == reshape.Input[1]);
+        MemoryMarshalInt64(target.RawData).Should().Equal(0, -1, Size / 4, Size / 4);
+
+        byte[] alreadyDynamic = _net.StagesModel();
+        OnnxModelRewriter.Rewrite(alreadyDynamic, "tiny", null, dynamicBatch: true).Should().BeSameAs(alreadyDynamic);
+    }
+
+    [Fact]
     public void Rewrite_round_trip_keeps_fields_outside_the_proto_subset()
     {
         // Field 99 (varint 42) is not in the committed subset: it must survive as an unknown field.
@@ -197,13 +225,16 @@ public sealed class OnnxBackboneTests : IDisposable
         byte[] model = [.. _net.ClassifierModel(), .. unknownField];
 
         using var backbone = OnnxBackbone.FromBytes(model, "tiny-extra", new OnnxBackboneOptions { StageOutputNames = TinyResNet.InnerStageNames });
-        byte[] rewritten = StageOutputRewriter.ExposeStageOutputs(model, "tiny-extra", TinyResNet.InnerStageNames);
+        byte[] rewritten = OnnxModelRewriter.Rewrite(model, "tiny-extra", TinyResNet.InnerStageNames, dynamicBatch: false);
 
         ContainsSequence(rewritten, unknownField).Should().BeTrue();
         ModelProto.Parser.ParseFrom(rewritten).Graph.Output.Select(o => o.Name)
             .Should().Equal(["logits", .. TinyResNet.InnerStageNames]);
         backbone.StageNames.Should().Equal(TinyResNet.InnerStageNames);
     }
+
+    private static long[] MemoryMarshalInt64(ByteString raw) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(raw.Span).ToArray();
 
     private static bool ContainsSequence(byte[] haystack, byte[] needle) =>
         haystack.AsSpan().IndexOf(needle) >= 0;
