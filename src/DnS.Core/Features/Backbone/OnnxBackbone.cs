@@ -74,7 +74,8 @@ public sealed class OnnxBackbone : IDisposable
     /// Opens an ONNX model file. With <see cref="OnnxBackboneOptions.StageOutputNames"/> null and
     /// <see cref="OnnxBackboneOptions.DynamicBatch"/> false the file is handed to ONNX Runtime as is (form (a);
     /// external weight files next to it work); otherwise it is read, rewritten in memory where the names are inner
-    /// tensors (form (b)) or the batch dimension is fixed, and loaded from bytes.
+    /// tensors (form (b)) or the batch dimension is fixed, and loaded from bytes (from the path again when nothing
+    /// needed rewriting).
     /// </summary>
     /// <param name="modelPath">Path of the .onnx file.</param>
     /// <param name="options">Stage names, threads and execution provider; defaults when null.</param>
@@ -89,8 +90,12 @@ public sealed class OnnxBackbone : IDisposable
             throw new FileNotFoundException($"Backbone model '{modelPath}' does not exist.", modelPath);
         if (options.StageOutputNames is null && !options.DynamicBatch)
             return new OnnxBackbone(modelPath, modelPath, null, options);
-        byte[] model = OnnxModelRewriter.Rewrite(File.ReadAllBytes(modelPath), modelPath, options.StageOutputNames, options.DynamicBatch);
-        return new OnnxBackbone(modelPath, null, model, options);
+        byte[] original = File.ReadAllBytes(modelPath);
+        byte[] model = OnnxModelRewriter.Rewrite(original, modelPath, options.StageOutputNames, options.DynamicBatch);
+        // Nothing to rewrite: load from the path after all, so weights stored beside the file are still found.
+        return ReferenceEquals(model, original)
+            ? new OnnxBackbone(modelPath, modelPath, null, options)
+            : new OnnxBackbone(modelPath, null, model, options);
     }
 
     /// <summary>Loads a model from its serialised bytes (e.g. an embedded resource or a generated graph).</summary>

@@ -103,6 +103,43 @@ public sealed class OnnxBackboneTests : IDisposable
     }
 
     [Fact]
+    public void A_model_with_weights_beside_it_opens_from_its_path_when_the_options_need_no_rewrite()
+    {
+        // Form (a), already dynamic, every initializer moved to weights.bin next to the .onnx file.
+        ModelProto proto = ModelProto.Parser.ParseFrom(_net.StagesModel());
+        using (var weights = File.Create(Path.Combine(_dir, "weights.bin")))
+        {
+            foreach (TensorProto initializer in proto.Graph.Initializer)
+            {
+                initializer.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "weights.bin" });
+                initializer.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = weights.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                initializer.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = initializer.RawData.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                initializer.DataLocation = TensorProto.Types.DataLocation.External;
+                weights.Write(initializer.RawData.Span);
+                initializer.RawData = ByteString.Empty;
+            }
+        }
+
+        string path = Write("external.onnx", proto.ToByteArray());
+        float[] pixels = TinyResNet.Frames(2, Size, Size, seed: 13);
+        StageMap[] expected = _net.Reference(pixels, 2, Size, Size);
+        foreach (var options in new[]
+                 {
+                     new OnnxBackboneOptions { DynamicBatch = true },
+                     new OnnxBackboneOptions { StageOutputNames = TinyResNet.OutputStageNames },
+                 })
+        {
+            using var backbone = OnnxBackbone.Open(path, options);
+            ShouldMatch(backbone.Run(new FrameBatch(pixels, 2, Size, Size, 0)), expected);
+        }
+
+        // A rewrite is needed (and the bytes cannot reach weights.bin): the error says what to do.
+        string stem = proto.Graph.Node[0].Output[0];
+        var rewrite = () => OnnxBackbone.Open(path, new OnnxBackboneOptions { StageOutputNames = [stem, "layer2", "layer3", "layer4"] });
+        rewrite.Should().Throw<BackboneModelException>().WithMessage("*external data*");
+    }
+
+    [Fact]
     public void Cuda_request_without_the_gpu_runtime_falls_back_to_cpu_and_says_why()
     {
         float[] pixels = TinyResNet.Frames(1, Size, Size, seed: 9);
