@@ -25,7 +25,7 @@ public sealed record ClipModelOptions
         ArgumentNullException.ThrowIfNull(Runtime);
         if (Runtime.InputName is not null || Runtime.StageOutputNames is not null)
             throw new ArgumentException("ClipModelOptions.Runtime must not name inputs or stages; a CLIP folder names its tensors in config.json.", nameof(Runtime));
-        OnnxBackbone.ValidateRuntimeOptions(Runtime);
+        Runtime.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         if (!(FramesPerSecond > 0) || double.IsInfinity(FramesPerSecond))
             throw new ArgumentOutOfRangeException(nameof(FramesPerSecond), FramesPerSecond, "must be a positive finite number");

@@ -71,9 +71,11 @@ public sealed class OnnxBackbone : IDisposable
     public IReadOnlyList<string> StageNames => _stageNames;
 
     /// <summary>
-    /// Opens an ONNX model file. With <see cref="OnnxBackboneOptions.StageOutputNames"/> null the file is
-    /// handed to ONNX Runtime as is (form (a); external weight files next to it work); otherwise it is read,
-    /// rewritten in memory if the names are inner tensors (form (b)) and loaded from bytes.
+    /// Opens an ONNX model file. With <see cref="OnnxBackboneOptions.StageOutputNames"/> null and
+    /// <see cref="OnnxBackboneOptions.DynamicBatch"/> false the file is handed to ONNX Runtime as is (form (a);
+    /// external weight files next to it work); otherwise it is read, rewritten in memory where the names are inner
+    /// tensors (form (b)) or the batch dimension is fixed, and loaded from bytes (from the path again when nothing
+    /// needed rewriting).
     /// </summary>
     /// <param name="modelPath">Path of the .onnx file.</param>
     /// <param name="options">Stage names, threads and execution provider; defaults when null.</param>
@@ -87,10 +89,14 @@ public sealed class OnnxBackbone : IDisposable
         options.Validate();
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"Backbone model '{modelPath}' does not exist.", modelPath);
-        if (options.StageOutputNames is null)
+        if (options.StageOutputNames is null && !options.DynamicBatch)
             return new OnnxBackbone(modelPath, modelPath, null, options);
-        byte[] model = StageOutputRewriter.ExposeStageOutputs(File.ReadAllBytes(modelPath), modelPath, options.StageOutputNames);
-        return new OnnxBackbone(modelPath, null, model, options);
+        byte[] original = File.ReadAllBytes(modelPath);
+        byte[] model = OnnxModelRewriter.Rewrite(original, modelPath, options.StageOutputNames, options.DynamicBatch);
+        // Nothing to rewrite: load from the path after all, so weights stored beside the file are still found.
+        return ReferenceEquals(model, original)
+            ? new OnnxBackbone(modelPath, modelPath, null, options)
+            : new OnnxBackbone(modelPath, null, model, options);
     }
 
     /// <summary>Loads a model from its serialised bytes (e.g. an embedded resource or a generated graph).</summary>
@@ -105,9 +111,9 @@ public sealed class OnnxBackbone : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         options ??= new OnnxBackboneOptions();
         options.Validate();
-        byte[] prepared = options.StageOutputNames is null
+        byte[] prepared = options.StageOutputNames is null && !options.DynamicBatch
             ? model
-            : StageOutputRewriter.ExposeStageOutputs(model, modelName, options.StageOutputNames);
+            : OnnxModelRewriter.Rewrite(model, modelName, options.StageOutputNames, options.DynamicBatch);
         return new OnnxBackbone(modelName, null, prepared, options);
     }
 
@@ -226,7 +232,7 @@ public sealed class OnnxBackbone : IDisposable
                 throw new ArgumentException(
                     $"Backbone model '{_modelName}' input '{InputName}' has shape [{FormatDimensions(_inputDimensions)}] " +
                     $"but the frame batch is [{batch.Count}, 3, {batch.Height}, {batch.Width}]" +
-                    (d == 0 ? "; export the model with a dynamic batch axis (docs/backbone.md) or send batches of that size." : "."),
+                    (d == 0 ? "; set OnnxBackboneOptions.DynamicBatch, export the model with a dynamic batch axis (docs/backbone.md) or send batches of that size." : "."),
                     nameof(batch));
     }
 
@@ -272,30 +278,6 @@ public sealed class OnnxBackbone : IDisposable
         }
 
         return stages;
-    }
-
-    private static void ValidateOptions(OnnxBackboneOptions options)
-    {
-        if (options.StageOutputNames is { } names)
-        {
-            if (names.Count != OnnxBackboneOptions.StageCount)
-                throw new ArgumentException(
-                    $"OnnxBackboneOptions.StageOutputNames has {names.Count} names; a backbone has {OnnxBackboneOptions.StageCount} stages (layer1..layer4).",
-                    nameof(options));
-            foreach (string name in names)
-                if (string.IsNullOrEmpty(name))
-                    throw new ArgumentException("OnnxBackboneOptions.StageOutputNames contains an empty name.", nameof(options));
-        }
-
-        ValidateRuntimeOptions(options);
-    }
-
-    /// <summary>Checks the threads and device of <paramref name="options"/>, the part every ONNX Runtime session of the library shares.</summary>
-    internal static void ValidateRuntimeOptions(OnnxBackboneOptions options)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, nameof(options.IntraOpThreads));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads, nameof(options.InterOpThreads));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.CudaDeviceId, nameof(options.CudaDeviceId));
     }
 
     /// <summary>

@@ -11,6 +11,14 @@ public sealed record OnnxBackboneOptions
     /// </summary>
     public IReadOnlyList<string>? StageOutputNames { get; init; }
 
+    /// <summary>
+    /// Frees a batch dimension the exporter fixed (e.g. CNTK's ResNet-18 at 1): the image input's leading dimension,
+    /// the same baked size in the outputs' and intermediate shape annotations, and a leading baked size in the
+    /// constant target shape of Reshape nodes become dynamic, in memory, so any batch runs and each frame's result
+    /// equals its batch-of-one result. No effect on a model whose batch is already dynamic.
+    /// </summary>
+    public bool DynamicBatch { get; init; }
+
     /// <summary>Name of the image input tensor; null when the model has exactly one input.</summary>
     public string? InputName { get; init; }
 

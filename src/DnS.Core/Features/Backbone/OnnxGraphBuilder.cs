@@ -57,6 +57,20 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Element-wise sum.</summary>
     public string Add(string left, string right, string? output = null) => Node("Add", [left, right], output);
 
+    /// <summary>Reshape to a constant target shape (0 copies the input's dimension, −1 is inferred).</summary>
+    public string Reshape(string input, ReadOnlySpan<long> shape, string? output = null)
+    {
+        var tensor = new TensorProto
+        {
+            Name = $"shape_{_nextId++}",
+            DataType = (int)TensorProto.Types.DataType.Int64,
+            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(shape)),
+        };
+        tensor.Dims.Add(shape.Length);
+        _graph.Initializer.Add(tensor);
+        return Node("Reshape", [input, tensor.Name], output);
+    }
+
     /// <summary>Mean over H and W, keeping [N, C, 1, 1].</summary>
     public string GlobalAveragePool(string input, string? output = null) => Node("GlobalAveragePool", [input], output);
 

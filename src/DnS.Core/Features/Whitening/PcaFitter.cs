@@ -11,7 +11,8 @@ public static class PcaFitter
     /// <summary>
     /// Extracts videos spread evenly over <paramref name="videoPaths"/> (every k-th, so the sample covers the whole
     /// corpus rather than its first folder) until <paramref name="maxVectors"/> region vectors are collected, and fits
-    /// the whitening. Memory stays at O(D²) (<see cref="PcaTrainer"/>).
+    /// the whitening. Memory stays at O(D²) (<see cref="PcaTrainer"/>). The sample is deterministic: the paths are
+    /// taken in ordinal order, so the same library gives a bit-identical whitening however it was listed.
     /// </summary>
     /// <param name="extractor">The extractor without whitening (its D is the input size).</param>
     /// <param name="videoPaths">The corpus.</param>
@@ -24,27 +25,30 @@ public static class PcaFitter
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(extractor);
+        ArgumentNullException.ThrowIfNull(videoPaths);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxVectors, 2);
+        // Directory listings and callers order files differently; the float sums of the covariance depend on the order.
+        string[] paths = [.. videoPaths.Order(StringComparer.Ordinal)];
         var trainer = new PcaTrainer(extractor.Dimensions);
         var skipped = new List<(string, string)>();
         int videos = 0, done = 0;
-        foreach (int index in SpreadOrder(videoPaths.Count))
+        foreach (int index in SpreadOrder(paths.Length))
         {
             if (trainer.Count >= maxVectors) break;
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                trainer.Add((await extractor.ExtractAsync(videoPaths[index], cancellationToken).ConfigureAwait(false)).Values);
+                trainer.Add((await extractor.ExtractAsync(paths[index], cancellationToken).ConfigureAwait(false)).Values);
                 videos++;
             }
             catch (VideoDecodingException e)
             {
-                skipped.Add((videoPaths[index], e.Message));
+                skipped.Add((paths[index], e.Message));
             }
             progress?.Report(++done);
         }
         if (trainer.Count < 2)
-            throw new InvalidOperationException($"PCA needs at least 2 region vectors; {videoPaths.Count} videos gave {trainer.Count} ({skipped.Count} could not be decoded)");
+            throw new InvalidOperationException($"PCA needs at least 2 region vectors; {paths.Length} videos gave {trainer.Count} ({skipped.Count} could not be decoded)");
         return new PcaFit(trainer.Fit(components), trainer.Count, videos, skipped);
     }
 

@@ -103,6 +103,43 @@ public sealed class OnnxBackboneTests : IDisposable
     }
 
     [Fact]
+    public void A_model_with_weights_beside_it_opens_from_its_path_when_the_options_need_no_rewrite()
+    {
+        // Form (a), already dynamic, every initializer moved to weights.bin next to the .onnx file.
+        ModelProto proto = ModelProto.Parser.ParseFrom(_net.StagesModel());
+        using (var weights = File.Create(Path.Combine(_dir, "weights.bin")))
+        {
+            foreach (TensorProto initializer in proto.Graph.Initializer)
+            {
+                initializer.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "weights.bin" });
+                initializer.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = weights.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                initializer.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = initializer.RawData.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                initializer.DataLocation = TensorProto.Types.DataLocation.External;
+                weights.Write(initializer.RawData.Span);
+                initializer.RawData = ByteString.Empty;
+            }
+        }
+
+        string path = Write("external.onnx", proto.ToByteArray());
+        float[] pixels = TinyResNet.Frames(2, Size, Size, seed: 13);
+        StageMap[] expected = _net.Reference(pixels, 2, Size, Size);
+        foreach (var options in new[]
+                 {
+                     new OnnxBackboneOptions { DynamicBatch = true },
+                     new OnnxBackboneOptions { StageOutputNames = TinyResNet.OutputStageNames },
+                 })
+        {
+            using var backbone = OnnxBackbone.Open(path, options);
+            ShouldMatch(backbone.Run(new FrameBatch(pixels, 2, Size, Size, 0)), expected);
+        }
+
+        // A rewrite is needed (and the bytes cannot reach weights.bin): the error says what to do.
+        string stem = proto.Graph.Node[0].Output[0];
+        var rewrite = () => OnnxBackbone.Open(path, new OnnxBackboneOptions { StageOutputNames = [stem, "layer2", "layer3", "layer4"] });
+        rewrite.Should().Throw<BackboneModelException>().WithMessage("*external data*");
+    }
+
+    [Fact]
     public void Cuda_request_without_the_gpu_runtime_falls_back_to_cpu_and_says_why()
     {
         float[] pixels = TinyResNet.Frames(1, Size, Size, seed: 9);
@@ -234,6 +271,34 @@ public sealed class OnnxBackboneTests : IDisposable
     }
 
     [Fact]
+    public void Dynamic_batch_frees_a_baked_batch_including_reshape_targets_and_matches_the_reference()
+    {
+        byte[] model = _net.StagesModel(fixedSize: Size, fixedBatch: 1, bakedReshape: true);
+        float[] pixels = TinyResNet.Frames(3, Size, Size, seed: 12);
+        var batch = new FrameBatch(pixels, 3, Size, Size, 0);
+
+        using (var baked = OnnxBackbone.FromBytes(model, "tiny-batch1"))
+        {
+            var rejected = () => baked.Run(batch);
+            rejected.Should().Throw<ArgumentException>().WithMessage("*[1, 3, 64, 64]*[3, 3, 64, 64]*DynamicBatch*");
+            ShouldMatch(baked.Run(new FrameBatch(pixels, 1, Size, Size, 0)), _net.Reference(pixels[..(3 * Size * Size)], 1, Size, Size));
+        }
+
+        using var dynamic = OnnxBackbone.FromBytes(model, "tiny-batch1", new OnnxBackboneOptions { DynamicBatch = true });
+        ShouldMatch(dynamic.Run(batch), _net.Reference(pixels, 3, Size, Size));
+
+        GraphProto graph = ModelProto.Parser.ParseFrom(OnnxModelRewriter.Rewrite(model, "tiny-batch1", null, dynamicBatch: true)).Graph;
+        graph.Input[0].Type.TensorType.Shape.Dim.Select(d => d.ToString())
+            .Should().Equal("{ \"dimParam\": \"N\" }", "{ \"dimValue\": \"3\" }", "{ \"dimValue\": \"64\" }", "{ \"dimValue\": \"64\" }");
+        NodeProto reshape = graph.Node.Single(n => n.OpType == "Reshape");
+        TensorProto target = graph.Initializer.Single(t => t.Name == reshape.Input[1]);
+        MemoryMarshalInt64(target.RawData).Should().Equal(0, -1, Size / 4, Size / 4);
+
+        byte[] alreadyDynamic = _net.StagesModel();
+        OnnxModelRewriter.Rewrite(alreadyDynamic, "tiny", null, dynamicBatch: true).Should().BeSameAs(alreadyDynamic);
+    }
+
+    [Fact]
     public void Rewrite_round_trip_keeps_fields_outside_the_proto_subset()
     {
         // Field 99 (varint 42) is not in the committed subset: it must survive as an unknown field.
@@ -241,13 +306,16 @@ public sealed class OnnxBackboneTests : IDisposable
         byte[] model = [.. _net.ClassifierModel(), .. unknownField];
 
         using var backbone = OnnxBackbone.FromBytes(model, "tiny-extra", new OnnxBackboneOptions { StageOutputNames = TinyResNet.InnerStageNames });
-        byte[] rewritten = StageOutputRewriter.ExposeStageOutputs(model, "tiny-extra", TinyResNet.InnerStageNames);
+        byte[] rewritten = OnnxModelRewriter.Rewrite(model, "tiny-extra", TinyResNet.InnerStageNames, dynamicBatch: false);
 
         ContainsSequence(rewritten, unknownField).Should().BeTrue();
         ModelProto.Parser.ParseFrom(rewritten).Graph.Output.Select(o => o.Name)
             .Should().Equal(["logits", .. TinyResNet.InnerStageNames]);
         backbone.StageNames.Should().Equal(TinyResNet.InnerStageNames);
     }
+
+    private static long[] MemoryMarshalInt64(ByteString raw) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(raw.Span).ToArray();
 
     private static bool ContainsSequence(byte[] haystack, byte[] needle) =>
         haystack.AsSpan().IndexOf(needle) >= 0;

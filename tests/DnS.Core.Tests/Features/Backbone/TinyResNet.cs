@@ -43,13 +43,18 @@ internal sealed class TinyResNet
 
     public static string[] OutputStageNames => ["layer1", "layer2", "layer3", "layer4"];
 
-    /// <summary>Form (a); positive <paramref name="fixedSize"/> / <paramref name="fixedBatch"/> fix H = W / N in the input's declared shape.</summary>
-    public byte[] StagesModel(int fixedSize = -1, int fixedBatch = -1) => Build(classifier: false, fixedSize, fixedBatch);
+    /// <summary>
+    /// Form (a); positive <paramref name="fixedSize"/> / <paramref name="fixedBatch"/> fix H = W / N in the input's declared
+    /// shape. <paramref name="bakedReshape"/> (needs both) routes layer1 through a Reshape to [N, −1, H/4, W/4] with N baked
+    /// in, as fixed-batch exporters write it: run on a larger batch unchanged, it would fold the batch into the channels.
+    /// </summary>
+    public byte[] StagesModel(int fixedSize = -1, int fixedBatch = -1, bool bakedReshape = false) =>
+        Build(classifier: false, fixedSize, fixedBatch, bakedReshape);
 
     /// <summary>Form (b): only the logits are outputs; the stages are <see cref="InnerStageNames"/>.</summary>
-    public byte[] ClassifierModel() => Build(classifier: true, -1, -1);
+    public byte[] ClassifierModel() => Build(classifier: true, -1, -1, bakedReshape: false);
 
-    private byte[] Build(bool classifier, int fixedSize, int fixedBatch)
+    private byte[] Build(bool classifier, int fixedSize, int fixedBatch, bool bakedReshape)
     {
         var graph = new OnnxGraphBuilder(classifier ? "tiny_classifier" : "tiny_stages");
         string x = graph.Input(InputName, fixedBatch, 3, fixedSize, fixedSize);
@@ -58,7 +63,10 @@ internal sealed class TinyResNet
         for (int s = 0; s < 4; s++)
         {
             string name = classifier ? InnerStageNames[s] : OutputStageNames[s];
-            x = graph.Relu(graph.Conv(x, _weights[s + 1], _biases[s + 1], Channels[s + 1], Channels[s], 3, Strides[s + 1], 1), name);
+            bool reshaped = bakedReshape && s == 0;
+            x = graph.Relu(graph.Conv(x, _weights[s + 1], _biases[s + 1], Channels[s + 1], Channels[s], 3, Strides[s + 1], 1), reshaped ? null : name);
+            if (reshaped)
+                x = graph.Reshape(x, [fixedBatch, -1, fixedSize / 4, fixedSize / 4], name);
             if (!classifier)
                 graph.Output(name);
         }

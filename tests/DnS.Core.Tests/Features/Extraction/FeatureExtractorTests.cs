@@ -87,12 +87,13 @@ public sealed class FeatureExtractorTests(VideoClips clips)
         fit.Videos.Should().Be(3);
         fit.Skipped.Should().ContainSingle().Which.Path.Should().Be(clips["audio.m4a"]);
         var trainer = new PcaTrainer(raw.Dimensions);
-        foreach (var clip in new[] { "h264.mp4", "long.mp4", "anim.gif" }) // the spread order 0, 2, 1, 3, without the audio file
+        // Ordinal order anim.gif, audio.m4a, h264.mp4, long.mp4; spread order 0, 2, 1, 3, without the audio file.
+        foreach (var clip in new[] { "anim.gif", "h264.mp4", "long.mp4" })
             trainer.Add((await raw.ExtractAsync(clips[clip])).Values);
         fit.Vectors.Should().Be(trainer.Count);
         fit.Whitening.GetProjection().Should().Equal(trainer.Fit(8).GetProjection());
 
-        // A cap stops after the video that reaches it: h264.mp4 alone has 3 frames × 9 regions.
+        // A cap stops after the video that reaches it: anim.gif alone has 3 frames × 9 regions.
         var capped = await PcaFitter.FitAsync(raw, corpus, components: 8, maxVectors: 20);
         (capped.Videos, capped.Vectors).Should().Be((1, 27));
         var nothing = () => PcaFitter.FitAsync(raw, [clips["audio.m4a"]], components: 8);
