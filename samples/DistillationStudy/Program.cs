@@ -100,7 +100,7 @@ await StudyReport.WriteAsync(study, settings.Report, ct);
 Console.WriteLine($"report written to {Path.Combine(settings.Report, StudyReport.MarkdownFile)} in {total.Elapsed.TotalMinutes:F1} min");
 return 0;
 
-// TorchSharp 0.107 can finalise a Scalar argument while libtorch still reads it (rare, under GC pressure; it surfaces
+// TorchSharp 0.107 can finalize a Scalar argument while libtorch still reads it (rare, under GC pressure; it surfaces
 // as libtorch's "Unknown scalar type" or "toFloat" check). The pipeline checkpoints every 200 steps, so a failed
 // attempt resumes from its last checkpoint instead of failing the whole study.
 async Task<DistillationReport> DistillAsync(StudyRun run, string folder, DistillationOptions options)

@@ -40,7 +40,7 @@ internal static class CliHost
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("cancelled");
+            Console.Error.WriteLine("canceled");
             return ExitCodes.Failure;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException

@@ -19,6 +19,6 @@ public sealed record ResNet18FeatureOptions
     /// </summary>
     public OnnxBackboneOptions? Backbone { get; init; }
 
-    /// <summary>Decoding and preprocessing (default: the reference's 1 fps, 256 short side, 224 crop, ImageNet normalisation).</summary>
+    /// <summary>Decoding and preprocessing (default: the reference's 1 fps, 256 short side, 224 crop, ImageNet normalization).</summary>
     public VideoDecodingOptions? Decoding { get; init; }
 }

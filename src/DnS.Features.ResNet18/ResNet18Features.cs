@@ -69,7 +69,7 @@ public static class ResNet18Features
     }
 
     /// <summary>
-    /// Creates the video feature extractor: frames (1 fps, 224² centre crop) through ResNet-18, L3-iMAC to
+    /// Creates the video feature extractor: frames (1 fps, 224² center crop) through ResNet-18, L3-iMAC to
     /// <see cref="Regions"/> × <see cref="Dimensions"/> per frame, then <paramref name="whitening"/> when given.
     /// </summary>
     /// <param name="whitening">PCA whitening of the 960-d regions (e.g. fitted with <see cref="PcaFitter"/> on the library), or null for raw L3-iMAC vectors.</param>

@@ -40,7 +40,7 @@ public sealed class LibraryCliTests(CorpusFixture fixture) : IClassFixture<Corpu
     [Fact]
     public async Task An_index_written_with_sidecar_files_by_an_older_dns_still_searches_and_moves_them_into_the_index()
     {
-        // What an older dns left: a version 1 manifest, dns-index.json and dns-sources.json as it serialised them.
+        // What an older dns left: a version 1 manifest, dns-index.json and dns-sources.json as it serialized them.
         string index = NewFolder("old");
         var videos = fixture.Corpus.Videos.Select(v => new VideoSource(v.Id, v.Path)).ToList();
         using (var extractor = new BuiltInFeatureExtractor())

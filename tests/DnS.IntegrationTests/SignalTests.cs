@@ -37,8 +37,8 @@ public sealed partial class SignalTests(CorpusFixture fixture) : IClassFixture<C
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
         string error = await errors;
 
-        process.ExitCode.Should().Be(1, $"a cancelled run exits 1\n{error}");
-        error.Should().Contain("SIGTERM").And.Contain("cancelled");
+        process.ExitCode.Should().Be(1, $"a canceled run exits 1\n{error}");
+        error.Should().Contain("SIGTERM").And.Contain("canceled");
         reported.AddRange(Progress().Matches(rest).Select(m => m.Groups["id"].Value));
         reported.Count.Should().BeLessThan(total, "the signal stopped the run before the end");
 

@@ -4,8 +4,8 @@ using DnS.Core.Kernels;
 namespace DnS.Benchmarks.CoarseScan;
 
 /// <summary>
-/// <see cref="CoarseIndex.Shared"/> quantised to int8 codes with one float scale per row (Int8Quantization, as
-/// DnS.Core's quantised coarse index does): 102.8 MB instead of 409.6 MB, still far larger than the L3. Built once
+/// <see cref="CoarseIndex.Shared"/> quantized to int8 codes with one float scale per row (Int8Quantization, as
+/// DnS.Core's quantized coarse index does): 102.8 MB instead of 409.6 MB, still far larger than the L3. Built once
 /// per process, like the float index.
 /// </summary>
 public sealed class QuantizedLibrary

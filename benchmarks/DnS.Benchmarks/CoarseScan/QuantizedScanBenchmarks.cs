@@ -20,7 +20,7 @@ public class QuantizedScanBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
-    /// <summary>Builds both indexes and checks the int8 scan: exact against its scalar path, within quantisation error of the floats.</summary>
+    /// <summary>Builds both indexes and checks the int8 scan: exact against its scalar path, within quantization error of the floats.</summary>
     [GlobalSetup]
     public void Setup()
     {

@@ -23,7 +23,7 @@ public class BuiltInEncoderBenchmarks
     [Params(16)]
     public int BatchSize { get; set; }
 
-    /// <summary>Random ImageNet-normalised frames.</summary>
+    /// <summary>Random ImageNet-normalized frames.</summary>
     [GlobalSetup]
     public void Setup()
     {

@@ -3,7 +3,7 @@ namespace DnS.Benchmarks.Infrastructure;
 /// <summary>Deterministic synthetic features shaped like the real ones: rows of Gaussian values scaled to unit L2 norm.</summary>
 public static class RandomFeatures
 {
-    /// <summary>Returns <paramref name="rows"/>×<paramref name="dims"/> row-normalised floats from a fixed seed.</summary>
+    /// <summary>Returns <paramref name="rows"/>×<paramref name="dims"/> row-normalized floats from a fixed seed.</summary>
     public static float[] UnitRows(int rows, int dims, int seed)
     {
         var values = new float[(long)rows * dims];

@@ -75,7 +75,7 @@ public class NetworkIndexBenchmarks
     [Benchmark(Baseline = true)]
     public FineFeatures DnsFineAttentionIndex() => attention.IndexVideo(video);
 
-    /// <summary>DnS fine binary student: normalise, project, pack signs.</summary>
+    /// <summary>DnS fine binary student: normalize, project, pack signs.</summary>
     [Benchmark]
     public FineFeatures DnsFineBinaryIndex() => binary.IndexVideo(video);
 
@@ -106,7 +106,7 @@ public class NetworkIndexBenchmarks
         using var t = TorchNetworks.Attention(torchVideo, fineWeights);
     }
 
-    /// <summary>libtorch binarisation (±1 floats, as the reference stores them).</summary>
+    /// <summary>libtorch binarization (±1 floats, as the reference stores them).</summary>
     [Benchmark]
     public void TorchFineBinaryIndex()
     {

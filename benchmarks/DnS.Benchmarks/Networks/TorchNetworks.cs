@@ -18,7 +18,7 @@ public static class TorchNetworks
         return (x * a).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Binarisation: sign(normalize(x)·W), the ±1 floats the reference stores.</summary>
+    /// <summary>Binarization: sign(normalize(x)·W), the ±1 floats the reference stores.</summary>
     public static torch.Tensor Binarize(torch.Tensor x, RandomStateDict w)
     {
         using var scope = torch.NewDisposeScope();

@@ -66,7 +66,7 @@ public class ClipBenchmarks
     [Benchmark]
     public long Tokenize() => _model.Tokenizer.Tokenize([Query])[1];
 
-    /// <summary>One query: tokenizer, text tower, L2 normalisation.</summary>
+    /// <summary>One query: tokenizer, text tower, L2 normalization.</summary>
     [Benchmark]
     public float EncodeQuery() => _model.EncodeText([Query])[0];
 
@@ -79,7 +79,7 @@ public class ClipBenchmarks
         return outputs[0].GetTensorDataAsSpan<float>().ToArray()[0];
     }
 
-    /// <summary>A batch of preprocessed frames through the vision tower, normalised embeddings out.</summary>
+    /// <summary>A batch of preprocessed frames through the vision tower, normalized embeddings out.</summary>
     [Benchmark]
     public float EncodeFrames()
     {

@@ -9,7 +9,7 @@ namespace DnS.Cli.Training.Commands;
 
 /// <summary>
 /// <c>dns-train distill</c>: train everything the DnS cascade needs (fine student, coarse student, selector) from a teacher
-/// on the user's own unlabelled videos, and write a model folder that <c>dns index --models</c> uses.
+/// on the user's own unlabeled videos, and write a model folder that <c>dns index --models</c> uses.
 /// </summary>
 internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
 {

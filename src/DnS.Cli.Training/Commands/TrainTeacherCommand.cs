@@ -25,7 +25,7 @@ internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Set
         public string Output { get; init; } = "";
 
         [CommandOption("--steps <N>")]
-        [Description("Optimiser steps (default 300).")]
+        [Description("Optimizer steps (default 300).")]
         public int Steps { get; init; } = 300;
 
         [CommandOption("--views <K>")]

@@ -40,7 +40,7 @@ internal sealed class IngestionPipeline<T>
 
     /// <summary>Runs the videos through; see the type remarks.</summary>
     /// <exception cref="ArgumentException">Two videos share an id.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled, after finished videos were committed.</exception>
+    /// <exception cref="OperationCanceledException">Canceled, after finished videos were committed.</exception>
     public async Task<IndexReport> RunAsync(IReadOnlyList<VideoSource> videos, IProgress<IndexProgress>? progress, CancellationToken cancellationToken)
     {
         VideoSource.ThrowIfIdsRepeat(videos);
@@ -89,7 +89,7 @@ internal sealed class IngestionPipeline<T>
         }
         finally
         {
-            // Keep every finished video, also when the run is cancelled or the producer failed.
+            // Keep every finished video, also when the run is canceled or the producer failed.
             await commits.FlushAsync().ConfigureAwait(false);
             await produce.ConfigureAwait(false);
         }

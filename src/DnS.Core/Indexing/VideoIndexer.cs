@@ -29,7 +29,7 @@ public sealed class VideoIndexer
         };
     }
 
-    /// <summary>Indexes the videos; see the type remarks for failure and cancellation behaviour.</summary>
+    /// <summary>Indexes the videos; see the type remarks for failure and cancellation behavior.</summary>
     /// <param name="videos">The videos (ids unique within the run).</param>
     /// <param name="progress">Receives an <see cref="IndexProgress"/> after each video.</param>
     /// <param name="cancellationToken">Stops the run; completed videos are committed first.</param>

@@ -17,7 +17,7 @@ public static class Gemm
     /// <summary>Below this many rows of A each A row scans all of B (four B rows per pass share the A loads).</summary>
     private const int ScanRowsOfB = 4;
 
-    /// <summary>The column scan ends every dot with a horizontal sum, which only amortises over a long depth
+    /// <summary>The column scan ends every dot with a horizontal sum, which only amortizes over a long depth
     /// (at k = 64 the packed path was 3× faster).</summary>
     private const int ScanMinDepth = 256;
 

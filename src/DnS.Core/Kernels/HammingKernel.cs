@@ -7,7 +7,7 @@ using DnS.Core.Kernels.Reference;
 
 namespace DnS.Core.Kernels;
 
-/// <summary>Chamfer similarity on packed sign codes (binarised region features):
+/// <summary>Chamfer similarity on packed sign codes (binarized region features):
 /// <c>S[i,j] = mean_r max_r' (1 − 2·popcount(a ⊕ b)/bits)</c>.</summary>
 /// <remarks>
 /// <para>A code of <c>bits</c> signs occupies <see cref="WordsPerCode"/> ulongs; bit b of word w is sign
@@ -16,7 +16,7 @@ namespace DnS.Core.Kernels;
 /// <para>Exactness: the per-region term is the integer ±1 dot product <c>bits − 2·popcount</c>; the maxima are summed in
 /// float in region order, divided by R and then by <c>bits</c>. On ±1 data this equals
 /// <see cref="ChamferKernel"/>'s result divided by <c>bits</c> bit for bit. Empty: Tq = 0 or Tt = 0 gives an empty
-/// matrix. Single-threaded; parallelise over pairs.</para>
+/// matrix. Single-threaded; parallelize over pairs.</para>
 /// </remarks>
 public static class HammingKernel
 {
@@ -238,7 +238,7 @@ public static class HammingKernel
         ArrayPool<ulong>.Shared.Return(rented);
         for (int n = 0; n < sums.Length; n++)
         {
-            sums[n] = Normalise(sums[n], regions, bits);
+            sums[n] = Normalize(sums[n], regions, bits);
         }
 
         return true;
@@ -296,5 +296,5 @@ public static class HammingKernel
     }
 
     /// <summary>The shared final arithmetic: mean over regions (as the float chamfer does), then scaling by bits.</summary>
-    internal static float Normalise(float agreementSum, int regions, int bits) => agreementSum / regions / bits;
+    internal static float Normalize(float agreementSum, int regions, int bits) => agreementSum / regions / bits;
 }

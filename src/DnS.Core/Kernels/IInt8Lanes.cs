@@ -1,7 +1,7 @@
 namespace DnS.Core.Kernels;
 
-/// <summary>Width-independent int8 dot-product steps, one implementation per vector width, so the quantised scan is
-/// written once as a generic method and specialised by the JIT (like <see cref="ISimdLanes{TVector}"/>).</summary>
+/// <summary>Width-independent int8 dot-product steps, one implementation per vector width, so the quantized scan is
+/// written once as a generic method and specialized by the JIT (like <see cref="ISimdLanes{TVector}"/>).</summary>
 /// <typeparam name="TInts">Vector128/256/512 of int: the exact int32 accumulator.</typeparam>
 internal interface IInt8Lanes<TInts>
     where TInts : struct

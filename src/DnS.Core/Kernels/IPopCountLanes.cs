@@ -1,6 +1,6 @@
 namespace DnS.Core.Kernels;
 
-/// <summary>Per-width operations for the vectorised popcount of <see cref="HammingKernel"/>: ulong lanes, with byte-wise
+/// <summary>Per-width operations for the vectorized popcount of <see cref="HammingKernel"/>: ulong lanes, with byte-wise
 /// nibble-lookup popcounts (byte shuffle) summed to 64-bit lanes by a sum of absolute differences.</summary>
 /// <typeparam name="TVector">Vector128/256/512 of ulong.</typeparam>
 internal interface IPopCountLanes<TVector>

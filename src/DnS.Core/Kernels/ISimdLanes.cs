@@ -1,7 +1,7 @@
 namespace DnS.Core.Kernels;
 
 /// <summary>Width-independent operations on float lanes, implemented once per vector width so each kernel is written
-/// once as a generic method and specialised by the JIT (struct type arguments inline completely).</summary>
+/// once as a generic method and specialized by the JIT (struct type arguments inline completely).</summary>
 internal interface ISimdLanes
 {
     /// <summary>Floats per vector.</summary>

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace DnS.Core.Kernels;
 
-/// <summary>Symmetric int8 quantisation with one scale per vector: <c>code = round(x · 127 / max|x|)</c>,
+/// <summary>Symmetric int8 quantization with one scale per vector: <c>code = round(x · 127 / max|x|)</c>,
 /// <c>scale = max|x| / 127</c>, so <c>x ≈ code · scale</c> with an error of at most half a step.</summary>
 /// <remarks>A per-vector scale keeps the full int8 range for every vector whatever its norm; codes stay in
 /// [−127, 127] (−128 is never produced, so negating a code cannot overflow).</remarks>
@@ -11,7 +11,7 @@ internal static class Int8Quantization
     /// <summary>The largest code magnitude.</summary>
     public const int Levels = 127;
 
-    /// <summary>Quantises <paramref name="vector"/> into <paramref name="codes"/> (same length) and returns its scale
+    /// <summary>Quantizes <paramref name="vector"/> into <paramref name="codes"/> (same length) and returns its scale
     /// (0 for an all-zero vector, whose codes are all 0).</summary>
     /// <exception cref="ArgumentException">The vector holds NaN or ±∞ (it has no finite scale).</exception>
     public static float Quantize(ReadOnlySpan<float> vector, Span<sbyte> codes)

@@ -48,7 +48,7 @@ internal readonly struct PopCount512 : IPopCountLanes<Vector512<ulong>>
         if (Avx512Vbmi.IsSupported)
         {
             // vpermb reads 6 index bits and the table ignores bits 4–5, so neither nibble needs masking: a 64-bit
-            // shift brings each byte's high nibble down (the neighbour byte's bits land in the ignored bits).
+            // shift brings each byte's high nibble down (the neighbor byte's bits land in the ignored bits).
             Vector512<ulong> y = value;
             return (Avx512Vbmi.PermuteVar64x8(table.AsByte(), y.AsByte())
                 + Avx512Vbmi.PermuteVar64x8(table.AsByte(), Vector512.ShiftRightLogical(y, 4).AsByte())).AsUInt64();

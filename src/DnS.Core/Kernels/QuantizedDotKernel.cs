@@ -16,18 +16,18 @@ public static class QuantizedDotKernel
     public const int MaxDimensions = int.MaxValue / (128 * 128);
 
     /// <summary>Computes <c>scores[n] = dot(query, codes row n) · scales[n] · queryScale</c> with the best SIMD path.</summary>
-    /// <param name="query">The D quantised query values.</param>
+    /// <param name="query">The D quantized query values.</param>
     /// <param name="queryScale">The query's scale (float value = code · scale).</param>
-    /// <param name="codes">N×D row-major quantised rows; its length must be a multiple of D.</param>
+    /// <param name="codes">N×D row-major quantized rows; its length must be a multiple of D.</param>
     /// <param name="scales">One scale per row; at least N.</param>
     /// <param name="scores">Destination of at least N elements; only the first N are written.</param>
     public static void OneVsMany(ReadOnlySpan<sbyte> query, float queryScale, ReadOnlySpan<sbyte> codes, ReadOnlySpan<float> scales, Span<float> scores) =>
         OneVsMany(query, queryScale, codes, scales, scores, SimdCapabilities.Best);
 
     /// <summary>Computes <c>scores[n] = dot(query, codes row n) · scales[n] · queryScale</c> with a forced SIMD path.</summary>
-    /// <param name="query">The D quantised query values (1 ≤ D ≤ <see cref="MaxDimensions"/>).</param>
+    /// <param name="query">The D quantized query values (1 ≤ D ≤ <see cref="MaxDimensions"/>).</param>
     /// <param name="queryScale">The query's scale (float value = code · scale).</param>
-    /// <param name="codes">N×D row-major quantised rows; its length must be a multiple of D.</param>
+    /// <param name="codes">N×D row-major quantized rows; its length must be a multiple of D.</param>
     /// <param name="scales">One scale per row; at least N.</param>
     /// <param name="scores">Destination of at least N elements; only the first N are written.</param>
     /// <param name="path">The instruction-set path; must be supported (<see cref="SimdCapabilities.IsSupported"/>).</param>

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 namespace DnS.Core.Kernels;
 
 /// <summary>Which <see cref="SimdPath"/> values the running process can execute, as reported by the JIT
-/// (so <c>DOTNET_EnableAVX512F=0</c> and friends are honoured).</summary>
+/// (so <c>DOTNET_EnableAVX512F=0</c> and friends are honored).</summary>
 public static class SimdCapabilities
 {
     /// <summary>The widest accelerated path; the default for every kernel.</summary>

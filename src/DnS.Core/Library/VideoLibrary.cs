@@ -333,7 +333,7 @@ public sealed class VideoLibrary : IAsyncDisposable
         await _store.SetMetadataAsync(SourcesKey, SerializeSources(sources), cancellationToken).ConfigureAwait(false);
     }
 
-    // Re-reads what the last commit made durable (also after a failed or cancelled run).
+    // Re-reads what the last commit made durable (also after a failed or canceled run).
     private void AfterCommit()
     {
         if (_migrating && _store.Metadata.ContainsKey(ProfileKey))

@@ -121,7 +121,7 @@ public sealed class DnsModels
     public const int BuiltInRotationSeed = 20220601;
 
     /// <summary>
-    /// The parameter-free models that work with nothing trained: coarse = L2-normalised mean of the region vectors,
+    /// The parameter-free models that work with nothing trained: coarse = L2-normalized mean of the region vectors,
     /// fine = region chamfer without attention or comparator (float), or — with <paramref name="binary"/> — the
     /// Hamming chamfer of sign(x̂·W) codes with W a fixed random rotation (D bits per region); no selector, so the
     /// default policy re-ranks the top-K by coarse score; fine scores merge by <see cref="FineScoreCalibration.Reference"/>. Trained weights (<see cref="Load(string)"/>) replace them.

@@ -7,7 +7,7 @@ namespace DnS.Core.Retrieval;
 /// Compact coarse embeddings: every vector as int8 codes with one float scale (D + 4 bytes instead of 4·D, 3.98× fewer
 /// at D = 1024), scanned with <see cref="QuantizedDotKernel"/>. <see cref="Search"/> pre-ranks the whole library on the
 /// codes and re-scores the best candidates with the exact floats, so its ranking is the float ranking whenever the
-/// float top-k are among the candidates (measured: docs/kernels.md, "Quantised coarse scan").
+/// float top-k are among the candidates (measured: docs/kernels.md, "Quantized coarse scan").
 /// </summary>
 /// <remarks>Immutable and thread-safe once built; a search rents its working arrays from the shared pool.</remarks>
 public sealed class QuantizedCoarseIndex
@@ -31,7 +31,7 @@ public sealed class QuantizedCoarseIndex
     /// <summary>Bytes one vector takes: D int8 codes and a float scale.</summary>
     public int BytesPerVector => Dimensions + sizeof(float);
 
-    /// <summary>Quantises N×D row-major float vectors (e.g. a store's coarse embeddings).</summary>
+    /// <summary>Quantizes N×D row-major float vectors (e.g. a store's coarse embeddings).</summary>
     /// <param name="vectors">N×D row-major floats; its length must be a multiple of <paramref name="dimensions"/>.</param>
     /// <param name="dimensions">D, 1 to <see cref="QuantizedDotKernel.MaxDimensions"/>.</param>
     /// <exception cref="ArgumentException">The length does not divide, or a vector holds NaN or ±∞ (the message names its row).</exception>
@@ -59,7 +59,7 @@ public sealed class QuantizedCoarseIndex
         return new QuantizedCoarseIndex(codes, scales, dimensions);
     }
 
-    /// <summary>Approximate scores of a float query against every vector (the query is quantised the same way).</summary>
+    /// <summary>Approximate scores of a float query against every vector (the query is quantized the same way).</summary>
     /// <param name="query">D floats.</param>
     /// <param name="scores">At least <see cref="Count"/> elements; the first Count are written.</param>
     public void Score(ReadOnlySpan<float> query, Span<float> scores)
@@ -82,7 +82,7 @@ public sealed class QuantizedCoarseIndex
     /// <paramref name="candidates"/> best, and ranks those by their exact float dot products
     /// (<see cref="DotKernel"/>, bitwise the scores of a float scan), ties to the lower ordinal.</summary>
     /// <param name="query">D floats.</param>
-    /// <param name="vectors">The exact N×D float vectors this index was quantised from.</param>
+    /// <param name="vectors">The exact N×D float vectors this index was quantized from.</param>
     /// <param name="candidates">Pre-ranked vectors to re-score; at least k (more candidates: more float reads, fewer misses).</param>
     /// <param name="ordinals">Receives the best ordinals, best first; its length is k.</param>
     /// <param name="scores">Receives their exact float scores; at least k.</param>

@@ -19,7 +19,7 @@ public sealed class RetrievalEngine
     private readonly IVideoStore _store;
     private readonly int _degreeOfParallelism;
 
-    /// <summary>Pairs per parallel work item of the selector MLP (large enough to amortise scheduling).</summary>
+    /// <summary>Pairs per parallel work item of the selector MLP (large enough to amortize scheduling).</summary>
     private const int SelectorChunk = 8192;
 
     /// <summary>Creates an engine; the store's schema must match the models.</summary>

@@ -28,7 +28,7 @@ public interface IVideoStoreView
     /// <exception cref="ArgumentOutOfRangeException">No such ordinal.</exception>
     VideoRecord GetRecord(int ordinal);
 
-    /// <summary>The id at an ordinal, without materialising the record.</summary>
+    /// <summary>The id at an ordinal, without materializing the record.</summary>
     /// <exception cref="ArgumentOutOfRangeException">No such ordinal.</exception>
     string GetId(int ordinal);
 

@@ -7,7 +7,7 @@ namespace DnS.Core.Text;
 /// <summary>
 /// A CLIP-style dual encoder brought by the user: a folder with <c>config.json</c>, a text tower and a vision tower in
 /// ONNX and CLIP's BPE vocabulary (the layout of ../shared/golden-text, docs/text-search.md). Embeds texts and
-/// images or video frames into one space, L2-normalised, so a dot product is the cosine similarity.
+/// images or video frames into one space, L2-normalized, so a dot product is the cosine similarity.
 /// </summary>
 /// <remarks>Not safe for concurrent calls; open one per thread.</remarks>
 public sealed class ClipModel : IDisposable
@@ -72,7 +72,7 @@ public sealed class ClipModel : IDisposable
     /// <summary>Why CUDA was asked for but the CPU is used; null when no fallback happened.</summary>
     public string? ProviderFallbackReason => _text.ProviderFallbackReason;
 
-    /// <summary>How frames are decoded and preprocessed for the vision tower (CLIP's: Pillow bicubic, centre crop, CLIP mean/std).</summary>
+    /// <summary>How frames are decoded and preprocessed for the vision tower (CLIP's: Pillow bicubic, center crop, CLIP mean/std).</summary>
     public VideoDecodingOptions FrameDecoding { get; }
 
     /// <summary>Opens and checks a CLIP model folder.</summary>
@@ -90,7 +90,7 @@ public sealed class ClipModel : IDisposable
         return new ClipModel(folder, ClipFolderConfig.Read(folder), options);
     }
 
-    /// <summary>Embeds <paramref name="texts"/>: a row-major [texts, D] matrix of L2-normalised rows.</summary>
+    /// <summary>Embeds <paramref name="texts"/>: a row-major [texts, D] matrix of L2-normalized rows.</summary>
     public float[] EncodeText(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
@@ -99,7 +99,7 @@ public sealed class ClipModel : IDisposable
         return embeddings;
     }
 
-    /// <summary>Embeds <paramref name="texts"/> into <paramref name="embeddings"/> ([texts, D], L2-normalised rows).</summary>
+    /// <summary>Embeds <paramref name="texts"/> into <paramref name="embeddings"/> ([texts, D], L2-normalized rows).</summary>
     /// <exception cref="ArgumentException"><paramref name="embeddings"/> is shorter than texts × D.</exception>
     public void EncodeText(IReadOnlyList<string> texts, Span<float> embeddings)
     {
@@ -121,7 +121,7 @@ public sealed class ClipModel : IDisposable
 
     /// <summary>
     /// Embeds preprocessed frames (NCHW, as <see cref="FrameDecoding"/> makes them) into <paramref name="embeddings"/>
-    /// ([frames, D], L2-normalised rows).
+    /// ([frames, D], L2-normalized rows).
     /// </summary>
     /// <exception cref="ArgumentException">The batch does not fit the vision tower or <paramref name="embeddings"/> is too short.</exception>
     public void EncodeImages(FrameBatch frames, Span<float> embeddings)
@@ -144,7 +144,7 @@ public sealed class ClipModel : IDisposable
     /// <summary>
     /// Decodes an image or a video with ffmpeg (a still image is one frame, a video is sampled at
     /// <see cref="ClipModelOptions.FramesPerSecond"/>), preprocesses as CLIP and embeds every frame: a row-major
-    /// [frames, D] matrix of L2-normalised rows.
+    /// [frames, D] matrix of L2-normalized rows.
     /// </summary>
     /// <param name="path">The image or video file.</param>
     /// <param name="progress">Receives the number of frames embedded so far; may be null.</param>

@@ -8,7 +8,7 @@ namespace DnS.Core.Text;
 
 /// <summary>
 /// One tower of a CLIP-style dual encoder exported to ONNX: token ids (int64 or int32, optional
-/// <c>attention_mask</c>) or pixel values (float NCHW) in, one embedding row per item out, unnormalised as the model
+/// <c>attention_mask</c>) or pixel values (float NCHW) in, one embedding row per item out, unnormalized as the model
 /// gives it. Names, element types and fixed dimensions come from the model's metadata; inputs and outputs live in
 /// pooled arrays. Not safe for concurrent calls.
 /// </summary>

@@ -6,7 +6,7 @@ using DnS.Core.Kernels;
 namespace DnS.Core.Text;
 
 /// <summary>
-/// Text–video scores over CLIP embeddings (L2-normalised text embedding q, frame embeddings f₁..f_T of one video), the
+/// Text–video scores over CLIP embeddings (L2-normalized text embedding q, frame embeddings f₁..f_T of one video), the
 /// two stages of <i>Thinking Fast and Slow</i> without learned parameters:
 /// <list type="bullet">
 /// <item><b>fast</b>: <c>⟨q, v⟩</c> with the pooled video embedding <c>v = normalize(Σₜ fₜ / T)</c>, one dot product per
@@ -18,7 +18,7 @@ namespace DnS.Core.Text;
 /// </summary>
 public static class TextVideoScoring
 {
-    /// <summary>The pooled video embedding: the L2-normalised mean of <paramref name="frames"/> (T×D, row-major).</summary>
+    /// <summary>The pooled video embedding: the L2-normalized mean of <paramref name="frames"/> (T×D, row-major).</summary>
     /// <param name="frames">T ≥ 1 frame embeddings of <paramref name="pooled"/>.Length dimensions each.</param>
     /// <param name="pooled">Destination of D floats.</param>
     /// <exception cref="ArgumentException">The lengths do not fit.</exception>
@@ -38,8 +38,8 @@ public static class TextVideoScoring
         DotKernel.OneVsMany(text, videos, scores);
 
     /// <summary>The slow score of one text against one video's frames: attention-weighted frame similarity, <c>Σₜ softmax(sₜ/τ)ₜ sₜ</c>.</summary>
-    /// <param name="text">The normalised text embedding (D floats).</param>
-    /// <param name="frames">T ≥ 1 normalised frame embeddings, T×D row-major.</param>
+    /// <param name="text">The normalized text embedding (D floats).</param>
+    /// <param name="frames">T ≥ 1 normalized frame embeddings, T×D row-major.</param>
     /// <param name="temperature">τ &gt; 0; smaller attends to fewer frames.</param>
     /// <exception cref="ArgumentException">The lengths do not fit.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not a positive finite number.</exception>

@@ -28,7 +28,7 @@ internal sealed class PickleReader
     /// <summary>A storage referenced by a persistent id: its key, element type and element count.</summary>
     internal sealed record StorageRef(string Key, TensorDType DType, long ElementCount, long ViewOffset);
 
-    /// <summary>A tensor rebuilt by <c>torch._utils._rebuild_tensor_v2</c> (described, not materialised).</summary>
+    /// <summary>A tensor rebuilt by <c>torch._utils._rebuild_tensor_v2</c> (described, not materialized).</summary>
     internal sealed record TensorRef(StorageRef Storage, long StorageOffset, int[] Shape, long[] Strides);
 
     private static readonly Dictionary<string, TensorDType> StorageTypes = new(StringComparer.Ordinal)

@@ -228,7 +228,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
             }
             else
             {
-                data[name] = (Materialise(buffer.AsSpan(checked((int)(start + first * elem))), t.Shape, t.Strides, elem, byteLength), 0);
+                data[name] = (Materialize(buffer.AsSpan(checked((int)(start + first * elem))), t.Shape, t.Strides, elem, byteLength), 0);
                 infos[name] = new TensorInfo(name, t.Storage.DType, t.Shape, 0, byteLength);
             }
         }
@@ -260,7 +260,7 @@ public sealed class PyTorchCheckpoint : ITensorSource
     }
 
     // Copies a strided view into row-major order (odometer over the multi-index).
-    private static byte[] Materialise(ReadOnlySpan<byte> source, int[] shape, long[] strides, int elem, long byteLength)
+    private static byte[] Materialize(ReadOnlySpan<byte> source, int[] shape, long[] strides, int elem, long byteLength)
     {
         var result = new byte[byteLength];
         if (byteLength == 0) return result;

@@ -6,7 +6,7 @@ public static class TensorSources
     /// <summary>
     /// Opens <paramref name="path"/> as a <see cref="PyTorchCheckpoint"/> when it is a <c>torch.save</c> file (a zip
     /// archive, or a pickle for the legacy format), otherwise as a <see cref="SafeTensorsFile"/>. The format is
-    /// recognised by content, not by extension.
+    /// recognized by content, not by extension.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="WeightsFormatException">The file is in neither format or is damaged.</exception>

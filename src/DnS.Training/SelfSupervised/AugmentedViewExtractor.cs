@@ -127,7 +127,7 @@ public sealed class AugmentedViewExtractor
         return true;
     }
 
-    // A stable seed per (seed, video, view, stream): string.GetHashCode is randomised per process, so hash the id with FNV-1a.
+    // A stable seed per (seed, video, view, stream): string.GetHashCode is randomized per process, so hash the id with FNV-1a.
     private Random ViewRandom(string videoId, int view, int stream)
     {
         uint hash = 2166136261;

@@ -92,7 +92,7 @@ public sealed class DecodingLimitTests(VideoClips clips)
     }
 
     [Fact]
-    public async Task Cancelling_kills_ffmpeg()
+    public async Task Canceling_kills_ffmpeg()
     {
         if (OperatingSystem.IsWindows()) return;
         string folder = Directory.CreateDirectory(clips.NewPath("stuck-ffmpeg")).FullName;

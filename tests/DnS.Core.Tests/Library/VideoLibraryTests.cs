@@ -248,7 +248,7 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
     public async Task An_index_written_by_the_old_cli_with_sidecar_files_opens_and_its_first_commit_moves_them_into_the_metadata()
     {
         // As dns index wrote it before libraries: a store through FileVideoStore + VideoIndexer, a version 1 manifest,
-        // and the two sidecars exactly as IndexProfile and IndexSources serialised them.
+        // and the two sidecars exactly as IndexProfile and IndexSources serialized them.
         string folder = NewFolder("old");
         string a = CopyClip("h264.mp4", "old-a.mp4"), b = CopyClip("vp9.webm", "old-b.webm");
         using (var extractor = new BuiltInFeatureExtractor())

@@ -6,8 +6,8 @@ using Xunit.Abstractions;
 
 namespace DnS.Core.Tests.Retrieval;
 
-/// <summary>The int8 coarse index against the float scan on realistic coarse vectors: L2-normalised Gaussian rows
-/// (the coarse student's embeddings are L2-normalised) and queries that are either unrelated or noisy near-copies of
+/// <summary>The int8 coarse index against the float scan on realistic coarse vectors: L2-normalized Gaussian rows
+/// (the coarse student's embeddings are L2-normalized) and queries that are either unrelated or noisy near-copies of
 /// a library row, the retrieval case.</summary>
 public sealed class QuantizedCoarseIndexTests(ITestOutputHelper output)
 {
@@ -22,14 +22,14 @@ public sealed class QuantizedCoarseIndexTests(ITestOutputHelper output)
         var values = new float[rows * dims];
         for (int n = 0; n < rows; n++)
         {
-            Normalise(values.AsSpan(n * dims, dims), random, noiseOf: null, noise: 1);
+            Normalize(values.AsSpan(n * dims, dims), random, noiseOf: null, noise: 1);
         }
 
         return values;
     }
 
     /// <summary>Fills <paramref name="row"/> with Gaussian noise (plus a source row) and scales it to unit length.</summary>
-    private static void Normalise(Span<float> row, Random random, float[]? noiseOf, float noise)
+    private static void Normalize(Span<float> row, Random random, float[]? noiseOf, float noise)
     {
         double norm = 0;
         for (int k = 0; k < row.Length; k++)
@@ -56,7 +56,7 @@ public sealed class QuantizedCoarseIndexTests(ITestOutputHelper output)
         {
             queries[i] = new float[Dims];
             float[]? source = i < 6 ? null : Library.Value.AsSpan(random.Next(Videos) * Dims, Dims).ToArray();
-            Normalise(queries[i], random, source, source is null ? 1 : 0.5f);
+            Normalize(queries[i], random, source, source is null ? 1 : 0.5f);
         }
 
         return queries;

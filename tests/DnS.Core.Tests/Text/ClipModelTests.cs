@@ -57,7 +57,7 @@ public sealed class ClipModelTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Clip_encode_text_gives_normalised_text_embeds_in_batches()
+    public void Clip_encode_text_gives_normalized_text_embeds_in_batches()
     {
         string[] texts = Texts();
         float[] expected = Normalized(NpyFile.Read(SharedData.GoldenText("text_embeds.npy")).Floats());
@@ -123,7 +123,7 @@ public sealed class ClipModelTests(ITestOutputHelper output) : IDisposable
         }
 
         output.WriteLine($"logits_per_image max abs difference {worstLogit:E2} (PNG → ffmpeg → Pillow resize → towers); {asserted} ranking pairs asserted");
-        asserted.Should().BeGreaterThan(200, "most neighbouring pairs are separated by more than 0.01");
+        asserted.Should().BeGreaterThan(200, "most neighboring pairs are separated by more than 0.01");
     }
 
     [Fact]

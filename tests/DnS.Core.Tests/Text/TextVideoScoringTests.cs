@@ -10,7 +10,7 @@ public sealed class TextVideoScoringTests
     private const int Dimension = 67;   // not a multiple of any vector width, so every kernel tail runs
 
     [Fact]
-    public void Text_pooled_video_embedding_is_the_normalised_mean_of_the_frames()
+    public void Text_pooled_video_embedding_is_the_normalized_mean_of_the_frames()
     {
         var random = new Random(11);
         float[] frames = UnitRows(random, 9);

@@ -35,7 +35,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_globals_stay_inert_and_strided_views_are_materialised()
+    public void Unknown_globals_stay_inert_and_strided_views_are_materialized()
     {
         // A hand-made checkpoint: 'args' calls posix.system (must not run), 'model' holds a transposed view
         // (shape [3,2], strides [1,3]) and an offset slice of the same storage.

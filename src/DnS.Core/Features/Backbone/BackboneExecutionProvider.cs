@@ -14,7 +14,7 @@ public enum BackboneExecutionProvider
     Cuda,
 
     /// <summary>
-    /// CUDA when the GPU runtime is referenced and initialises, otherwise the CPU without error
+    /// CUDA when the GPU runtime is referenced and initializes, otherwise the CPU without error
     /// (the reason is still reported in <see cref="OnnxBackbone.ProviderFallbackReason"/>).
     /// </summary>
     Auto,

@@ -99,7 +99,7 @@ public sealed class OnnxBackbone : IDisposable
             : new OnnxBackbone(modelPath, null, model, options);
     }
 
-    /// <summary>Loads a model from its serialised bytes (e.g. an embedded resource or a generated graph).</summary>
+    /// <summary>Loads a model from its serialized bytes (e.g. an embedded resource or a generated graph).</summary>
     /// <param name="model">The ONNX ModelProto bytes; not modified.</param>
     /// <param name="modelName">Name used in error messages.</param>
     /// <param name="options">Stage names, threads and execution provider; defaults when null.</param>
@@ -328,7 +328,7 @@ public sealed class OnnxBackbone : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            return $"CUDA execution provider failed to initialise on device {deviceId}: {e.Message}";
+            return $"CUDA execution provider failed to initialize on device {deviceId}: {e.Message}";
         }
     }
 

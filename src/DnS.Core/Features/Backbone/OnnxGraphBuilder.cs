@@ -97,7 +97,7 @@ internal sealed class OnnxGraphBuilder
         Graph = _graph.Clone(),
     };
 
-    /// <summary>The serialised model, ready for <see cref="OnnxBackbone.FromBytes"/>.</summary>
+    /// <summary>The serialized model, ready for <see cref="OnnxBackbone.FromBytes"/>.</summary>
     public byte[] ToBytes() => Build().ToByteArray();
 
     private string Node(string opType, string[] inputs, string? output, params AttributeProto[] attributes)

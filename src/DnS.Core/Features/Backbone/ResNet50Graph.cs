@@ -21,7 +21,7 @@ internal static class ResNet50Graph
     public static IReadOnlyList<string> StageNames { get; } = ["layer1", "layer2", "layer3", "layer4"];
 
     /// <summary>
-    /// Builds the serialised model. Without a classifier the outputs are the four stages (form (a));
+    /// Builds the serialized model. Without a classifier the outputs are the four stages (form (a));
     /// with one the only output is the 1000-way logits and the stages are inner tensors (form (b)).
     /// </summary>
     public static byte[] Create(ulong seed, bool withClassifier = false)

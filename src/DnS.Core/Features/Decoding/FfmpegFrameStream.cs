@@ -10,7 +10,7 @@ namespace DnS.Core.Features.Decoding;
 /// <see cref="FrameConverter"/> — read ahead by a background task into a bounded channel of pooled buffers, so
 /// decoding overlaps the consumer's work while memory stays at (read-ahead + 1) output frames plus one source frame.
 /// Disposing kills a process that is still running and waits for it, so no ffmpeg outlives an abandoned or
-/// cancelled enumeration.
+/// canceled enumeration.
 /// </summary>
 /// <remarks>
 /// ffmpeg is driven directly (argument list, anonymous stdout pipe) rather than through FFMpegCore: its

@@ -9,7 +9,7 @@ namespace DnS.Core.Features.Decoding;
 /// <remarks>
 /// .NET has no public API for the file type, so this asks the runtime's own native shim (<c>libSystem.Native</c>,
 /// shipped with every .NET runtime on Unix), whose <c>FileStatus</c> layout .NET defines the same on every platform:
-/// an int32 of flags, then the int32 mode with the type bits normalised to the values below. Where the shim cannot be
+/// an int32 of flags, then the int32 mode with the type bits normalized to the values below. Where the shim cannot be
 /// called (Windows, which has no FIFOs or device paths a user would pass) the check answers "regular".
 /// </remarks>
 internal static partial class FileKind

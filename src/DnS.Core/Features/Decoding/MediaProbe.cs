@@ -12,7 +12,7 @@ internal sealed record MediaProbe(string FormatName, int VideoStreams, int Audio
     /// quoting, so any file name works) and classifies failures. ffprobe is killed when it takes longer than
     /// <paramref name="timeout"/> or the caller cancels.
     /// </summary>
-    /// <exception cref="VideoDecodingException">ffprobe cannot start, times out, or does not recognise the file.</exception>
+    /// <exception cref="VideoDecodingException">ffprobe cannot start, times out, or does not recognize the file.</exception>
     public static async Task<MediaProbe> RunAsync(string ffprobe, string path, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(ffprobe)
@@ -59,7 +59,7 @@ internal sealed record MediaProbe(string FormatName, int VideoStreams, int Audio
                 bool truncated = VideoFrameDecoder.IsTruncationMessage(errors) && StartsLikeIsoMedia(path);
                 string cause = LastLine(errors);
                 throw new VideoDecodingException(path, truncated ? VideoDecodingFailure.Truncated : VideoDecodingFailure.NotAMediaFile,
-                    (truncated ? "file is truncated" : "not a recognised media file") + $" (ffprobe: {cause})");
+                    (truncated ? "file is truncated" : "not a recognized media file") + $" (ffprobe: {cause})");
             }
             return Parse(path, json);
         }

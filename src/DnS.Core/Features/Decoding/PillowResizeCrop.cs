@@ -3,12 +3,12 @@ namespace DnS.Core.Features.Decoding;
 /// <summary>
 /// CLIP's preprocessing (torchvision <c>Resize(s, BICUBIC)</c> + <c>CenterCrop(c)</c> on a PIL image) on one packed
 /// RGB24 frame: the shorter side becomes s and the longer <c>int(s·long/short)</c> (floored), resampled exactly as
-/// Pillow's <c>Image.resize(BICUBIC)</c> does, then the centre crop at <c>round((size − c)/2)</c> with Python's
+/// Pillow's <c>Image.resize(BICUBIC)</c> does, then the center crop at <c>round((size − c)/2)</c> with Python's
 /// half-to-even rounding. Only the cropped window is computed.
 /// </summary>
 /// <remarks>
 /// Pillow's resampler: cubic convolution with a = −0.5, support 2 widened by the scale when down-scaling
-/// (antialiasing), weights normalised in double then rounded to 22-bit fixed point away from zero, an integer
+/// (antialiasing), weights normalized in double then rounded to 22-bit fixed point away from zero, an integer
 /// horizontal pass stored as clamped bytes, then the vertical pass; a pass whose size does not change is skipped.
 /// Bit-exact with Pillow 9.4 on ../shared/golden-text. Not thread-safe: tables are cached for the last frame size.
 /// </remarks>
@@ -29,7 +29,7 @@ internal sealed class PillowResizeCrop(int shortSide, int crop)
             ? (shortSide, (int)((double)shortSide * height / width))
             : ((int)((double)shortSide * width / height), shortSide);
 
-    /// <summary>Offset of a centre crop of <paramref name="crop"/> in <paramref name="size"/>: Python's <c>round((size − crop) / 2)</c>.</summary>
+    /// <summary>Offset of a center crop of <paramref name="crop"/> in <paramref name="size"/>: Python's <c>round((size − crop) / 2)</c>.</summary>
     public static int CropOffset(int size, int crop) => (int)Math.Round((size - crop) / 2.0, MidpointRounding.ToEven);
 
     /// <summary>Resizes and crops <paramref name="rgb"/> (width·height·3 bytes) into <paramref name="cropped"/> (crop·crop·3 bytes).</summary>

@@ -1,6 +1,6 @@
 namespace DnS.Core.Features.Decoding;
 
-/// <summary>Where and how a sampled frame is resized (shorter side) and centre-cropped.</summary>
+/// <summary>Where and how a sampled frame is resized (shorter side) and center-cropped.</summary>
 public enum ResizeMethod
 {
     /// <summary>
@@ -12,7 +12,7 @@ public enum ResizeMethod
 
     /// <summary>
     /// Resize and crop inside ffmpeg's filter graph (swscale bicubic with a = −0.75): less data through the pipe,
-    /// but swscale resamples in YUV, so colours near sharp edges differ from the reference (see docs/features.md).
+    /// but swscale resamples in YUV, so colors near sharp edges differ from the reference (see docs/features.md).
     /// </summary>
     Ffmpeg,
 

@@ -15,7 +15,7 @@ public enum VideoDecodingFailure
     /// <summary>The file is zero bytes long.</summary>
     EmptyFile,
 
-    /// <summary>ffmpeg does not recognise the file as a media container (a text file, random bytes, ...).</summary>
+    /// <summary>ffmpeg does not recognize the file as a media container (a text file, random bytes, ...).</summary>
     NotAMediaFile,
 
     /// <summary>The file is a media file without a video stream (audio only).</summary>

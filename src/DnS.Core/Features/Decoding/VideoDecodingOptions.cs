@@ -2,7 +2,7 @@ namespace DnS.Core.Features.Decoding;
 
 /// <summary>
 /// How videos are sampled and preprocessed. The defaults are the reference's: 1 frame per second, shorter side
-/// resized to 256 (bicubic), centre crop 224×224, RGB, ImageNet normalisation, NCHW.
+/// resized to 256 (bicubic), center crop 224×224, RGB, ImageNet normalization, NCHW.
 /// </summary>
 public sealed record VideoDecodingOptions
 {
@@ -12,7 +12,7 @@ public sealed record VideoDecodingOptions
     /// <summary>The shorter side is resized to this many pixels, keeping the aspect ratio (default 256).</summary>
     public int ResizeShortSide { get; init; } = 256;
 
-    /// <summary>Side of the square centre crop taken after resizing (default 224); at most <see cref="ResizeShortSide"/>.</summary>
+    /// <summary>Side of the square center crop taken after resizing (default 224); at most <see cref="ResizeShortSide"/>.</summary>
     public int CropSize { get; init; } = 224;
 
     /// <summary>

@@ -7,8 +7,8 @@ namespace DnS.Core.Features.Decoding;
 /// <summary>
 /// Decodes a video file into batches of preprocessed frames for the backbone, through the system ffmpeg:
 /// sampling on timestamps (<c>fps</c> filter, so variable frame rate is handled), display rotation applied
-/// (ffmpeg's autorotate), shorter side resized with bicubic interpolation, centre crop, RGB24 frames streamed
-/// through a pipe (no temporary files), then NCHW floats normalised with the options' mean and std (ImageNet's by
+/// (ffmpeg's autorotate), shorter side resized with bicubic interpolation, center crop, RGB24 frames streamed
+/// through a pipe (no temporary files), then NCHW floats normalized with the options' mean and std (ImageNet's by
 /// default). A still image (PNG, JPEG, ...) decodes as a one-frame video.
 /// </summary>
 /// <remarks>
@@ -38,11 +38,11 @@ public sealed class VideoFrameDecoder
     /// sampling period gives exactly one frame.
     /// </summary>
     /// <remarks>
-    /// Each batch's pixel memory is reused: it is valid until the enumerator moves on. Cancelling, or leaving the
+    /// Each batch's pixel memory is reused: it is valid until the enumerator moves on. Canceling, or leaving the
     /// loop early, stops ffmpeg within the current frame.
     /// </remarks>
     /// <exception cref="VideoDecodingException">The file cannot be decoded; <see cref="VideoDecodingException.Reason"/> says why.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public async IAsyncEnumerable<FrameBatch> DecodeAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

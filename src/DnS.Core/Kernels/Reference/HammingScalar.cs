@@ -67,7 +67,7 @@ internal static class HammingScalar
                     sum += best;
                 }
 
-                similarity[(i * targetFrames) + j] = HammingKernel.Normalise(sum, regions, bits);
+                similarity[(i * targetFrames) + j] = HammingKernel.Normalize(sum, regions, bits);
             }
         }
     }

@@ -97,7 +97,7 @@ internal sealed class TinyResNet
         return stages;
     }
 
-    /// <summary>ImageNet-normalised-looking random frames.</summary>
+    /// <summary>ImageNet-normalized-looking random frames.</summary>
     public static float[] Frames(int n, int h, int w, ulong seed)
     {
         var random = new WeightRandom(seed);
