@@ -234,7 +234,8 @@ public sealed class SqliteVideoStore : IVideoStore
         {
             ThrowIfReadOnly();
             _transaction ??= (SqliteTransaction)await _connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken).ConfigureAwait(false);
-            await using var command = _connection.CreateCommand();
+            var command = _connection.CreateCommand();
+            await using var commandDisposal = command.ConfigureAwait(false);
             command.Transaction = _transaction;
             return await change(command).ConfigureAwait(false);
         }
@@ -250,19 +251,22 @@ public sealed class SqliteVideoStore : IVideoStore
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
+        var command = connection.CreateCommand();
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<StoreSchema?> ReadSchemaAsync(SqliteConnection connection, string path, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
+        var command = connection.CreateCommand();
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.CommandText = "SELECT version, coarse_dims, fine_kind, regions, fine_dims FROM dns_schema";
         StoreSchema? schema;
         try
         {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
             int version = reader.GetInt32(0);
             if (version != FormatVersion) throw new StoreCorruptException(path, $"store format version {version} is not supported (this library reads {FormatVersion})");
@@ -288,10 +292,12 @@ public sealed class SqliteVideoStore : IVideoStore
     private static async Task<InMemoryVideoStore> LoadAsync(SqliteConnection connection, string path, StoreSchema schema, CancellationToken cancellationToken)
     {
         var store = new InMemoryVideoStore(schema);
-        await using (var command = connection.CreateCommand())
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
         {
             command.CommandText = "SELECT id, frames, coarse, fine, self_similarity FROM dns_videos ORDER BY rowid";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 string id = reader.GetString(0);
@@ -313,10 +319,12 @@ public sealed class SqliteVideoStore : IVideoStore
                 }
             }
         }
-        await using (var command = connection.CreateCommand())
+        var metadataCommand = connection.CreateCommand();
+        await using (metadataCommand.ConfigureAwait(false))
         {
-            command.CommandText = "SELECT key, value FROM dns_metadata";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            metadataCommand.CommandText = "SELECT key, value FROM dns_metadata";
+            var reader = await metadataCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 await store.SetMetadataAsync(reader.GetString(0), reader.GetString(1), cancellationToken).ConfigureAwait(false);
         }

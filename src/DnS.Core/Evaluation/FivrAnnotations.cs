@@ -16,8 +16,9 @@ public sealed class FivrAnnotations
     /// <exception cref="InvalidDataException">The file is not in that format.</exception>
     public static async Task<FivrAnnotations> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
-        await using var stream = File.OpenRead(path);
-        using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        var stream = File.OpenRead(path);
+        await using var streamDisposal = stream.ConfigureAwait(false);
+        using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{path}: annotations must be a JSON object {{query: {{label: [ids]}}}}");
         var queries = new List<(string, IReadOnlyDictionary<string, string[]>)>();

@@ -44,8 +44,9 @@ public sealed class SimilarityResults
     /// <exception cref="InvalidDataException">The file is not in the FIVR results format.</exception>
     public static async Task<SimilarityResults> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
-        await using var stream = File.OpenRead(path);
-        using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        var stream = File.OpenRead(path);
+        await using var streamDisposal = stream.ConfigureAwait(false);
+        using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{path}: results must be a JSON object {{query_id: {{db_id: score}}}}");
         var results = new SimilarityResults();
@@ -70,18 +71,22 @@ public sealed class SimilarityResults
     {
         path = Path.GetFullPath(path);
         string temp = path + ".tmp-" + Environment.ProcessId;
-        await using (var stream = File.Create(temp))
-        await using (var json = new Utf8JsonWriter(stream))
+        var stream = File.Create(temp);
+        await using (stream.ConfigureAwait(false))
         {
-            json.WriteStartObject();
-            foreach (var query in _order)
+            var json = new Utf8JsonWriter(stream);
+            await using (json.ConfigureAwait(false))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                json.WriteStartObject(query);
-                foreach (var (id, score) in _byQuery[query]) json.WriteNumber(id, score);
+                json.WriteStartObject();
+                foreach (var query in _order)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    json.WriteStartObject(query);
+                    foreach (var (id, score) in _byQuery[query]) json.WriteNumber(id, score);
+                    json.WriteEndObject();
+                }
                 json.WriteEndObject();
             }
-            json.WriteEndObject();
         }
         File.Move(temp, path, overwrite: true);
     }

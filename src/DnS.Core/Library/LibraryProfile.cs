@@ -155,11 +155,15 @@ internal sealed record LibraryProfile
             string temp = target + $".{Guid.NewGuid():N}.tmp";
             try
             {
-                await using (var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
-                await using (var to = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                await using (from.ConfigureAwait(false))
                 {
-                    await from.CopyToAsync(to, cancellationToken).ConfigureAwait(false);
-                    to.Flush(flushToDisk: true);
+                    var to = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                    await using (to.ConfigureAwait(false))
+                    {
+                        await from.CopyToAsync(to, cancellationToken).ConfigureAwait(false);
+                        to.Flush(flushToDisk: true);
+                    }
                 }
                 File.Move(temp, target, overwrite: true);
             }
@@ -173,7 +177,8 @@ internal sealed record LibraryProfile
 
     private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        await using var streamDisposal = stream.ConfigureAwait(false);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
 

@@ -156,7 +156,8 @@ internal sealed record IndexManifest(
         var content = this with { Version = CurrentVersion, Live = LiveCount(), Checksum = null };
         content = content with { Checksum = content.ComputeChecksum() };
         string path = Path.Combine(directory, FileName), temp = Path.Combine(directory, TempFileName);
-        await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+        var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
         {
             await JsonSerializer.SerializeAsync(stream, content, Json, cancellationToken).ConfigureAwait(false);
             stream.Flush(flushToDisk: true);

@@ -20,7 +20,8 @@ internal static class IntentLog
     {
         string path = Path.Combine(directory, FileName);
         bool created = !File.Exists(path);
-        await using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
         {
             await stream.WriteAsync(Encoding.UTF8.GetBytes(string.Concat(names.Select(n => n + "\n"))), cancellationToken).ConfigureAwait(false);
             stream.Flush(flushToDisk: true);

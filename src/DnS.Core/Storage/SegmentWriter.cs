@@ -18,7 +18,8 @@ internal static class SegmentWriter
         var crc = new Crc32();
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous))
+            var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
             {
                 long position = 0;
                 async Task Write(ReadOnlyMemory<byte> bytes)

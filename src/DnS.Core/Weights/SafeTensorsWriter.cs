@@ -47,13 +47,14 @@ public sealed class SafeTensorsWriter
         string temp = path + ".tmp-" + Environment.ProcessId;
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
             {
                 byte[] header = BuildHeader();
-                await stream.WriteAsync(BitConverter.GetBytes((ulong)header.Length), cancellationToken);
-                await stream.WriteAsync(header, cancellationToken);
-                foreach (var t in _tensors) await stream.WriteAsync(t.Data, cancellationToken);
-                await stream.FlushAsync(cancellationToken);
+                await stream.WriteAsync(BitConverter.GetBytes((ulong)header.Length), cancellationToken).ConfigureAwait(false);
+                await stream.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+                foreach (var t in _tensors) await stream.WriteAsync(t.Data, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);

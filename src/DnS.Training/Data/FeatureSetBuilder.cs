@@ -36,11 +36,11 @@ public sealed class FeatureSetBuilder
     /// <exception cref="ArgumentException">The store keeps no float region features.</exception>
     public static async Task<FeatureSet> OpenAsync(string directory, CancellationToken cancellationToken = default)
     {
-        var store = await FileVideoStore.OpenAsync(directory, new FileVideoStoreOptions { ReadOnly = true }, cancellationToken);
+        var store = await FileVideoStore.OpenAsync(directory, new FileVideoStoreOptions { ReadOnly = true }, cancellationToken).ConfigureAwait(false);
         try { return new FeatureSet(store); }
         catch
         {
-            await store.DisposeAsync();
+            await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -56,7 +56,8 @@ public sealed class FeatureSetBuilder
         IProgress<IndexProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         VideoSource.ThrowIfIdsRepeat(videos); // before the store is made
-        await using var store = await FileVideoStore.CreateOrOpenAsync(directory, SchemaFor(_extractor.Regions, _extractor.Dimensions), cancellationToken).ConfigureAwait(false);
+        var store = await FileVideoStore.CreateOrOpenAsync(directory, SchemaFor(_extractor.Regions, _extractor.Dimensions), cancellationToken).ConfigureAwait(false);
+        await using var storeDisposal = store.ConfigureAwait(false);
         var pipeline = new IngestionPipeline<RegionFeatures>(store, _options)
         {
             Extract = (video, ct) => _extractor.ExtractAsync(video.Path, ct),

@@ -63,7 +63,7 @@ public sealed class AugmentedViewExtractor
             values[v] = new float[frameLength * 16];
         }
         int frames = 0;
-        await foreach (var batch in _decoder.DecodeAsync(path, cancellationToken))
+        await foreach (var batch in _decoder.DecodeAsync(path, cancellationToken).ConfigureAwait(false))
         {
             int pixels = batch.Count * 3 * batch.Height * batch.Width;
             float[] edited = ArrayPool<float>.Shared.Rent(pixels);

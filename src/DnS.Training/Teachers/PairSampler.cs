@@ -68,7 +68,7 @@ public sealed class PairSampler
                 progress?.Report(new ScoringProgress(anchors.Length, done, clock.Elapsed));
                 return scratch;
             }, _ => { });
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
 
         // Negatives are drawn sequentially from the one seeded generator, so the result does not depend on scheduling.
         var related = new bool[n];

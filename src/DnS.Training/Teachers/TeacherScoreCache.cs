@@ -82,7 +82,7 @@ public sealed class TeacherScoreCache
         for (int v = 0; v < ids.Length; v++) ids[v] = source.GetId(v);
         SampledPair[] pairArray = [.. pairs];
         Check(pairArray, ids.Length, nameof(pairs));
-        var scores = await ScoreColumnsAsync(source, pairArray, teachers, progress, parallelism, cancellationToken);
+        var scores = await ScoreColumnsAsync(source, pairArray, teachers, progress, parallelism, cancellationToken).ConfigureAwait(false);
         return new TeacherScoreCache(ids, pairArray, names, scores);
     }
 
@@ -94,18 +94,18 @@ public sealed class TeacherScoreCache
     public static async Task<TeacherScoreCache> LoadOrScoreAsync(string path, IRegionFeatureSource source, IReadOnlyList<SampledPair> pairs,
         IReadOnlyList<IPairTeacher> teachers, IProgress<ScoringProgress>? progress = null, int parallelism = 2, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(path) || await LoadAsync(path, source, cancellationToken) is not { } cached || !cached._pairs.AsSpan().SequenceEqual(pairs is SampledPair[] a ? a : [.. pairs]))
+        if (!File.Exists(path) || await LoadAsync(path, source, cancellationToken).ConfigureAwait(false) is not { } cached || !cached._pairs.AsSpan().SequenceEqual(pairs is SampledPair[] a ? a : [.. pairs]))
         {
-            var scored = await ScoreAsync(source, pairs, teachers, progress, parallelism, cancellationToken);
-            await scored.SaveAsync(path, cancellationToken);
+            var scored = await ScoreAsync(source, pairs, teachers, progress, parallelism, cancellationToken).ConfigureAwait(false);
+            await scored.SaveAsync(path, cancellationToken).ConfigureAwait(false);
             return scored;
         }
         var missing = new List<IPairTeacher>();
         foreach (var teacher in teachers) if (Array.IndexOf(cached._teachers, teacher.Name) < 0) missing.Add(teacher);
         if (missing.Count == 0) return cached;
-        var added = await ScoreAsync(source, pairs, missing, progress, parallelism, cancellationToken);
+        var added = await ScoreAsync(source, pairs, missing, progress, parallelism, cancellationToken).ConfigureAwait(false);
         var merged = new TeacherScoreCache(cached._ids, cached._pairs, [.. cached._teachers, .. added._teachers], [.. cached._scores, .. added._scores]);
-        await merged.SaveAsync(path, cancellationToken);
+        await merged.SaveAsync(path, cancellationToken).ConfigureAwait(false);
         return merged;
     }
 
@@ -133,10 +133,11 @@ public sealed class TeacherScoreCache
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temporary = full + ".tmp";
-        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        await using (file.ConfigureAwait(false))
         {
             buffer.Position = 0;
-            await buffer.CopyToAsync(file, cancellationToken);
+            await buffer.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
             file.Flush(flushToDisk: true);
         }
         File.Move(temporary, full, overwrite: true);
@@ -147,7 +148,7 @@ public sealed class TeacherScoreCache
     /// <exception cref="InvalidDataException">The file is not a score cache, is damaged, of another version, or scored another feature set; the message names the file.</exception>
     public static async Task<TeacherScoreCache> LoadAsync(string path, IRegionFeatureSource source, CancellationToken cancellationToken = default)
     {
-        byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         try
         {
             var cache = Parse(bytes, path);
@@ -230,7 +231,7 @@ public sealed class TeacherScoreCache
                     scores[t][order[k]] = teachers[t].Score(source, pair.Anchor, pair.Other);
                 }
             progress?.Report(new ScoringProgress(total, Interlocked.Add(ref done, (long)group.Count * teachers.Count), clock.Elapsed));
-        }), cancellationToken);
+        }), cancellationToken).ConfigureAwait(false);
         return scores;
     }
 

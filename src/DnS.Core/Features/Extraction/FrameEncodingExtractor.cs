@@ -25,7 +25,7 @@ public abstract class FrameEncodingExtractor : IVideoFeatureExtractor, IFrameFea
         int frameLength = Regions * Dimensions;
         var values = new float[frameLength * 16];
         int frames = 0;
-        await foreach (var batch in _decoder.DecodeAsync(videoPath, cancellationToken))
+        await foreach (var batch in _decoder.DecodeAsync(videoPath, cancellationToken).ConfigureAwait(false))
         {
             int needed = (frames + batch.Count) * frameLength;
             if (needed > values.Length) Array.Resize(ref values, Math.Max(needed, values.Length * 2));
