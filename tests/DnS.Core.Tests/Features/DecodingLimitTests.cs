@@ -92,6 +92,21 @@ public sealed class DecodingLimitTests(VideoClips clips)
     }
 
     [Fact]
+    public async Task A_slow_consumer_is_not_mistaken_for_a_stalled_ffmpeg()
+    {
+        // Only the wait for a frame counts against ProcessTimeout: here every frame is read ahead at once, and the
+        // consumer then takes longer than the timeout over each one.
+        var options = new VideoDecodingOptions { BatchSize = 1, ProcessTimeout = TimeSpan.FromSeconds(1) };
+        int frames = 0;
+        await foreach (var batch in new VideoFrameDecoder(options).DecodeAsync(clips["h264.mp4"]))
+        {
+            frames += batch.Count;
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+        }
+        frames.Should().Be(3);
+    }
+
+    [Fact]
     public async Task Canceling_kills_ffmpeg()
     {
         if (OperatingSystem.IsWindows()) return;

@@ -61,11 +61,10 @@ public sealed class VideoFrameDecoder
         };
         var stream = FfmpegFrameStream.Start(path, tools.Ffmpeg, BuildArguments(path), frameBytes, readAhead: batch, converter);
         float[] pixels = ArrayPool<float>.Shared.Rent(batch * frameFloats);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             int count = 0, first = 0;
-            while (await NextFrameAsync(stream, path, limit, cancellationToken).ConfigureAwait(false) is { } frame)
+            while (await NextFrameAsync(stream, path, cancellationToken).ConfigureAwait(false) is { } frame)
             {
                 if (first + count == _options.MaxFrames)
                 {
@@ -87,9 +86,10 @@ public sealed class VideoFrameDecoder
                     count = 0;
                 }
             }
-            limit.CancelAfter(_options.ProcessTimeout);
             int exitCode;
             string[] errors;
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(_options.ProcessTimeout);
             try
             {
                 (exitCode, errors) = await stream.WaitForExitAsync(limit.Token).ConfigureAwait(false);
@@ -173,10 +173,11 @@ public sealed class VideoFrameDecoder
         }
     }
 
-    // The wait for the next frame is bounded by ProcessTimeout (restarted for every frame), so a stalled ffmpeg is
-    // killed (by the stream's disposal) instead of hanging the caller.
-    private async ValueTask<byte[]?> NextFrameAsync(FfmpegFrameStream stream, string path, CancellationTokenSource limit, CancellationToken cancellationToken)
+    // The wait for the next frame is bounded by ProcessTimeout, so a stalled ffmpeg is killed (by the stream's
+    // disposal) instead of hanging the caller. Only the wait counts: the consumer's time between frames does not.
+    private async ValueTask<byte[]?> NextFrameAsync(FfmpegFrameStream stream, string path, CancellationToken cancellationToken)
     {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(_options.ProcessTimeout);
         try
         {
