@@ -132,11 +132,12 @@ internal static class SourcePackages
     {
         var copyright = Path.Combine(cache, "packages", package, "usr", "share", "doc", package, "copyright");
         if (!File.Exists(copyright)) return ["(no copyright file)"];
-        return File.ReadLines(copyright)
+        var names = File.ReadLines(copyright)
             .Where(l => l.StartsWith("License:", StringComparison.Ordinal))
             .Select(l => l["License:".Length..].Trim())
             .Where(l => l.Length > 0)
             .Distinct(StringComparer.Ordinal).ToArray();
+        return names.Length > 0 ? names : ["(free-form copyright file: see its text)"];
     }
 
     private static async Task<(string Root, string Version)> UnpackAsync(string debs, string root, string package, CancellationToken ct)
