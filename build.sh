@@ -4,7 +4,7 @@
 #   ./build.sh test   build and run the whole test suite
 #   ./build.sh bench  run the BenchmarkDotNet suites (extra args go to BenchmarkDotNet)
 #   ./build.sh hostapp  pack DnS.Core into a local feed, build samples/HostApp against the package and run it
-#   ./build.sh lint   check the US spelling (build/spelling-check.sh); not part of `test` yet
+#   ./build.sh lint   check the US spelling (build/spelling-check.sh); `test` runs it first
 # It installs the OS tools the project needs (ffmpeg, patchelf, a C compiler) when they are
 # missing and it runs as root; otherwise it prints the exact command to run.
 set -euo pipefail
@@ -70,6 +70,7 @@ case "$cmd" in
     quiet_build samples/QuickStart
     dotnet run -c Release --no-build --project samples/QuickStart -- "$@" ;;
   test)
+    build/spelling-check.sh
     dotnet build DnS.Core.sln -c Release -nologo -clp:ErrorsOnly
     results="$(mktemp -d)"
     set +e

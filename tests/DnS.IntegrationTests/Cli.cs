@@ -12,6 +12,12 @@ internal sealed class Cli(string assembly)
     /// <summary>The training tool (libtorch): distill, train teacher|student|selector.</summary>
     public static Cli Train { get; } = new("dns-train");
 
+    /// <summary>
+    /// How long a command may run before the test gives up on it: a guard against a hung tool, not a speed check. A
+    /// distillation takes about 3 minutes alone, and CI runs every test assembly at once on 2 cores.
+    /// </summary>
+    public static TimeSpan HangGuard { get; } = TimeSpan.FromMinutes(15);
+
     public static string SharedRoot { get; } = Path.GetFullPath(
         typeof(Cli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SharedDataDir").Value!);
 
@@ -20,7 +26,15 @@ internal sealed class Cli(string assembly)
         using var process = Start(args);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(HangGuard);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         return (process.ExitCode, await output, await error);
     }
 

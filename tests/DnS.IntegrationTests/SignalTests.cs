@@ -34,7 +34,7 @@ public sealed partial class SignalTests(CorpusFixture fixture) : IClassFixture<C
         reported.Should().HaveCount(3, "the tool reports each finished video");
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()])) await kill.WaitForExitAsync();
         string rest = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync().WaitAsync(Cli.HangGuard);
         string error = await errors;
 
         process.ExitCode.Should().Be(1, $"a canceled run exits 1\n{error}");
