@@ -96,7 +96,7 @@ public sealed class VideoLibrary : IAsyncDisposable
         options.Validate();
         folder = Path.GetFullPath(folder);
         var requested = LibraryProfile.FromOptions(options);
-        if (Exists(folder))
+        if (Exists(folder) && !await IsUnfinishedCreationAsync(folder, cancellationToken).ConfigureAwait(false))
         {
             var existing = await OpenAsync(folder, readOnly: false, options.Ingestion, cancellationToken).ConfigureAwait(false);
             try
@@ -119,9 +119,9 @@ public sealed class VideoLibrary : IAsyncDisposable
         {
             var models = requested.CreateModels(folder, extractor);
             VideoIndexer.CheckFit(extractor, models, VideoRecordFactory.SchemaOf(models));
-            Directory.CreateDirectory(folder);
-            var profile = await requested.InternalizeAsync(folder, copy: true, cancellationToken).ConfigureAwait(false);
+            // The store first: it only makes an index of an empty folder, and the copies below are files it then owns.
             store = await FileVideoStore.CreateOrOpenAsync(folder, VideoRecordFactory.SchemaOf(models), cancellationToken).ConfigureAwait(false);
+            var profile = await requested.InternalizeAsync(folder, copy: true, cancellationToken).ConfigureAwait(false);
             await store.SetMetadataAsync(ProfileKey, profile.ToJson(), cancellationToken).ConfigureAwait(false);
             await store.SetMetadataAsync(SourcesKey, SerializeSources([]), cancellationToken).ConfigureAwait(false);
             await store.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -133,6 +133,15 @@ public sealed class VideoLibrary : IAsyncDisposable
             if (store is not null) await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    // A creation that failed between making the store and committing the profile (say, the disk filled while the PCA
+    // was copied) leaves an index with no videos, no profile and no sidecar files: creating again finishes it.
+    private static async Task<bool> IsUnfinishedCreationAsync(string folder, CancellationToken cancellationToken)
+    {
+        var store = await FileVideoStore.OpenAsync(folder, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using (store.ConfigureAwait(false))
+            return store.Count == 0 && !store.Metadata.ContainsKey(ProfileKey) && LegacyIndexFiles.ReadProfile(folder) is null;
     }
 
     /// <summary>Opens the library in <paramref name="folder"/>; its files are verified (copies by hash, the backbone by hash).</summary>

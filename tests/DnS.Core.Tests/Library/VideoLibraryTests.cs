@@ -283,7 +283,7 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
         await using var migrated = await VideoLibrary.OpenAsync(folder);
         migrated.Sources.Keys.Should().BeEquivalentTo(["a", "b"]);
         migrated.Schema.FineKind.Should().Be(FineFeatureKind.Binary, "the profile came from the metadata now");
-        JsonNode.Parse(File.ReadAllText(manifestPath))!["version"]!.GetValue<int>().Should().Be(2);
+        JsonNode.Parse(File.ReadAllText(manifestPath))!["version"]!.GetValue<int>().Should().Be(IndexManifest.CurrentVersion, "the first commit upgrades the manifest");
     }
 
     [Fact]
