@@ -86,10 +86,12 @@ case "$cmd" in
       n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$c")
       passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
     done
-    echo "tests: $passed passed, $failed failed, $skipped skipped"
+    summary="tests: $passed passed, $failed failed, $skipped skipped"
+    echo "$summary"
     [ $rc -eq 0 ] || exit $rc
-    # The packed library, as a host app references it.
-    host_app ;;
+    # The packed library, as a host app references it; then the summary again, as the run's closing line.
+    host_app
+    echo "$summary" ;;
   hostapp)
     dotnet build src/DnS.Core -c Release -nologo -clp:ErrorsOnly
     host_app ;;
