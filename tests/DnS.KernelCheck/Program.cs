@@ -110,5 +110,28 @@ HammingKernel.FrameToFrame(queryCodes, targetCodes, Regions, Bits, hamming, best
 HammingKernel.FrameToFrame(queryCodes, targetCodes, Regions, Bits, hammingScalar, SimdPath.Scalar);
 Compare("hamming", hamming, hammingScalar, 0);
 
+// Winograd F(2×2, 3×3): channel counts with a tail past the last whole vector on every width (20 = 16 + 4), odd
+// image sizes, both paddings, the pooling and the projection epilogues, and one input channel (the comparator's conv1).
+foreach (bool replicate in new[] { false, true })
+{
+    foreach (int inChannels in new[] { 1, 20 })
+    {
+        const int OutChannels = 24, Height = 9, Width = 7;
+        var convolution = new WinogradConvolution(Uniform(OutChannels * inChannels * 9, 8 + inChannels), Uniform(OutChannels, 9), OutChannels, inChannels);
+        float[] image = Uniform(Height * Width * inChannels, 10 + inChannels);
+        var pooled = new float[(Height / 2) * (Width / 2) * OutChannels];
+        var pooledScalar = new float[pooled.Length];
+        convolution.ConvolvePool(image, Height, Width, replicate, pooled, best);
+        convolution.ConvolvePool(image, Height, Width, replicate, pooledScalar, SimdPath.Scalar);
+        Compare($"winograd-pool-{inChannels}-{(replicate ? "replicate" : "zero")}", pooled, pooledScalar, 1e-4);
+        var projected = new float[Height * Width];
+        var projectedScalar = new float[projected.Length];
+        float[] projection = Uniform(OutChannels, 11);
+        convolution.ConvolveProject(image, Height, Width, replicate, projection, 0.25f, projected, best);
+        convolution.ConvolveProject(image, Height, Width, replicate, projection, 0.25f, projectedScalar, SimdPath.Scalar);
+        Compare($"winograd-project-{inChannels}-{(replicate ? "replicate" : "zero")}", projected, projectedScalar, 1e-4);
+    }
+}
+
 Console.WriteLine(failures.Count == 0 ? "ok" : $"FAILED: {string.Join(", ", failures)}");
 return failures.Count == 0 ? 0 : 1;

@@ -20,6 +20,8 @@ internal interface ISimdLanes<TVector> : ISimdLanes
 
     static abstract TVector Add(TVector a, TVector b);
 
+    static abstract TVector Subtract(TVector a, TVector b);
+
     /// <summary>Lane-wise max that returns NaN if either lane is NaN, matching <see cref="MathF.Max(float, float)"/>.</summary>
     static abstract TVector Max(TVector a, TVector b);
 

@@ -1,3 +1,4 @@
+using DnS.Core.Kernels;
 using DnS.Core.Networks;
 using DnS.Core.Weights;
 using Xunit;
@@ -6,7 +7,7 @@ using Xunit.Abstractions;
 namespace DnS.Core.Tests.Networks;
 
 /// <summary>
-/// The banded im2col comparator against a direct NCHW convolution written the way the reference runs it
+/// The Winograd comparator against a direct NCHW convolution written the way the reference runs it
 /// (pad, conv + bias, ReLU, pool), on matrices large and odd enough to need several bands and to drop odd rows/columns.
 /// </summary>
 public sealed class VideoComparatorTests(ITestOutputHelper output)
@@ -17,7 +18,25 @@ public sealed class VideoComparatorTests(ITestOutputHelper output)
     [InlineData("fg_att_student.weights.safetensors", "visil_head.", ComparatorPadding.Zero, 131, 70)]
     [InlineData("visil_teacher.weights.safetensors", "video_comperator.", ComparatorPadding.Replicate, 45, 257)]
     [InlineData("fg_bin_student.weights.safetensors", "visil_head.", ComparatorPadding.Zero, 4, 2049)]
-    public void Banded_comparator_equals_a_direct_convolution(string file, string prefix, ComparatorPadding padding, int rows, int cols)
+    public void Banded_comparator_equals_a_direct_convolution(string file, string prefix, ComparatorPadding padding, int rows, int cols) =>
+        CompareWithDirect(file, prefix, padding, rows, cols, SimdCapabilities.Best);
+
+    public static TheoryData<SimdPath, ComparatorPadding> PathsAndPaddings()
+    {
+        var data = new TheoryData<SimdPath, ComparatorPadding>();
+        foreach (var path in Enum.GetValues<SimdPath>().Where(SimdCapabilities.IsSupported))
+            foreach (var padding in Enum.GetValues<ComparatorPadding>()) data.Add(path, padding);
+        return data;
+    }
+
+    /// <summary>Every instruction-set path of the Winograd layers (Vector512/256/128 and the scalar reference lanes)
+    /// against the double-precision direct convolution, on odd sizes that leave partial tiles and dropped rows.</summary>
+    [Theory]
+    [MemberData(nameof(PathsAndPaddings))]
+    public void Winograd_comparator_on_every_simd_path_equals_a_direct_convolution(SimdPath path, ComparatorPadding padding) =>
+        CompareWithDirect("fg_att_student.weights.safetensors", "visil_head.", padding, 23, 41, path);
+
+    private void CompareWithDirect(string file, string prefix, ComparatorPadding padding, int rows, int cols, SimdPath path)
     {
         using var weights = SafeTensorsFile.Open(SharedData.Golden(file));
         var comparator = VideoComparator.Load(weights, prefix, padding);
@@ -27,7 +46,7 @@ public sealed class VideoComparatorTests(ITestOutputHelper output)
 
         var (outRows, outCols) = VideoComparator.OutputShape(rows, cols);
         var actual = new float[outRows * outCols];
-        comparator.Forward(input, rows, cols, actual);
+        comparator.Forward(input, rows, cols, actual, path);
 
         bool replicate = padding == ComparatorPadding.Replicate;
         var x = new Map(1, rows, cols, input);
@@ -35,7 +54,7 @@ public sealed class VideoComparatorTests(ITestOutputHelper output)
         x = Pool(Relu(Conv(x, weights.ReadFloats(prefix + "conv2.weight"), weights.ReadFloats(prefix + "conv2.bias"), 64, 3, replicate)));
         x = Relu(Conv(x, weights.ReadFloats(prefix + "conv3.weight"), weights.ReadFloats(prefix + "conv3.bias"), 128, 3, replicate));
         x = Conv(x, weights.ReadFloats(prefix + "fconv.weight"), weights.ReadFloats(prefix + "fconv.bias"), 1, 1, replicate);
-        _golden.Close($"comparator {padding} {rows}×{cols} vs direct convolution", x.Data, actual, 1e-5, 1e-4);
+        _golden.Close($"comparator {padding} {rows}×{cols} on {path} vs direct convolution", x.Data, actual, 1e-5, 1e-4);
     }
 
     private sealed record Map(int Channels, int Height, int Width, float[] Data)

@@ -1,0 +1,351 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace DnS.Core.Kernels;
+
+/// <summary>
+/// A 3×3 convolution (stride 1, padding 1, zero or edge-replicating) on channels-last activations by Winograd's
+/// minimal filtering F(2×2, 3×3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): each
+/// 2×2 output tile is <c>Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A</c> of its 4×4 input patch d, so the channel sums become 16
+/// independent tiles×in · in×out matrix products (<see cref="Gemm"/>) with 16 multiplies per tile and channel pair
+/// instead of the direct convolution's 36: 2.25× less arithmetic. The epilogues fuse what follows a comparator
+/// layer: a 2×2/2 max-pool (one output tile is exactly one pooling window) + bias + ReLU, or bias + ReLU + the 1×1
+/// projection to one channel. Immutable and thread-safe.
+/// </summary>
+/// <remarks>
+/// Rounding: the input and output transforms add and subtract (Bᵀ, Aᵀ have entries 0 and ±1) and the filter transform
+/// (entries ½) is computed in double once, so the result differs from the direct sum only by float rounding of
+/// sums over at most 4 + 4 terms around each product; docs/kernels.md states the measured bound.
+/// </remarks>
+internal sealed class WinogradConvolution
+{
+    /// <summary>Positions of the 4×4 transformed tile; one matrix product each.</summary>
+    public const int Positions = 16;
+
+    /// <summary>Transformed input + products per band, in floats (2 MiB): large enough for long GEMM rows, small
+    /// enough to stay in L2 beside the filters.</summary>
+    private const int BandFloats = 1 << 19;
+
+    // U[ξ][o][i] = (G g Gᵀ)[ξ] for filter g of output o, input i: the B operand of V_ξ · U_ξᵀ.
+    private readonly float[] _filters;
+    private readonly float[] _bias;
+
+    /// <summary>Transforms PyTorch filters once.</summary>
+    /// <param name="weight">[out, in, 3, 3] filters.</param>
+    /// <param name="bias">[out] bias.</param>
+    /// <param name="outChannels">Output channels.</param>
+    /// <param name="inChannels">Input channels.</param>
+    public WinogradConvolution(float[] weight, float[] bias, int outChannels, int inChannels)
+    {
+        (OutChannels, InChannels, _bias) = (outChannels, inChannels, bias);
+        double[,] g = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } };
+        _filters = new float[Positions * outChannels * inChannels];
+        for (int o = 0; o < outChannels; o++)
+        {
+            for (int i = 0; i < inChannels; i++)
+            {
+                int filter = ((o * inChannels) + i) * 9;
+                for (int a = 0; a < 4; a++)
+                {
+                    for (int b = 0; b < 4; b++)
+                    {
+                        double sum = 0;
+                        for (int ky = 0; ky < 3; ky++)
+                        {
+                            for (int kx = 0; kx < 3; kx++)
+                            {
+                                sum += g[a, ky] * weight[filter + (ky * 3) + kx] * g[b, kx];
+                            }
+                        }
+
+                        _filters[((((a * 4) + b) * outChannels) + o) * inChannels + i] = (float)sum;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Input channels.</summary>
+    public int InChannels { get; }
+
+    /// <summary>Output channels.</summary>
+    public int OutChannels { get; }
+
+    /// <summary><c>pooled = ReLU(maxpool2×2(conv(input)) + bias)</c>, ⌊h/2⌋ × ⌊w/2⌋ × out channels-last (an odd last
+    /// row or column of the convolution is dropped by the pooling, so it is never computed).</summary>
+    public void ConvolvePool(ReadOnlySpan<float> input, int h, int w, bool replicate, Span<float> pooled, SimdPath path) =>
+        Convolve(input, h, w, h / 2, w / 2, replicate, pooled, default, 0f, path);
+
+    /// <summary><c>output[y, x] = projection · ReLU(conv(input)[y, x] + bias) + projectionBias</c>, h × w.</summary>
+    public void ConvolveProject(ReadOnlySpan<float> input, int h, int w, bool replicate, ReadOnlySpan<float> projection, float projectionBias,
+        Span<float> output, SimdPath path) =>
+        Convolve(input, h, w, (h + 1) / 2, (w + 1) / 2, replicate, output, projection, projectionBias, path);
+
+    // Tile rows in bands whose transformed inputs and products fit BandFloats; each band is transformed, multiplied
+    // (16 GEMMs) and passed through the epilogue before the next.
+    private void Convolve(ReadOnlySpan<float> input, int h, int w, int tileRows, int tilesX, bool replicate, Span<float> output,
+        ReadOnlySpan<float> projection, float projectionBias, SimdPath path)
+    {
+        int inC = InChannels, outC = OutChannels;
+        int bandRows = Math.Max(1, BandFloats / (Positions * (inC + outC) * tilesX));
+        int bandTiles = Math.Min(tileRows, bandRows) * tilesX;
+        bool project = !projection.IsEmpty;
+        float[] rented = ArrayPool<float>.Shared.Rent((Positions * bandTiles * (inC + outC)) + (project ? 4 * bandTiles : 0));
+        try
+        {
+            for (int row0 = 0; row0 < tileRows; row0 += bandRows)
+            {
+                int rows = Math.Min(bandRows, tileRows - row0), tiles = rows * tilesX;
+                var transformed = rented.AsSpan(0, Positions * tiles * inC);
+                var products = rented.AsSpan(Positions * bandTiles * inC, Positions * tiles * outC);
+                Dispatch(path, new Band(input, h, w, inC, replicate, row0, rows, tilesX), transformed, Stage.Input, default, default, default);
+                for (int xi = 0; xi < Positions; xi++)
+                {
+                    Gemm.MultiplyTransposed(transformed.Slice(xi * tiles * inC, tiles * inC), _filters.AsSpan(xi * outC * inC, outC * inC),
+                        products.Slice(xi * tiles * outC, tiles * outC), tiles, outC, inC, path);
+                }
+
+                if (!project)
+                {
+                    Dispatch(path, new Band(default, h, w, outC, replicate, row0, rows, tilesX), products, Stage.Pool, _bias, default,
+                        output.Slice(row0 * tilesX * outC, tiles * outC));
+                    continue;
+                }
+
+                var sums = rented.AsSpan(Positions * bandTiles * (inC + outC), 4 * tiles);
+                sums.Clear();
+                Dispatch(path, new Band(default, h, w, outC, replicate, row0, rows, tilesX), products, Stage.Project, _bias, projection, sums);
+                for (int t = 0; t < tiles; t++)
+                {
+                    int y0 = 2 * (row0 + (t / tilesX)), x0 = 2 * (t % tilesX);
+                    for (int p = 0; p < 4; p++)
+                    {
+                        int y = y0 + (p >> 1), x = x0 + (p & 1);
+                        if (y < h && x < w) output[(y * w) + x] = sums[(4 * t) + p] + projectionBias;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    private enum Stage
+    {
+        Input,
+        Pool,
+        Project,
+    }
+
+    /// <summary>Tile rows [<see cref="Row0"/>, + <see cref="Rows"/>) × <see cref="TilesX"/> tiles of an H×W×C image.</summary>
+    private readonly ref struct Band(ReadOnlySpan<float> image, int h, int w, int channels, bool replicate, int row0, int rows, int tilesX)
+    {
+        public readonly ReadOnlySpan<float> Image = image;
+        public readonly int H = h, W = w, Channels = channels, Row0 = row0, Rows = rows, TilesX = tilesX;
+        public readonly bool Replicate = replicate;
+    }
+
+    // Whole vectors of channels on the requested path, the remaining channels (all of them on the scalar path) on
+    // LanesScalar, through the same generic code.
+    private static void Dispatch(SimdPath path, Band band, Span<float> data, Stage stage, ReadOnlySpan<float> bias, ReadOnlySpan<float> projection, Span<float> result)
+    {
+        int done = path switch
+        {
+            SimdPath.Vector512 => Run<Vector512<float>, Lanes512>(band, data, stage, bias, projection, result),
+            SimdPath.Vector256 => Run<Vector256<float>, Lanes256>(band, data, stage, bias, projection, result),
+            SimdPath.Vector128 => Run<Vector128<float>, Lanes128>(band, data, stage, bias, projection, result),
+            _ => 0,
+        };
+        if (done < band.Channels)
+        {
+            Run<float, LanesScalar>(band, data, stage, bias, projection, result, done);
+        }
+    }
+
+    // Runs one stage over channels [first, last whole vector); returns the first channel not done.
+    private static int Run<TVector, TLanes>(Band band, Span<float> data, Stage stage, ReadOnlySpan<float> bias, ReadOnlySpan<float> projection,
+        Span<float> result, int first = 0)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        int end = first + ((band.Channels - first) / TLanes.Count * TLanes.Count);
+        if (end == first)
+        {
+            return first;
+        }
+
+        switch (stage)
+        {
+            case Stage.Input:
+                TransformInput<TVector, TLanes>(band, data, first, end);
+                break;
+            case Stage.Pool:
+                PoolBiasRelu<TVector, TLanes>(band, data, bias, result, first, end);
+                break;
+            default:
+                ProjectBiasRelu<TVector, TLanes>(band, data, bias, projection, result, first, end);
+                break;
+        }
+
+        return end;
+    }
+
+    // V[ξ][t][ch] = (Bᵀ d B)[ξ] of tile t's 4×4 input patch d (rows 2ty−1.., columns 2tx−1..), Bᵀ rows
+    // (1, 0, −1, 0), (0, 1, 1, 0), (0, −1, 1, 0), (0, 1, 0, −1): the columns are combined per patch row, then the rows.
+    private static void TransformInput<TVector, TLanes>(Band band, Span<float> transformed, int first, int end)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        int c = band.Channels, tiles = band.Rows * band.TilesX, plane = tiles * c;
+        ref float image = ref MemoryMarshal.GetReference(band.Image);
+        ref float v = ref MemoryMarshal.GetReference(transformed);
+        Span<int> rowAt = stackalloc int[4];
+        Span<int> colAt = stackalloc int[4];
+        for (int r = 0; r < band.Rows; r++)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                rowAt[i] = Offset((2 * (band.Row0 + r)) - 1 + i, band.H, band.Replicate, band.W * c);
+            }
+
+            for (int tx = 0; tx < band.TilesX; tx++)
+            {
+                for (int j = 0; j < 4; j++)
+                {
+                    colAt[j] = Offset((2 * tx) - 1 + j, band.W, band.Replicate, c);
+                }
+
+                ref float tile = ref Unsafe.Add(ref v, ((r * band.TilesX) + tx) * c);
+                for (int ch = first; ch < end; ch += TLanes.Count)
+                {
+                    var (e00, e01, e02, e03) = ColumnCombine<TVector, TLanes>(ref image, rowAt[0], colAt, ch);
+                    var (e10, e11, e12, e13) = ColumnCombine<TVector, TLanes>(ref image, rowAt[1], colAt, ch);
+                    var (e20, e21, e22, e23) = ColumnCombine<TVector, TLanes>(ref image, rowAt[2], colAt, ch);
+                    var (e30, e31, e32, e33) = ColumnCombine<TVector, TLanes>(ref image, rowAt[3], colAt, ch);
+                    ref float at = ref Unsafe.Add(ref tile, ch);
+                    StoreCombined<TVector, TLanes>(ref at, plane, 0, e00, e10, e20, e30);
+                    StoreCombined<TVector, TLanes>(ref at, plane, 1, e01, e11, e21, e31);
+                    StoreCombined<TVector, TLanes>(ref at, plane, 2, e02, e12, e22, e32);
+                    StoreCombined<TVector, TLanes>(ref at, plane, 3, e03, e13, e23, e33);
+                }
+            }
+        }
+    }
+
+    // Offset of padded coordinate p (−1 ≤ p ≤ n) along an axis of n with the given stride; −1 for a zero pad.
+    private static int Offset(int p, int n, bool replicate, int stride) =>
+        (uint)p < (uint)n ? p * stride : replicate ? Math.Clamp(p, 0, n - 1) * stride : -1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Tap<TVector, TLanes>(ref float image, int rowAt, int colAt, int ch)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector> =>
+        rowAt < 0 || colAt < 0 ? TLanes.Zero : TLanes.Load(ref Unsafe.Add(ref image, rowAt + colAt + ch));
+
+    // d·B of one patch row: (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TVector, TVector, TVector, TVector) ColumnCombine<TVector, TLanes>(ref float image, int rowAt, ReadOnlySpan<int> colAt, int ch)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        var d0 = Tap<TVector, TLanes>(ref image, rowAt, colAt[0], ch);
+        var d1 = Tap<TVector, TLanes>(ref image, rowAt, colAt[1], ch);
+        var d2 = Tap<TVector, TLanes>(ref image, rowAt, colAt[2], ch);
+        var d3 = Tap<TVector, TLanes>(ref image, rowAt, colAt[3], ch);
+        return (TLanes.Subtract(d0, d2), TLanes.Add(d1, d2), TLanes.Subtract(d2, d1), TLanes.Subtract(d1, d3));
+    }
+
+    // Bᵀ applied down column j of the column-combined patch, stored at positions ξ = 4a + j.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreCombined<TVector, TLanes>(ref float at, int plane, int j, TVector e0, TVector e1, TVector e2, TVector e3)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        TLanes.Store(TLanes.Subtract(e0, e2), ref Unsafe.Add(ref at, j * plane));
+        TLanes.Store(TLanes.Add(e1, e2), ref Unsafe.Add(ref at, (4 + j) * plane));
+        TLanes.Store(TLanes.Subtract(e2, e1), ref Unsafe.Add(ref at, (8 + j) * plane));
+        TLanes.Store(TLanes.Subtract(e1, e3), ref Unsafe.Add(ref at, (12 + j) * plane));
+    }
+
+    // Y = Aᵀ M A of tile t, Aᵀ rows (1, 1, 1, 0), (0, 1, −1, −1): the 2×2 outputs (y00, y01, y10, y11).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TVector, TVector, TVector, TVector) OutputTile<TVector, TLanes>(ref float at, int plane)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        var (f00, f01) = RowReduce<TVector, TLanes>(ref at, plane, 0);
+        var (f10, f11) = RowReduce<TVector, TLanes>(ref at, plane, 4);
+        var (f20, f21) = RowReduce<TVector, TLanes>(ref at, plane, 8);
+        var (f30, f31) = RowReduce<TVector, TLanes>(ref at, plane, 12);
+        return (TLanes.Add(TLanes.Add(f00, f10), f20), TLanes.Add(TLanes.Add(f01, f11), f21),
+            TLanes.Subtract(TLanes.Subtract(f10, f20), f30), TLanes.Subtract(TLanes.Subtract(f11, f21), f31));
+    }
+
+    // M-row (positions first..first+3) times A: (m0 + m1 + m2, m1 − m2 − m3).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TVector, TVector) RowReduce<TVector, TLanes>(ref float at, int plane, int first)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        var m0 = TLanes.Load(ref Unsafe.Add(ref at, first * plane));
+        var m1 = TLanes.Load(ref Unsafe.Add(ref at, (first + 1) * plane));
+        var m2 = TLanes.Load(ref Unsafe.Add(ref at, (first + 2) * plane));
+        var m3 = TLanes.Load(ref Unsafe.Add(ref at, (first + 3) * plane));
+        return (TLanes.Add(TLanes.Add(m0, m1), m2), TLanes.Subtract(TLanes.Subtract(m1, m2), m3));
+    }
+
+    // Max-pooling before bias and ReLU is exact: both are monotone per channel.
+    private static void PoolBiasRelu<TVector, TLanes>(Band band, Span<float> products, ReadOnlySpan<float> bias, Span<float> pooled, int first, int end)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        int c = band.Channels, tiles = band.Rows * band.TilesX, plane = tiles * c;
+        ref float m = ref MemoryMarshal.GetReference(products);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float dst = ref MemoryMarshal.GetReference(pooled);
+        for (int t = 0; t < tiles; t++)
+        {
+            for (int ch = first; ch < end; ch += TLanes.Count)
+            {
+                var (y00, y01, y10, y11) = OutputTile<TVector, TLanes>(ref Unsafe.Add(ref m, (t * c) + ch), plane);
+                var max = TLanes.Max(TLanes.Max(y00, y01), TLanes.Max(y10, y11));
+                TLanes.Store(TLanes.Max(TLanes.Add(max, TLanes.Load(ref Unsafe.Add(ref b, ch))), TLanes.Zero), ref Unsafe.Add(ref dst, (t * c) + ch));
+            }
+        }
+    }
+
+    // sums[4t + p] += Σ_ch projection[ch] · ReLU(y_p[ch] + bias[ch]) over the stage's channels.
+    private static void ProjectBiasRelu<TVector, TLanes>(Band band, Span<float> products, ReadOnlySpan<float> bias, ReadOnlySpan<float> projection,
+        Span<float> sums, int first, int end)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        int c = band.Channels, tiles = band.Rows * band.TilesX, plane = tiles * c;
+        ref float m = ref MemoryMarshal.GetReference(products);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float w = ref MemoryMarshal.GetReference(projection);
+        for (int t = 0; t < tiles; t++)
+        {
+            TVector s00 = TLanes.Zero, s01 = TLanes.Zero, s10 = TLanes.Zero, s11 = TLanes.Zero;
+            for (int ch = first; ch < end; ch += TLanes.Count)
+            {
+                var (y00, y01, y10, y11) = OutputTile<TVector, TLanes>(ref Unsafe.Add(ref m, (t * c) + ch), plane);
+                var bc = TLanes.Load(ref Unsafe.Add(ref b, ch));
+                var wc = TLanes.Load(ref Unsafe.Add(ref w, ch));
+                s00 = TLanes.MultiplyAdd(TLanes.Max(TLanes.Add(y00, bc), TLanes.Zero), wc, s00);
+                s01 = TLanes.MultiplyAdd(TLanes.Max(TLanes.Add(y01, bc), TLanes.Zero), wc, s01);
+                s10 = TLanes.MultiplyAdd(TLanes.Max(TLanes.Add(y10, bc), TLanes.Zero), wc, s10);
+                s11 = TLanes.MultiplyAdd(TLanes.Max(TLanes.Add(y11, bc), TLanes.Zero), wc, s11);
+            }
+
+            sums[4 * t] += TLanes.Sum(s00);
+            sums[(4 * t) + 1] += TLanes.Sum(s01);
+            sums[(4 * t) + 2] += TLanes.Sum(s10);
+            sums[(4 * t) + 3] += TLanes.Sum(s11);
+        }
+    }
+}
