@@ -101,6 +101,14 @@ internal sealed class WinogradConvolution
                 var transformed = rented.AsSpan(0, Positions * tiles * inC);
                 var products = rented.AsSpan(Positions * bandTiles * inC, Positions * tiles * outC);
                 Dispatch(path, new Band(input, h, w, inC, replicate, row0, rows, tilesX), transformed, Stage.Input, default, default, default);
+                if (inC == 1 && !project)
+                {
+                    // One input channel: each product is a scalar times a filter row, done in registers (no GEMM).
+                    Dispatch(path, new Band(default, h, w, outC, replicate, row0, rows, tilesX), transformed, Stage.OuterPool, _bias, _filters,
+                        output.Slice(row0 * tilesX * outC, tiles * outC));
+                    continue;
+                }
+
                 for (int xi = 0; xi < Positions; xi++)
                 {
                     Gemm.MultiplyTransposed(transformed.Slice(xi * tiles * inC, tiles * inC), _filters.AsSpan(xi * outC * inC, outC * inC),
@@ -138,6 +146,7 @@ internal sealed class WinogradConvolution
     {
         Input,
         Pool,
+        OuterPool,
         Project,
     }
 
@@ -151,23 +160,24 @@ internal sealed class WinogradConvolution
 
     // Whole vectors of channels on the requested path, the remaining channels (all of them on the scalar path) on
     // LanesScalar, through the same generic code.
-    private static void Dispatch(SimdPath path, Band band, Span<float> data, Stage stage, ReadOnlySpan<float> bias, ReadOnlySpan<float> projection, Span<float> result)
+    // vectors: the projection (Project) or the transformed filters (OuterPool).
+    private static void Dispatch(SimdPath path, Band band, Span<float> data, Stage stage, ReadOnlySpan<float> bias, ReadOnlySpan<float> vectors, Span<float> result)
     {
         int done = path switch
         {
-            SimdPath.Vector512 => Run<Vector512<float>, Lanes512>(band, data, stage, bias, projection, result),
-            SimdPath.Vector256 => Run<Vector256<float>, Lanes256>(band, data, stage, bias, projection, result),
-            SimdPath.Vector128 => Run<Vector128<float>, Lanes128>(band, data, stage, bias, projection, result),
+            SimdPath.Vector512 => Run<Vector512<float>, Lanes512>(band, data, stage, bias, vectors, result),
+            SimdPath.Vector256 => Run<Vector256<float>, Lanes256>(band, data, stage, bias, vectors, result),
+            SimdPath.Vector128 => Run<Vector128<float>, Lanes128>(band, data, stage, bias, vectors, result),
             _ => 0,
         };
         if (done < band.Channels)
         {
-            Run<float, LanesScalar>(band, data, stage, bias, projection, result, done);
+            Run<float, LanesScalar>(band, data, stage, bias, vectors, result, done);
         }
     }
 
     // Runs one stage over channels [first, last whole vector); returns the first channel not done.
-    private static int Run<TVector, TLanes>(Band band, Span<float> data, Stage stage, ReadOnlySpan<float> bias, ReadOnlySpan<float> projection,
+    private static int Run<TVector, TLanes>(Band band, Span<float> data, Stage stage, ReadOnlySpan<float> bias, ReadOnlySpan<float> vectors,
         Span<float> result, int first = 0)
         where TVector : unmanaged
         where TLanes : struct, ISimdLanes<TVector>
@@ -186,8 +196,11 @@ internal sealed class WinogradConvolution
             case Stage.Pool:
                 PoolBiasRelu<TVector, TLanes>(band, data, bias, result, first, end);
                 break;
+            case Stage.OuterPool:
+                OuterPoolBiasRelu<TVector, TLanes>(band, data, bias, vectors, result, first, end);
+                break;
             default:
-                ProjectBiasRelu<TVector, TLanes>(band, data, bias, projection, result, first, end);
+                ProjectBiasRelu<TVector, TLanes>(band, data, bias, vectors, result, first, end);
                 break;
         }
 
@@ -277,26 +290,60 @@ internal sealed class WinogradConvolution
         where TVector : unmanaged
         where TLanes : struct, ISimdLanes<TVector>
     {
-        var (f00, f01) = RowReduce<TVector, TLanes>(ref at, plane, 0);
-        var (f10, f11) = RowReduce<TVector, TLanes>(ref at, plane, 4);
-        var (f20, f21) = RowReduce<TVector, TLanes>(ref at, plane, 8);
-        var (f30, f31) = RowReduce<TVector, TLanes>(ref at, plane, 12);
-        return (TLanes.Add(TLanes.Add(f00, f10), f20), TLanes.Add(TLanes.Add(f01, f11), f21),
-            TLanes.Subtract(TLanes.Subtract(f10, f20), f30), TLanes.Subtract(TLanes.Subtract(f11, f21), f31));
+        var (f00, f01) = RowReduce<TVector, TLanes>(Load<TVector, TLanes>(ref at, 0), Load<TVector, TLanes>(ref at, plane),
+            Load<TVector, TLanes>(ref at, 2 * plane), Load<TVector, TLanes>(ref at, 3 * plane));
+        var (f10, f11) = RowReduce<TVector, TLanes>(Load<TVector, TLanes>(ref at, 4 * plane), Load<TVector, TLanes>(ref at, 5 * plane),
+            Load<TVector, TLanes>(ref at, 6 * plane), Load<TVector, TLanes>(ref at, 7 * plane));
+        var (f20, f21) = RowReduce<TVector, TLanes>(Load<TVector, TLanes>(ref at, 8 * plane), Load<TVector, TLanes>(ref at, 9 * plane),
+            Load<TVector, TLanes>(ref at, 10 * plane), Load<TVector, TLanes>(ref at, 11 * plane));
+        var (f30, f31) = RowReduce<TVector, TLanes>(Load<TVector, TLanes>(ref at, 12 * plane), Load<TVector, TLanes>(ref at, 13 * plane),
+            Load<TVector, TLanes>(ref at, 14 * plane), Load<TVector, TLanes>(ref at, 15 * plane));
+        return ColumnReduce<TVector, TLanes>(f00, f01, f10, f11, f20, f21, f30, f31);
     }
 
-    // M-row (positions first..first+3) times A: (m0 + m1 + m2, m1 − m2 − m3).
+    // The same for one input channel: M[ξ] = v[ξ] · U[ξ] (the scalar transformed input times a filter vector).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (TVector, TVector) RowReduce<TVector, TLanes>(ref float at, int plane, int first)
+    private static (TVector, TVector, TVector, TVector) OuterTile<TVector, TLanes>(ref float v, int vPlane, ref float u, int uPlane)
         where TVector : unmanaged
         where TLanes : struct, ISimdLanes<TVector>
     {
-        var m0 = TLanes.Load(ref Unsafe.Add(ref at, first * plane));
-        var m1 = TLanes.Load(ref Unsafe.Add(ref at, (first + 1) * plane));
-        var m2 = TLanes.Load(ref Unsafe.Add(ref at, (first + 2) * plane));
-        var m3 = TLanes.Load(ref Unsafe.Add(ref at, (first + 3) * plane));
-        return (TLanes.Add(TLanes.Add(m0, m1), m2), TLanes.Subtract(TLanes.Subtract(m1, m2), m3));
+        var (f00, f01) = RowReduce<TVector, TLanes>(Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 0), Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 1),
+            Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 2), Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 3));
+        var (f10, f11) = RowReduce<TVector, TLanes>(Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 4), Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 5),
+            Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 6), Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 7));
+        var (f20, f21) = RowReduce<TVector, TLanes>(Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 8), Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 9),
+            Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 10), Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 11));
+        var (f30, f31) = RowReduce<TVector, TLanes>(Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 12), Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 13),
+            Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 14), Product<TVector, TLanes>(ref v, vPlane, ref u, uPlane, 15));
+        return ColumnReduce<TVector, TLanes>(f00, f01, f10, f11, f20, f21, f30, f31);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Load<TVector, TLanes>(ref float at, int offset)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector> => TLanes.Load(ref Unsafe.Add(ref at, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Product<TVector, TLanes>(ref float v, int vPlane, ref float u, int uPlane, int xi)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector> =>
+        TLanes.MultiplyAdd(TLanes.Broadcast(Unsafe.Add(ref v, xi * vPlane)), TLanes.Load(ref Unsafe.Add(ref u, xi * uPlane)), TLanes.Zero);
+
+    // One row of M times A: (m0 + m1 + m2, m1 − m2 − m3).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TVector, TVector) RowReduce<TVector, TLanes>(TVector m0, TVector m1, TVector m2, TVector m3)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector> =>
+        (TLanes.Add(TLanes.Add(m0, m1), m2), TLanes.Subtract(TLanes.Subtract(m1, m2), m3));
+
+    // Aᵀ down the two reduced columns: rows (f0 + f1 + f2) and (f1 − f2 − f3).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TVector, TVector, TVector, TVector) ColumnReduce<TVector, TLanes>(TVector f00, TVector f01, TVector f10, TVector f11,
+        TVector f20, TVector f21, TVector f30, TVector f31)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector> =>
+        (TLanes.Add(TLanes.Add(f00, f10), f20), TLanes.Add(TLanes.Add(f01, f11), f21),
+            TLanes.Subtract(TLanes.Subtract(f10, f20), f30), TLanes.Subtract(TLanes.Subtract(f11, f21), f31));
 
     // Max-pooling before bias and ReLU is exact: both are monotone per channel.
     private static void PoolBiasRelu<TVector, TLanes>(Band band, Span<float> products, ReadOnlySpan<float> bias, Span<float> pooled, int first, int end)
@@ -312,8 +359,37 @@ internal sealed class WinogradConvolution
             for (int ch = first; ch < end; ch += TLanes.Count)
             {
                 var (y00, y01, y10, y11) = OutputTile<TVector, TLanes>(ref Unsafe.Add(ref m, (t * c) + ch), plane);
-                var max = TLanes.Max(TLanes.Max(y00, y01), TLanes.Max(y10, y11));
-                TLanes.Store(TLanes.Max(TLanes.Add(max, TLanes.Load(ref Unsafe.Add(ref b, ch))), TLanes.Zero), ref Unsafe.Add(ref dst, (t * c) + ch));
+                StorePooled<TVector, TLanes>(y00, y01, y10, y11, ref Unsafe.Add(ref b, ch), ref Unsafe.Add(ref dst, (t * c) + ch));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePooled<TVector, TLanes>(TVector y00, TVector y01, TVector y10, TVector y11, ref float bias, ref float destination)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        var max = TLanes.Max(TLanes.Max(y00, y01), TLanes.Max(y10, y11));
+        TLanes.Store(TLanes.Max(TLanes.Add(max, TLanes.Load(ref bias)), TLanes.Zero), ref destination);
+    }
+
+    // One input channel: transformed[ξ][t] times the filters U[ξ][o], then as PoolBiasRelu.
+    private static void OuterPoolBiasRelu<TVector, TLanes>(Band band, Span<float> transformed, ReadOnlySpan<float> bias, ReadOnlySpan<float> filters,
+        Span<float> pooled, int first, int end)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        int c = band.Channels, tiles = band.Rows * band.TilesX;
+        ref float v = ref MemoryMarshal.GetReference(transformed);
+        ref float u = ref MemoryMarshal.GetReference(filters);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float dst = ref MemoryMarshal.GetReference(pooled);
+        for (int t = 0; t < tiles; t++)
+        {
+            for (int ch = first; ch < end; ch += TLanes.Count)
+            {
+                var (y00, y01, y10, y11) = OuterTile<TVector, TLanes>(ref Unsafe.Add(ref v, t), tiles, ref Unsafe.Add(ref u, ch), c);
+                StorePooled<TVector, TLanes>(y00, y01, y10, y11, ref Unsafe.Add(ref b, ch), ref Unsafe.Add(ref dst, (t * c) + ch));
             }
         }
     }
