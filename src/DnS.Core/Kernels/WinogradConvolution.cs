@@ -32,6 +32,9 @@ internal sealed class WinogradConvolution
     private readonly float[] _filters;
     private readonly float[] _bias;
 
+    // Per vector path (Vector128/256/512), U packed once into the micro-kernel's k-major panels of 2L output channels.
+    private readonly float[]?[] _panels = new float[3][];
+
     /// <summary>Transforms PyTorch filters once.</summary>
     /// <param name="weight">[out, in, 3, 3] filters.</param>
     /// <param name="bias">[out] bias.</param>
@@ -92,14 +95,15 @@ internal sealed class WinogradConvolution
         int bandRows = Math.Max(1, BandFloats / (Positions * (inC + outC) * tilesX));
         int bandTiles = Math.Min(tileRows, bandRows) * tilesX;
         bool project = !projection.IsEmpty;
-        float[] rented = ArrayPool<float>.Shared.Rent((Positions * bandTiles * (inC + outC)) + (project ? 4 * bandTiles : 0));
+        int transformedLength = Positions * bandTiles * inC, productLength = ProductFloats(bandTiles);
+        float[] rented = ArrayPool<float>.Shared.Rent(transformedLength + productLength + (project ? 4 * bandTiles : 0));
         try
         {
             for (int row0 = 0; row0 < tileRows; row0 += bandRows)
             {
                 int rows = Math.Min(bandRows, tileRows - row0), tiles = rows * tilesX;
                 var transformed = rented.AsSpan(0, Positions * tiles * inC);
-                var products = rented.AsSpan(Positions * bandTiles * inC, Positions * tiles * outC);
+                var products = rented.AsSpan(transformedLength, ProductFloats(tiles));
                 Dispatch(path, new Band(input, h, w, inC, replicate, row0, rows, tilesX), transformed, Stage.Input, default, default, default);
                 if (inC == 1 && !project)
                 {
@@ -109,22 +113,17 @@ internal sealed class WinogradConvolution
                     continue;
                 }
 
-                for (int xi = 0; xi < Positions; xi++)
-                {
-                    Gemm.MultiplyTransposed(transformed.Slice(xi * tiles * inC, tiles * inC), _filters.AsSpan(xi * outC * inC, outC * inC),
-                        products.Slice(xi * tiles * outC, tiles * outC), tiles, outC, inC, path);
-                }
-
+                var layout = Multiply(transformed, products, tiles, path);
                 if (!project)
                 {
-                    Dispatch(path, new Band(default, h, w, outC, replicate, row0, rows, tilesX), products, Stage.Pool, _bias, default,
+                    Dispatch(path, layout.Of(h, w, outC, replicate, row0, rows, tilesX), products, Stage.Pool, _bias, default,
                         output.Slice(row0 * tilesX * outC, tiles * outC));
                     continue;
                 }
 
-                var sums = rented.AsSpan(Positions * bandTiles * (inC + outC), 4 * tiles);
+                var sums = rented.AsSpan(transformedLength + productLength, 4 * tiles);
                 sums.Clear();
-                Dispatch(path, new Band(default, h, w, outC, replicate, row0, rows, tilesX), products, Stage.Project, _bias, projection, sums);
+                Dispatch(path, layout.Of(h, w, outC, replicate, row0, rows, tilesX), products, Stage.Project, _bias, projection, sums);
                 for (int t = 0; t < tiles; t++)
                 {
                     int y0 = 2 * (row0 + (t / tilesX)), x0 = 2 * (t % tilesX);
@@ -142,6 +141,94 @@ internal sealed class WinogradConvolution
         }
     }
 
+    // Products of any path's layout: output channels rounded up to 32 (a whole number of 2L-wide panels on every
+    // width), tiles to the micro-kernel's row blocks.
+    private int ProductFloats(int tiles) =>
+        Positions * ((OutChannels + 31) & ~31) * PanelMicroKernel.Rows * ((tiles + PanelMicroKernel.Rows - 1) / PanelMicroKernel.Rows);
+
+    /// <summary>Where product (ξ, tile t, channel ch) lies: <c>((ξ·P + ch / Width)·PaddedTiles + t)·Width + ch % Width</c>
+    /// for P panels of <see cref="Width"/> channels (the scalar path's one panel is all channels, tiles unpadded).</summary>
+    private readonly record struct Layout(int Width, int PaddedTiles)
+    {
+        public Band Of(int h, int w, int channels, bool replicate, int row0, int rows, int tilesX) =>
+            new(default, h, w, channels, replicate, row0, rows, tilesX, Width, PaddedTiles);
+    }
+
+    // The 16 products V_ξ · U_ξᵀ: on a vector path, the micro-kernel straight into panel-major products from the
+    // filters packed once per path; on the scalar path, the scalar GEMM reference into row-major products.
+    private Layout Multiply(ReadOnlySpan<float> transformed, Span<float> products, int tiles, SimdPath path)
+    {
+        int inC = InChannels, outC = OutChannels;
+        switch (path)
+        {
+            case SimdPath.Vector512:
+                return MultiplyPanels<Vector512<float>, Lanes512>(transformed, products, tiles, Panels<Lanes512>(2));
+            case SimdPath.Vector256:
+                return MultiplyPanels<Vector256<float>, Lanes256>(transformed, products, tiles, Panels<Lanes256>(1));
+            case SimdPath.Vector128:
+                return MultiplyPanels<Vector128<float>, Lanes128>(transformed, products, tiles, Panels<Lanes128>(0));
+            default:
+                for (int xi = 0; xi < Positions; xi++)
+                {
+                    Gemm.MultiplyTransposed(transformed.Slice(xi * tiles * inC, tiles * inC), _filters.AsSpan(xi * outC * inC, outC * inC),
+                        products.Slice(xi * tiles * outC, tiles * outC), tiles, outC, inC, SimdPath.Scalar);
+                }
+
+                return new Layout(outC, tiles);
+        }
+    }
+
+    private Layout MultiplyPanels<TVector, TLanes>(ReadOnlySpan<float> transformed, Span<float> products, int tiles, float[] panels)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        int inC = InChannels, width = 2 * TLanes.Count, count = (OutChannels + width - 1) / width;
+        int vectors = PanelMicroKernel.ProductLength(tiles), panelFloats = inC * width;
+        var product = MemoryMarshal.Cast<float, TVector>(products);
+        ref float v = ref MemoryMarshal.GetReference(transformed);
+        ref float u = ref MemoryMarshal.GetArrayDataReference(panels);
+        for (int xi = 0; xi < Positions; xi++)
+        {
+            for (int p = 0; p < count; p++)
+            {
+                int panel = (xi * count) + p;
+                PanelMicroKernel.MultiplyPanel<TVector, TLanes>(ref Unsafe.Add(ref v, xi * tiles * inC), inC, tiles,
+                    ref Unsafe.Add(ref u, panel * panelFloats), inC, product.Slice(panel * vectors, vectors));
+            }
+        }
+
+        return new Layout(width, vectors / 2);
+    }
+
+    // The filters in panels of 2L output channels for one vector width, packed on first use.
+    private float[] Panels<TLanes>(int slot)
+        where TLanes : struct, ISimdLanes
+    {
+        if (Volatile.Read(ref _panels[slot]) is { } packed)
+        {
+            return packed;
+        }
+
+        int inC = InChannels, outC = OutChannels, width = 2 * TLanes.Count, count = (outC + width - 1) / width;
+        var panels = new float[Positions * count * inC * width];
+        Span<int> rowStarts = stackalloc int[width];
+        for (int xi = 0; xi < Positions; xi++)
+        {
+            for (int p = 0; p < count; p++)
+            {
+                for (int col = 0; col < width; col++)
+                {
+                    int o = (p * width) + col;
+                    rowStarts[col] = o < outC ? o * inC : -1;
+                }
+
+                PanelPacker.Pack(_filters.AsSpan(xi * outC * inC, outC * inC), rowStarts, inC, panels.AsSpan(((xi * count) + p) * inC * width, inC * width));
+            }
+        }
+
+        return Interlocked.CompareExchange(ref _panels[slot], panels, null) ?? panels;
+    }
+
     private enum Stage
     {
         Input,
@@ -151,11 +238,21 @@ internal sealed class WinogradConvolution
     }
 
     /// <summary>Tile rows [<see cref="Row0"/>, + <see cref="Rows"/>) × <see cref="TilesX"/> tiles of an H×W×C image.</summary>
-    private readonly ref struct Band(ReadOnlySpan<float> image, int h, int w, int channels, bool replicate, int row0, int rows, int tilesX)
+    /// <remarks>For products, <see cref="Width"/> and <see cref="PaddedTiles"/> give their <see cref="Layout"/>;
+    /// otherwise data is [ξ][tile][channel].</remarks>
+    private readonly ref struct Band(ReadOnlySpan<float> image, int h, int w, int channels, bool replicate, int row0, int rows, int tilesX,
+        int width = 0, int paddedTiles = 0)
     {
         public readonly ReadOnlySpan<float> Image = image;
         public readonly int H = h, W = w, Channels = channels, Row0 = row0, Rows = rows, TilesX = tilesX;
         public readonly bool Replicate = replicate;
+        public readonly int Width = width, PaddedTiles = paddedTiles;
+
+        /// <summary>Floats between the products of consecutive positions ξ.</summary>
+        public int Plane => (Channels + Width - 1) / Width * PaddedTiles * Width;
+
+        /// <summary>Offset of product (ξ = 0, tile t, channel ch).</summary>
+        public int At(int t, int ch) => ((((ch / Width) * PaddedTiles) + t) * Width) + (ch % Width);
     }
 
     // Whole vectors of channels on the requested path, the remaining channels (all of them on the scalar path) on
@@ -350,7 +447,7 @@ internal sealed class WinogradConvolution
         where TVector : unmanaged
         where TLanes : struct, ISimdLanes<TVector>
     {
-        int c = band.Channels, tiles = band.Rows * band.TilesX, plane = tiles * c;
+        int c = band.Channels, tiles = band.Rows * band.TilesX, plane = band.Plane;
         ref float m = ref MemoryMarshal.GetReference(products);
         ref float b = ref MemoryMarshal.GetReference(bias);
         ref float dst = ref MemoryMarshal.GetReference(pooled);
@@ -358,7 +455,7 @@ internal sealed class WinogradConvolution
         {
             for (int ch = first; ch < end; ch += TLanes.Count)
             {
-                var (y00, y01, y10, y11) = OutputTile<TVector, TLanes>(ref Unsafe.Add(ref m, (t * c) + ch), plane);
+                var (y00, y01, y10, y11) = OutputTile<TVector, TLanes>(ref Unsafe.Add(ref m, band.At(t, ch)), plane);
                 StorePooled<TVector, TLanes>(y00, y01, y10, y11, ref Unsafe.Add(ref b, ch), ref Unsafe.Add(ref dst, (t * c) + ch));
             }
         }
@@ -400,7 +497,7 @@ internal sealed class WinogradConvolution
         where TVector : unmanaged
         where TLanes : struct, ISimdLanes<TVector>
     {
-        int c = band.Channels, tiles = band.Rows * band.TilesX, plane = tiles * c;
+        int tiles = band.Rows * band.TilesX, plane = band.Plane;
         ref float m = ref MemoryMarshal.GetReference(products);
         ref float b = ref MemoryMarshal.GetReference(bias);
         ref float w = ref MemoryMarshal.GetReference(projection);
@@ -409,7 +506,7 @@ internal sealed class WinogradConvolution
             TVector s00 = TLanes.Zero, s01 = TLanes.Zero, s10 = TLanes.Zero, s11 = TLanes.Zero;
             for (int ch = first; ch < end; ch += TLanes.Count)
             {
-                var (y00, y01, y10, y11) = OutputTile<TVector, TLanes>(ref Unsafe.Add(ref m, (t * c) + ch), plane);
+                var (y00, y01, y10, y11) = OutputTile<TVector, TLanes>(ref Unsafe.Add(ref m, band.At(t, ch)), plane);
                 var bc = TLanes.Load(ref Unsafe.Add(ref b, ch));
                 var wc = TLanes.Load(ref Unsafe.Add(ref w, ch));
                 s00 = TLanes.MultiplyAdd(TLanes.Max(TLanes.Add(y00, bc), TLanes.Zero), wc, s00);
