@@ -26,7 +26,7 @@ public sealed record VideoLibraryOptions
     /// <summary>Region vectors the fitted PCA learns from at most (20 000: about 2 200 frames, 37 min of video at 1 fps).</summary>
     public const long PcaSampleVectors = 20_000;
 
-    /// <summary>Dimensions a fitted PCA whitening keeps (512, as in DnS).</summary>
+    /// <summary>Dimensions a fitted PCA whitening keeps at most (512, as in DnS; a sample of n ≤ 512 region vectors keeps n − 1, see <see cref="PcaFitter"/>).</summary>
     public const int PcaComponents = 512;
 
     /// <summary>Extraction parallelism and commit policy.</summary>
