@@ -25,10 +25,13 @@ public sealed class FeatureChoiceCliTests(CorpusFixture fixture) : IClassFixture
         string pca = Directory.GetFiles(index, "pca-*.safetensors").Should().ContainSingle().Subject;
 
         // The choice is the index's: queries extract with ResNet-18 and the stored whitening, without being told.
-        (code, output, error) = await Cli.Dns.RunAsync("search", query.Path, "--index", index, "--policy", "fine", "--top", "1", "--json");
+        // (Which hit ranks first is not asked: a whitening fitted on two videos is no measure of ResNet-18's accuracy.)
+        (code, output, error) = await Cli.Dns.RunAsync("search", query.Path, "--index", index, "--policy", "fine", "--json");
         code.Should().Be(0, error);
         error.Should().BeEmpty("the CPU was asked for");
-        JsonDocument.Parse(output).RootElement.GetProperty("hits")[0].GetProperty("id").GetString().Should().Be(copy.Id);
+        var hits = JsonDocument.Parse(output).RootElement.GetProperty("hits").EnumerateArray().ToList();
+        hits.Select(h => h.GetProperty("id").GetString()).Should().BeEquivalentTo([copy.Id, distractor.Id]);
+        hits.Should().OnlyContain(h => h.GetProperty("fine").GetDouble() >= -1 && h.GetProperty("fine").GetDouble() <= 1);
         await using (var library = await VideoLibrary.OpenAsync(index))
         {
             library.FeatureOptions.Extractor.Should().Be(FeatureExtractorKind.ResNet18);
