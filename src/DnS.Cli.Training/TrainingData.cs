@@ -2,6 +2,8 @@ using DnS.Core.Features;
 using DnS.Core.Features.Whitening;
 using DnS.Core.Indexing;
 using DnS.Core.Library;
+using DnS.Core.Networks;
+using DnS.Core.Storage;
 using DnS.Training.Data;
 
 namespace DnS.Cli.Training;
@@ -12,9 +14,13 @@ namespace DnS.Cli.Training;
 /// </summary>
 internal static class TrainingData
 {
-    /// <summary>The videos and the extractor their features come from.</summary>
+    /// <summary>
+    /// The videos, the extractor their features come from, and the index folder when its store already keeps those
+    /// features: an index built with the parameter-free float models stores each video's region vectors as they came
+    /// out of the extractor, so training reads them from there instead of decoding the videos again.
+    /// </summary>
     /// <exception cref="ArgumentException">Neither an index nor paths, an index without recorded sources, or a missing path.</exception>
-    public static async Task<(IReadOnlyList<VideoSource> Videos, FeatureOptions Features)> ResolveAsync(string[] paths, string? index, string? backbone, string? pca,
+    public static async Task<(IReadOnlyList<VideoSource> Videos, FeatureOptions Features, string? StoredIn)> ResolveAsync(string[] paths, string? index, string? backbone, string? pca,
         CancellationToken cancellationToken)
     {
         if (index is not null)
@@ -23,10 +29,12 @@ internal static class TrainingData
                 throw new ArgumentException("give either --index or video files and folders (with --backbone/--pca), not both");
             await using var library = await VideoLibrary.OpenAsync(index, cancellationToken: cancellationToken);
             if (library.Sources.Count == 0) throw new ArgumentException($"the index at {index} records no source videos; index them with this version of dns");
-            return (library.Sources.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new VideoSource(s.Key, s.Value.Path)).ToList(), library.FeatureOptions);
+            bool stored = library.Models.Fine.Variant == FineGrainedVariant.ParameterFree && library.Schema.FineKind == FineFeatureKind.Float;
+            return (library.Sources.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new VideoSource(s.Key, s.Value.Path)).ToList(), library.FeatureOptions,
+                stored ? library.Folder : null);
         }
         if (paths.Length == 0) throw new ArgumentException("give --index or at least one video file or folder");
-        return (VideoFiles.Expand(paths), new FeatureOptions { Backbone = Full(backbone), Pca = Full(pca) });
+        return (VideoFiles.Expand(paths), new FeatureOptions { Backbone = Full(backbone), Pca = Full(pca) }, null);
     }
 
     /// <summary>The file a model folder keeps the PCA whitening its backbone features were fitted with.</summary>
@@ -53,6 +61,19 @@ internal static class TrainingData
         return profile with { Pca = path };
     }
 
+    /// <summary>
+    /// The features of <paramref name="profile"/>: read from the index store <paramref name="storedIn"/> when it keeps
+    /// them (<see cref="ResolveAsync"/>), else extracted into the feature set at <paramref name="directory"/>.
+    /// </summary>
+    public static async Task<FeatureSet> FeaturesAsync(string directory, IReadOnlyList<VideoSource> videos, FeatureOptions profile, string? storedIn,
+        CancellationToken cancellationToken)
+    {
+        if (storedIn is null) return await BuildAsync(directory, videos, profile, cancellationToken);
+        var set = await FeatureSetBuilder.OpenAsync(storedIn, cancellationToken);
+        Console.WriteLine($"features: the region features of {set.Source.Count} videos read from the index at {storedIn} (no video decoded again)");
+        return await AtLeastTwoAsync(set, storedIn);
+    }
+
     /// <summary>Extracts what is missing from the feature set at <paramref name="directory"/> and opens it; failures are listed on stderr.</summary>
     public static async Task<FeatureSet> BuildAsync(string directory, IReadOnlyList<VideoSource> videos, FeatureOptions profile, CancellationToken cancellationToken)
     {
@@ -64,22 +85,24 @@ internal static class TrainingData
             Console.WriteLine($"features: {report.Indexed.Count} extracted, {report.Skipped.Count} already there, {report.Failed.Count} failed ({report.Frames} frames, {report.Elapsed.TotalSeconds:F1} s)");
             foreach (var failure in report.Failed) Console.Error.WriteLine($"failed: {failure.Source.Path}: {failure.Reason}");
         }
-        var set = await FeatureSetBuilder.OpenAsync(directory, cancellationToken);
-        if (set.Source.Count < 2)
-        {
-            await set.DisposeAsync();
-            throw new InvalidOperationException($"training needs at least 2 videos with features, {directory} has {set.Source.Count}");
-        }
-        return set;
+        return await AtLeastTwoAsync(await FeatureSetBuilder.OpenAsync(directory, cancellationToken), directory);
+    }
+
+    private static async Task<FeatureSet> AtLeastTwoAsync(FeatureSet set, string directory)
+    {
+        if (set.Source.Count >= 2) return set;
+        await set.DisposeAsync();
+        throw new InvalidOperationException($"training needs at least 2 videos with features, {directory} has {set.Source.Count}");
     }
 
     /// <summary>The settings' corpus as a feature set in <paramref name="directory"/>, checked against the networks' D.</summary>
     /// <exception cref="ArgumentException">The features have another D than the networks.</exception>
     public static async Task<FeatureSet> OpenAsync(TrainingDataSettings settings, string directory, string modelFolder, int dims, CancellationToken cancellationToken)
     {
-        var (videos, profile) = await ResolveAsync(settings.Paths, settings.Index, settings.Backbone, settings.Pca, cancellationToken);
-        profile = await WithPcaAsync(profile, videos, modelFolder, dims, fit: false, cancellationToken);
-        var set = await BuildAsync(directory, videos, profile, cancellationToken);
+        var (videos, stored, storedIn) = await ResolveAsync(settings.Paths, settings.Index, settings.Backbone, settings.Pca, cancellationToken);
+        var profile = await WithPcaAsync(stored, videos, modelFolder, dims, fit: false, cancellationToken);
+        // A whitening added for the model folder makes other features than the index stores.
+        var set = await FeaturesAsync(directory, videos, profile, profile == stored ? storedIn : null, cancellationToken);
         if (set.Source.Dims == dims) return set;
         await set.DisposeAsync();
         throw new ArgumentException($"the features of {profile} have D = {set.Source.Dims}, the networks D = {dims}");

@@ -18,6 +18,9 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         var (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5");
         code.Should().Be(0, error);
         output.Should().Contain($"on {fixture.Corpus.Videos.Count} videos, {fixture.Corpus.Videos.Count / 2} anchors");
+        // The index keeps the built-in features as they were extracted: distillation reads them, decoding no video again.
+        output.Should().Contain($"features: the region features of {fixture.Corpus.Videos.Count} videos read from the index at {index}").And.NotContain("extracted,");
+        Directory.Exists(Path.Combine(models, "work", "features")).Should().BeFalse();
         var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(models, "distill-report.json"))).RootElement;
         report.GetProperty("fine").GetProperty("errorAfter").GetDouble().Should().BeLessThan(report.GetProperty("fine").GetProperty("errorBefore").GetDouble(),
             "one epoch already brings the fine student closer to the teacher");
@@ -27,7 +30,7 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         // A rerun finds the features, teacher scores and finished checkpoints in work/ and trains nothing again.
         (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5");
         code.Should().Be(0, error);
-        output.Should().Contain($"0 extracted, {fixture.Corpus.Videos.Count} already there").And.NotContain("Mining");
+        output.Should().Contain("read from the index").And.NotContain("Mining");
         foreach (var (name, bytes) in weights) File.ReadAllBytes(Path.Combine(models, name)).Should().Equal(bytes, $"{name} is restored from its checkpoint");
 
         // Experts retrain single networks in place: re-distil the fine student from itself, then a new selector.

@@ -13,7 +13,9 @@ namespace DnS.Benchmarks.Features;
 /// threads. <see cref="Run"/> is the rewritten model (four stage outputs, batch freed) into the reused stage buffers;
 /// <see cref="Encode"/> adds L3-iMAC pooling, i.e. the extractor's whole per-frame work after decoding. The peer
 /// <see cref="PlainSessionRun"/> is ONNX Runtime alone over the unmodified file, which only takes batches of one: one
-/// allocating Run per frame returning its 512-d pooled output.
+/// allocating Run per frame returning its 512-d pooled output. Devices: the CPU, plus those listed in the environment
+/// variable <c>DNS_BENCH_DEVICES</c> (<c>cpu,cuda</c> in benchmarks/gpu/run.sh, built with <c>-p:OnnxRuntimeGpu=true</c>);
+/// CUDA never falls back to the CPU here, so a row labeled cuda ran on the GPU.
 /// </summary>
 [Config(typeof(Config))]
 [MemoryDiagnoser]
@@ -39,11 +41,28 @@ public class ResNet18Benchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
+    /// <summary>Where the three sessions run: cpu or cuda.</summary>
+    [ParamsSource(nameof(Devices))]
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>The devices to measure: <c>DNS_BENCH_DEVICES</c> (comma-separated), else the CPU only.</summary>
+    public static IEnumerable<string> Devices =>
+        Environment.GetEnvironmentVariable("DNS_BENCH_DEVICES")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? ["cpu"];
+
     /// <summary>Opens the three sessions and runs each once (which sizes the reused buffers).</summary>
     [GlobalSetup]
     public void Setup()
     {
-        var options = new ResNet18FeatureOptions { Backbone = new OnnxBackboneOptions { IntraOpThreads = Threads } };
+        bool cuda = Device == "cuda";
+        var options = new ResNet18FeatureOptions
+        {
+            Backbone = new OnnxBackboneOptions
+            {
+                IntraOpThreads = Threads,
+                ExecutionProvider = cuda ? BackboneExecutionProvider.Cuda : BackboneExecutionProvider.Cpu,
+                AllowCpuFallback = false,
+            },
+        };
         _backbone = ResNet18Features.OpenBackbone(options);
         _extractor = ResNet18Features.Create(options: options);
         _pixels = new float[BatchSize * FrameLength];
@@ -53,6 +72,7 @@ public class ResNet18Benchmarks
         _batch = new FrameBatch(_pixels, BatchSize, Side, Side, 0);
         _features = new float[BatchSize * ResNet18Features.Regions * ResNet18Features.Dimensions];
         _sessionOptions = new SessionOptions { IntraOpNumThreads = Threads };
+        if (cuda) _sessionOptions.AppendExecutionProvider_CUDA(0);
         _session = new InferenceSession(ResNet18Features.DefaultModelPath, _sessionOptions);
         _runOptions = new RunOptions();
         Run();

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using DnS.Core.Library;
 using DnS.Core.Networks;
 using DnS.Training.Distillation;
 using DnS.Training.Teachers;
@@ -36,10 +37,11 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (videos, profile) = await TrainingData.ResolveAsync(settings.Paths, settings.Index, settings.Backbone, settings.Pca, cancellationToken);
-        profile = await TrainingData.WithPcaAsync(profile, videos, settings.Output, settings.PcaDims, fit: true, cancellationToken);
+        var (videos, stored, storedIn) = await TrainingData.ResolveAsync(settings.Paths, settings.Index, settings.Backbone, settings.Pca, cancellationToken);
+        var profile = await TrainingData.WithPcaAsync(stored, videos, settings.Output, settings.PcaDims, fit: true, cancellationToken);
         string work = Path.Combine(settings.Output, DistillationPipeline.WorkFolder);
-        await using var features = await TrainingData.BuildAsync(Path.Combine(work, "features"), videos, profile, cancellationToken);
+        // An index built with the parameter-free float models keeps the features; a whitening fitted here makes others.
+        await using var features = await TrainingData.FeaturesAsync(Path.Combine(work, "features"), videos, profile, profile == stored ? storedIn : null, cancellationToken);
         var teachers = settings.CreateTeachers(features.Source);
         var training = settings.Training();
         var options = new DistillationOptions
@@ -61,7 +63,12 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
             Console.WriteLine($"selector:       accuracy {accuracy.Accuracy:P1} (re-rank {accuracy.PositiveAccuracy:P1} of {accuracy.Positives}, keep {accuracy.NegativeAccuracy:P1} of {accuracy.Negatives})");
         Console.WriteLine($"models written to {Path.GetFullPath(settings.Output)} in {report.Elapsed.TotalSeconds:F0} s (peak memory {report.PeakWorkingSetBytes >> 20} MiB); " +
                           $"use them with: dns index <videos> --index <dir> --models {settings.Output}" +
-                          (profile.Backbone is null ? "" : $" --backbone {profile.Backbone}{(profile.Pca is null ? "" : $" --pca {profile.Pca}")}"));
+                          (profile.Extractor switch
+                          {
+                              FeatureExtractorKind.Onnx => $" --features onnx:{profile.Backbone}",
+                              FeatureExtractorKind.ResNet18 => " --features resnet18",
+                              _ => "",
+                          }) + (profile.Pca is null ? "" : $" --pca {profile.Pca}"));
         return ExitCodes.Success;
     }
 }

@@ -44,7 +44,7 @@ internal sealed class TrainTeacherCommand : AsyncCommand<TrainTeacherCommand.Set
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (videos, profile) = await TrainingData.ResolveAsync(settings.Paths, settings.Index, settings.Backbone, settings.Pca, cancellationToken);
+        var (videos, profile, _) = await TrainingData.ResolveAsync(settings.Paths, settings.Index, settings.Backbone, settings.Pca, cancellationToken);
         using var extractor = profile.CreateExtractor();
         if (extractor is not IFrameFeatureEncoder encoder) throw new InvalidOperationException($"the feature extractor of {profile} cannot encode edited frames");
         var viewExtractor = new AugmentedViewExtractor(encoder, viewsPerVideo: settings.Views, seed: settings.Seed);

@@ -9,7 +9,7 @@ namespace DnS.Cli.Commands;
 /// <summary><c>dns index</c>: index video files and folders into a library (an on-disk index that records what built it and where each video came from).</summary>
 internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DeviceSettings
     {
         [CommandArgument(0, "<files-or-folders>")]
         [Description("Video files, or folders searched recursively for known video extensions.")]
@@ -23,12 +23,16 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         [Description("Trained DnS networks (dns-models.json + safetensors); default: the built-in parameter-free models.")]
         public string? Models { get; init; }
 
+        [CommandOption("--features <FEATURES>")]
+        [Description("builtin (default: the built-in frame descriptor) | resnet18 (ImageNet ResNet-18 L3-iMAC, PCA-whitened to 512 on these videos) | onnx:FILE (a ResNet-style ONNX backbone exposing its four stage maps). Recorded in the index and used for its queries.")]
+        public string? Features { get; init; }
+
         [CommandOption("--backbone <ONNX>")]
-        [Description("A ResNet-style ONNX backbone exposing its four stage maps; default: the built-in frame descriptor.")]
+        [Description("The same as --features onnx:ONNX.")]
         public string? Backbone { get; init; }
 
         [CommandOption("--pca <FILE>")]
-        [Description("PCA whitening (safetensors) applied to the backbone's region vectors.")]
+        [Description("PCA whitening (safetensors) applied to the backbone's region vectors; with resnet18 and no --pca, dns index fits one on a sample of the videos and keeps it in the index.")]
         public string? Pca { get; init; }
 
         [CommandOption("--binary")]
@@ -42,22 +46,34 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         public override ValidationResult Validate() =>
             Index.Length == 0 ? ValidationResult.Error("--index is required")
             : Paths.Length == 0 ? ValidationResult.Error("give at least one video file or folder")
-            : ValidationResult.Success();
+            : Features is not null && Backbone is not null ? ValidationResult.Error("give --features or --backbone, not both")
+            : base.Validate();
+
+        /// <exception cref="ArgumentException">An unknown --features value.</exception>
+        public FeatureOptions ToFeatureOptions() =>
+            (Features is null ? new FeatureOptions { Backbone = Backbone } : FeatureOptions.Parse(Features)) with { Pca = Pca, Session = Session() };
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var videos = VideoFiles.Expand(settings.Paths);
         // An existing index is reopened as it was built; options given on the command line must match it.
-        bool profileGiven = settings.Models is not null || settings.Backbone is not null || settings.Pca is not null || settings.Binary;
-        await using var library = VideoLibrary.Exists(settings.Index) && !profileGiven
-            ? await VideoLibrary.OpenAsync(settings.Index, readOnly: false, cancellationToken: cancellationToken)
-            : await VideoLibrary.CreateAsync(settings.Index, new VideoLibraryOptions
+        bool profileGiven = settings.Models is not null || settings.Features is not null || settings.Backbone is not null || settings.Pca is not null || settings.Binary;
+        var features = settings.ToFeatureOptions();
+        bool create = !VideoLibrary.Exists(settings.Index) || profileGiven;
+        if (create && features.FitsPca && !VideoLibrary.Exists(settings.Index))
+            Console.WriteLine($"fitting the PCA whitening of the {settings.Features} features on a sample of the {videos.Count} videos " +
+                              $"(up to {VideoLibraryOptions.PcaSampleVectors} region vectors; --pca FILE gives one instead)");
+        await using var library = create
+            ? await VideoLibrary.CreateAsync(settings.Index, new VideoLibraryOptions
             {
                 Models = settings.Models,
                 Binary = settings.Binary,
-                Features = new FeatureOptions { Backbone = settings.Backbone, Pca = settings.Pca },
-            }, cancellationToken);
+                Features = features,
+                PcaSample = [.. videos.Select(v => v.Path)],
+            }, cancellationToken)
+            : await VideoLibrary.OpenAsync(settings.Index, readOnly: false, session: features.Session, cancellationToken: cancellationToken);
+        DeviceSettings.ReportFallback(library);
 
         IndexReport report;
         if (AnsiConsole.Profile.Capabilities.Interactive)

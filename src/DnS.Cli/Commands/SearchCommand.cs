@@ -11,7 +11,7 @@ namespace DnS.Cli.Commands;
 /// <summary><c>dns search</c>: rank the index against one query video.</summary>
 internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DeviceSettings
     {
         [CommandArgument(0, "<video-path-or-id>")]
         [Description("A video file, or the id of an indexed video.")]
@@ -40,12 +40,12 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
         public override ValidationResult Validate() =>
             Index.Length == 0 ? ValidationResult.Error("--index is required")
             : Top < 0 ? ValidationResult.Error("--top must be ≥ 0")
-            : ValidationResult.Success();
+            : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var library = await OpenAsync(settings.Index, settings.Models, cancellationToken);
+        await using var library = await OpenAsync(settings, settings.Index, settings.Models, cancellationToken);
         var policy = settings.Policy is null ? library.DefaultPolicy : SelectorPolicy.Parse(settings.Policy);
         var query = await ResolveQueryAsync(library, settings.Query, cancellationToken);
         var result = library.Search(query, policy, settings.Top, cancellationToken);
@@ -79,9 +79,10 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
     }
 
     /// <summary>Opens an index for searching; stored embeddings depend on the networks, so <paramref name="models"/> (if given) must be the ones that built it.</summary>
-    internal static async Task<VideoLibrary> OpenAsync(string index, string? models, CancellationToken cancellationToken)
+    internal static async Task<VideoLibrary> OpenAsync(DeviceSettings device, string index, string? models, CancellationToken cancellationToken)
     {
-        var library = await VideoLibrary.OpenAsync(index, cancellationToken: cancellationToken);
+        var library = await VideoLibrary.OpenAsync(index, session: device.Session(), cancellationToken: cancellationToken);
+        DeviceSettings.ReportFallback(library);
         try
         {
             if (models is not null) await library.EnsureModelsAsync(models, cancellationToken);

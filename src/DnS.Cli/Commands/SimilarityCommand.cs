@@ -11,7 +11,7 @@ namespace DnS.Cli.Commands;
 /// <summary><c>dns similarity</c>: scores of queries against every indexed video, in the FIVR results format.</summary>
 internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DeviceSettings
     {
         [CommandOption("--index <DIR>")]
         [Description("The index directory.")]
@@ -36,12 +36,12 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
         public override ValidationResult Validate() =>
             Index.Length == 0 || Queries.Length == 0 || Output.Length == 0
                 ? ValidationResult.Error("--index, --queries and --output are required")
-                : ValidationResult.Success();
+                : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var library = await SearchCommand.OpenAsync(settings.Index, settings.Models, cancellationToken);
+        await using var library = await SearchCommand.OpenAsync(settings, settings.Index, settings.Models, cancellationToken);
         var policy = settings.Policy is null ? library.DefaultPolicy : SelectorPolicy.Parse(settings.Policy);
         var results = new SimilarityResults();
         var lines = (await File.ReadAllLinesAsync(settings.Queries, cancellationToken)).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();

@@ -28,10 +28,16 @@ internal sealed record LibraryProfile
     /// <summary>Format version.</summary>
     public int Version { get; init; } = CurrentVersion;
 
-    /// <summary>The ONNX backbone's full path, or null for the built-in frame descriptor.</summary>
+    /// <summary>
+    /// <c>resnet18</c> for the ResNet-18 of the package DnS.Features.ResNet18 (its model is found beside the host
+    /// application, so no path is recorded); null for the built-in descriptor or an ONNX backbone file (<see cref="Backbone"/>).
+    /// </summary>
+    public string? Extractor { get; init; }
+
+    /// <summary>The ONNX backbone's full path, or null for the built-in frame descriptor and ResNet-18.</summary>
     public string? Backbone { get; init; }
 
-    /// <summary>The backbone's SHA-256 (hex), recorded when the profile is internalized.</summary>
+    /// <summary>The SHA-256 (hex) of the backbone or the ResNet-18 model, recorded when the profile is internalized.</summary>
     public string? BackboneSha256 { get; init; }
 
     /// <summary>The PCA whitening: a file name in the index folder (or a full path before internalizing), or null.</summary>
@@ -47,6 +53,7 @@ internal sealed record LibraryProfile
     /// <exception cref="System.Text.Json.JsonException">The model folder's configuration is malformed.</exception>
     public static LibraryProfile FromOptions(VideoLibraryOptions options) => new()
     {
+        Extractor = options.Features.Extractor == FeatureExtractorKind.ResNet18 ? FeatureOptions.Name(FeatureExtractorKind.ResNet18) : null,
         Backbone = Full(options.Features.Backbone),
         Pca = Full(options.Features.Pca),
         Binary = options.Binary,
@@ -63,6 +70,8 @@ internal sealed record LibraryProfile
         if (profile is null) throw new InvalidDataException($"{where}: the library profile ({MetadataKey}) is empty");
         if (profile.Version is < 1 or > CurrentVersion)
             throw new InvalidDataException($"{where}: library profile version {profile.Version} is not supported (this library reads 1 to {CurrentVersion})");
+        if (profile.Extractor is not (null or "resnet18"))
+            throw new InvalidDataException($"{where}: the library profile names the feature extractor '{profile.Extractor}', which this version does not know");
         return profile;
     }
 
@@ -89,7 +98,7 @@ internal sealed record LibraryProfile
         return this with
         {
             Version = CurrentVersion,
-            BackboneSha256 = Backbone is null ? null : BackboneSha256 ?? await HashAsync(Backbone, cancellationToken).ConfigureAwait(false),
+            BackboneSha256 = ModelFile is not { } model ? null : BackboneSha256 ?? await HashAsync(model, cancellationToken).ConfigureAwait(false),
             Pca = await Blob(Pca, "pca").ConfigureAwait(false),
             Models = models,
         };
@@ -100,12 +109,12 @@ internal sealed record LibraryProfile
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     public async Task VerifyAsync(string indexFolder, CancellationToken cancellationToken)
     {
-        if (Backbone is not null && BackboneSha256 is not null)
+        if (ModelFile is { } model && BackboneSha256 is not null)
         {
-            if (!File.Exists(Backbone)) throw new FileNotFoundException($"{indexFolder}: the index was built with the backbone {Backbone}, which is missing; restore it or rebuild the index", Backbone);
-            string actual = await HashAsync(Backbone, cancellationToken).ConfigureAwait(false);
+            if (!File.Exists(model)) throw new FileNotFoundException($"{indexFolder}: the index was built with the backbone {model}, which is missing; restore it or rebuild the index", model);
+            string actual = await HashAsync(model, cancellationToken).ConfigureAwait(false);
             if (actual != BackboneSha256)
-                throw new InvalidDataException($"{indexFolder}: the backbone {Backbone} changed since the index was built (SHA-256 {actual}, recorded {BackboneSha256}); restore it or rebuild the index");
+                throw new InvalidDataException($"{indexFolder}: the backbone {model} changed since the index was built (SHA-256 {actual}, recorded {BackboneSha256}); restore it or rebuild the index");
         }
         foreach (var name in new[] { Pca, Models?.CoarseWeights, Models?.FineWeights, Models?.SelectorWeights })
         {
@@ -119,7 +128,18 @@ internal sealed record LibraryProfile
     }
 
     /// <summary>The feature extractor options, with paths resolved against the index folder.</summary>
-    public FeatureOptions Features(string indexFolder) => new() { Backbone = Backbone, Pca = Pca is null ? null : Path.Combine(indexFolder, Pca) };
+    public FeatureOptions Features(string indexFolder) => new()
+    {
+        Extractor = Kind,
+        Backbone = Backbone,
+        Pca = Pca is null ? null : Path.Combine(indexFolder, Pca),
+    };
+
+    private FeatureExtractorKind Kind =>
+        Extractor is not null ? FeatureExtractorKind.ResNet18 : Backbone is null ? FeatureExtractorKind.BuiltIn : FeatureExtractorKind.Onnx;
+
+    // The model file whose hash is recorded: the backbone, or the ResNet-18 package's model (resolved in this host).
+    private string? ModelFile => Kind == FeatureExtractorKind.ResNet18 ? ResNet18Package.ModelPath : Backbone;
 
     /// <summary>The networks, with weights resolved against the index folder.</summary>
     public DnsModels CreateModels(string indexFolder, IVideoFeatureExtractor extractor) => Models is null
@@ -131,7 +151,7 @@ internal sealed record LibraryProfile
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"models {(Models is null ? "built-in" + (Binary ? " (binary)" : "") : Models.FineWeights)}, features {Backbone ?? "built-in"}{(Pca is null ? "" : " + PCA " + Pca)}";
+        $"models {(Models is null ? "built-in" + (Binary ? " (binary)" : "") : Models.FineWeights)}, features {Backbone ?? Extractor ?? "built-in"}{(Pca is null ? "" : " + PCA " + Pca)}";
 
     private static DnsModelsConfig ResolvedConfig(string folder)
     {

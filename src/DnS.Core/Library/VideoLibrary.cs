@@ -1,5 +1,7 @@
 using System.Text.Json;
 using DnS.Core.Features;
+using DnS.Core.Features.Backbone;
+using DnS.Core.Features.Whitening;
 using DnS.Core.Indexing;
 using DnS.Core.Networks;
 using DnS.Core.Retrieval;
@@ -38,12 +40,15 @@ public sealed class VideoLibrary : IAsyncDisposable
     private readonly SemaphoreSlim _writer = new(1, 1);
     private Dictionary<string, VideoSourceInfo> _sources;
     private readonly bool _readOnly;
+    private readonly OnnxBackboneOptions? _session;
     private bool _migrating;
     private bool _disposed;
 
     private VideoLibrary(FileVideoStore store, bool readOnly, LibraryProfile profile, IVideoFeatureExtractor extractor, DnsModels models,
-        Dictionary<string, VideoSourceInfo> sources, bool migrating, IngestionOptions ingestion)
+        Dictionary<string, VideoSourceInfo> sources, bool migrating, IngestionOptions ingestion, OnnxBackboneOptions? session, string? providerFallback)
     {
+        _session = session;
+        ProviderFallbackReason = providerFallback;
         _store = store;
         _readOnly = readOnly;
         _profile = profile;
@@ -65,7 +70,10 @@ public sealed class VideoLibrary : IAsyncDisposable
     public IVideoFeatureExtractor Features => _extractor;
 
     /// <summary>The extractor's options with paths resolved (the PCA is the copy inside the index folder), e.g. to extract training features the same way.</summary>
-    public FeatureOptions FeatureOptions => _profile.Features(Folder);
+    public FeatureOptions FeatureOptions => _profile.Features(Folder) with { Session = _session };
+
+    /// <summary>Why the backbone runs on the CPU although CUDA was asked for (<see cref="FeatureOptions.Session"/>); null when it runs where asked.</summary>
+    public string? ProviderFallbackReason { get; }
 
     /// <summary>The layout of the stored records.</summary>
     public StoreSchema Schema => _store.Schema;
@@ -87,20 +95,26 @@ public sealed class VideoLibrary : IAsyncDisposable
 
     /// <summary>
     /// Creates a library in <paramref name="folder"/> (made if missing), or opens the one there for writing when it was
-    /// built with the same extractor and networks. The profile is committed before this returns.
+    /// built with the same extractor and networks. Features that need a PCA whitening and get none
+    /// (<see cref="FeatureOptions.FitsPca"/>) have it fitted on <see cref="VideoLibraryOptions.PcaSample"/> first and
+    /// stored in the folder; an index there already keeps the whitening it has. The profile is committed before this returns.
     /// </summary>
-    /// <exception cref="ArgumentException">Invalid options, or an index built with other ones is there.</exception>
+    /// <exception cref="ArgumentException">Invalid options, a PCA to fit and no sample, or an index built with other options is there.</exception>
     /// <exception cref="FileNotFoundException">A backbone, PCA or weights file is missing.</exception>
+    /// <exception cref="InvalidOperationException">ResNet-18 features in a host without the package DnS.Features.ResNet18, or no video of the PCA sample could be decoded.</exception>
     public static async Task<VideoLibrary> CreateAsync(string folder, VideoLibraryOptions options, CancellationToken cancellationToken = default)
     {
         options.Validate();
         folder = Path.GetFullPath(folder);
         var requested = LibraryProfile.FromOptions(options);
+        var session = options.Features.Session;
         if (Exists(folder) && !await IsUnfinishedCreationAsync(folder, cancellationToken).ConfigureAwait(false))
         {
-            var existing = await OpenAsync(folder, readOnly: false, options.Ingestion, cancellationToken).ConfigureAwait(false);
+            var existing = await OpenAsync(folder, readOnly: false, options.Ingestion, session, cancellationToken).ConfigureAwait(false);
             try
             {
+                // Features that fit their whitening reuse the one the index has (fitted or given on its first run).
+                if (options.Features.FitsPca && existing._profile.Pca is { } pca) requested = requested with { Pca = Path.Combine(folder, pca) };
                 var wanted = await requested.InternalizeAsync(folder, copy: false, cancellationToken).ConfigureAwait(false);
                 if (!existing._profile.SameAs(wanted))
                     throw new ArgumentException($"the index at {folder} was built with {existing._profile}; {wanted} needs an index built with it");
@@ -113,7 +127,19 @@ public sealed class VideoLibrary : IAsyncDisposable
             }
         }
 
-        var extractor = requested.Features(folder).CreateExtractor();
+        string? fallback = null;
+        string? fitted = options.Features.FitsPca ? await FitPcaAsync(options, reason => fallback = reason, cancellationToken).ConfigureAwait(false) : null;
+        if (fitted is not null) requested = requested with { Pca = fitted };
+        IVideoFeatureExtractor extractor;
+        try
+        {
+            extractor = (requested.Features(folder) with { Session = session }).CreateExtractor(reason => fallback = reason);
+        }
+        catch
+        {
+            DeleteFitted(fitted);
+            throw;
+        }
         FileVideoStore? store = null;
         try
         {
@@ -125,7 +151,7 @@ public sealed class VideoLibrary : IAsyncDisposable
             await store.SetMetadataAsync(ProfileKey, profile.ToJson(), cancellationToken).ConfigureAwait(false);
             await store.SetMetadataAsync(SourcesKey, SerializeSources([]), cancellationToken).ConfigureAwait(false);
             await store.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new VideoLibrary(store, readOnly: false, profile, extractor, models, new(StringComparer.Ordinal), migrating: false, options.Ingestion);
+            return new VideoLibrary(store, readOnly: false, profile, extractor, models, new(StringComparer.Ordinal), migrating: false, options.Ingestion, session, fallback);
         }
         catch
         {
@@ -133,6 +159,38 @@ public sealed class VideoLibrary : IAsyncDisposable
             if (store is not null) await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        finally
+        {
+            DeleteFitted(fitted);
+        }
+    }
+
+    // Fits the whitening on the sample (deterministic: PcaFitter orders and spreads the paths) into a temporary file,
+    // which the profile then copies into the index under its content hash.
+    private static async Task<string> FitPcaAsync(VideoLibraryOptions options, Action<string> fallback, CancellationToken cancellationToken)
+    {
+        if (options.PcaSample is not { Count: > 0 } sample)
+            throw new ArgumentException($"{FeatureOptions.Name(options.Features.Extractor)} features are PCA-whitened: give the videos to fit the whitening on ({nameof(VideoLibraryOptions)}.{nameof(VideoLibraryOptions.PcaSample)}) or a PCA file");
+        PcaFit fit;
+        using (var raw = options.Features.CreateExtractor(fallback))
+            fit = await PcaFitter.FitAsync(raw, sample, Math.Min(VideoLibraryOptions.PcaComponents, raw.Dimensions), VideoLibraryOptions.PcaSampleVectors,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        string path = Path.Combine(Path.GetTempPath(), $"dns-pca-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            await fit.Whitening.SaveAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            DeleteFitted(path);
+            throw;
+        }
+        return path;
+    }
+
+    private static void DeleteFitted(string? path)
+    {
+        if (path is not null && File.Exists(path)) File.Delete(path);
     }
 
     // A creation that failed between making the store and committing the profile (say, the disk filled while the PCA
@@ -148,10 +206,12 @@ public sealed class VideoLibrary : IAsyncDisposable
     /// <param name="folder">The index folder.</param>
     /// <param name="readOnly">Open for searching only (any number of readers), or for writing (one writer).</param>
     /// <param name="ingestion">Extraction and commit policy of <see cref="AddAsync"/> (default: <see cref="IngestionOptions"/>).</param>
+    /// <param name="session">Threads and device of the backbone session (<see cref="FeatureOptions.Session"/>; default: CPU, ONNX Runtime's threads).</param>
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <exception cref="DirectoryNotFoundException">No index is there.</exception>
     /// <exception cref="InvalidDataException">The index records no profile, or a file it depends on changed.</exception>
-    public static async Task<VideoLibrary> OpenAsync(string folder, bool readOnly = true, IngestionOptions? ingestion = null, CancellationToken cancellationToken = default)
+    public static async Task<VideoLibrary> OpenAsync(string folder, bool readOnly = true, IngestionOptions? ingestion = null, OnnxBackboneOptions? session = null,
+        CancellationToken cancellationToken = default)
     {
         ingestion ??= new IngestionOptions();
         ingestion.Validate();
@@ -169,10 +229,11 @@ public sealed class VideoLibrary : IAsyncDisposable
             var sources = store.Metadata.TryGetValue(SourcesKey, out var json)
                 ? ParseSources(json, folder)
                 : LegacyIndexFiles.ReadSources(folder, store.Ids);
-            extractor = profile.Features(folder).CreateExtractor();
+            string? fallback = null;
+            extractor = (profile.Features(folder) with { Session = session }).CreateExtractor(reason => fallback = reason);
             var models = profile.CreateModels(folder, extractor);
             VideoIndexer.CheckFit(extractor, models, store.Schema);
-            return new VideoLibrary(store, readOnly, profile, extractor, models, sources, migrating, ingestion);
+            return new VideoLibrary(store, readOnly, profile, extractor, models, sources, migrating, ingestion, session, fallback);
         }
         catch
         {

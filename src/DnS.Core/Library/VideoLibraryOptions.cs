@@ -1,3 +1,4 @@
+using DnS.Core.Features.Whitening;
 using DnS.Core.Indexing;
 
 namespace DnS.Core.Library;
@@ -13,6 +14,20 @@ public sealed record VideoLibraryOptions
 
     /// <summary>Built-in models only: store packed-bit codes (Hamming re-ranking) instead of floats.</summary>
     public bool Binary { get; init; }
+
+    /// <summary>
+    /// The videos a PCA whitening is fitted on when the features need one and none is given
+    /// (<see cref="FeatureOptions.FitsPca"/>, i.e. ResNet-18): usually the videos about to be indexed. The sample is
+    /// deterministic: the paths in ordinal order, spread over the whole list (<see cref="PcaFitter"/>), until
+    /// <see cref="PcaSampleVectors"/> region vectors; the whitening keeps <see cref="PcaComponents"/> dimensions.
+    /// </summary>
+    public IReadOnlyList<string>? PcaSample { get; init; }
+
+    /// <summary>Region vectors the fitted PCA learns from at most (20 000: about 2 200 frames, 37 min of video at 1 fps).</summary>
+    public const long PcaSampleVectors = 20_000;
+
+    /// <summary>Dimensions a fitted PCA whitening keeps at most (512, as in DnS; a sample of n ≤ 512 region vectors keeps n − 1, see <see cref="PcaFitter"/>).</summary>
+    public const int PcaComponents = 512;
 
     /// <summary>Extraction parallelism and commit policy.</summary>
     public IngestionOptions Ingestion { get; init; } = new();

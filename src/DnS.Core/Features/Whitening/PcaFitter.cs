@@ -16,7 +16,10 @@ public static class PcaFitter
     /// </summary>
     /// <param name="extractor">The extractor without whitening (its D is the input size).</param>
     /// <param name="videoPaths">The corpus.</param>
-    /// <param name="components">Output size (512 in DnS).</param>
+    /// <param name="components">
+    /// Output size (512 in DnS), at most: a sample of n vectors spans n − 1 centered dimensions, so a smaller sample keeps
+    /// n − 1 components (the others would scale rounding noise by 1/√ε and swamp every vector that is not in the sample).
+    /// </param>
     /// <param name="maxVectors">Region vectors to learn from; the last video is taken whole.</param>
     /// <param name="progress">Receives the videos done.</param>
     /// <param name="cancellationToken">Stops between videos.</param>
@@ -49,7 +52,7 @@ public static class PcaFitter
         }
         if (trainer.Count < 2)
             throw new InvalidOperationException($"PCA needs at least 2 region vectors; {paths.Length} videos gave {trainer.Count} ({skipped.Count} could not be decoded)");
-        return new PcaFit(trainer.Fit(components), trainer.Count, videos, skipped);
+        return new PcaFit(trainer.Fit((int)Math.Min(components, trainer.Count - 1)), trainer.Count, videos, skipped);
     }
 
     // 0, n/2, n/4, 3n/4, …: any prefix of the order is spread over the whole list (bit-reversal over the next power of two).
