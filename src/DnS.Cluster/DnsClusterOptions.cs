@@ -1,0 +1,15 @@
+namespace DnS.Cluster;
+
+/// <summary>How a <see cref="DnsClusterClient"/> treats shards that are down.</summary>
+public sealed record DnsClusterOptions
+{
+    /// <summary>How long a search keeps retrying a shard that is down (its silo restarting, its grain re-activating on
+    /// another silo, its store locked) before it returns the result without it, marked partial. Default 30 s.</summary>
+    public TimeSpan ShardWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pause between two tries of a shard that is down. Default 250 ms.</summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Records per call (one atomic commit of the shard) when indexing. Default 256.</summary>
+    public int RecordsPerCommit { get; init; } = 256;
+}
