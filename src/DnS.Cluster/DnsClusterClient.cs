@@ -130,9 +130,8 @@ public sealed class DnsClusterClient : IAsyncDisposable
         query.Validate(layout.Schema);
         var wire = WireRecord.From(query);
         string policyText = policy.ToString();
-        var deadline = Deadline();
         var missing = new SortedDictionary<int, string>();
-        var fanOut = new FanOut(this, missing, deadline, cancellationToken);
+        var fanOut = new FanOut(this, missing, cancellationToken);
 
         // First half on every shard. A fraction of the whole library needs its size first; the shards' answers say how
         // many videos they searched, and a commit in between (a different total) makes the selection ask again.
@@ -141,13 +140,15 @@ public sealed class DnsClusterClient : IAsyncDisposable
         if (policy.Kind == SelectionKind.SelectorFraction)
         {
             var counts = await fanOut.CallAsync(shards, (_, g) => g.CountAsync()).ConfigureAwait(false);
+            shards = [.. counts.Keys];
             fractionCount = FractionCount(policy, counts.Values.Sum(c => (long)c));
         }
         Dictionary<int, WireSelection> selections;
         for (int attempt = 0; ; attempt++)
         {
             int count = fractionCount;
-            selections = await fanOut.CallAsync(shards.Where(s => !missing.ContainsKey(s)), (_, g) => g.SelectAsync(wire, policyText, count, top + 1)).ConfigureAwait(false);
+            selections = await fanOut.CallAsync(shards, (_, g) => g.SelectAsync(wire, policyText, count, top + 1)).ConfigureAwait(false);
+            shards = [.. selections.Keys];
             if (policy.Kind != SelectionKind.SelectorFraction) break;
             int searched = FractionCount(policy, selections.Values.Sum(s => (long)s.LivePairs));
             if (searched == fractionCount || attempt == 2) break;
@@ -245,6 +246,7 @@ public sealed class DnsClusterClient : IAsyncDisposable
     private async Task<T> CallAsync<T>(int shard, Func<IShardGrain, Task<T>> call, DateTime deadline, CancellationToken cancellationToken)
     {
         var grain = _grains.GetGrain<IShardGrain>(shard);
+        Exception? last = null;
         while (true)
         {
             var remaining = deadline - DateTime.UtcNow;
@@ -255,9 +257,11 @@ public sealed class DnsClusterClient : IAsyncDisposable
             }
             catch (Exception e) when (IsShardDown(e) && !cancellationToken.IsCancellationRequested)
             {
+                // A timeout says less than the error that made the earlier tries fail: report that one.
+                if (last is null || e is not TimeoutException) last = e;
                 remaining = deadline - DateTime.UtcNow;
                 if (remaining <= TimeSpan.Zero)
-                    throw e as ShardUnavailableException ?? new ShardUnavailableException($"shard {shard}: {e.Message}", e);
+                    throw last as ShardUnavailableException ?? new ShardUnavailableException($"shard {shard}: {last.Message}", last);
                 await Task.Delay(remaining < _options.RetryInterval ? remaining : _options.RetryInterval, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -271,11 +275,13 @@ public sealed class DnsClusterClient : IAsyncDisposable
         return false;
     }
 
-    /// <summary>One search's calls to many shards: answers by shard; a shard that stays down goes into <c>missing</c>.</summary>
-    private sealed class FanOut(DnsClusterClient client, SortedDictionary<int, string> missing, DateTime deadline, CancellationToken cancellationToken)
+    /// <summary>One search's calls to many shards: answers by shard; a shard that stays down goes into <c>missing</c> and
+    /// is not asked again. Each round of calls waits up to <see cref="DnsClusterOptions.ShardWait"/> for the shards it asks.</summary>
+    private sealed class FanOut(DnsClusterClient client, SortedDictionary<int, string> missing, CancellationToken cancellationToken)
     {
         public async Task<Dictionary<int, T>> CallAsync<T>(IEnumerable<int> shards, Func<int, IShardGrain, Task<T>> call)
         {
+            var deadline = client.Deadline();
             var calls = shards.Select(async s =>
             {
                 try

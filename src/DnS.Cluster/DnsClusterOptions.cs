@@ -4,7 +4,8 @@ namespace DnS.Cluster;
 public sealed record DnsClusterOptions
 {
     /// <summary>How long a search keeps retrying a shard that is down (its silo restarting, its grain re-activating on
-    /// another silo, its store locked) before it returns the result without it, marked partial. Default 30 s.</summary>
+    /// another silo, its store locked) before it returns the result without it, marked partial; each round of a search's calls (sizes, selection,
+    /// re-ranking) waits at most this long. Default 30 s.</summary>
     public TimeSpan ShardWait { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Pause between two tries of a shard that is down. Default 250 ms.</summary>
