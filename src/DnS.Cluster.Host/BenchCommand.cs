@@ -58,7 +58,8 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         var models = DnsModels.Load(settings.Models);
         var schema = VideoRecordFactory.SchemaOf(models);
         var queries = Enumerable.Range(0, settings.Queries + 1).Select(i => SyntheticRecords.Create(schema, 777, i, settings.Frames, $"q{i}")).ToArray();
-        await using var cluster = await DnsClusterHosting.ConnectAsync(settings.Cluster, cancellationToken: cancellationToken);
+        await using var cluster = await DnsClusterHosting.ConnectAsync(settings.Cluster,
+            new DnsClusterOptions { ShardWait = TimeSpan.FromMinutes(10), CallTimeout = TimeSpan.FromMinutes(10) }, cancellationToken); // measuring: a slow shard is waited for, never dropped
         FileVideoStore? local = settings.Local is null ? null
             : await FileVideoStore.OpenAsync(ShardSet.ShardFolder(Path.GetFullPath(settings.Local), 0), cancellationToken: cancellationToken);
         await using var owned = local;

@@ -241,7 +241,8 @@ public sealed class DnsClusterClient : IAsyncDisposable
 
     private DateTime Deadline() => DateTime.UtcNow + _options.ShardWait;
 
-    /// <summary>Calls a shard, retrying while it is down until <paramref name="deadline"/>.</summary>
+    /// <summary>Calls a shard, retrying while it fails as down until <paramref name="deadline"/>; a call in progress may take
+    /// up to <see cref="DnsClusterOptions.CallTimeout"/>.</summary>
     /// <exception cref="ShardUnavailableException">The shard stayed down.</exception>
     private async Task<T> CallAsync<T>(int shard, Func<IShardGrain, Task<T>> call, DateTime deadline, CancellationToken cancellationToken)
     {
@@ -253,7 +254,7 @@ public sealed class DnsClusterClient : IAsyncDisposable
             try
             {
                 if (remaining <= TimeSpan.Zero) throw new TimeoutException($"no answer within {_options.ShardWait.TotalSeconds:0.#} s");
-                return await call(grain).WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+                return await call(grain).WaitAsync(_options.CallTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (IsShardDown(e) && !cancellationToken.IsCancellationRequested)
             {

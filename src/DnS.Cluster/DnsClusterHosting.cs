@@ -15,6 +15,8 @@ public static class DnsClusterHosting
     /// <summary>The Orleans cluster and service id of every DnS cluster made by <see cref="ConnectAsync"/> and the host program.</summary>
     public const string ClusterId = "dns";
 
+    private static readonly TimeSpan ShardOpenTimeout = TimeSpan.FromMinutes(10);
+
     /// <summary>Makes the silo serve the shards of the library under <paramref name="root"/>: every silo of a cluster
     /// is configured alike (same root — one machine, or storage all silos reach — same shard count, same networks); each
     /// shard's grain opens its store on whichever silo activates it.</summary>
@@ -27,6 +29,9 @@ public static class DnsClusterHosting
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(models);
         silo.Services.AddSingleton(new ShardSet(root, shards, models));
+        // Opening a shard verifies the checksum of every segment it maps: gigabytes for a large shard, longer than
+        // Orleans' default activation timeout on a busy machine.
+        silo.Configure<GrainCollectionOptions>(o => o.ActivationTimeout = ShardOpenTimeout);
         return silo;
     }
 
@@ -44,6 +49,8 @@ public static class DnsClusterHosting
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoints)
+            // A call is bounded by DnsClusterOptions.CallTimeout: a long re-ranking must not be cut at Orleans' default 30 s.
+            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = (options ?? new DnsClusterOptions()).CallTimeout)
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ClusterId)));
         var host = builder.Build();
         try

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using DnS.Core.Retrieval;
 using FluentAssertions;
 using Xunit;
@@ -52,6 +53,17 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
             await ExpectSameAsEngineAsync();
             Step("searched");
 
+            // The dns tool against the cluster: a search by id equals the engine's; an unreachable cluster is one line, exit 1.
+            var (code, stdout, stderr) = await RunDnsAsync("search", records[7].Id, "--cluster", gateways, "--policy", "dns:0.05", "--top", "15", "--json");
+            code.Should().Be(0, stderr);
+            var hits = JsonDocument.Parse(stdout).RootElement.GetProperty("hits").EnumerateArray()
+                .Select(h => (h.GetProperty("id").GetString(), h.GetProperty("score").GetSingle())).ToArray();
+            hits.Should().Equal(engine.Search(records[7].Id, SelectorPolicy.SelectorFraction(0.05), top: 15).Hits.Select(h => ((string?)h.Id, h.Score)));
+            var unreachable = await RunDnsAsync("search", records[7].Id, "--cluster", $"127.0.0.1:{FreePorts(1)[0]}");
+            unreachable.Code.Should().Be(1);
+            unreachable.Stderr.Trim().Should().StartWith("error: DnS cluster at 127.0.0.1:").And.NotContain("   at ");
+            Step("dns search");
+
             // A silo dies without shutting down (its store locks go with the process), then comes back on its ports.
             silos[2]!.Kill();
             silos[2] = await SiloProcess.StartAsync(root, ports[2], ports[5], ports[0]);
@@ -65,6 +77,18 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
             foreach (var silo in silos) silo?.Kill();
             if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         }
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunDnsAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dns.dll"));
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Ports the OS reports free (bound to port 0 together, so they are distinct, then released).</summary>
