@@ -3,7 +3,6 @@ using System.ComponentModel;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
 using Spectre.Console.Cli;
 
 namespace DnS.Cluster.Host;
@@ -34,8 +33,6 @@ internal sealed class SiloCommand : AsyncCommand<SiloCommand.Settings>
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, new IPEndPoint(IPAddress.Loopback, settings.PrimaryPort), DnsClusterHosting.ClusterId, DnsClusterHosting.ClusterId)
-            // A silo that stops answering is declared dead in seconds, not the default minute, so its shards re-activate elsewhere.
-            .Configure<ClusterMembershipOptions>(o => (o.ProbeTimeout, o.NumMissedProbesLimit) = (TimeSpan.FromSeconds(2), 2))
             .AddDnsShards(settings.Root, settings.Shards, models));
         using var host = builder.Build();
         await host.StartAsync(cancellationToken);
