@@ -37,20 +37,30 @@ public static class DnsClusterHosting
 
     /// <summary>Connects to a cluster through its gateways (e.g. <c>localhost:30000</c>, comma-separated for several).</summary>
     /// <param name="gateways">Gateway endpoints, <c>host:port</c> each.</param>
-    /// <param name="options">Shard-failure handling.</param>
+    /// <param name="options">Shard-failure handling and how long to try to connect.</param>
     /// <param name="cancellationToken">Stops connecting.</param>
     /// <returns>A client that owns its connection (dispose it to close).</returns>
     /// <exception cref="FormatException">An endpoint is not <c>host:port</c>.</exception>
     /// <exception cref="SocketException">A host name does not resolve.</exception>
+    /// <exception cref="OrleansException">No gateway answered within <see cref="DnsClusterOptions.ConnectTimeout"/>.</exception>
     public static async Task<DnsClusterClient> ConnectAsync(string gateways, DnsClusterOptions? options = null, CancellationToken cancellationToken = default)
     {
         var endpoints = await ParseEndpointsAsync(gateways, cancellationToken).ConfigureAwait(false);
+        options ??= new DnsClusterOptions();
+        var giveUp = DateTime.UtcNow + options.ConnectTimeout;
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoints)
             // A call is bounded by DnsClusterOptions.CallTimeout: a long re-ranking must not be cut at Orleans' default 30 s.
-            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = (options ?? new DnsClusterOptions()).CallTimeout)
+            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.CallTimeout)
+            // No gateway answering: retry until ConnectTimeout, then fail (Orleans' default would keep trying).
+            .UseConnectionRetryFilter(async (_, token) =>
+            {
+                if (DateTime.UtcNow >= giveUp) return false;
+                await Task.Delay(TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false);
+                return true;
+            })
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ClusterId)));
         var host = builder.Build();
         try

@@ -12,6 +12,9 @@ public sealed record DnsClusterOptions
     /// however slowly within this bound, is never dropped. Default 2 min.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long <see cref="DnsClusterHosting.ConnectAsync"/> keeps trying to reach a gateway. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Pause between two tries of a shard that is down. Default 250 ms.</summary>
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
