@@ -55,7 +55,7 @@ internal sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var models = DnsModels.Load(settings.Models);
+        var models = await HostModels.LoadAsync(settings.Models, cancellationToken);
         var schema = VideoRecordFactory.SchemaOf(models);
         var queries = Enumerable.Range(0, settings.Queries + 1).Select(i => SyntheticRecords.Create(schema, 777, i, settings.Frames, $"q{i}")).ToArray();
         await using var cluster = await DnsClusterHosting.ConnectAsync(settings.Cluster,

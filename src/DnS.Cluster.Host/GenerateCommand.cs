@@ -26,7 +26,7 @@ internal sealed class GenerateCommand : AsyncCommand<GenerateCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var shards = new ShardSet(settings.Root, settings.Shards, settings.LoadModels());
+        var shards = new ShardSet(settings.Root, settings.Shards, await settings.LoadModelsAsync(cancellationToken));
         var clock = Stopwatch.StartNew();
         for (int s = 0; s < settings.Shards; s++)
         {

@@ -17,7 +17,7 @@ internal class ShardRootSettings : CommandSettings
     public int Shards { get; init; }
 
     [CommandOption("--models <DIR>")]
-    [Description("The networks (a folder with dns-models.json and its weights).")]
+    [Description("The networks: a model folder (dns-models.json and its weights), or an index folder made by dns index (its networks).")]
     public string Models { get; init; } = "";
 
     public override ValidationResult Validate() =>
@@ -26,5 +26,5 @@ internal class ShardRootSettings : CommandSettings
         : Models.Length == 0 ? ValidationResult.Error("--models is required")
         : ValidationResult.Success();
 
-    public DnsModels LoadModels() => DnsModels.Load(Models);
+    public Task<DnsModels> LoadModelsAsync(CancellationToken cancellationToken) => HostModels.LoadAsync(Models, cancellationToken);
 }

@@ -28,7 +28,7 @@ internal sealed class SiloCommand : AsyncCommand<SiloCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var models = settings.LoadModels();
+        var models = await settings.LoadModelsAsync(cancellationToken);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo => silo

@@ -79,10 +79,49 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
         }
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunDnsAsync(params string[] arguments)
+    [Fact]
+    public async Task Dns_cluster_index_routes_an_index_of_real_videos_and_dns_search_ranks_like_the_index()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dns.dll"));
+        string folder = Path.Combine(Path.GetTempPath(), $"dns-cluster-cli-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        SiloProcess? silo = null;
+        try
+        {
+            // Three short ffmpeg clips, indexed by dns with its built-in networks; the silo runs the index's networks.
+            foreach (var (name, source) in new[] { ("a", "testsrc"), ("b", "testsrc2"), ("c", "mandelbrot") })
+                await RunAsync("ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", $"{source}=size=160x120:rate=10", "-t", "4", Path.Combine(folder, $"{name}.mp4"));
+            string index = Path.Combine(folder, "idx");
+            (await RunDnsAsync("index", folder, "--index", index)).Code.Should().Be(0);
+            var ports = FreePorts(2);
+            silo = await SiloProcess.StartAsync(Path.Combine(folder, "shards"), ports[0], ports[1], ports[0], models: index);
+            string gateway = $"127.0.0.1:{ports[1]}";
+
+            var routed = await RunDnsAsync("cluster", "index", "--index", index, "--cluster", gateway);
+            routed.Code.Should().Be(0, routed.Stderr);
+            routed.Stdout.Should().Contain("3 videos");
+            foreach (var query in new[] { "a", Path.Combine(folder, "c.mp4") })
+            {
+                var local = await RunDnsAsync("search", query, "--index", index, "--policy", "topk:2", "--json");
+                var remote = await RunDnsAsync("search", query, "--cluster", gateway, "--index", index, "--policy", "topk:2", "--json");
+                remote.Code.Should().Be(0, remote.Stderr);
+                Hits(remote.Stdout).Should().Equal(Hits(local.Stdout)).And.HaveCount(2);
+            }
+        }
+        finally
+        {
+            silo?.Kill();
+            Directory.Delete(folder, recursive: true);
+        }
+
+        static string[] Hits(string json) => [.. JsonDocument.Parse(json).RootElement.GetProperty("hits").EnumerateArray().Select(h => h.GetRawText())];
+    }
+
+    private static Task<(int Code, string Stdout, string Stderr)> RunDnsAsync(params string[] arguments) =>
+        RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "dns.dll"), .. arguments]);
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -109,7 +148,7 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
 
         private SiloProcess(Process process) => _process = process;
 
-        public static async Task<SiloProcess> StartAsync(string root, int siloPort, int gatewayPort, int primaryPort)
+        public static async Task<SiloProcess> StartAsync(string root, int siloPort, int gatewayPort, int primaryPort, string? models = null)
         {
             var start = new ProcessStartInfo("dotnet")
             {
@@ -120,7 +159,7 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
             foreach (var argument in new[]
             {
                 Path.Combine(AppContext.BaseDirectory, "dns-cluster-host.dll"), "silo", "--root", root, "--shards", Shards.ToString(CultureInfo.InvariantCulture),
-                "--models", GoldenModels.Folder, "--silo-port", siloPort.ToString(CultureInfo.InvariantCulture),
+                "--models", models ?? GoldenModels.Folder, "--silo-port", siloPort.ToString(CultureInfo.InvariantCulture),
                 "--gateway-port", gatewayPort.ToString(CultureInfo.InvariantCulture), "--primary-port", primaryPort.ToString(CultureInfo.InvariantCulture),
             })
                 start.ArgumentList.Add(argument);
