@@ -18,8 +18,12 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
         public string Query { get; init; } = "";
 
         [CommandOption("--index <DIR>")]
-        [Description("The index directory.")]
+        [Description("The index directory (with --cluster: only to extract a query file with the index's features and networks).")]
         public string Index { get; init; } = "";
+
+        [CommandOption("--cluster <ENDPOINTS>")]
+        [Description("Search a DnS cluster instead: its gateways, host:port[,host:port...] (docs/scale.md).")]
+        public string? Cluster { get; init; }
 
         [CommandOption("--models <DIR>")]
         [Description("The networks the index was built with (checked; by default the index's own are used).")]
@@ -38,19 +42,36 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
         public bool Json { get; init; }
 
         public override ValidationResult Validate() =>
-            Index.Length == 0 ? ValidationResult.Error("--index is required")
+            Index.Length == 0 && Cluster is null ? ValidationResult.Error("--index or --cluster is required")
             : Top < 0 ? ValidationResult.Error("--top must be ≥ 0")
             : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Cluster is not null) return await SearchClusterAsync(settings, cancellationToken);
         await using var library = await OpenAsync(settings, settings.Index, settings.Models, cancellationToken);
         var policy = settings.Policy is null ? library.DefaultPolicy : SelectorPolicy.Parse(settings.Policy);
         var query = await ResolveQueryAsync(library, settings.Query, cancellationToken);
-        var result = library.Search(query, policy, settings.Top, cancellationToken);
+        Print(library.Search(query, policy, settings.Top, cancellationToken), settings.Json);
+        return ExitCodes.Success;
+    }
 
-        if (settings.Json)
+    /// <summary>The same search through a cluster: a query file is extracted with <c>--index</c>'s library, an id is
+    /// fetched from its shard. A partial result (shards down) is printed, its missing shards named on stderr, exit 3.</summary>
+    private static async Task<int> SearchClusterAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        await using var library = settings.Index.Length == 0 ? null : await OpenAsync(settings, settings.Index, settings.Models, cancellationToken);
+        await using var cluster = await ClusterConnection.ConnectAsync(settings.Cluster!, cancellationToken);
+        var result = await ClusterConnection.SearchAsync(cluster, settings.Cluster!, library, settings.Query, ClusterConnection.Policy(settings.Policy, library), settings.Top, cancellationToken);
+        Print(result.Result, settings.Json);
+        return ClusterConnection.ReportMissing(result);
+    }
+
+    private static void Print(SearchResult result, bool json)
+    {
+        var policy = result.Policy;
+        if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new
             {
@@ -64,7 +85,7 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
                     fineMs = result.Statistics.Fine.TotalMilliseconds, totalMs = result.Statistics.Total.TotalMilliseconds,
                 },
             }, new JsonSerializerOptions { WriteIndented = true }));
-            return ExitCodes.Success;
+            return;
         }
         var table = new Table().AddColumns("rank", "id", "score", "stage", "coarse", "fine");
         int rank = 1;
@@ -75,7 +96,6 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
         var s = result.Statistics;
         Console.WriteLine($"policy {policy}: {s.CoarsePairs} coarse pairs ({s.Coarse.TotalMilliseconds:F2} ms), {s.SelectorPairs} selector pairs, " +
                           $"{s.FinePairs} fine pairs ({s.Fine.TotalMilliseconds:F2} ms); total {s.Total.TotalMilliseconds:F2} ms");
-        return ExitCodes.Success;
     }
 
     /// <summary>Opens an index for searching; stored embeddings depend on the networks, so <paramref name="models"/> (if given) must be the ones that built it.</summary>

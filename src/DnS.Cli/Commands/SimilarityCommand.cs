@@ -29,18 +29,28 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
         [Description("coarse | fine | dns:FRACTION | topk:K | threshold:P (default: dns:0.3 with a selector, else topk:50).")]
         public string? Policy { get; init; }
 
+        [CommandOption("--cluster <ENDPOINTS>")]
+        [Description("Score against a DnS cluster instead: its gateways, host:port[,host:port...]; --index then only extracts query files.")]
+        public string? Cluster { get; init; }
+
+        [CommandOption("--top <N>")]
+        [Description("With --cluster: the best N videos per query go into the results (default 1000).")]
+        public int Top { get; init; } = 1000;
+
         [CommandOption("--output <FILE>")]
         [Description("Where to write {query_id: {db_id: score}}.")]
         public string Output { get; init; } = "";
 
         public override ValidationResult Validate() =>
-            Index.Length == 0 || Queries.Length == 0 || Output.Length == 0
-                ? ValidationResult.Error("--index, --queries and --output are required")
+            (Index.Length == 0 && Cluster is null) || Queries.Length == 0 || Output.Length == 0
+                ? ValidationResult.Error("--index (or --cluster), --queries and --output are required")
+                : Top < 0 ? ValidationResult.Error("--top must be ≥ 0")
                 : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Cluster is not null) return await ClusterAsync(settings, cancellationToken);
         await using var library = await SearchCommand.OpenAsync(settings, settings.Index, settings.Models, cancellationToken);
         var policy = settings.Policy is null ? library.DefaultPolicy : SelectorPolicy.Parse(settings.Policy);
         var results = new SimilarityResults();
@@ -69,6 +79,35 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
         int answered = lines.Length - failed;
         Console.WriteLine($"{answered} queries × {library.Count} videos, policy {policy}: {finePairs} fine pairs, " +
                           $"{clock.Elapsed.TotalMilliseconds / Math.Max(1, answered):F1} ms/query → {settings.Output}" + (failed > 0 ? $"; {failed} queries failed" : ""));
+        return failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+    }
+
+    /// <summary>The cluster form: the best <c>--top</c> videos per query (the cluster ranks, it does not list every
+    /// score); a query file is extracted with <c>--index</c>'s library, an id is fetched from its shard.</summary>
+    private static async Task<int> ClusterAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        await using var library = settings.Index.Length == 0 ? null : await SearchCommand.OpenAsync(settings, settings.Index, settings.Models, cancellationToken);
+        var policy = ClusterConnection.Policy(settings.Policy, library);
+        var lines = (await File.ReadAllLinesAsync(settings.Queries, cancellationToken)).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        await using var cluster = await ClusterConnection.ConnectAsync(settings.Cluster!, cancellationToken);
+        var results = new SimilarityResults();
+        int failed = 0;
+        foreach (var line in lines)
+        {
+            try
+            {
+                var result = await ClusterConnection.SearchAsync(cluster, settings.Cluster!, library, line, policy, settings.Top, cancellationToken);
+                if (ClusterConnection.ReportMissing(result) != ExitCodes.Success) failed++;
+                results.Add(result.Result.QueryId, result.Result.Hits.Select(h => (h.Id, (double)h.Score)).ToList());
+            }
+            catch (Exception e) when (e is VideoDecodingException or KeyNotFoundException or IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"failed: query {line}: {e.Message}");
+                failed++;
+            }
+        }
+        await results.SaveAsync(settings.Output, cancellationToken);
+        Console.WriteLine($"{lines.Length - failed} of {lines.Length} queries complete against the cluster at {settings.Cluster}, policy {policy}, best {settings.Top} each → {settings.Output}");
         return failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
     }
 }

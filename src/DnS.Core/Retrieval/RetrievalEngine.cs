@@ -13,7 +13,7 @@ namespace DnS.Core.Retrieval;
 /// (the calibrated fine score, <see cref="DnsModels.FineCalibration"/> — reference: s/2 + 0.5; for top-K additionally
 /// lifted by <see cref="FineScoreCalibration.ShortlistLift"/> so the re-ranked shortlist stays on top) are ranked. Thread-safe.
 /// </summary>
-public sealed class RetrievalEngine
+public sealed partial class RetrievalEngine
 {
     private readonly DnsModels _models;
     private readonly IVideoStore _store;
@@ -144,16 +144,36 @@ public sealed class RetrievalEngine
     private StageStatistics Score(IVideoStoreView snapshot, VideoRecord query, SelectorPolicy policy, QueryScratch scratch, CancellationToken cancellationToken,
         CoarseBatch? batch = null, int batchIndex = 0)
     {
+        var (livePairs, selectedCount, selectorPairs, coarseTime, selectionTime) = ScanAndSelect(snapshot, query, policy, scratch, cancellationToken, batch, batchIndex);
+        int total = scratch.Count;
+        float[] coarse = scratch.Coarse, fine = scratch.Fine, merged = scratch.Merged;
+        bool[] isLive = scratch.IsLive;
+        var clock = Stopwatch.StartNew();
+        fine.AsSpan(0, total).Fill(float.NaN);
+        int[] selected = scratch.Selected;
+        FineStage(query, selectedCount, i => snapshot.GetRecord(selected[i]), (i, similarity) => fine[selected[i]] = similarity, cancellationToken);
+        var fineTime = clock.Elapsed;
+
+        clock.Restart();
+        for (int o = 0; o < total; o++)
+            merged[o] = !isLive[o] ? float.NaN : float.IsNaN(fine[o]) ? coarse[o] : MergedFineScore(policy, fine[o]);
+        return new StageStatistics(livePairs, selectorPairs, selectedCount, coarseTime, selectionTime, fineTime, clock.Elapsed);
+    }
+
+    /// <summary>The coarse scan (or row <paramref name="batchIndex"/> of <paramref name="batch"/>) into the scratch's coarse
+    /// scores and live flags, then the policy's selection into <see cref="QueryScratch.Selected"/>.</summary>
+    private (int LivePairs, int SelectedCount, int SelectorPairs, TimeSpan Coarse, TimeSpan Selection) ScanAndSelect(IVideoStoreView snapshot, VideoRecord query,
+        SelectorPolicy policy, QueryScratch scratch, CancellationToken cancellationToken, CoarseBatch? batch = null, int batchIndex = 0, int fractionCount = -1)
+    {
         if (policy.NeedsSelector && _models.Selector is null)
             throw new InvalidOperationException($"policy '{policy}' needs a selector network, and the models have none");
         query.Validate(_store.Schema);
         var blocks = snapshot.CoarseBlocks;
-        int total = scratch.Count;
-        float[] coarse = scratch.Coarse, fine = scratch.Fine, merged = scratch.Merged;
+        float[] coarse = scratch.Coarse;
         bool[] isLive = scratch.IsLive;
 
         var clock = Stopwatch.StartNew();
-        isLive.AsSpan(0, total).Clear();
+        isLive.AsSpan(0, scratch.Count).Clear();
         int dims = _store.Schema.CoarseDimensions, livePairs = 0;
         foreach (var block in blocks)
         {
@@ -167,36 +187,30 @@ public sealed class RetrievalEngine
         var coarseTime = clock.Elapsed + (batch?.TimePerQuery ?? TimeSpan.Zero);
 
         clock.Restart();
-        var (selectedCount, selectorPairs) = Select(query, policy, blocks, scratch, livePairs, cancellationToken);
-        var selectionTime = clock.Elapsed;
-
-        clock.Restart();
-        fine.AsSpan(0, total).Fill(float.NaN);
-        if (selectedCount > 0)
-        {
-            var queryFine = ToFineFeatures(query);
-            int[] selected = scratch.Selected;
-            Parallel.For(0, selectedCount, Parallelism(cancellationToken), i =>
-            {
-                int o = selected[i];
-                fine[o] = _models.Fine.Similarity(queryFine, ToFineFeatures(snapshot.GetRecord(o)));
-            });
-        }
-        var fineTime = clock.Elapsed;
-
-        clock.Restart();
-        // Top-K re-ranks a shortlist (Thinking Fast and Slow): the shortlist stays ahead of every coarse score, so its
-        // calibrated fine scores are lifted to [1, 1 + 2·Scale] (by 1 for the reference s/2 + 0.5). Selector policies
-        // merge on one scale, as DnS's evaluation does.
-        var calibration = _models.FineCalibration;
-        float lift = policy.Kind == SelectionKind.TopK ? calibration.ShortlistLift : 0f;
-        for (int o = 0; o < total; o++)
-            merged[o] = !isLive[o] ? float.NaN : float.IsNaN(fine[o]) ? coarse[o] : calibration.Map(fine[o]) + lift;
-        return new StageStatistics(livePairs, selectorPairs, selectedCount, coarseTime, selectionTime, fineTime, clock.Elapsed);
+        var (selectedCount, selectorPairs) = Select(query, policy, blocks, scratch, livePairs, cancellationToken, fractionCount);
+        return (livePairs, selectedCount, selectorPairs, coarseTime, clock.Elapsed);
     }
 
+    /// <summary>The fine student over <paramref name="count"/> pairs of the query, spread over the cores.</summary>
+    private void FineStage(VideoRecord query, int count, Func<int, VideoRecord> target, Action<int, float> result, CancellationToken cancellationToken)
+    {
+        if (count == 0) return;
+        var queryFine = ToFineFeatures(query);
+        Parallel.For(0, count, Parallelism(cancellationToken), i => result(i, _models.Fine.Similarity(queryFine, ToFineFeatures(target(i)))));
+    }
+
+    /// <summary>The merged (ranking) score of a re-ranked pair from its raw fine similarity.</summary>
+    /// <remarks>Top-K re-ranks a shortlist (Thinking Fast and Slow): the shortlist stays ahead of every coarse score, so
+    /// its calibrated fine scores are lifted to [1, 1 + 2·Scale] (by 1 for the reference s/2 + 0.5). Selector policies
+    /// merge on one scale, as DnS's evaluation does.</remarks>
+    private float MergedFineScore(SelectorPolicy policy, float fine) =>
+        _models.FineCalibration.Map(fine) + (policy.Kind == SelectionKind.TopK ? _models.FineCalibration.ShortlistLift : 0f);
+
     /// <summary>Writes the ordinals to re-rank into <see cref="QueryScratch.Selected"/>; returns their count.</summary>
-    private (int Count, int SelectorPairs) Select(VideoRecord query, SelectorPolicy policy, IReadOnlyList<CoarseBlock> blocks, QueryScratch scratch, int livePairs, CancellationToken cancellationToken)
+    /// <remarks>A shard of a distributed library passes <paramref name="fractionCount"/>: the number of pairs
+    /// <see cref="SelectionKind.SelectorFraction"/> keeps over the whole library, not over this store.</remarks>
+    private (int Count, int SelectorPairs) Select(VideoRecord query, SelectorPolicy policy, IReadOnlyList<CoarseBlock> blocks, QueryScratch scratch, int livePairs,
+        CancellationToken cancellationToken, int fractionCount = -1)
     {
         int total = scratch.Count;
         Span<int> selected = scratch.Selected.AsSpan(0, total);
@@ -223,7 +237,7 @@ public sealed class RetrievalEngine
             });
         }
         if (policy.Kind == SelectionKind.SelectorFraction)
-            return (Best(probability.AsSpan(0, total), scratch, (int)Math.Ceiling(policy.Parameter * livePairs)), livePairs);
+            return (Best(probability.AsSpan(0, total), scratch, fractionCount >= 0 ? Math.Min(fractionCount, livePairs) : (int)Math.Ceiling(policy.Parameter * livePairs)), livePairs);
         int count = 0;
         for (int o = 0; o < total; o++)
             if (scratch.IsLive[o] && probability[o] >= policy.Parameter) selected[count++] = o;

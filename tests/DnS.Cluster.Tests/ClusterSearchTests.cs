@@ -1,0 +1,77 @@
+using DnS.Core.Retrieval;
+using DnS.Core.Storage;
+using FluentAssertions;
+using Xunit;
+
+namespace DnS.Cluster.Tests;
+
+/// <summary>A search through the cluster must be the search of one <see cref="RetrievalEngine"/> over the union of the
+/// shards with the same networks: same ids, order, stages and scores bit for bit, same pair counts.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterSearchTests(ClusterFixture fixture)
+{
+    [Theory]
+    [InlineData("coarse")]
+    [InlineData("topk:25")]
+    [InlineData("dns:0.05")]
+    [InlineData("threshold:0.5")]
+    [InlineData("fine")]
+    public async Task Cluster_search_equals_one_engine_over_the_union_of_the_shards(string policyText)
+    {
+        var policy = SelectorPolicy.Parse(policyText);
+        var engine = await UnionEngineAsync(fixture.Records);
+        // Indexed videos (left out of their own hits) and new ones.
+        var queries = new[] { fixture.Records[0], fixture.Records[599] }.Concat(GoldenModels.Records(2, seed: 9, first: 10_000));
+        foreach (var query in queries)
+        {
+            var single = engine.Search(query, policy, top: 30);
+            var cluster = await fixture.Client.SearchAsync(query, policy, top: 30);
+
+            cluster.IsPartial.Should().BeFalse();
+            cluster.Result.Hits.Should().HaveCount(30).And.Equal(single.Hits, $"query {query.Id}, policy {policy}");
+            cluster.Result.Statistics.CoarsePairs.Should().Be(ClusterFixture.Videos);
+            cluster.Result.Statistics.SelectorPairs.Should().Be(single.Statistics.SelectorPairs);
+            cluster.Result.Statistics.FinePairs.Should().Be(single.Statistics.FinePairs);
+            if (policy.Kind != SelectionKind.CoarseOnly && single.Statistics.FinePairs > 0)
+                cluster.Result.Hits.Should().Contain(h => h.Stage == ScoringStage.Fine);
+        }
+    }
+
+    [Fact]
+    public async Task Cluster_search_by_id_fetches_the_query_from_its_shard()
+    {
+        var engine = await UnionEngineAsync(fixture.Records);
+        var policy = SelectorPolicy.SelectorFraction(0.1);
+
+        var cluster = await fixture.Client.SearchAsync("v000000123", policy, top: 10);
+
+        cluster.Result.Hits.Should().Equal(engine.Search("v000000123", policy, top: 10).Hits);
+        cluster.Result.Hits.Should().NotContain(h => h.Id == "v000000123");
+        await fixture.Client.Invoking(c => c.SearchAsync("no-such-video", policy, top: 10)).Should().ThrowAsync<KeyNotFoundException>();
+    }
+
+    [Fact]
+    public async Task Shard_stores_on_disk_hold_exactly_the_videos_their_ids_route_to()
+    {
+        var seen = new List<string>();
+        for (int shard = 0; shard < ClusterFixture.Shards; shard++)
+        {
+            // Read-only: the shard's grain keeps the writer lock.
+            await using var store = await FileVideoStore.OpenAsync(Path.Combine(fixture.Root, $"shard-{shard:D4}"));
+            store.Count.Should().BeGreaterThan(ClusterFixture.Videos / ClusterFixture.Shards / 2, "the hash spreads the ids");
+            store.Ids.Should().OnlyContain(id => ShardRouting.ShardOf(id, ClusterFixture.Shards) == shard);
+            seen.AddRange(store.Ids);
+        }
+        seen.Should().BeEquivalentTo(fixture.Records.Select(r => r.Id));
+        (await fixture.Client.CountAsync()).Should().Be(ClusterFixture.Videos);
+    }
+
+    /// <summary>The oracle: one engine over one store holding every record of the cluster.</summary>
+    internal static async Task<RetrievalEngine> UnionEngineAsync(IEnumerable<VideoRecord> records)
+    {
+        var store = new InMemoryVideoStore(GoldenModels.Schema);
+        foreach (var record in records) await store.AddAsync(record);
+        await store.CommitAsync();
+        return new RetrievalEngine(GoldenModels.Models, store);
+    }
+}
