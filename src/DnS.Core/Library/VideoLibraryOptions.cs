@@ -14,6 +14,9 @@ public sealed record VideoLibraryOptions
     /// <summary>Built-in models only: store packed-bit codes (Hamming re-ranking) instead of floats.</summary>
     public bool Binary { get; init; }
 
+    /// <summary>A CLIP model folder (docs/text-search.md) for a text side, or null for none (one can be added later with <see cref="VideoLibrary.AddTextModelAsync"/>).</summary>
+    public string? TextModel { get; init; }
+
     /// <summary>Extraction parallelism and commit policy.</summary>
     public IngestionOptions Ingestion { get; init; } = new();
 
