@@ -35,6 +35,10 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         [Description("Built-in models: store packed-bit codes (Hamming re-ranking) instead of floats.")]
         public bool Binary { get; init; }
 
+        [CommandOption("--text-model <DIR>")]
+        [Description("A CLIP model folder (config.json, text.onnx, vision.onnx, BPE vocabulary): also store CLIP frame embeddings for `dns search --text`. Given for an index without a text side, it adds one (the indexed videos get their text embeddings at this run).")]
+        public string? TextModel { get; init; }
+
         [CommandOption("--reindex")]
         [Description("Extract every video again, also those already indexed from the same unchanged file (by default they are skipped).")]
         public bool Reindex { get; init; }
@@ -58,6 +62,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
                 Binary = settings.Binary,
                 Features = new FeatureOptions { Backbone = settings.Backbone, Pca = settings.Pca },
             }, cancellationToken);
+        if (settings.TextModel is not null) await library.AddTextModelAsync(settings.TextModel, cancellationToken);
 
         IndexReport report;
         if (AnsiConsole.Profile.Capabilities.Interactive)

@@ -8,14 +8,18 @@ using Spectre.Console.Cli;
 
 namespace DnS.Cli.Commands;
 
-/// <summary><c>dns search</c>: rank the index against one query video.</summary>
+/// <summary><c>dns search</c>: rank the index against one query video, or against a text (<c>--text</c>, the index's text side).</summary>
 internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandArgument(0, "<video-path-or-id>")]
-        [Description("A video file, or the id of an indexed video.")]
-        public string Query { get; init; } = "";
+        [CommandArgument(0, "[video-path-or-id]")]
+        [Description("A video file, or the id of an indexed video (or give --text).")]
+        public string? Query { get; init; }
+
+        [CommandOption("--text <QUERY>")]
+        [Description("Search by text instead: CLIP fast stage over every video, slow re-rank of the policy's selection (needs an index built with --text-model; policy coarse | fine | topk:K, default topk:50).")]
+        public string? Text { get; init; }
 
         [CommandOption("--index <DIR>")]
         [Description("The index directory.")]
@@ -39,6 +43,7 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
 
         public override ValidationResult Validate() =>
             Index.Length == 0 ? ValidationResult.Error("--index is required")
+            : (Query is null) == (Text is null) ? ValidationResult.Error("give either a query video (path or id) or --text \"...\", not both")
             : Top < 0 ? ValidationResult.Error("--top must be ≥ 0")
             : ValidationResult.Success();
     }
@@ -46,9 +51,11 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         await using var library = await OpenAsync(settings.Index, settings.Models, cancellationToken);
-        var policy = settings.Policy is null ? library.DefaultPolicy : SelectorPolicy.Parse(settings.Policy);
-        var query = await ResolveQueryAsync(library, settings.Query, cancellationToken);
-        var result = library.Search(query, policy, settings.Top, cancellationToken);
+        var policy = settings.Policy is not null ? SelectorPolicy.Parse(settings.Policy)
+            : settings.Text is not null ? VideoLibrary.DefaultTextPolicy : library.DefaultPolicy;
+        var result = settings.Text is not null
+            ? library.SearchText(settings.Text, policy, settings.Top, cancellationToken)
+            : library.Search(await ResolveQueryAsync(library, settings.Query!, cancellationToken), policy, settings.Top, cancellationToken);
 
         if (settings.Json)
         {
@@ -66,15 +73,17 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
             }, new JsonSerializerOptions { WriteIndented = true }));
             return ExitCodes.Success;
         }
-        var table = new Table().AddColumns("rank", "id", "score", "stage", "coarse", "fine");
+        // A text search's coarse stage is the fast dual encoder, its fine stage the slow re-ranker.
+        var (first, second) = settings.Text is null ? ("coarse", "fine") : ("fast", "slow");
+        var table = new Table().AddColumns("rank", "id", "score", "stage", first, second);
         int rank = 1;
         foreach (var hit in result.Hits)
             table.AddRow((rank++).ToString(), Markup.Escape(hit.Id), hit.Score.ToString("F4"), hit.Stage.ToString().ToLowerInvariant(),
                 hit.CoarseScore.ToString("F4"), float.IsNaN(hit.FineScore) ? "" : hit.FineScore.ToString("F4"));
         AnsiConsole.Write(table);
         var s = result.Statistics;
-        Console.WriteLine($"policy {policy}: {s.CoarsePairs} coarse pairs ({s.Coarse.TotalMilliseconds:F2} ms), {s.SelectorPairs} selector pairs, " +
-                          $"{s.FinePairs} fine pairs ({s.Fine.TotalMilliseconds:F2} ms); total {s.Total.TotalMilliseconds:F2} ms");
+        Console.WriteLine($"policy {policy}: {s.CoarsePairs} {first} pairs ({s.Coarse.TotalMilliseconds:F2} ms), {s.SelectorPairs} selector pairs, " +
+                          $"{s.FinePairs} {second} pairs ({s.Fine.TotalMilliseconds:F2} ms); total {s.Total.TotalMilliseconds:F2} ms");
         return ExitCodes.Success;
     }
 

@@ -429,9 +429,12 @@ public sealed class VideoLibrary : IAsyncDisposable
     public SearchResult SearchText(string query, SelectorPolicy? policy = null, int top = 20, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var text = RequireText();
-        return text.Search.Search(query, EncodeText([query]), policy ?? DefaultTextPolicy, top, cancellationToken);
+        return SearchTextEmbedding(query, EncodeText([query]), policy, top, cancellationToken);
     }
+
+    /// <summary><see cref="SearchText"/> with the query already embedded (<see cref="EncodeText"/>).</summary>
+    internal SearchResult SearchTextEmbedding(string query, ReadOnlyMemory<float> embedding, SelectorPolicy? policy, int top, CancellationToken cancellationToken) =>
+        RequireText().Search.Search(query, embedding, policy ?? DefaultTextPolicy, top, cancellationToken);
 
     /// <summary>Embeds texts with the text side's CLIP model: a row-major [texts, D] matrix of L2-normalized rows.</summary>
     /// <exception cref="InvalidOperationException">The index has no text side.</exception>
