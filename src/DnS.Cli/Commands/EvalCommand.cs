@@ -80,7 +80,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         var captions = await VideoCaptions.LoadAsync(settings.Captions!, cancellationToken);
         await using var library = await VideoLibrary.OpenAsync(settings.Index!, cancellationToken: cancellationToken);
         var recalls = TextToVideoRecall.Evaluate(library, captions, [SelectorPolicy.CoarseOnly, policy], cancellationToken);
-        string[] names = ["fast", $"fast+slow ({policy})"];
+        string[] names = ["fast", "fast+slow"];
         if (settings.Json)
         {
             Console.WriteLine(JsonSerializer.Serialize(recalls.Select((r, i) => new
@@ -90,14 +90,15 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             }), new JsonSerializerOptions { WriteIndented = true }));
             return ExitCodes.Success;
         }
-        var table = new Table().AddColumns("stages", "queries", "R@1", "R@5", "R@10", "median rank", "slow pairs/query");
+        var table = new Table().AddColumns("stages", "policy", "R@1", "R@5", "R@10", "MdR", "slow pairs");
         for (int i = 0; i < recalls.Count; i++)
         {
             var r = recalls[i];
-            table.AddRow(Markup.Escape(names[i]), r.Ranks.Count.ToString(), r.RecallAt1.ToString("F4"), r.RecallAt5.ToString("F4"), r.RecallAt10.ToString("F4"),
+            table.AddRow(names[i], r.Policy.ToString(), r.RecallAt1.ToString("F4"), r.RecallAt5.ToString("F4"), r.RecallAt10.ToString("F4"),
                 r.MedianRank.ToString("0.#"), r.SlowPairsPerQuery.ToString("0.#"));
         }
         AnsiConsole.Write(table);
+        Console.WriteLine($"{recalls[0].Ranks.Count} queries (captions); MdR = median rank; slow pairs = videos re-scored by the slow stage per query");
         if (recalls[0].Skipped > 0)
             Console.Error.WriteLine($"{recalls[0].Skipped} captions name videos the text side does not hold; they were not evaluated");
         return ExitCodes.Success;

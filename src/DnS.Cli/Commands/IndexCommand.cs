@@ -54,15 +54,18 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         var videos = VideoFiles.Expand(settings.Paths);
         // An existing index is reopened as it was built; options given on the command line must match it.
         bool profileGiven = settings.Models is not null || settings.Backbone is not null || settings.Pca is not null || settings.Binary;
-        await using var library = VideoLibrary.Exists(settings.Index) && !profileGiven
+        bool reopen = VideoLibrary.Exists(settings.Index) && !profileGiven;
+        await using var library = reopen
             ? await VideoLibrary.OpenAsync(settings.Index, readOnly: false, cancellationToken: cancellationToken)
             : await VideoLibrary.CreateAsync(settings.Index, new VideoLibraryOptions
             {
                 Models = settings.Models,
                 Binary = settings.Binary,
                 Features = new FeatureOptions { Backbone = settings.Backbone, Pca = settings.Pca },
+                TextModel = settings.TextModel,
             }, cancellationToken);
-        if (settings.TextModel is not null) await library.AddTextModelAsync(settings.TextModel, cancellationToken);
+        // An index without a text side gets one (its indexed videos get their text embeddings in this run).
+        if (reopen && settings.TextModel is not null) await library.AddTextModelAsync(settings.TextModel, cancellationToken);
 
         IndexReport report;
         if (AnsiConsole.Profile.Capabilities.Interactive)

@@ -95,11 +95,22 @@ public sealed class VideoLibrary : IAsyncDisposable
     /// <exception cref="Text.ClipModelException"><see cref="VideoLibraryOptions.TextModel"/> is not a usable CLIP model folder.</exception>
     public static async Task<VideoLibrary> CreateAsync(string folder, VideoLibraryOptions options, CancellationToken cancellationToken = default)
     {
-        var library = await CreateMainAsync(folder, options, cancellationToken).ConfigureAwait(false);
-        if (options.TextModel is null) return library;
+        // The text model is checked before anything is written.
+        var text = options.TextModel is null ? default : await TextSide.DescribeAsync(options.TextModel, cancellationToken).ConfigureAwait(false);
+        VideoLibrary library;
         try
         {
-            await library.AddTextModelAsync(options.TextModel, cancellationToken).ConfigureAwait(false);
+            library = await CreateMainAsync(folder, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            text.Model?.Dispose();
+            throw;
+        }
+        if (text.Model is null) return library;
+        try
+        {
+            await library.AttachTextAsync(text.Record, text.Model, cancellationToken).ConfigureAwait(false);
             return library;
         }
         catch
@@ -378,10 +389,24 @@ public sealed class VideoLibrary : IAsyncDisposable
     public async Task AddTextModelAsync(string modelFolder, CancellationToken cancellationToken = default)
     {
         ThrowIfReadOnly();
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var (record, model) = await TextSide.DescribeAsync(modelFolder, cancellationToken).ConfigureAwait(false);
+        await AttachTextAsync(record, model, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Takes ownership of the model.
+    private async Task AttachTextAsync(TextModelRecord record, Text.ClipModel model, CancellationToken cancellationToken)
+    {
         try
         {
-            var (record, model) = await TextSide.DescribeAsync(modelFolder, cancellationToken).ConfigureAwait(false);
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        try
+        {
             if (_text is not null)
             {
                 model.Dispose();
