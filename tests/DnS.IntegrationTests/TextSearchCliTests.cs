@@ -74,6 +74,10 @@ public sealed class TextSearchCliTests(CaptionedIndexFixture fixture, ITestOutpu
         (code, stdout, error) = await Cli.Dns.RunAsync("search", "--index", fixture.Index, "--text", "a red screen", "--policy", "topk:3");
         code.Should().Be(0, error);
         stdout.Should().Contain($"policy topk:3: {count} fast pairs").And.Contain("3 slow pairs");
+
+        (code, stdout, error) = await Cli.Dns.RunAsync("info", "--index", fixture.Index);
+        code.Should().Be(0, error);
+        stdout.Should().Contain("text side").And.Contain($"{count} videos");
     }
 
     [Fact]

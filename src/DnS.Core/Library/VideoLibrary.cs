@@ -352,6 +352,9 @@ public sealed class VideoLibrary : IAsyncDisposable
     /// <summary>Videos, frames and bytes per component.</summary>
     public StorageReport GetStorageReport() => _store.GetStorageReport();
 
+    /// <summary>Videos, frames and bytes of the text side (pooled embeddings as coarse, frame embeddings as fine), or null without one.</summary>
+    public StorageReport? GetTextStorageReport() => _text?.Companion.Store.GetStorageReport();
+
     /// <summary>Throws <see cref="ArgumentException"/> unless the index was built with the networks of <paramref name="modelFolder"/> (same files by content, same settings).</summary>
     public async Task EnsureModelsAsync(string modelFolder, CancellationToken cancellationToken = default)
     {
