@@ -135,7 +135,7 @@ public sealed class SyntheticCorpus
         await File.WriteAllTextAsync(AnnotationPath, JsonSerializer.Serialize(annotation, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
     }
 
-    private static async Task RunFfmpegAsync(string[] arguments, CancellationToken cancellationToken)
+    internal static async Task RunFfmpegAsync(string[] arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in (string[])["-v", "error", "-y", .. arguments]) start.ArgumentList.Add(a);

@@ -39,6 +39,10 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         [Description("Built-in models: store packed-bit codes (Hamming re-ranking) instead of floats.")]
         public bool Binary { get; init; }
 
+        [CommandOption("--text-model <DIR>")]
+        [Description("A CLIP model folder (config.json, text.onnx, vision.onnx, BPE vocabulary): also store CLIP frame embeddings for `dns search --text`. Given for an index without a text side, it adds one (the indexed videos get their text embeddings at this run).")]
+        public string? TextModel { get; init; }
+
         [CommandOption("--reindex")]
         [Description("Extract every video again, also those already indexed from the same unchanged file (by default they are skipped).")]
         public bool Reindex { get; init; }
@@ -60,20 +64,23 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         // An existing index is reopened as it was built; options given on the command line must match it.
         bool profileGiven = settings.Models is not null || settings.Features is not null || settings.Backbone is not null || settings.Pca is not null || settings.Binary;
         var features = settings.ToFeatureOptions();
-        bool create = !VideoLibrary.Exists(settings.Index) || profileGiven;
-        if (create && features.FitsPca && !VideoLibrary.Exists(settings.Index))
+        bool reopen = VideoLibrary.Exists(settings.Index) && !profileGiven;
+        if (!reopen && features.FitsPca && !VideoLibrary.Exists(settings.Index))
             Console.WriteLine($"fitting the PCA whitening of the {settings.Features} features on a sample of the {videos.Count} videos " +
                               $"(up to {VideoLibraryOptions.PcaSampleVectors} region vectors; --pca FILE gives one instead)");
-        await using var library = create
-            ? await VideoLibrary.CreateAsync(settings.Index, new VideoLibraryOptions
+        await using var library = reopen
+            ? await VideoLibrary.OpenAsync(settings.Index, readOnly: false, session: features.Session, cancellationToken: cancellationToken)
+            : await VideoLibrary.CreateAsync(settings.Index, new VideoLibraryOptions
             {
                 Models = settings.Models,
                 Binary = settings.Binary,
                 Features = features,
                 PcaSample = [.. videos.Select(v => v.Path)],
-            }, cancellationToken)
-            : await VideoLibrary.OpenAsync(settings.Index, readOnly: false, session: features.Session, cancellationToken: cancellationToken);
+                TextModel = settings.TextModel,
+            }, cancellationToken);
         DeviceSettings.ReportFallback(library);
+        // An index without a text side gets one (its indexed videos get their text embeddings in this run).
+        if (reopen && settings.TextModel is not null) await library.AddTextModelAsync(settings.TextModel, cancellationToken);
 
         IndexReport report;
         if (AnsiConsole.Profile.Capabilities.Interactive)

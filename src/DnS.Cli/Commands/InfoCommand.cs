@@ -28,9 +28,14 @@ internal sealed class InfoCommand : AsyncCommand<InfoCommand.Settings>
         await using var library = await VideoLibrary.OpenAsync(settings.Index, cancellationToken: cancellationToken);
         var report = library.GetStorageReport();
         var schema = library.Schema;
+        var text = library.GetTextStorageReport();
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new { schema, builtWith = library.ToString(), sources = library.Sources.Count, report, report.CoarseBytesPerVideo, report.FineBytesPerVideo, report.TotalBytesPerVideo },
+            Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    schema, builtWith = library.ToString(), sources = library.Sources.Count, report, report.CoarseBytesPerVideo, report.FineBytesPerVideo, report.TotalBytesPerVideo,
+                    text = text is null ? null : new { model = library.TextModelFolder, report = text, text.TotalBytesPerVideo },
+                },
                 new JsonSerializerOptions { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } }));
             return ExitCodes.Success;
         }
@@ -42,6 +47,9 @@ internal sealed class InfoCommand : AsyncCommand<InfoCommand.Settings>
         grid.AddRow("fine", $"{schema.FineKind} {schema.Regions}×{schema.FineDimensions}{(schema.FineKind == FineFeatureKind.Binary ? " bits" : "")} per frame: {report.FineBytesPerVideo / 1024:F2} KB/video");
         grid.AddRow("metadata", $"{report.MetadataBytes / 1024.0:F2} KB in all");
         grid.AddRow("total", $"{report.TotalBytes / 1024.0:F2} KB ({report.TotalBytesPerVideo / 1024:F2} KB/video)");
+        if (text is not null)
+            grid.AddRow("text side", Markup.Escape($"CLIP model {library.TextModelFolder}: {text.Videos} videos, {text.Frames} frames, " +
+                                                   $"{text.TotalBytes / 1024.0:F2} KB ({text.TotalBytesPerVideo / 1024:F2} KB/video) in text/"));
         AnsiConsole.Write(grid);
         return ExitCodes.Success;
     }

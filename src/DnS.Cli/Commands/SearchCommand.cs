@@ -8,14 +8,18 @@ using Spectre.Console.Cli;
 
 namespace DnS.Cli.Commands;
 
-/// <summary><c>dns search</c>: rank the index against one query video.</summary>
+/// <summary><c>dns search</c>: rank the index against one query video, or against a text (<c>--text</c>, the index's text side).</summary>
 internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
 {
     public sealed class Settings : DeviceSettings
     {
-        [CommandArgument(0, "<video-path-or-id>")]
-        [Description("A video file, or the id of an indexed video.")]
-        public string Query { get; init; } = "";
+        [CommandArgument(0, "[video-path-or-id]")]
+        [Description("A video file, or the id of an indexed video (or give --text).")]
+        public string? Query { get; init; }
+
+        [CommandOption("--text <QUERY>")]
+        [Description("Search by text instead: CLIP fast stage over every video, slow re-rank of the policy's selection (needs an index built with --text-model; policy coarse | fine | topk:K, default topk:50).")]
+        public string? Text { get; init; }
 
         [CommandOption("--index <DIR>")]
         [Description("The index directory (with --cluster: only to extract a query file with the index's features and networks).")]
@@ -43,6 +47,8 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
 
         public override ValidationResult Validate() =>
             Index.Length == 0 && Cluster is null ? ValidationResult.Error("--index or --cluster is required")
+            : (Query is null) == (Text is null) ? ValidationResult.Error("give either a query video (path or id) or --text \"...\", not both")
+            : Text is not null && Cluster is not null ? ValidationResult.Error("--text searches an index's text side; a cluster holds no text side")
             : Top < 0 ? ValidationResult.Error("--top must be ≥ 0")
             : base.Validate();
     }
@@ -51,9 +57,12 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
     {
         if (settings.Cluster is not null) return await SearchClusterAsync(settings, cancellationToken);
         await using var library = await OpenAsync(settings, settings.Index, settings.Models, cancellationToken);
-        var policy = settings.Policy is null ? library.DefaultPolicy : SelectorPolicy.Parse(settings.Policy);
-        var query = await ResolveQueryAsync(library, settings.Query, cancellationToken);
-        Print(library.Search(query, policy, settings.Top, cancellationToken), settings.Json);
+        var policy = settings.Policy is not null ? SelectorPolicy.Parse(settings.Policy)
+            : settings.Text is not null ? VideoLibrary.DefaultTextPolicy : library.DefaultPolicy;
+        var result = settings.Text is not null
+            ? library.SearchText(settings.Text, policy, settings.Top, cancellationToken)
+            : library.Search(await ResolveQueryAsync(library, settings.Query!, cancellationToken), policy, settings.Top, cancellationToken);
+        Print(result, settings.Json, text: settings.Text is not null);
         return ExitCodes.Success;
     }
 
@@ -64,11 +73,11 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
         await using var library = settings.Index.Length == 0 ? null : await OpenAsync(settings, settings.Index, settings.Models, cancellationToken);
         await using var cluster = await ClusterConnection.ConnectAsync(settings.Cluster!, cancellationToken);
         var result = await ClusterConnection.SearchAsync(cluster, settings.Cluster!, library, settings.Query, ClusterConnection.Policy(settings.Policy, library), settings.Top, cancellationToken);
-        Print(result.Result, settings.Json);
+        Print(result.Result, settings.Json, text: false);
         return ClusterConnection.ReportMissing(result);
     }
 
-    private static void Print(SearchResult result, bool json)
+    private static void Print(SearchResult result, bool json, bool text)
     {
         var policy = result.Policy;
         if (json)
@@ -87,15 +96,17 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
             }, new JsonSerializerOptions { WriteIndented = true }));
             return;
         }
-        var table = new Table().AddColumns("rank", "id", "score", "stage", "coarse", "fine");
+        // A text search's coarse stage is the fast dual encoder, its fine stage the slow re-ranker.
+        var (first, second) = text ? ("fast", "slow") : ("coarse", "fine");
+        var table = new Table().AddColumns("rank", "id", "score", "stage", first, second);
         int rank = 1;
         foreach (var hit in result.Hits)
             table.AddRow((rank++).ToString(), Markup.Escape(hit.Id), hit.Score.ToString("F4"), hit.Stage.ToString().ToLowerInvariant(),
                 hit.CoarseScore.ToString("F4"), float.IsNaN(hit.FineScore) ? "" : hit.FineScore.ToString("F4"));
         AnsiConsole.Write(table);
         var s = result.Statistics;
-        Console.WriteLine($"policy {policy}: {s.CoarsePairs} coarse pairs ({s.Coarse.TotalMilliseconds:F2} ms), {s.SelectorPairs} selector pairs, " +
-                          $"{s.FinePairs} fine pairs ({s.Fine.TotalMilliseconds:F2} ms); total {s.Total.TotalMilliseconds:F2} ms");
+        Console.WriteLine($"policy {policy}: {s.CoarsePairs} {first} pairs ({s.Coarse.TotalMilliseconds:F2} ms), {s.SelectorPairs} selector pairs, " +
+                          $"{s.FinePairs} {second} pairs ({s.Fine.TotalMilliseconds:F2} ms); total {s.Total.TotalMilliseconds:F2} ms");
     }
 
     /// <summary>Opens an index for searching; stored embeddings depend on the networks, so <paramref name="models"/> (if given) must be the ones that built it.</summary>

@@ -38,6 +38,9 @@ internal sealed class IngestionPipeline<T>
     /// <summary>Stages what goes with a commit (e.g. metadata), given the videos stored since the previous one.</summary>
     public Func<IReadOnlyList<VideoSource>, CancellationToken, ValueTask>? BeforeCommit { get; init; }
 
+    /// <summary>Runs after each commit of the store (e.g. commits a companion store that must never be ahead of it).</summary>
+    public Func<CancellationToken, Task>? AfterCommit { get; init; }
+
     /// <summary>Runs the videos through; see the type remarks.</summary>
     /// <exception cref="ArgumentException">Two videos share an id.</exception>
     /// <exception cref="OperationCanceledException">Canceled, after finished videos were committed.</exception>
@@ -140,6 +143,7 @@ internal sealed class IngestionPipeline<T>
             if (_staged.Count == 0) return;
             if (pipeline.BeforeCommit is { } before) await before(_staged, CancellationToken.None).ConfigureAwait(false);
             await pipeline._store.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            if (pipeline.AfterCommit is { } after) await after(CancellationToken.None).ConfigureAwait(false);
             Count++;
             _staged.Clear();
             _bytes = 0;

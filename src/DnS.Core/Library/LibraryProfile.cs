@@ -195,7 +195,7 @@ internal sealed record LibraryProfile
         return name;
     }
 
-    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
+    internal static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
     {
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         await using var streamDisposal = stream.ConfigureAwait(false);

@@ -41,6 +41,7 @@ public sealed class VideoLibrary : IAsyncDisposable
     private Dictionary<string, VideoSourceInfo> _sources;
     private readonly bool _readOnly;
     private readonly OnnxBackboneOptions? _session;
+    private TextSide? _text;
     private bool _migrating;
     private bool _disposed;
 
@@ -102,7 +103,35 @@ public sealed class VideoLibrary : IAsyncDisposable
     /// <exception cref="ArgumentException">Invalid options, a PCA to fit and no sample, or an index built with other options is there.</exception>
     /// <exception cref="FileNotFoundException">A backbone, PCA or weights file is missing.</exception>
     /// <exception cref="InvalidOperationException">ResNet-18 features in a host without the package DnS.Features.ResNet18, or no video of the PCA sample could be decoded.</exception>
+    /// <exception cref="Text.ClipModelException"><see cref="VideoLibraryOptions.TextModel"/> is not a usable CLIP model folder.</exception>
     public static async Task<VideoLibrary> CreateAsync(string folder, VideoLibraryOptions options, CancellationToken cancellationToken = default)
+    {
+        // The text model is checked before anything is written.
+        var text = options.TextModel is null ? default : await TextSide.DescribeAsync(options.TextModel, cancellationToken).ConfigureAwait(false);
+        VideoLibrary library;
+        try
+        {
+            library = await CreateMainAsync(folder, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            text.Model?.Dispose();
+            throw;
+        }
+        if (text.Model is null) return library;
+        try
+        {
+            await library.AttachTextAsync(text.Record, text.Model, cancellationToken).ConfigureAwait(false);
+            return library;
+        }
+        catch
+        {
+            await library.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<VideoLibrary> CreateMainAsync(string folder, VideoLibraryOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
         folder = Path.GetFullPath(folder);
@@ -233,7 +262,10 @@ public sealed class VideoLibrary : IAsyncDisposable
             extractor = (profile.Features(folder) with { Session = session }).CreateExtractor(reason => fallback = reason);
             var models = profile.CreateModels(folder, extractor);
             VideoIndexer.CheckFit(extractor, models, store.Schema);
-            return new VideoLibrary(store, readOnly, profile, extractor, models, sources, migrating, ingestion, session, fallback);
+            var text = store.Metadata.TryGetValue(TextSide.MetadataKey, out var textJson)
+                ? await TextSide.OpenAsync(folder, textJson, readOnly, cancellationToken).ConfigureAwait(false)
+                : null;
+            return new VideoLibrary(store, readOnly, profile, extractor, models, sources, migrating, ingestion, session, fallback) { _text = text };
         }
         catch
         {
@@ -262,23 +294,41 @@ public sealed class VideoLibrary : IAsyncDisposable
         try
         {
             var staged = new Dictionary<string, VideoSourceInfo>(StringComparer.Ordinal);
-            var pipeline = new IngestionPipeline<(VideoSourceInfo? Source, RegionFeatures Features)>(_store, _ingestion)
+            var text = _text;
+            var stagedText = new Dictionary<string, (VideoRecord Record, VideoSourceInfo Source)>(StringComparer.Ordinal);
+            bool MainCurrent(VideoSource video) => !reindex && _store.TryGetOrdinal(video.Id, out _)
+                                                   && _sources.TryGetValue(video.Id, out var known) && known == VideoSourceInfo.Of(video.Path);
+            var pipeline = new IngestionPipeline<(VideoSourceInfo? Source, RegionFeatures? Features, float[]? TextFrames)>(_store, _ingestion)
             {
                 Extract = async (video, ct) =>
                 {
                     // The file's state before extraction: a file changed meanwhile is seen as changed by the next run.
                     var source = VideoSourceInfo.Of(video.Path);
-                    return (source, await _extractor.ExtractAsync(video.Path, ct).ConfigureAwait(false));
+                    // The main side only when it is not current (text added to an index, or a text side behind after a
+                    // crash); the two sides decode the file side by side (their frames are preprocessed differently).
+                    var features = MainCurrent(video) ? null : _extractor.ExtractAsync(video.Path, ct);
+                    var frames = text?.EncodeFileAsync(video.Path, ct);
+                    await Task.WhenAll(new Task?[] { features, frames }.OfType<Task>()).ConfigureAwait(false);
+                    return (source, features is null ? null : await features.ConfigureAwait(false), frames is null ? null : await frames.ConfigureAwait(false));
                 },
                 Records = (video, extracted) =>
                 {
+                    var source = extracted.Source ?? new VideoSourceInfo(Path.GetFullPath(video.Path), -1, DateTime.MinValue);
+                    if (extracted.TextFrames is { } frames) stagedText[video.Id] = (text!.CreateRecord(video.Id, frames), source);
+                    if (extracted.Features is null) return [];
                     var record = VideoRecordFactory.Create(Models, video.Id, extracted.Features.Values);
-                    staged[video.Id] = extracted.Source ?? new VideoSourceInfo(Path.GetFullPath(video.Path), -1, DateTime.MinValue);
+                    staged[video.Id] = source;
                     return [record];
                 },
-                IsCurrent = video => !reindex && _store.TryGetOrdinal(video.Id, out _)
-                                     && _sources.TryGetValue(video.Id, out var known) && known == VideoSourceInfo.Of(video.Path),
-                BeforeCommit = (stored, ct) => StageMetadataAsync(stored.Select(v => (v.Id, (VideoSourceInfo?)staged[v.Id])), ct),
+                IsCurrent = video => MainCurrent(video) && (text is null || text.Companion.IsCurrent(video.Id, VideoSourceInfo.Of(video.Path))),
+                BeforeCommit = async (stored, ct) =>
+                {
+                    await StageMetadataAsync(stored.Where(v => staged.ContainsKey(v.Id)).Select(v => (v.Id, (VideoSourceInfo?)staged[v.Id])), ct).ConfigureAwait(false);
+                    foreach (var video in stored)
+                        if (stagedText.Remove(video.Id, out var entry)) await text!.Companion.StageAsync(entry.Record, entry.Source, ct).ConfigureAwait(false);
+                },
+                // The text side is committed after the main store, never ahead of it (CompanionStore).
+                AfterCommit = text is null ? null : ct => text.Companion.CommitAsync(ct),
             };
             try
             {
@@ -304,7 +354,14 @@ public sealed class VideoLibrary : IAsyncDisposable
         try
         {
             var removed = new List<string>();
-            foreach (var id in ids.Distinct(StringComparer.Ordinal))
+            var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
+            // The text side first, so it never holds a video the main store does not (CompanionStore).
+            if (_text is not null)
+            {
+                await _text.Companion.StageRemovalAsync(distinct, cancellationToken).ConfigureAwait(false);
+                await _text.Companion.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var id in distinct)
                 if (await _store.RemoveAsync(id, cancellationToken).ConfigureAwait(false)) removed.Add(id);
             if (removed.Count == 0) return 0;
             await StageMetadataAsync(removed.Select(id => (id, (VideoSourceInfo?)null)), cancellationToken).ConfigureAwait(false);
@@ -356,6 +413,9 @@ public sealed class VideoLibrary : IAsyncDisposable
     /// <summary>Videos, frames and bytes per component.</summary>
     public StorageReport GetStorageReport() => _store.GetStorageReport();
 
+    /// <summary>Videos, frames and bytes of the text side (pooled embeddings as coarse, frame embeddings as fine), or null without one.</summary>
+    public StorageReport? GetTextStorageReport() => _text?.Companion.Store.GetStorageReport();
+
     /// <summary>Throws <see cref="ArgumentException"/> unless the index was built with the networks of <paramref name="modelFolder"/> (same files by content, same settings).</summary>
     public async Task EnsureModelsAsync(string modelFolder, CancellationToken cancellationToken = default)
     {
@@ -372,6 +432,120 @@ public sealed class VideoLibrary : IAsyncDisposable
             throw new ArgumentException($"the index at {Folder} was built with {_profile}; the model folder {modelFolder} needs an index built with it");
     }
 
+    /// <summary>Whether the index has a text side (CLIP frame embeddings per video, docs/text-search.md).</summary>
+    public bool HasText => _text is not null;
+
+    /// <summary>The CLIP model folder of the text side, or null without one.</summary>
+    public string? TextModelFolder => _text?.Record.Folder;
+
+    /// <summary>The policy text searches use when none is given: the slow stage re-ranks the fast stage's top 50.</summary>
+    public static SelectorPolicy DefaultTextPolicy { get; } = SelectorPolicy.TopK(50);
+
+    /// <summary>
+    /// Gives the index a text side built with the CLIP model in <paramref name="modelFolder"/> (recorded with the
+    /// SHA-256 of its files): the companion store is created in the subfolder <c>text</c>, then the main store records
+    /// the model. Videos already indexed get their text embeddings at the next <see cref="AddAsync"/> of their files
+    /// (only the text side is extracted for them). Nothing happens when the index already has a text side of that model.
+    /// </summary>
+    /// <exception cref="Text.ClipModelException">The folder is not a usable CLIP model; the message names the file.</exception>
+    /// <exception cref="ArgumentException">The index has a text side of another model.</exception>
+    /// <exception cref="InvalidOperationException">The library is open read-only.</exception>
+    public async Task AddTextModelAsync(string modelFolder, CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly();
+        var (record, model) = await TextSide.DescribeAsync(modelFolder, cancellationToken).ConfigureAwait(false);
+        await AttachTextAsync(record, model, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Takes ownership of the model.
+    private async Task AttachTextAsync(TextModelRecord record, Text.ClipModel model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        try
+        {
+            if (_text is not null)
+            {
+                model.Dispose();
+                if (_text.Record.SameModel(record)) return;
+                throw new ArgumentException($"the index at {Folder} has a text side built with {_text.Record}; {record} needs an index built with it");
+            }
+            var text = await TextSide.OpenAsync(Folder, record, model, readOnly: false, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // A companion the main store does not name is what an attach killed before its last commit left: emptied.
+                if (text.Companion.Store.Count > 0)
+                {
+                    await text.Companion.StageRemovalAsync(text.Companion.Store.Ids.ToList(), cancellationToken).ConfigureAwait(false);
+                    await text.Companion.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                await _store.SetMetadataAsync(TextSide.MetadataKey, record.ToJson(), cancellationToken).ConfigureAwait(false);
+                await _store.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await text.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            _text = text;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// Searches the videos by text (<i>Thinking Fast and Slow</i>): the fast stage ranks every video by the dot product of
+    /// the query's CLIP embedding with its pooled video embedding, the slow stage re-scores the videos the policy
+    /// selects with text-conditioned attention over their frame embeddings (<see cref="Text.TextVideoScoring.SlowScore"/>,
+    /// τ = 1 / the model's logit scale). Hits carry the fast score as <see cref="SearchHit.CoarseScore"/> and the slow
+    /// one as <see cref="SearchHit.FineScore"/>; under top-K the re-ranked videos come first.
+    /// </summary>
+    /// <param name="query">The text.</param>
+    /// <param name="policy"><c>coarse</c> (fast only), <c>fine</c> (slow for every video) or <c>topk:K</c> (default <see cref="DefaultTextPolicy"/>).</param>
+    /// <param name="top">Hits to return.</param>
+    /// <param name="cancellationToken">Stops the slow stage.</param>
+    /// <exception cref="InvalidOperationException">The index has no text side.</exception>
+    /// <exception cref="ArgumentException">A selector policy (it scores pairs of videos).</exception>
+    public SearchResult SearchText(string query, SelectorPolicy? policy = null, int top = 20, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return SearchTextEmbedding(query, EncodeText([query]), policy, top, cancellationToken);
+    }
+
+    /// <summary><see cref="SearchText"/> with the query already embedded (<see cref="EncodeText"/>).</summary>
+    internal SearchResult SearchTextEmbedding(string query, ReadOnlyMemory<float> embedding, SelectorPolicy? policy, int top, CancellationToken cancellationToken) =>
+        RequireText().Search.Search(query, embedding, policy ?? DefaultTextPolicy, top, cancellationToken);
+
+    /// <summary>Embeds texts with the text side's CLIP model: a row-major [texts, D] matrix of L2-normalized rows.</summary>
+    /// <exception cref="InvalidOperationException">The index has no text side.</exception>
+    public float[] EncodeText(IReadOnlyList<string> texts) => RequireText().EncodeText(texts);
+
+    /// <summary>A video's stored text-side embeddings (copies), or null when the text side does not hold it.</summary>
+    /// <exception cref="InvalidOperationException">The index has no text side.</exception>
+    public TextEmbeddings? GetTextEmbeddings(string id)
+    {
+        using var snapshot = RequireText().Companion.Store.AcquireSnapshot();
+        return snapshot.TryGetRecord(id, out var record)
+            ? new TextEmbeddings(id, record.Frames, record.FineFloats.ToArray(), record.Coarse.ToArray())
+            : null;
+    }
+
+    private TextSide RequireText()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _text ?? throw new InvalidOperationException(
+            $"{Folder}: the index has no text side; add one with a CLIP model folder (dns index --text-model DIR, or VideoLibrary.AddTextModelAsync)");
+    }
+
     /// <summary>What built the library, in words.</summary>
     public override string ToString() => _profile.ToString();
 
@@ -381,6 +555,7 @@ public sealed class VideoLibrary : IAsyncDisposable
         if (_disposed) return;
         _disposed = true;
         _extractor.Dispose();
+        if (_text is not null) await _text.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
         _writer.Dispose();
     }
@@ -420,10 +595,10 @@ public sealed class VideoLibrary : IAsyncDisposable
         if (_readOnly) throw new InvalidOperationException($"{Folder}: the library is open read-only");
     }
 
-    private static string SerializeSources(Dictionary<string, VideoSourceInfo> sources) =>
+    internal static string SerializeSources(Dictionary<string, VideoSourceInfo> sources) =>
         JsonSerializer.Serialize(new SortedDictionary<string, VideoSourceInfo>(sources, StringComparer.Ordinal), SourcesJson);
 
-    private static Dictionary<string, VideoSourceInfo> ParseSources(string json, string folder)
+    internal static Dictionary<string, VideoSourceInfo> ParseSources(string json, string folder)
     {
         try
         {

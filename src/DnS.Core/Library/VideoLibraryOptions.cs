@@ -29,6 +29,9 @@ public sealed record VideoLibraryOptions
     /// <summary>Dimensions a fitted PCA whitening keeps at most (512, as in DnS; a sample of n ≤ 512 region vectors keeps n − 1, see <see cref="PcaFitter"/>).</summary>
     public const int PcaComponents = 512;
 
+    /// <summary>A CLIP model folder (docs/text-search.md) for a text side, or null for none (one can be added later with <see cref="VideoLibrary.AddTextModelAsync"/>).</summary>
+    public string? TextModel { get; init; }
+
     /// <summary>Extraction parallelism and commit policy.</summary>
     public IngestionOptions Ingestion { get; init; } = new();
 

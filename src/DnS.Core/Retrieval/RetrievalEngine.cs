@@ -132,7 +132,7 @@ public sealed partial class RetrievalEngine
         return new StoreScores(scratch.Coarse[..total], scratch.Fine[..total], scratch.Merged[..total], scratch.IsLive[..total], ids, statistics);
     }
 
-    private static int OrdinalCount(IVideoStoreView snapshot)
+    internal static int OrdinalCount(IVideoStoreView snapshot)
     {
         int total = 0;
         foreach (var b in snapshot.CoarseBlocks) total = Math.Max(total, b.FirstOrdinal + b.Count);
@@ -244,7 +244,7 @@ public sealed partial class RetrievalEngine
         return (count, livePairs);
     }
 
-    private static int LiveOrdinals(ReadOnlySpan<bool> isLive, Span<int> ordinals)
+    internal static int LiveOrdinals(ReadOnlySpan<bool> isLive, Span<int> ordinals)
     {
         int count = 0;
         for (int o = 0; o < isLive.Length; o++)
@@ -254,7 +254,7 @@ public sealed partial class RetrievalEngine
 
     /// <summary>The <paramref name="k"/> live ordinals of highest <paramref name="scores"/> into the scratch's selection
     /// (scores may live in the scratch's work array: they are masked in place).</summary>
-    private static int Best(Span<float> scores, QueryScratch scratch, int k)
+    internal static int Best(Span<float> scores, QueryScratch scratch, int k)
     {
         Span<float> masked = scratch.Work.AsSpan(0, scratch.Count);
         MaskDead(scores, scratch.IsLive, masked);
@@ -266,7 +266,7 @@ public sealed partial class RetrievalEngine
 
     /// <summary>Copies <paramref name="scores"/> into <paramref name="masked"/> (which may be the same memory) with −∞ at
     /// dead ordinals; returns the number of live ones.</summary>
-    private static int MaskDead(ReadOnlySpan<float> scores, ReadOnlySpan<bool> isLive, Span<float> masked)
+    internal static int MaskDead(ReadOnlySpan<float> scores, ReadOnlySpan<bool> isLive, Span<float> masked)
     {
         int live = 0;
         for (int o = 0; o < scores.Length; o++)
