@@ -43,12 +43,13 @@ public sealed record TextDistillationOptions
 /// <param name="HeldOutQueries">Queries held out.</param>
 /// <param name="Steps">Steps trained in all (including those of a resumed checkpoint).</param>
 /// <param name="ResumedAt">The step a checkpoint resumed at, or 0.</param>
-/// <param name="HeldOutBefore">Teacher-vs-student agreement on held-out queries with the untrained student (mean pooling).</param>
+/// <param name="TrainBefore">Teacher-vs-student agreement on the training queries with the untrained student (mean pooling).</param>
+/// <param name="HeldOutBefore">The same on the held-out queries.</param>
 /// <param name="HeldOutAfter">The same after training.</param>
 /// <param name="TrainAfter">Agreement on the training queries after training.</param>
 /// <param name="Elapsed">Wall time.</param>
 public sealed record TextDistillationReport(int Videos, int TrainQueries, int HeldOutQueries, long Steps, long ResumedAt,
-    TextAgreement HeldOutBefore, TextAgreement HeldOutAfter, TextAgreement TrainAfter, TimeSpan Elapsed);
+    TextAgreement TrainBefore, TextAgreement HeldOutBefore, TextAgreement TrainAfter, TextAgreement HeldOutAfter, TimeSpan Elapsed);
 
 /// <summary>
 /// Slow → fast distillation of text search (issue #13 part 5, <i>Thinking Fast and Slow</i>): the parameter-free slow
@@ -138,15 +139,16 @@ public static class TextDistillation
         var (train, heldOut) = Split(count, options.HeldOutEvery);
         using var student = new TextPoolingModule(dims);
         using var trainer = new TextDistillationTrainer(student, videos, queries, teacher, train, training, options.Temperature, options.VideosPerStep);
-        var before = TextAgreement.Measure(teacher, FastScores(queries, trainer.VideoEmbeddings(), dims), videos.Count, heldOut);
+        var before = FastScores(queries, trainer.VideoEmbeddings(), dims);
         long resumedAt = CheckpointFolder.TryResume(training.CheckpointDirectory, trainer.LoadCheckpoint, out _) ? trainer.Step : 0;
         trainer.Train(progress, cancellationToken);
         var after = FastScores(queries, trainer.VideoEmbeddings(), dims);
 
         Directory.CreateDirectory(outputDirectory);
         await student.ExportSafeTensorsAsync(Path.Combine(outputDirectory, WeightsFileName), cancellationToken).ConfigureAwait(false);
-        var report = new TextDistillationReport(videos.Count, train.Length, heldOut.Length, trainer.Step, resumedAt, before,
-            TextAgreement.Measure(teacher, after, videos.Count, heldOut), TextAgreement.Measure(teacher, after, videos.Count, train), clock.Elapsed);
+        var report = new TextDistillationReport(videos.Count, train.Length, heldOut.Length, trainer.Step, resumedAt,
+            TextAgreement.Measure(teacher, before, videos.Count, train), TextAgreement.Measure(teacher, before, videos.Count, heldOut),
+            TextAgreement.Measure(teacher, after, videos.Count, train), TextAgreement.Measure(teacher, after, videos.Count, heldOut), clock.Elapsed);
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, ReportFileName), JsonSerializer.Serialize(report, Json), cancellationToken).ConfigureAwait(false);
         return report;
     }
