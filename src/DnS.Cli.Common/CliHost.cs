@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using DnS.Core.Features.Backbone;
 using DnS.Core.Features.Decoding;
 using DnS.Core.Storage;
+using DnS.Core.Text;
 using DnS.Core.Weights;
 using Spectre.Console.Cli;
 
@@ -46,7 +47,7 @@ internal static class CliHost
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException
                                       or ArgumentException or InvalidOperationException or KeyNotFoundException
                                       or StoreCorruptException or WeightsFormatException or System.Text.Json.JsonException
-                                      or VideoDecodingException or BackboneModelException)
+                                      or VideoDecodingException or BackboneModelException or ClipModelException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return e is FormatException or ArgumentException ? ExitCodes.Usage : ExitCodes.Failure;

@@ -113,4 +113,25 @@ public sealed class CaptionHeadTrainer : DistillationTrainer<CrossAttentionHeadM
         }
         return result;
     }
+
+    /// <summary>Recall at 1 of captions → videos over <paramref name="pairs"/> (rows of the trainer's caption matrix, trained on or held out): the share whose best-scored video is the pair's (ties: the lower index).</summary>
+    /// <exception cref="ArgumentException">A pair is out of range.</exception>
+    public double RecallAt1(IReadOnlyList<CaptionPair> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (pairs.Count == 0) return 0;
+        int captions = _captions.Length / _dims, count = Features.Count;
+        if (pairs.Any(p => (uint)p.Caption >= (uint)captions || (uint)p.Video >= (uint)count))
+            throw new ArgumentException($"a pair is outside {captions} captions × {count} videos", nameof(pairs));
+        float[] scores = Scores(TextDistillationTrainer.Rows(_captions, pairs.Select(p => p.Caption).ToArray(), _dims));
+        int hits = 0;
+        for (int c = 0; c < pairs.Count; c++)
+        {
+            var row = scores.AsSpan(c * count, count);
+            int best = 0;
+            for (int v = 1; v < count; v++) if (row[v] > row[best]) best = v;
+            if (best == pairs[c].Video) hits++;
+        }
+        return (double)hits / pairs.Count;
+    }
 }

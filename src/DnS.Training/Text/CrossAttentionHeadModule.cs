@@ -43,6 +43,16 @@ public sealed class CrossAttentionHeadModule : nn.Module<Tensor, Tensor, Tensor,
     /// <summary>Embedding width D.</summary>
     public long Dims { get; }
 
+    /// <summary>The attention temperature τ = e^log_temperature as trained so far.</summary>
+    public double Temperature
+    {
+        get
+        {
+            using var noGrad = no_grad();
+            return Math.Exp(_logTemperature.item<float>());
+        }
+    }
+
     /// <summary>
     /// Scores [Q, B] of every text embedding <paramref name="texts"/> [Q, D] against every video's frames
     /// <paramref name="frames"/> [B, T, D] with real frames <paramref name="valid"/> [B, T] (bool).

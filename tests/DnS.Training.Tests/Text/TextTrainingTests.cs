@@ -103,9 +103,9 @@ public sealed class TextTrainingTests(TorchFixture torchFixture, TextCorpus corp
     {
         using var head = new CrossAttentionHeadModule(corpus.Dims, corpus.Temperature);
         using var trainer = NewHeadTrainer(head, new TrainingOptions { Steps = 150, BatchSize = 16, MaxFrames = 64, Seed = 1 });
-        double before = RecallAt1(trainer.Scores(corpus.Captions));
+        double before = trainer.RecallAt1(trainer.Examples);
         trainer.Train();
-        double after = RecallAt1(trainer.Scores(corpus.Captions));
+        double after = trainer.RecallAt1(trainer.Examples);
         output.WriteLine($"caption → video R@1 on the {corpus.CaptionVideos.Length} training captions: {before:P0} → {after:P0}");
         after.Should().BeGreaterThan(before);
     }
@@ -228,19 +228,6 @@ public sealed class TextTrainingTests(TorchFixture torchFixture, TextCorpus corp
         }
         var head = new CrossAttentionHeadModule(corpus.Dims, corpus.Temperature);
         return (head, NewHeadTrainer(head, options));
-    }
-
-    private double RecallAt1(float[] scores)
-    {
-        int videos = corpus.Videos.Count, hits = 0;
-        for (int c = 0; c < corpus.CaptionVideos.Length; c++)
-        {
-            var row = scores.AsSpan(c * videos, videos);
-            int best = 0;
-            for (int v = 1; v < videos; v++) if (row[v] > row[best]) best = v;
-            if (best == corpus.CaptionVideos[c]) hits++;
-        }
-        return (double)hits / corpus.CaptionVideos.Length;
     }
 
     private static Dictionary<string, float[]> StateOf(nn.Module module)
