@@ -64,22 +64,55 @@ public sealed class CrossAttentionScoring
     /// <exception cref="ArgumentException">The lengths do not fit D.</exception>
     public float Score(ReadOnlySpan<float> text, ReadOnlySpan<float> frames)
     {
+        Span<float> score = stackalloc float[1];
+        Score(text, frames, [TextVideoScoring.FrameCount(frames.Length, Dimension, nameof(frames))], score);
+        return score[0];
+    }
+
+    /// <summary>
+    /// The scores of one text against K videos whose frames lie back to back (the slow stage's top-K): the text's two
+    /// projections are computed once, then each video costs two dot products per frame.
+    /// </summary>
+    /// <param name="text">The normalized text embedding (D floats).</param>
+    /// <param name="frames">The videos' normalized frame embeddings, (Σ frameCounts)×D row-major, video after video.</param>
+    /// <param name="frameCounts">Frames of each video (each ≥ 1).</param>
+    /// <param name="scores">Destination, one score per video.</param>
+    /// <exception cref="ArgumentException">The lengths do not fit D or the counts.</exception>
+    public void Score(ReadOnlySpan<float> text, ReadOnlySpan<float> frames, ReadOnlySpan<int> frameCounts, Span<float> scores)
+    {
         int dimension = Dimension;
         if (text.Length != dimension) throw new ArgumentException($"the text embedding holds {text.Length} floats; the head's D is {dimension}.", nameof(text));
-        int count = TextVideoScoring.FrameCount(frames.Length, dimension, nameof(frames));
-        float[] rented = ArrayPool<float>.Shared.Rent(2 * dimension + 2 * count);
+        if (scores.Length != frameCounts.Length) throw new ArgumentException($"{frameCounts.Length} videos need {frameCounts.Length} scores; the destination holds {scores.Length}.", nameof(scores));
+        long total = 0;
+        int longest = 0;
+        foreach (int count in frameCounts)
+        {
+            if (count < 1) throw new ArgumentException($"a video has {count} frames; each needs at least one.", nameof(frameCounts));
+            total += count;
+            longest = Math.Max(longest, count);
+        }
+        if (total * dimension != frames.Length)
+            throw new ArgumentException($"{total} frames of {dimension} floats need {total * dimension}; the frames hold {frames.Length}.", nameof(frames));
+        float[] rented = ArrayPool<float>.Shared.Rent(2 * dimension + 2 * longest);
         try
         {
             Span<float> keyQuery = rented.AsSpan(0, dimension), valueQuery = rented.AsSpan(dimension, dimension);
-            Span<float> weights = rented.AsSpan(2 * dimension, count), values = rented.AsSpan(2 * dimension + count, count);
             _key.Apply(text, 1, keyQuery);
             TensorPrimitives.Add(keyQuery, text, keyQuery);
             _value.Apply(text, 1, valueQuery);
             TensorPrimitives.Add(valueQuery, text, valueQuery);
-            DotKernel.OneVsMany(keyQuery, frames, weights);
-            DotKernel.OneVsMany(valueQuery, frames, values);
-            TextVideoScoring.StableSoftMax(weights, Temperature);
-            return TensorPrimitives.Dot(weights, values);
+            int first = 0;
+            for (int v = 0; v < frameCounts.Length; v++)
+            {
+                int count = frameCounts[v];
+                var video = frames.Slice(first * dimension, count * dimension);
+                Span<float> weights = rented.AsSpan(2 * dimension, count), values = rented.AsSpan(2 * dimension + count, count);
+                DotKernel.OneVsMany(keyQuery, video, weights);
+                DotKernel.OneVsMany(valueQuery, video, values);
+                TextVideoScoring.StableSoftMax(weights, Temperature);
+                scores[v] = TensorPrimitives.Dot(weights, values);
+                first += count;
+            }
         }
         finally
         {

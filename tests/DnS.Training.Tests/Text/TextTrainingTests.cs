@@ -95,6 +95,13 @@ public sealed class TextTrainingTests(TorchFixture torchFixture, TextCorpus corp
             for (int v = 0; v < videos; v++)
                 scores[q * videos + v] = scoring.Score(corpus.Queries.AsSpan(q * corpus.Dims, corpus.Dims), corpus.Videos.GetFeatures(v).Span);
         double worst = Tolerance.Check(scores, torchScores, 1e-5);
+
+        // The top-K form (videos back to back, the text's projections once) gives the per-video scores exactly.
+        float[] allFrames = [.. Enumerable.Range(0, videos).SelectMany(v => corpus.Videos.GetFeatures(v).ToArray())];
+        int[] counts = [.. Enumerable.Range(0, videos).Select(corpus.Videos.GetFrames)];
+        var batched = new float[videos];
+        scoring.Score(corpus.Queries.AsSpan(0, corpus.Dims), allFrames, counts, batched);
+        batched.Should().Equal(scores.AsSpan(0, videos).ToArray());
         output.WriteLine($"CrossAttentionScoring vs TorchSharp: worst |Δ| {worst:E2} over {scores.Length} pairs; τ {corpus.Temperature} → {scoring.Temperature}");
     }
 
