@@ -16,6 +16,8 @@ public sealed class TorchFixture : IDisposable
 
     public TorchFixture()
     {
+        // Before libtorch's first product: the test assembly may reach libtorch before DnS.Training is loaded.
+        ReproducibleMath.Ensure();
         // Proves the native library loads here (on Debian 12 only with the TorchSharpCompat patch in the output folder).
         using (var ones = torch.ones(2))
         using (var sum = ones.sum())

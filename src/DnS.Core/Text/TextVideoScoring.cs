@@ -53,10 +53,8 @@ public static class TextVideoScoring
         {
             Span<float> similarities = rented.AsSpan(0, count), weights = rented.AsSpan(count, count);
             DotKernel.OneVsMany(text, frames, similarities);
-            // Shifted by the best similarity first: SoftMax does not, and exp(s/τ) overflows for small τ.
-            TensorPrimitives.Subtract(similarities, TensorPrimitives.Max(similarities), weights);
-            TensorPrimitives.Divide(weights, temperature, weights);
-            TensorPrimitives.SoftMax(weights, weights);
+            similarities.CopyTo(weights);
+            StableSoftMax(weights, temperature);
             return TensorPrimitives.Dot(weights, similarities);
         }
         finally
@@ -65,7 +63,15 @@ public static class TextVideoScoring
         }
     }
 
-    private static int FrameCount(int length, int dimension, string name)
+    /// <summary>softmax(x / τ) in place, shifted by max x first: SoftMax does not, and exp(x/τ) overflows for small τ.</summary>
+    internal static void StableSoftMax(Span<float> values, float temperature)
+    {
+        TensorPrimitives.Subtract(values, TensorPrimitives.Max(values), values);
+        TensorPrimitives.Divide(values, temperature, values);
+        TensorPrimitives.SoftMax(values, values);
+    }
+
+    internal static int FrameCount(int length, int dimension, string name)
     {
         if (dimension < 1 || length < dimension || length % dimension != 0)
             throw new ArgumentException($"frame embeddings hold {length} floats; they must be T ≥ 1 rows of {dimension}.", name);
