@@ -18,6 +18,7 @@ try
     {
         "generate" => await GenerateAsync(options, cancel.Token),
         "per-edit" => await PerEditAsync(options, cancel.Token),
+        "insets" => await InsetsAsync(options, cancel.Token),
         _ => Usage(),
     };
 }
@@ -61,6 +62,14 @@ static async Task<int> PerEditAsync(Options o, CancellationToken ct)
     Console.WriteLine("|---|---|---|---|");
     foreach (var r in rows)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Edit} | {r.Label} | {r.Queries} | {r.MeanAveragePrecision:F3} |"));
+    return 0;
+}
+
+static async Task<int> InsetsAsync(Options o, CancellationToken ct)
+{
+    var scores = await InsetScores.ComputeAsync(o.Required("corpus"), o.Required("cache"), o.Int("jobs", 2),
+        new Progress<string>(Console.WriteLine), ct);
+    await scores.SaveAsync(o.Required("output"), ct);
     return 0;
 }
 
