@@ -10,19 +10,18 @@ using Xunit.Abstractions;
 namespace DnS.Core.Tests.Features.Extraction;
 
 /// <summary>
-/// Picture-in-picture copies made by ffmpeg's overlay filter: three moving synthetic sources, each shrunk to 1/4, 1/9
-/// and 1/16 of the area into a corner or the center of another moving clip; the inset score must rank each source's
-/// three insets above every other clip, where the built-in region chamfer does not.
+/// Picture-in-picture copies made by ffmpeg's overlay filter: three moving synthetic sources (a zooming fractal, a test
+/// pattern, scrolling color bars), each shrunk to 1/4, 1/9 and 1/16 of the area into a corner or the center of another
+/// moving clip; the inset score must rank each source's three insets above every other clip (the other sources' insets
+/// over the same backgrounds are the hard negatives), where the built-in region chamfer does not.
 /// </summary>
 public sealed class InsetFeatureTests(ITestOutputHelper output, InsetFeatureTests.Fixture fixture) : IClassFixture<InsetFeatureTests.Fixture>
 {
-    private const int Width = 320, Height = 180;
-
     private static readonly string[] Sources =
     [
         "mandelbrot=s=320x180:r=5:maxiter=200:start_x=-0.74:start_y=0.1",
         "testsrc2=s=320x180:r=5",
-        "life=s=320x180:r=5:seed=4:mold=10:ratio=0.3",
+        "smptehdbars=s=320x180:r=5,scroll=horizontal=0.02",
     ];
 
     private static readonly string[] Backgrounds =
