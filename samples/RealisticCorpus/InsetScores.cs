@@ -10,11 +10,12 @@ namespace RealisticCorpus;
 /// <summary>
 /// The inset (picture-in-picture) measurement of docs/realistic-corpus.md: <see cref="InsetFeatureExtractor"/> features of
 /// every clip (cached per clip as raw floats, so a second run only scores), and each query's
-/// <see cref="InsetSimilarity"/> against the whole library, written in the FIVR results format.
+/// <see cref="InsetSimilarity"/> against the whole library, written in the FIVR results format, and optionally fused
+/// into a cascade's results (<see cref="Fuse"/>).
 /// </summary>
 internal static class InsetScores
 {
-    public static async Task<SimilarityResults> ComputeAsync(string corpus, string cache, int jobs, IProgress<string> progress, CancellationToken ct)
+    public static async Task<SimilarityResults> ComputeAsync(string corpus, string cache, int jobs, bool directed, IProgress<string> progress, CancellationToken ct)
     {
         Directory.CreateDirectory(cache);
         var files = Directory.EnumerateFiles(Path.Combine(corpus, "videos")).Where(f => !f.Contains(".partial.", StringComparison.Ordinal))
@@ -44,12 +45,30 @@ internal static class InsetScores
         clock.Restart();
         var rows = new (string Id, double Score)[queries.Length][];
         Parallel.For(0, queries.Length, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = ct }, q =>
-            rows[q] = [.. ids.Select(id => (id, (double)InsetSimilarity.Score(features[queries[q]], features[id])))]);
+            rows[q] = [.. ids.Select(id => (id, (double)(directed ? InsetSimilarity.Inside(features[queries[q]], features[id]) : InsetSimilarity.Score(features[queries[q]], features[id]))))]);
         progress.Report($"inset scores: {queries.Length} queries × {ids.Length} clips in {clock.Elapsed.TotalSeconds:F1} s " +
             $"({clock.Elapsed.TotalMilliseconds / queries.Length:F1} ms/query on {jobs} threads)");
         var results = new SimilarityResults();
         for (int q = 0; q < queries.Length; q++) results.Add(queries[q], rows[q]);
         return results;
+    }
+
+    /// <summary>
+    /// A cascade's results with inset matches added below its confident ones: a pair whose merged score is under
+    /// <paramref name="tier"/> but whose inset score reaches <paramref name="threshold"/> moves to just under the tier
+    /// (ordered by its inset score); every pair at or above the tier, and every other pair, keeps its score, so copies the
+    /// cascade already ranks confidently are never pushed down.
+    /// </summary>
+    public static SimilarityResults Fuse(SimilarityResults merged, SimilarityResults inset, double tier, double threshold)
+    {
+        var fused = new SimilarityResults();
+        foreach (string query in merged.Queries)
+        {
+            var insets = inset[query]?.ToDictionary(e => e.Id, e => e.Score, StringComparer.Ordinal) ?? [];
+            fused.Add(query, merged[query]!.Select(e =>
+                e.Score < tier && insets.TryGetValue(e.Id, out double s) && s >= threshold ? (e.Id, Math.Max(e.Score, tier - 0.01 * (1 - s))) : e));
+        }
+        return fused;
     }
 
     private static void Write(string path, RegionFeatures f)

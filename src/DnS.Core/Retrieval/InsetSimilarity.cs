@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using DnS.Core.Features;
 using DnS.Core.Features.Extraction;
@@ -6,9 +7,11 @@ namespace DnS.Core.Retrieval;
 
 /// <summary>
 /// How much of one video appears shrunk inside the other (picture-in-picture), from <see cref="InsetFeatureExtractor"/>
-/// features: for each frame of one video, the best dot product of its whole-frame descriptor (region 0) with any window
-/// (regions 1..R−1) of any frame of the other, averaged over its frames; the larger of the two directions, so the score
-/// is symmetric and finds the inset whichever of the pair holds it.
+/// features: the whole-frame descriptors (region 0) of one video against one window position (regions 1..R−1) of the
+/// other, frame by frame in step (a time offset and ±1 frame of slack), averaged over its frames, at the best position and
+/// offset. <see cref="Inside"/> is that one direction (is this video shown inside that one?); <see cref="Score"/> the
+/// larger of both. On the realistic corpus (docs/realistic-corpus.md) one direction ranks insets better: a library
+/// video's whole frame also matches windows of the query by chance.
 /// </summary>
 public static class InsetSimilarity
 {
@@ -16,28 +19,72 @@ public static class InsetSimilarity
     /// <exception cref="ArgumentException">The features do not have the same region count (at least 2) and size.</exception>
     public static float Score(RegionFeatures a, RegionFeatures b)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        if (a.Regions != b.Regions || a.Dimensions != b.Dimensions || a.Regions < 2)
-            throw new ArgumentException($"inset scores need the same layout with a whole frame and windows on both sides, got {a.Regions}×{a.Dimensions} and {b.Regions}×{b.Dimensions}");
+        Check(a, b);
         return Math.Max(Directed(a, b), Directed(b, a));
     }
 
-    /// <summary>Mean over the frames of <paramref name="whole"/> of the best match of its whole-frame descriptor among
-    /// every window of every frame of <paramref name="windows"/>.</summary>
+    /// <summary>How well <paramref name="video"/> appears shrunk inside <paramref name="container"/> (one direction of
+    /// <see cref="Score"/>), in [−1, 1].</summary>
+    /// <exception cref="ArgumentException">The features do not have the same region count (at least 2) and size.</exception>
+    public static float Inside(RegionFeatures video, RegionFeatures container)
+    {
+        Check(video, container);
+        return Directed(video, container);
+    }
+
+    private static void Check(RegionFeatures a, RegionFeatures b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Regions != b.Regions || a.Dimensions != b.Dimensions || a.Regions < 2 || a.Frames < 1 || b.Frames < 1)
+            throw new ArgumentException($"inset scores need frames of the same layout with a whole frame and windows on both sides, got {a.Frames}×{a.Regions}×{a.Dimensions} and {b.Frames}×{b.Regions}×{b.Dimensions}");
+    }
+
+    /// <summary>
+    /// The best (window position, time offset) of <paramref name="windows"/> for the whole frames of
+    /// <paramref name="whole"/>: frame i of <paramref name="whole"/> is compared with that window in frames i + δ − 1 .. i + δ + 1
+    /// of the other (its best match there), and the matches are averaged over all frames of <paramref name="whole"/> (a frame
+    /// with no partner counts 0; offsets δ from 1 − T to T′ − 1, so some frame pair is in step). A real inset stays at one position and plays in step, so matches scattered over positions
+    /// or times do not add up.
+    /// </summary>
     private static float Directed(RegionFeatures whole, RegionFeatures windows)
     {
-        int d = whole.Dimensions, r = windows.Regions, frame = r * d;
-        double sum = 0;
-        for (int i = 0; i < whole.Frames; i++)
+        int d = whole.Dimensions, r = windows.Regions, tw = whole.Frames, tt = windows.Frames, frame = r * d;
+        // dots[(i·tt + j)·r + w] = whole-frame i · window w of frame j.
+        float[] dots = ArrayPool<float>.Shared.Rent(tw * tt * r);
+        try
         {
-            var query = whole.Values.AsSpan(i * whole.Regions * d, d);
+            for (int i = 0; i < tw; i++)
+            {
+                var query = whole.Values.AsSpan(i * whole.Regions * d, d);
+                for (int j = 0; j < tt; j++)
+                    for (int w = 1; w < r; w++)
+                        dots[(i * tt + j) * r + w] = TensorPrimitives.Dot(query, windows.Values.AsSpan(j * frame + w * d, d));
+            }
             float best = float.NegativeInfinity;
-            for (int j = 0; j < windows.Frames; j++)
-                for (int w = 1; w < r; w++)
-                    best = Math.Max(best, TensorPrimitives.Dot(query, windows.Values.AsSpan(j * frame + w * d, d)));
-            sum += best;
+            for (int w = 1; w < r; w++)
+                for (int offset = 1 - tw; offset < tt; offset++)
+                {
+                    double sum = 0;
+                    for (int i = 0; i < tw; i++)
+                    {
+                        float match = 0;
+                        bool any = false;
+                        for (int j = Math.Max(i + offset - 1, 0); j <= Math.Min(i + offset + 1, tt - 1); j++)
+                        {
+                            float v = dots[(i * tt + j) * r + w];
+                            match = any ? Math.Max(match, v) : v;
+                            any = true;
+                        }
+                        sum += match;
+                    }
+                    best = Math.Max(best, (float)(sum / tw));
+                }
+            return best;
         }
-        return (float)(sum / whole.Frames);
+        finally
+        {
+            ArrayPool<float>.Shared.Return(dots);
+        }
     }
 }

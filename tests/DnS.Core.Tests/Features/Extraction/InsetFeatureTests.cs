@@ -140,18 +140,39 @@ public sealed class InsetFeatureTests(ITestOutputHelper output, InsetFeatureTest
     }
 
     [Fact]
-    public void Scores_are_symmetric_and_refuse_other_layouts()
+    public void Scores_take_the_best_window_position_and_time_offset_in_step()
     {
-        var a = new RegionFeatures([.. Enumerable.Range(0, 2 * 3 * 2).Select(i => MathF.Sin(i))], 2, 3, 2);
-        var b = new RegionFeatures([.. Enumerable.Range(0, 1 * 3 * 2).Select(i => MathF.Cos(i))], 1, 3, 2);
+        var random = new Random(5);
+        RegionFeatures Random(int frames) => new([.. Enumerable.Range(0, frames * 4 * 3).Select(_ => (float)(random.NextDouble() * 2 - 1))], frames, 4, 3);
+        var a = Random(3);
+        var b = Random(5);
+
+        InsetSimilarity.Inside(a, b).Should().BeApproximately(BruteForce(a, b), 1e-5f);
+        InsetSimilarity.Inside(b, a).Should().BeApproximately(BruteForce(b, a), 1e-5f);
+        InsetSimilarity.Score(a, b).Should().Be(Math.Max(InsetSimilarity.Inside(a, b), InsetSimilarity.Inside(b, a)));
         InsetSimilarity.Score(a, b).Should().Be(InsetSimilarity.Score(b, a));
-        // By hand for b → a (b's frame 0 whole = (cos 0, cos 1); a's windows = regions 1, 2 of both frames) and a → b.
-        float BestWindow(float x, float y, RegionFeatures w, int frames) => Enumerable.Range(0, frames)
-            .SelectMany(f => new[] { 1, 2 }.Select(r => x * w.Values[(f * 3 + r) * 2] + y * w.Values[(f * 3 + r) * 2 + 1])).Max();
-        float bToA = BestWindow(b.Values[0], b.Values[1], a, 2);
-        float aToB = (BestWindow(a.Values[0], a.Values[1], b, 1) + BestWindow(a.Values[6], a.Values[7], b, 1)) / 2;
-        InsetSimilarity.Score(a, b).Should().BeApproximately(Math.Max(aToB, bToA), 1e-6f);
-        FluentActions.Invoking(() => InsetSimilarity.Score(a, new RegionFeatures(new float[9 * 2], 1, 9, 2))).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => InsetSimilarity.Score(a, new RegionFeatures(new float[9 * 3], 1, 9, 3))).Should().Throw<ArgumentException>();
+    }
+
+    // The definition, term by term: max over windows w ≥ 1 and offsets δ of the mean over frames i of `video` of the best
+    // dot(video[i, 0], container[j, w]) for j in [i + δ − 1, i + δ + 1] inside the container (0 when no such frame), with δ
+    // such that some frame i + δ exists (1 − T_video ≤ δ < T_container).
+    private static float BruteForce(RegionFeatures video, RegionFeatures container)
+    {
+        float Dot(int i, int j, int w) => Enumerable.Range(0, video.Dimensions)
+            .Sum(k => video.Values[i * video.Regions * video.Dimensions + k] * container.Values[(j * container.Regions + w) * container.Dimensions + k]);
+        float best = float.NegativeInfinity;
+        for (int w = 1; w < container.Regions; w++)
+            for (int offset = 1 - video.Frames; offset < container.Frames; offset++)
+            {
+                float mean = Enumerable.Range(0, video.Frames).Select(i =>
+                {
+                    var partners = Enumerable.Range(i + offset - 1, 3).Where(j => j >= 0 && j < container.Frames).ToList();
+                    return partners.Count == 0 ? 0f : partners.Max(j => Dot(i, j, w));
+                }).Average();
+                best = Math.Max(best, mean);
+            }
+        return best;
     }
 
     private static FineFeatures Fine(RegionFeatures f) => FineFeatures.Wrap(f.Values, f.Regions, f.Dimensions);
