@@ -49,42 +49,42 @@ public static class InsetSimilarity
     /// </summary>
     private static float Directed(RegionFeatures whole, RegionFeatures windows)
     {
-        int d = whole.Dimensions, r = windows.Regions, tw = whole.Frames, tt = windows.Frames, frame = r * d;
-        // dots[(i·tt + j)·r + w] = whole-frame i · window w of frame j.
-        float[] dots = ArrayPool<float>.Shared.Rent(tw * tt * r);
+        int d = whole.Dimensions, r = windows.Regions, tw = whole.Frames, tt = windows.Frames, frame = r * d, offsets = tw + tt - 1;
+        // One row of dot products at a time (row[j·r + w] = whole frame i · window w of frame j), accumulated per
+        // (offset δ = j − i, window): memory grows with the frame counts, not with their product.
+        float[] row = ArrayPool<float>.Shared.Rent(tt * r);
+        double[] sums = ArrayPool<double>.Shared.Rent(offsets * r);
         try
         {
+            Array.Clear(sums, 0, offsets * r);
             for (int i = 0; i < tw; i++)
             {
                 var query = whole.Values.AsSpan(i * whole.Regions * d, d);
                 for (int j = 0; j < tt; j++)
                     for (int w = 1; w < r; w++)
-                        dots[(i * tt + j) * r + w] = TensorPrimitives.Dot(query, windows.Values.AsSpan(j * frame + w * d, d));
-            }
-            float best = float.NegativeInfinity;
-            for (int w = 1; w < r; w++)
+                        row[j * r + w] = TensorPrimitives.Dot(query, windows.Values.AsSpan(j * frame + w * d, d));
                 for (int offset = 1 - tw; offset < tt; offset++)
                 {
-                    double sum = 0;
-                    for (int i = 0; i < tw; i++)
+                    int first = Math.Max(i + offset - 1, 0), last = Math.Min(i + offset + 1, tt - 1);
+                    if (first > last) continue; // no partner frame: counts 0
+                    int at = (offset + tw - 1) * r;
+                    for (int w = 1; w < r; w++)
                     {
-                        float match = 0;
-                        bool any = false;
-                        for (int j = Math.Max(i + offset - 1, 0); j <= Math.Min(i + offset + 1, tt - 1); j++)
-                        {
-                            float v = dots[(i * tt + j) * r + w];
-                            match = any ? Math.Max(match, v) : v;
-                            any = true;
-                        }
-                        sum += match;
+                        float match = row[first * r + w];
+                        for (int j = first + 1; j <= last; j++) match = Math.Max(match, row[j * r + w]);
+                        sums[at + w] += match;
                     }
-                    best = Math.Max(best, (float)(sum / tw));
                 }
-            return best;
+            }
+            double best = double.NegativeInfinity;
+            for (int o = 0; o < offsets; o++)
+                for (int w = 1; w < r; w++) best = Math.Max(best, sums[o * r + w]);
+            return (float)(best / tw);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(dots);
+            ArrayPool<float>.Shared.Return(row);
+            ArrayPool<double>.Shared.Return(sums);
         }
     }
 }

@@ -27,7 +27,7 @@ public enum ResizeMethod
     /// The whole frame squeezed to <see cref="VideoDecodingOptions.CropSize"/> × <see cref="VideoDecodingOptions.CropSize"/>
     /// inside ffmpeg's filter graph (swscale bicubic, a = −0.75): nothing is cropped and the aspect ratio is not kept,
     /// so content near the frame's edges (a picture-in-picture in a corner) stays in view.
-    /// <see cref="VideoDecodingOptions.ResizeShortSide"/> is not used.
+    /// <see cref="VideoDecodingOptions.ResizeShortSide"/> is not used (it must still be at least the crop size).
     /// </summary>
     Stretch,
 }
