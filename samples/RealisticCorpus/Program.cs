@@ -4,6 +4,8 @@
 //   dotnet run -c Release --project samples/RealisticCorpus -- generate --output DIR --cache DIR [--seed 12]
 //       [--queries 36] [--distractors 160] [--edits 9] [--fps 25] [--jobs 2] [--nice 19] [--plan-only]
 //   dotnet run -c Release --project samples/RealisticCorpus -- per-edit --results results.json --edits DIR/edits.json
+//   dotnet run -c Release --project samples/RealisticCorpus -- insets --corpus DIR --cache DIR --output inset.json [--inside]
+//       [--jobs 2] [--fuse results.json --tier T [--threshold 0.8] --fused fused.json]
 // See docs/realistic-corpus.md.
 using System.Globalization;
 using DnS.Core.Evaluation;
@@ -18,6 +20,7 @@ try
     {
         "generate" => await GenerateAsync(options, cancel.Token),
         "per-edit" => await PerEditAsync(options, cancel.Token),
+        "insets" => await InsetsAsync(options, cancel.Token),
         _ => Usage(),
     };
 }
@@ -64,12 +67,31 @@ static async Task<int> PerEditAsync(Options o, CancellationToken ct)
     return 0;
 }
 
+static async Task<int> InsetsAsync(Options o, CancellationToken ct)
+{
+    var scores = await InsetScores.ComputeAsync(o.Required("corpus"), o.Required("cache"), o.Int("jobs", 2), o.Flag("inside"),
+        new Progress<string>(Console.WriteLine), ct);
+    await scores.SaveAsync(o.Required("output"), ct);
+    if (o.Get("fuse", "") is { Length: > 0 } baseResults)
+    {
+        var fused = InsetScores.Fuse(await SimilarityResults.LoadAsync(baseResults, ct), scores,
+            D(o.Required("tier")), D(o.Get("threshold", "0.8")));
+        await fused.SaveAsync(o.Required("fused"), ct);
+    }
+    return 0;
+
+    static double D(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+        ? v : throw new ArgumentException($"'{text}' is not a number");
+}
+
 static int Usage()
 {
     Console.Error.WriteLine("""
         usage: RealisticCorpus generate [--output DIR] [--cache DIR] [--seed N] [--queries N] [--distractors N]
                                         [--edits N] [--fps N] [--jobs N] [--nice N] [--plan-only]
                RealisticCorpus per-edit --results results.json --edits DIR/edits.json
+               RealisticCorpus insets --corpus DIR --cache DIR --output inset.json [--inside] [--jobs N]
+                                      [--fuse results.json --tier T [--threshold 0.8] --fused fused.json]
         """);
     return 2;
 }

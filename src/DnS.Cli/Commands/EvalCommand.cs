@@ -37,6 +37,18 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [Description("With --captions: the fast+slow policy compared with fast only, topk:K or fine (default topk:50).")]
         public string? Policy { get; init; }
 
+        [CommandOption("--recall-of <FILE>")]
+        [Description("Also report the cascade recall: the share of this file's top results (e.g. a fine-only run) that --results (e.g. a coarse-only run) ranks within its top K.")]
+        public string? RecallOf { get; init; }
+
+        [CommandOption("--recall-top <N>")]
+        [Description("With --recall-of: how many of its top results count (default 10).")]
+        public int RecallTop { get; init; } = 10;
+
+        [CommandOption("--recall-at <K,...>")]
+        [Description("With --recall-of: the shortlist lengths K (default 25,50,100,200).")]
+        public string RecallAt { get; init; } = "25,50,100,200";
+
         [CommandOption("--json")]
         [Description("Print the mAPs (or recalls) as JSON.")]
         public bool Json { get; init; }
@@ -47,7 +59,17 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
                   : Results.Length > 0 || Annotations.Length > 0 ? ValidationResult.Error("give --captions and --index, or --results and --annotations, not both")
                   : ValidationResult.Success()
             : Results.Length == 0 || Annotations.Length == 0 ? ValidationResult.Error("--results and --annotations (or --captions and --index) are required")
+            : RecallTop < 1 ? ValidationResult.Error("--recall-top must be at least 1")
+            : ShortlistLengths() is null ? ValidationResult.Error($"--recall-at must be positive whole numbers separated by commas, got '{RecallAt}'")
             : ValidationResult.Success();
+
+        /// <summary>The K values of --recall-at, or null when malformed.</summary>
+        public int[]? ShortlistLengths()
+        {
+            var parts = RecallAt.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var values = parts.Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int k) && k > 0 ? k : 0).ToArray();
+            return values.Length == 0 || values.Contains(0) ? null : values;
+        }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -58,10 +80,14 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         HashSet<string>? dataset = settings.Dataset is null ? null
             : new HashSet<string>((await File.ReadAllLinesAsync(settings.Dataset, cancellationToken)).Select(l => l.Trim()).Where(l => l.Length > 0), StringComparer.Ordinal);
         var evaluations = Enum.GetValues<FivrTask>().Select(task => FivrEvaluator.Evaluate(annotations, results, task, dataset)).ToArray();
+        var recalls = settings.RecallOf is null ? []
+            : await RecallsAsync(results, settings.RecallOf, settings.RecallTop, settings.ShortlistLengths()!, cancellationToken);
 
         if (settings.Json)
         {
-            var json = evaluations.ToDictionary(e => e.Task.ToString(), e => new { mAP = e.MeanAveragePrecision, queries = e.PerQuery.Count });
+            var json = evaluations.ToDictionary(e => e.Task.ToString(), e => (object)new { mAP = e.MeanAveragePrecision, queries = e.PerQuery.Count });
+            if (recalls.Length > 0)
+                json["CascadeRecall"] = new { top = settings.RecallTop, at = recalls.ToDictionary(r => r.K.ToString(System.Globalization.CultureInfo.InvariantCulture), r => r.Recall), queries = recalls[0].Queries };
             Console.WriteLine(JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
             return ExitCodes.Success;
         }
@@ -70,6 +96,9 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             table.AddRow(e.Task.ToString(), e.MeanAveragePrecision.ToString("F4"), e.PerQuery.Count.ToString(),
                 (e.MissingFromResults.Count + e.NotInDataset.Count + e.EmptyRelevantSet.Count).ToString());
         AnsiConsole.Write(table);
+        if (recalls.Length > 0)
+            Console.WriteLine($"cascade recall of the top {settings.RecallTop} of {settings.RecallOf} over {recalls[0].Queries} queries: " +
+                string.Join(", ", recalls.Select(r => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"K={r.K} {r.Recall:F3}"))));
         return ExitCodes.Success;
     }
 
@@ -102,5 +131,14 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         if (recalls[0].Skipped > 0)
             Console.Error.WriteLine($"{recalls[0].Skipped} captions name videos the text side does not hold; they were not evaluated");
         return ExitCodes.Success;
+
+    private static async Task<(int K, double Recall, int Queries)[]> RecallsAsync(SimilarityResults shortlist, string referencePath, int top, int[] lengths, CancellationToken cancellationToken)
+    {
+        var reference = await SimilarityResults.LoadAsync(referencePath, cancellationToken);
+        return [.. lengths.Select(k =>
+        {
+            var (recall, queries) = CascadeRecall.Compute(shortlist, reference, top, k);
+            return (k, recall, queries);
+        })];
     }
 }

@@ -26,7 +26,7 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
         public string? Models { get; init; }
 
         [CommandOption("--policy <POLICY>")]
-        [Description("coarse | fine | dns:FRACTION | topk:K | threshold:P (default: dns:0.3 with a selector, else topk:50).")]
+        [Description("coarse | fine | dns:FRACTION | topk:K | threshold:P (default: dns:0.3 with a selector, else topk:100).")]
         public string? Policy { get; init; }
 
         [CommandOption("--cluster <ENDPOINTS>")]

@@ -70,7 +70,7 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
             byFile.Hits[0].FineScore.Should().BeApproximately(1f, 1e-4f);
             var byId = reopened.Search("a", SelectorPolicy.FineOnly, top: 3);
             byId.Hits.Select(h => h.Id).Should().Equal(byFile.Hits.Skip(1).Select(h => h.Id));
-            reopened.Search("a").Policy.Should().Be(SelectorPolicy.TopK(50), "without a selector the default re-ranks the top 50");
+            reopened.Search("a").Policy.Should().Be(SelectorPolicy.TopK(100), "without a selector the default re-ranks the top 100");
             var adding = () => reopened.AddAsync(videos);
             await adding.Should().ThrowAsync<InvalidOperationException>().WithMessage("*read-only*");
         }

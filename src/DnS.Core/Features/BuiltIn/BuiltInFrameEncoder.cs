@@ -81,6 +81,22 @@ public sealed class BuiltInFrameEncoder
                 $"Feature destination has {features.Length} floats; [{batch.Count}, {Regions}, {Dimensions}] needs {batch.Count * Regions * Dimensions}.",
                 nameof(features));
 
+        Span<PixelRect> grid = stackalloc PixelRect[Regions];
+        for (int r = 0; r < Regions; r++)
+            grid[r] = new PixelRect(
+                r / Grid * batch.Height / Grid, (r / Grid + 1) * batch.Height / Grid,
+                r % Grid * batch.Width / Grid, (r % Grid + 1) * batch.Width / Grid);
+        EncodeWindows(batch, grid, features);
+    }
+
+    /// <summary>
+    /// Encodes each rectangle of <paramref name="windows"/> of every frame with the region descriptor into
+    /// <paramref name="features"/>, laid out [N, windows, <see cref="Dimensions"/>]. The caller checks the shapes;
+    /// every window must lie inside the frame and be at least <see cref="MinimumSide"/> / 3 pixels on each side.
+    /// </summary>
+    internal static void EncodeWindows(FrameBatch batch, ReadOnlySpan<PixelRect> windows, Span<float> features)
+    {
+        int plane = batch.Height * batch.Width;
         float[] rented = ArrayPool<float>.Shared.Rent(4 * plane);
         try
         {
@@ -90,14 +106,9 @@ public sealed class BuiltInFrameEncoder
             for (int n = 0; n < batch.Count; n++)
             {
                 Denormalize(pixels.Slice(n * 3 * plane, 3 * plane), rgb, luma);
-                for (int r = 0; r < Regions; r++)
-                {
-                    var region = new PixelRect(
-                        r / Grid * batch.Height / Grid, (r / Grid + 1) * batch.Height / Grid,
-                        r % Grid * batch.Width / Grid, (r % Grid + 1) * batch.Width / Grid);
-                    EncodeRegion(rgb, luma, batch.Height, batch.Width, region,
-                        features.Slice((n * Regions + r) * Dimensions, Dimensions));
-                }
+                for (int w = 0; w < windows.Length; w++)
+                    EncodeRegion(rgb, luma, batch.Height, batch.Width, windows[w],
+                        features.Slice((n * windows.Length + w) * Dimensions, Dimensions));
             }
         }
         finally

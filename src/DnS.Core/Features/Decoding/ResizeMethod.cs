@@ -1,6 +1,6 @@
 namespace DnS.Core.Features.Decoding;
 
-/// <summary>Where and how a sampled frame is resized (shorter side) and center-cropped.</summary>
+/// <summary>Where and how a sampled frame is resized (shorter side) and center-cropped, or squeezed whole.</summary>
 public enum ResizeMethod
 {
     /// <summary>
@@ -22,4 +22,12 @@ public enum ResizeMethod
     /// horizontal pass first), the longer side floored, the crop offset rounded half to even. Bit-exact with Pillow.
     /// </summary>
     Pillow,
+
+    /// <summary>
+    /// The whole frame squeezed to <see cref="VideoDecodingOptions.CropSize"/> × <see cref="VideoDecodingOptions.CropSize"/>
+    /// inside ffmpeg's filter graph (swscale bicubic, a = −0.75): nothing is cropped and the aspect ratio is not kept,
+    /// so content near the frame's edges (a picture-in-picture in a corner) stays in view.
+    /// <see cref="VideoDecodingOptions.ResizeShortSide"/> is not used (it must still be at least the crop size).
+    /// </summary>
+    Stretch,
 }

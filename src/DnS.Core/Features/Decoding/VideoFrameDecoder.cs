@@ -110,7 +110,7 @@ public sealed class VideoFrameDecoder
 
     /// <summary>
     /// The ffmpeg command line after <c>ffmpeg</c>: decode the first video stream, sample, then either send full
-    /// frames as PPM (<see cref="ResizeMethod.Reference"/>, <see cref="ResizeMethod.Pillow"/>) or resize and crop in the filter graph and send raw RGB24.
+    /// frames as PPM (<see cref="ResizeMethod.Reference"/>, <see cref="ResizeMethod.Pillow"/>) or resize (and crop) in the filter graph and send raw RGB24.
     /// </summary>
     internal IReadOnlyList<string> BuildArguments(string path) =>
     [
@@ -119,7 +119,7 @@ public sealed class VideoFrameDecoder
         "-i", "file:" + path,
         "-map", "0:v:0", "-an", "-sn", "-dn",
         "-vf", FilterGraph(),
-        .. _options.Resize != ResizeMethod.Ffmpeg
+        .. _options.Resize is ResizeMethod.Reference or ResizeMethod.Pillow
             ? (string[])["-f", "image2pipe", "-c:v", "ppm", "pipe:1"]
             : ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
     ];
@@ -135,10 +135,12 @@ public sealed class VideoFrameDecoder
     {
         var inv = CultureInfo.InvariantCulture;
         string sample = string.Create(inv, $"fps=fps={_options.FramesPerSecond.ToString("R", inv)}:round=up,");
-        if (_options.Resize != ResizeMethod.Ffmpeg) return sample + "format=rgb24";
+        const string Bicubic = "flags=bicubic+accurate_rnd+full_chroma_int:param0=0:param1=0.75";
         int s = _options.ResizeShortSide, c = _options.CropSize;
+        if (_options.Resize == ResizeMethod.Stretch) return sample + string.Create(inv, $"scale=w={c}:h={c}:{Bicubic},format=rgb24");
+        if (_options.Resize != ResizeMethod.Ffmpeg) return sample + "format=rgb24";
         return sample + string.Create(inv,
-            $"scale=w={s}:h={s}:force_original_aspect_ratio=increase:flags=bicubic+accurate_rnd+full_chroma_int:param0=0:param1=0.75," +
+            $"scale=w={s}:h={s}:force_original_aspect_ratio=increase:{Bicubic}," +
             $"format=rgb24,crop=w={c}:h={c}");
     }
 
