@@ -131,6 +131,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         if (recalls[0].Skipped > 0)
             Console.Error.WriteLine($"{recalls[0].Skipped} captions name videos the text side does not hold; they were not evaluated");
         return ExitCodes.Success;
+    }
 
     private static async Task<(int K, double Recall, int Queries)[]> RecallsAsync(SimilarityResults shortlist, string referencePath, int top, int[] lengths, CancellationToken cancellationToken)
     {
