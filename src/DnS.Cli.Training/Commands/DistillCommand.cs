@@ -97,7 +97,8 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         Console.WriteLine($"self-check on {check.HeldOutAnchors} held-out anchors ({check.LabeledAnchors} labeled), decided on {check.Measure}: " +
                           "agreement with the teacher / labeled mAP");
         foreach (var (name, ranking) in new[] { ("teacher", check.Teacher), ("fine student", check.FineStudent), ("coarse student", check.CoarseStudent),
-                     ("parameter-free fine", check.ParameterFreeFine), ("parameter-free coarse", check.ParameterFreeCoarse) })
+                     ("parameter-free fine", check.ParameterFreeFine), ("parameter-free coarse", check.ParameterFreeCoarse) }
+                     .Concat(check.SingleTeachers.Select(t => ($"teacher {t.Key} alone", t.Value))))
             Console.WriteLine($"  {name,-22} {ranking.TeacherAgreement:F3} / {(ranking.LabeledMap is { } map ? map.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "-")}");
     }
 }

@@ -43,14 +43,16 @@ internal static class SelfCheck
         cancellationToken.ThrowIfCancellationRequested();
 
         var teacherScores = TeacherRanking(scored, teachers, mined, options.Fusion);
-        var rankings = new[]
-        {
+        // The fused teacher, the students, the parameter-free models, then each teacher alone when there are several.
+        float[][] rankings =
+        [
             teacherScores,
             fineStudent(asScored),
             coarseStudent(asScored),
             scored.GetScores(ParameterFreeFine).ToArray(),
             ParameterFreeCoarse(features, lists),
-        };
+            .. teachers.Count > 1 ? teachers.Select(t => scored.GetScores(t.Name).ToArray()) : [],
+        ];
 
         var relevance = Relevance(features, options.Relevance);
         int k = Math.Clamp(options.Sampling.MaxPositives, 1, others);
@@ -82,7 +84,8 @@ internal static class SelfCheck
         Compare("coarse student", quality[2], "parameter-free coarse model", quality[4]);
         Compare("fine student", quality[1], "parameter-free fine model (region chamfer)", quality[3]);
         return new SelfCheckReport(anchors.Length, labeledAnchors, byLabels ? SelfCheckMeasure.LabeledMap : SelfCheckMeasure.TeacherAgreement,
-            options.SelfCheckTolerance, quality[0], quality[1], quality[2], quality[3], quality[4], failures);
+            options.SelfCheckTolerance, quality[0], quality[1], quality[2], quality[3], quality[4],
+            teachers.Count > 1 ? teachers.Select((t, i) => (t.Name, quality[5 + i])).ToDictionary(x => x.Name, x => x.Item2) : new Dictionary<string, HeldOutRanking>(), failures);
 
         void Compare(string student, HeldOutRanking studentQuality, string baseline, HeldOutRanking baselineQuality)
         {

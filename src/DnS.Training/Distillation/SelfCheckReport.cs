@@ -33,6 +33,7 @@ public sealed record HeldOutRanking(double TeacherAgreement, double? LabeledMap)
 /// <param name="CoarseStudent">The distilled coarse student.</param>
 /// <param name="ParameterFreeFine">The region chamfer of the raw features.</param>
 /// <param name="ParameterFreeCoarse">The cosine of the mean region vectors.</param>
+/// <param name="SingleTeachers">Each teacher alone, by name, when several are fused; else empty.</param>
 /// <param name="Failures">Why the students were refused, one sentence per failing student; empty when they passed.</param>
 public sealed record SelfCheckReport(
     int HeldOutAnchors,
@@ -44,6 +45,7 @@ public sealed record SelfCheckReport(
     HeldOutRanking CoarseStudent,
     HeldOutRanking ParameterFreeFine,
     HeldOutRanking ParameterFreeCoarse,
+    IReadOnlyDictionary<string, HeldOutRanking> SingleTeachers,
     IReadOnlyList<string> Failures)
 {
     /// <summary>Whether the students rank at least as well as the parameter-free models (within the tolerance).</summary>
