@@ -22,10 +22,12 @@ using DnS.Training.Teachers;
 using DnS.Training.Weights;
 using TorchSharp;
 
-var settings = StudySettings.Parse(args);
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var ct = cancel.Token;
+//   dotnet run -c Release --project samples/DistillationStudy -- teachers FEATURES ANNOTATIONS DATASET   (teachers alone, no training)
+if (args is ["teachers", var featureDir, var annotationFile, var datasetFile]) return await TeacherComparison.RunAsync(featureDir, annotationFile, datasetFile, ct);
+var settings = StudySettings.Parse(args);
 var total = Stopwatch.StartNew();
 string root = settings.Artifacts;
 

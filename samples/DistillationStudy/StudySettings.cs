@@ -59,6 +59,8 @@ internal sealed record StudySettings
                 FineTraining = defaults.FineTraining with { Epochs = epochs, LearningRate = fineRate },
                 CoarseTraining = defaults.CoarseTraining with { Epochs = coarseEpochs, LearningRate = coarseRate },
                 SelectorTraining = defaults.SelectorTraining with { Epochs = selectorEpochs },
+                // The study scores every model on its own disjoint evaluation corpus: it trains on every anchor and installs whatever it trains.
+                HeldOutFraction = 0,
             },
         };
         if (values.Count > 0) throw new ArgumentException($"unknown option(s): {string.Join(", ", values.Keys.Select(k => "--" + k))}");

@@ -5,13 +5,14 @@ using DnS.Training.Teachers;
 namespace DnS.Cli.Training;
 
 /// <summary>
-/// Parses teacher specifications: <c>chamfer</c> (parameter-free region chamfer), <c>visil:&lt;weights&gt;</c> (a ViSiL
+/// Parses teacher specifications: <c>chamfer</c> (parameter-free region chamfer), <c>whitened[:N]</c> (the region chamfer
+/// of region vectors PCA-whitened on the corpus, N dimensions kept, default D), <c>visil:&lt;weights&gt;</c> (a ViSiL
 /// head, e.g. one trained by <c>dns-train train teacher</c>) and <c>student:&lt;models-dir or weights&gt;</c> (a trained fine
 /// student, for re-distillation).
 /// </summary>
 internal static class TeacherSpecs
 {
-    public const string Help = "chamfer | visil:WEIGHTS | student:MODELS-DIR";
+    public const string Help = "chamfer | whitened[:N] | visil:WEIGHTS | student:MODELS-DIR";
 
     /// <exception cref="ArgumentException">An unknown kind, or a missing file.</exception>
     public static IReadOnlyList<IPairTeacher> Parse(IReadOnlyList<string> specs, IRegionFeatureSource features)
@@ -25,6 +26,7 @@ internal static class TeacherSpecs
             teachers.Add(kind switch
             {
                 "chamfer" when path.Length == 0 => ChamferTeacher.For(features, name),
+                "whitened" => WhitenedTeacher.Fit(features, path.Length == 0 ? null : Components(spec, path), name: name),
                 "visil" when File.Exists(path) => NetworkTeacher.LoadViSiL(name, path, new ViSiLTeacherConfig { Regions = features.Regions }),
                 "student" when Directory.Exists(path) => Student(name, path),
                 "student" when File.Exists(path) => NetworkTeacher.LoadStudent(name, path, new FineGrainedStudentConfig { Regions = features.Regions, Dims = features.Dims }),
@@ -34,6 +36,10 @@ internal static class TeacherSpecs
         }
         return teachers;
     }
+
+    private static int Components(string spec, string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1 ? n
+        : throw new ArgumentException($"teacher '{spec}': the whitened dimensions must be a positive integer");
 
     // A model folder names its fine student and how to build it.
     private static NetworkTeacher Student(string name, string directory)

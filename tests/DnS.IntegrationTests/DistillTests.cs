@@ -15,7 +15,7 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         string index = NewFolder("index"), models = NewFolder("models");
         (await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
 
-        var (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5");
+        var (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5", "--held-out", "0");
         code.Should().Be(0, error);
         output.Should().Contain($"on {fixture.Corpus.Videos.Count} videos, {fixture.Corpus.Videos.Count / 2} anchors");
         // The index keeps the built-in features as they were extracted: distillation reads them, decoding no video again.
@@ -28,7 +28,7 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         weights.Keys.Should().BeEquivalentTo("dns_cg_student.safetensors", "dns_fg_att_student.safetensors", "dns_selector_cg-fg_att.safetensors");
 
         // A rerun finds the features, teacher scores and finished checkpoints in work/ and trains nothing again.
-        (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5");
+        (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5", "--held-out", "0");
         code.Should().Be(0, error);
         output.Should().Contain("read from the index").And.NotContain("Mining");
         foreach (var (name, bytes) in weights) File.ReadAllBytes(Path.Combine(models, name)).Should().Equal(bytes, $"{name} is restored from its checkpoint");
@@ -70,7 +70,7 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
 
         string models = NewFolder("models");
         (code, output, error) = await Cli.Train.RunAsync("distill", fixture.Corpus.Directory, "--output", models, "--teachers", $"chamfer,visil:{teacher}", "--whiten",
-            "--fine", "binary", "--epochs", "1", "--anchors", "0.3");
+            "--fine", "binary", "--epochs", "1", "--anchors", "0.3", "--held-out", "0");
         code.Should().Be(0, error);
         output.Should().Contain("distilled from chamfer, visil(teacher)");
         File.Exists(Path.Combine(models, "dns_fg_bin_student.safetensors")).Should().BeTrue();

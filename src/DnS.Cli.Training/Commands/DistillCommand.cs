@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DnS.Core.Library;
+using DnS.Core.Evaluation;
 using DnS.Core.Networks;
 using DnS.Training.Distillation;
 using DnS.Training.Teachers;
@@ -28,8 +29,17 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         [Description("With a backbone and no --pca: fit a PCA whitening to this many dimensions (default 512) on the corpus and save it as pca.safetensors in the output.")]
         public int PcaDims { get; init; } = 512;
 
+        [CommandOption("--held-out <FRACTION>")]
+        [Description("Fraction of the anchors held out of training for the self-check (default 0.2; 0 skips the check). Students that rank the held-out anchors worse than the parameter-free models are kept in <output>/rejected, not installed (exit code 4).")]
+        public double HeldOut { get; init; } = 0.2;
+
+        [CommandOption("--annotations <FILE>")]
+        [Description("FIVR-style annotation.json: the self-check scores held-out anchors by these labels (a query with its ND and DS videos are copies of one another); never used for training.")]
+        public string? Annotations { get; init; }
+
         public override ValidationResult Validate() =>
-            PcaDims < 1 ? ValidationResult.Error("--pca-dims must be ≥ 1")
+            !(HeldOut >= 0 && HeldOut < 1) ? ValidationResult.Error("--held-out must be in [0, 1)")
+            : PcaDims < 1 ? ValidationResult.Error("--pca-dims must be ≥ 1")
             : Output.Length == 0 ? ValidationResult.Error("--output is required")
             : Fine is not ("attention" or "binary") ? ValidationResult.Error("--fine must be attention or binary")
             : base.Validate();
@@ -52,6 +62,8 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
             FineTraining = training,
             CoarseTraining = training with { LearningRate = 1e-4 },
             SelectorTraining = training,
+            HeldOutFraction = settings.HeldOut,
+            Relevance = settings.Annotations is null ? null : await CopyGroupsAsync(settings.Annotations, cancellationToken),
         };
 
         var report = await DistillationPipeline.RunAsync(features.Source, teachers, settings.Output, options, new ConsoleProgress(), cancellationToken);
@@ -61,6 +73,13 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         Console.WriteLine($"coarse student: |student − teacher| {report.Coarse.ErrorBefore:F3} → {report.Coarse.ErrorAfter:F3} ({report.Coarse.Steps} steps, {report.Coarse.Elapsed.TotalSeconds:F0} s)");
         if (report.SelectorAccuracy is { } accuracy)
             Console.WriteLine($"selector:       accuracy {accuracy.Accuracy:P1} (re-rank {accuracy.PositiveAccuracy:P1} of {accuracy.Positives}, keep {accuracy.NegativeAccuracy:P1} of {accuracy.Negatives})");
+        if (report.SelfCheck is { } check) WriteSelfCheck(check);
+        if (!report.Installed)
+        {
+            Console.Error.WriteLine($"refused: {string.Join("; ", report.SelfCheck!.Failures)}. The models were kept in {report.ModelDirectory}, not installed " +
+                                    "(more anchors, more epochs or a stronger teacher may help; see docs/distillation.md).");
+            return ExitCodes.ModelsRefused;
+        }
         Console.WriteLine($"models written to {Path.GetFullPath(settings.Output)} in {report.Elapsed.TotalSeconds:F0} s (peak memory {report.PeakWorkingSetBytes >> 20} MiB); " +
                           $"use them with: dns index <videos> --index <dir> --models {settings.Output}" +
                           (profile.Extractor switch
@@ -70,5 +89,23 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
                               _ => "",
                           }) + (profile.Pca is null ? "" : $" --pca {profile.Pca}"));
         return ExitCodes.Success;
+    }
+
+    // A FIVR query and its ND and DS videos (the DSVR task's relevant set) are copies of one another.
+    private static async Task<IReadOnlyList<IReadOnlyCollection<string>>> CopyGroupsAsync(string path, CancellationToken cancellationToken)
+    {
+        var annotations = await FivrAnnotations.LoadAsync(path, cancellationToken);
+        var labels = FivrTask.DSVR.RelevantLabels();
+        return annotations.Queries.Select(q => (IReadOnlyCollection<string>)[q.Query, .. labels.SelectMany(l => q.Labels.TryGetValue(l, out var ids) ? ids : [])]).ToList();
+    }
+
+    private static void WriteSelfCheck(SelfCheckReport check)
+    {
+        Console.WriteLine($"self-check on {check.HeldOutAnchors} held-out anchors ({check.LabeledAnchors} labeled), decided on {check.Measure}: " +
+                          "agreement with the teacher / labeled mAP");
+        foreach (var (name, ranking) in new[] { ("teacher", check.Teacher), ("fine student", check.FineStudent), ("coarse student", check.CoarseStudent),
+                     ("parameter-free fine", check.ParameterFreeFine), ("parameter-free coarse", check.ParameterFreeCoarse) }
+                     .Concat(check.SingleTeachers.Select(t => ($"teacher {t.Key} alone", t.Value))))
+            Console.WriteLine($"  {name,-22} {ranking.TeacherAgreement:F3} / {(ranking.LabeledMap is { } map ? map.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "-")}");
     }
 }

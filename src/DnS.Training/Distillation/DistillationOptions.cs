@@ -44,6 +44,23 @@ public sealed record DistillationOptions
     /// </summary>
     public FineScoreCalibration FineCalibration { get; init; } = FineScoreCalibration.Reference;
 
+    /// <summary>
+    /// Fraction of the mined anchors held out of training for the self-check (default 0.2; 0 trains on every anchor and
+    /// skips the self-check). The held-out anchors are drawn with <see cref="PairSamplerOptions.Seed"/> of
+    /// <see cref="Sampling"/>; neither they nor the positives the teacher mined for them are a training input.
+    /// </summary>
+    public double HeldOutFraction { get; init; } = 0.2;
+
+    /// <summary>How far (in mAP) a student may rank below its parameter-free counterpart on the held-out anchors and still be installed. Default 0.01.</summary>
+    public double SelfCheckTolerance { get; init; } = 0.01;
+
+    /// <summary>
+    /// Optional labels for the self-check only (never for training): groups of video ids that are copies of one another
+    /// (e.g. a FIVR query with its ND and DS videos). With labels on a held-out anchor, the self-check decides on labeled
+    /// mAP instead of agreement with the teacher.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyCollection<string>>? Relevance { get; init; }
+
     /// <summary>Parallel teacher scoring.</summary>
     public int Parallelism { get; init; } = 2;
 
@@ -68,5 +85,7 @@ public sealed record DistillationOptions
         OptionChecks.AtLeast(SelectorThreshold, 0);
         ArgumentNullException.ThrowIfNull(FineCalibration);
         ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1);
+        if (!(HeldOutFraction >= 0 && HeldOutFraction < 1)) throw new ArgumentOutOfRangeException(nameof(HeldOutFraction), HeldOutFraction, "must be in [0, 1)");
+        OptionChecks.AtLeast(SelfCheckTolerance, 0, nameof(SelfCheckTolerance));
     }
 }

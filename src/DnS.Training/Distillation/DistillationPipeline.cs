@@ -11,9 +11,11 @@ namespace DnS.Training.Distillation;
 
 /// <summary>
 /// Distill-and-Select end to end on an unlabeled corpus (method §1.5, §2): mine pairs with the first teacher, score
-/// them with every teacher (cached), whiten and fuse the teachers, distil the fine student, then the coarse student,
-/// train the selector on where the two disagree under the folder's <see cref="DistillationOptions.FineCalibration"/>,
-/// and write a model folder <see cref="DnsModels.Load(string)"/> opens.
+/// them with every teacher (cached), whiten and fuse the teachers, hold out a seeded part of the anchors, distil the fine
+/// student, then the coarse student, check both on the held-out anchors against the parameter-free models, train the
+/// selector on where the two disagree under the folder's <see cref="DistillationOptions.FineCalibration"/>, and write a
+/// model folder <see cref="DnsModels.Load(string)"/> opens — into the output folder when the students pass the self-check,
+/// else into its <see cref="RejectedFolder"/> subfolder (the output folder's models, if any, stay as they were).
 /// </summary>
 /// <remarks>
 /// Everything resumable lives in <c>&lt;output&gt;/work</c>: the teacher scores (re-used while the corpus, the teachers and
@@ -24,6 +26,9 @@ public static class DistillationPipeline
 {
     /// <summary>The folder of resumable state inside the output folder.</summary>
     public const string WorkFolder = "work";
+
+    /// <summary>The subfolder of the output folder that keeps students the self-check refused (with their report).</summary>
+    public const string RejectedFolder = "rejected";
 
     /// <summary>The report written beside the models.</summary>
     public const string ReportFileName = "distill-report.json";
@@ -52,7 +57,8 @@ public static class DistillationPipeline
         Directory.CreateDirectory(work);
 
         var cache = await ScoreTeachersAsync(features, teachers, work, options.Sampling, options.Parallelism, progress, cancellationToken).ConfigureAwait(false);
-        var pairs = ScoreFusion.Fuse(cache, options.Fusion);
+        var split = HeldOutSplit.Create(ScoreFusion.Fuse(cache, options.Fusion), features.Count, options.HeldOutFraction, options.Sampling.Seed);
+        var pairs = split.Training;
 
         using var fine = new FineGrainedStudentModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
         using var fineTrainer = new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine"));
@@ -62,12 +68,21 @@ public static class DistillationPipeline
         using var coarseTrainer = new CoarseStudentTrainer(coarse, features, pairs, Checkpointed(options.CoarseTraining, work, "coarse"));
         var (coarseReport, coarseSimilarities) = TrainStudent(coarseTrainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken);
 
+        SelfCheckReport? check = null;
+        if (split.Anchors.Length > 0)
+        {
+            check = await SelfCheck.RunAsync(features, split.Anchors, teachers, cache, fineTrainer.Similarities, coarseTrainer.Similarities, options, work,
+                ForwardScoring(progress, DistillationStage.SelfCheck), cancellationToken).ConfigureAwait(false);
+        }
+        string modelDirectory = check is { Passed: false } ? Path.Combine(outputDirectory, RejectedFolder) : outputDirectory;
+
         SelectorNetworkModule? selector = null;
         StageReport? selectorReport = null;
         SelectorEvaluation? selectorAccuracy = null;
         try
         {
-            if (options.TrainSelector)
+            // Refused students get no selector: it would only learn where two networks nobody installs disagree.
+            if (options.TrainSelector && check is not { Passed: false })
             {
                 var selectorPairs = SelectorPairs.From(pairs, fineSimilarities, coarseSimilarities);
                 selector = new SelectorNetworkModule(features.Dims);
@@ -80,16 +95,16 @@ public static class DistillationPipeline
             fine.eval();
             coarse.eval();
             selector?.eval();
-            await ModelFolderWriter.WriteAsync(outputDirectory, coarse, fine, selector, features.Regions, options.FineCalibration, cancellationToken).ConfigureAwait(false);
+            await ModelFolderWriter.WriteAsync(modelDirectory, coarse, fine, selector, features.Regions, options.FineCalibration, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             selector?.Dispose();
         }
 
-        var report = new DistillationReport(features.Count, CountAnchors(cache.Pairs), CountKinds(cache.Pairs), cache.TeacherNames,
-            fineReport, coarseReport, selectorReport, selectorAccuracy, clock.Elapsed, Process.GetCurrentProcess().PeakWorkingSet64);
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, ReportFileName), report.ToJson(), cancellationToken).ConfigureAwait(false);
+        var report = new DistillationReport(features.Count, CountAnchors(pairs), CountKinds(pairs), cache.TeacherNames,
+            fineReport, coarseReport, selectorReport, selectorAccuracy, clock.Elapsed, Process.GetCurrentProcess().PeakWorkingSet64, check, Path.GetFullPath(modelDirectory));
+        await File.WriteAllTextAsync(Path.Combine(modelDirectory, ReportFileName), report.ToJson(), cancellationToken).ConfigureAwait(false);
         progress?.Report(new DistillationProgress(DistillationStage.Export, 1, 1, float.NaN, TimeSpan.Zero));
         return report;
     }
@@ -176,14 +191,14 @@ public static class DistillationPipeline
     private static IProgress<ScoringProgress>? ForwardScoring(IProgress<DistillationProgress>? progress, DistillationStage stage) => progress is null ? null
         : new SynchronousProgress<ScoringProgress>(p => progress.Report(new DistillationProgress(stage, p.Completed, p.Total, float.NaN, p.Remaining ?? TimeSpan.Zero)));
 
-    private static int CountAnchors(IReadOnlyList<SampledPair> pairs)
+    private static int CountAnchors(IReadOnlyList<ScoredPair> pairs)
     {
         var anchors = new HashSet<int>();
         foreach (var pair in pairs) anchors.Add(pair.Anchor);
         return anchors.Count;
     }
 
-    private static Dictionary<string, int> CountKinds(IReadOnlyList<SampledPair> pairs)
+    private static Dictionary<string, int> CountKinds(IReadOnlyList<ScoredPair> pairs)
     {
         var counts = Enum.GetValues<PairKind>().ToDictionary(k => k.ToString(), _ => 0);
         foreach (var pair in pairs) counts[pair.Kind.ToString()]++;

@@ -5,8 +5,8 @@ namespace DnS.Training.Distillation;
 
 /// <summary>The outcome of <see cref="DistillationPipeline.RunAsync"/> (also written as <c>distill-report.json</c> into the model folder).</summary>
 /// <param name="Videos">Videos in the training corpus.</param>
-/// <param name="Anchors">Anchors mined.</param>
-/// <param name="Pairs">Pairs per kind (positive, anchor negative, distractor).</param>
+/// <param name="Anchors">Anchors trained on (the held-out anchors are not counted).</param>
+/// <param name="Pairs">Training pairs per kind (positive, anchor negative, distractor; held-out pairs are not counted).</param>
 /// <param name="Teachers">The teachers, in fusion order.</param>
 /// <param name="Fine">The fine student's training.</param>
 /// <param name="Coarse">The coarse student's training.</param>
@@ -14,6 +14,8 @@ namespace DnS.Training.Distillation;
 /// <param name="SelectorAccuracy">The selector's accuracy on its training pairs (overall, label 1, label 0), or null.</param>
 /// <param name="Elapsed">Wall time of the whole run.</param>
 /// <param name="PeakWorkingSetBytes">Peak resident memory of the process.</param>
+/// <param name="SelfCheck">The held-out self-check, or null when nothing was held out.</param>
+/// <param name="ModelDirectory">Where the models were written: the output folder when installed, else its <see cref="DistillationPipeline.RejectedFolder"/> subfolder.</param>
 public sealed record DistillationReport(
     int Videos,
     int Anchors,
@@ -24,8 +26,13 @@ public sealed record DistillationReport(
     StageReport? Selector,
     SelectorEvaluation? SelectorAccuracy,
     TimeSpan Elapsed,
-    long PeakWorkingSetBytes)
+    long PeakWorkingSetBytes,
+    SelfCheckReport? SelfCheck,
+    string ModelDirectory)
 {
+    /// <summary>Whether the models were installed into the output folder (the self-check passed or was skipped).</summary>
+    public bool Installed => SelfCheck?.Passed ?? true;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,

@@ -15,6 +15,9 @@ public enum DistillationStage
     /// <summary>Training the coarse-grained student.</summary>
     CoarseStudent,
 
+    /// <summary>Ranking the corpus for the held-out anchors with the teacher, the students and the parameter-free models.</summary>
+    SelfCheck,
+
     /// <summary>Training the selector.</summary>
     Selector,
 

@@ -83,7 +83,7 @@ public static class ScoreFusion
     }
 
     // Uniform weights, except the normalized user weights for the weighted mean.
-    private static double[] Weights(ScoreFusionOptions options, int teachers)
+    internal static double[] Weights(ScoreFusionOptions options, int teachers)
     {
         var weights = new double[teachers];
         if (options.Method != FusionMethod.Weighted)

@@ -13,7 +13,7 @@ public sealed class DistillationReportTests
         // A tiny corpus can give the selector no pair where the students disagree: its label-1 accuracy is NaN.
         var stage = new StageReport(12, 0.05f, 0.3, 0.1, TimeSpan.FromSeconds(2));
         var report = new DistillationReport(4, 2, new Dictionary<string, int> { ["positive"] = 3 }, ["chamfer"], stage, stage, stage,
-            new SelectorEvaluation(0.6, 0.75, double.NaN, 0.75, 0, 8), TimeSpan.FromSeconds(9), 1 << 20);
+            new SelectorEvaluation(0.6, 0.75, double.NaN, 0.75, 0, 8), TimeSpan.FromSeconds(9), 1 << 20, null, "/models");
 
         using var json = JsonDocument.Parse(report.ToJson());
 

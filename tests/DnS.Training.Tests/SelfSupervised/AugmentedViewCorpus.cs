@@ -32,11 +32,13 @@ public sealed class AugmentedViewCorpus : IDisposable
 
     private readonly string _folder = Directory.CreateTempSubdirectory("dns-ssl-").FullName;
     private readonly Lazy<Task<FileVideoStore>> _store;
+    private readonly Lazy<Task<FeatureSet>> _copies;
 
     public AugmentedViewCorpus()
     {
         Extractor = new BuiltInFeatureExtractor(Decoding);
         _store = new Lazy<Task<FileVideoStore>>(BuildAsync);
+        _copies = new Lazy<Task<FeatureSet>>(BuildCopiesAsync);
     }
 
     public BuiltInFeatureExtractor Extractor { get; }
@@ -46,6 +48,12 @@ public sealed class AugmentedViewCorpus : IDisposable
     public async Task<FileVideoStore> StoreAsync() => await _store.Value;
 
     public async Task<StoreFeatureSource> ViewsAsync() => new(await StoreAsync());
+
+    /// <summary>
+    /// The six clips and a mild copy of each (scaled to 96×72, brighter, re-encoded at CRF 32), extracted with the built-in
+    /// encoder: ids <c>&lt;clip&gt;</c> and <c>&lt;clip&gt;-copy</c>.
+    /// </summary>
+    public async Task<IRegionFeatureSource> CopiesAsync() => (await _copies.Value).Source;
 
     public string NewFolder(string name) => Directory.CreateDirectory(Path.Combine(_folder, name + "-" + Guid.NewGuid().ToString("N")[..8])).FullName;
 
@@ -68,6 +76,22 @@ public sealed class AugmentedViewCorpus : IDisposable
         return store;
     }
 
+    private async Task<FeatureSet> BuildCopiesAsync()
+    {
+        await StoreAsync();
+        var videos = new List<VideoSource>(Videos);
+        foreach (var video in Videos)
+        {
+            string copy = Path.Combine(_folder, video.Id + "-copy.mp4");
+            Ffmpeg("-i", video.Path, "-vf", "scale=96x72,eq=brightness=0.06", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "32", "-pix_fmt", "yuv420p", copy);
+            videos.Add(new VideoSource(video.Id + "-copy", copy));
+        }
+        string directory = Path.Combine(_folder, "copies");
+        var report = await new FeatureSetBuilder(Extractor).BuildAsync(directory, videos);
+        if (report.Failed.Count > 0) throw new InvalidOperationException(report.Failed[0].Reason);
+        return await FeatureSetBuilder.OpenAsync(directory);
+    }
+
     private static void Ffmpeg(params string[] args)
     {
         var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
@@ -80,6 +104,7 @@ public sealed class AugmentedViewCorpus : IDisposable
 
     public void Dispose()
     {
+        if (_copies.IsValueCreated) _copies.Value.GetAwaiter().GetResult().DisposeAsync().AsTask().GetAwaiter().GetResult();
         if (_store.IsValueCreated) _store.Value.GetAwaiter().GetResult().DisposeAsync().AsTask().GetAwaiter().GetResult();
         Extractor.Dispose();
         Directory.Delete(_folder, recursive: true);
