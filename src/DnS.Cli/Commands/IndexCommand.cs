@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using DnS.Core.Indexing;
 using DnS.Core.Library;
+using DnS.Core.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -35,6 +36,10 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         [Description("Built-in models: store packed-bit codes (Hamming re-ranking) instead of floats.")]
         public bool Binary { get; init; }
 
+        [CommandOption("--coarse <ENCODING>")]
+        [Description("How a new index keeps coarse vectors: both (int8 codes scanned, floats re-score the best; default), int8 (4x smaller, approximate coarse scores) or float.")]
+        public string? Coarse { get; init; }
+
         [CommandOption("--reindex")]
         [Description("Extract every video again, also those already indexed from the same unchanged file (by default they are skipped).")]
         public bool Reindex { get; init; }
@@ -42,20 +47,31 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         public override ValidationResult Validate() =>
             Index.Length == 0 ? ValidationResult.Error("--index is required")
             : Paths.Length == 0 ? ValidationResult.Error("give at least one video file or folder")
+            : Coarse is not null && ParseCoarse(Coarse) is null ? ValidationResult.Error($"--coarse must be int8, float or both, not '{Coarse}'")
             : ValidationResult.Success();
     }
+
+    /// <summary>The encoding a <c>--coarse</c> value names, or null.</summary>
+    internal static CoarseEncoding? ParseCoarse(string text) => text.ToLowerInvariant() switch
+    {
+        "float" => CoarseEncoding.Float,
+        "int8" => CoarseEncoding.Int8,
+        "both" => CoarseEncoding.Int8AndFloat,
+        _ => null,
+    };
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var videos = VideoFiles.Expand(settings.Paths);
         // An existing index is reopened as it was built; options given on the command line must match it.
-        bool profileGiven = settings.Models is not null || settings.Backbone is not null || settings.Pca is not null || settings.Binary;
+        bool profileGiven = settings.Models is not null || settings.Backbone is not null || settings.Pca is not null || settings.Binary || settings.Coarse is not null;
         await using var library = VideoLibrary.Exists(settings.Index) && !profileGiven
             ? await VideoLibrary.OpenAsync(settings.Index, readOnly: false, cancellationToken: cancellationToken)
             : await VideoLibrary.CreateAsync(settings.Index, new VideoLibraryOptions
             {
                 Models = settings.Models,
                 Binary = settings.Binary,
+                CoarseEncoding = settings.Coarse is null ? null : ParseCoarse(settings.Coarse),
                 Features = new FeatureOptions { Backbone = settings.Backbone, Pca = settings.Pca },
             }, cancellationToken);
 

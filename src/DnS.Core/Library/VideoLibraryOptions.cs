@@ -1,4 +1,5 @@
 using DnS.Core.Indexing;
+using DnS.Core.Storage;
 
 namespace DnS.Core.Library;
 
@@ -14,6 +15,14 @@ public sealed record VideoLibraryOptions
     /// <summary>Built-in models only: store packed-bit codes (Hamming re-ranking) instead of floats.</summary>
     public bool Binary { get; init; }
 
+    /// <summary>How a new library keeps its coarse embeddings; null: <see cref="DefaultCoarseEncoding"/>. Given for an
+    /// existing library, it must be the one the library was built with.</summary>
+    public CoarseEncoding? CoarseEncoding { get; init; }
+
+    /// <summary>The coarse encoding of a new library unless one is given: int8 codes for the scan and the floats for exact
+    /// re-scoring (the float ranking at a quarter of the scan's reads, for 25 % more coarse bytes; docs/benchmarks.md).</summary>
+    public const CoarseEncoding DefaultCoarseEncoding = Storage.CoarseEncoding.Int8AndFloat;
+
     /// <summary>Extraction parallelism and commit policy.</summary>
     public IngestionOptions Ingestion { get; init; } = new();
 
@@ -23,6 +32,8 @@ public sealed record VideoLibraryOptions
         Features.Validate();
         if (Binary && Models is not null)
             throw new ArgumentException($"binary codes are a choice of the built-in models; the model folder {Models} decides its own fine features");
+        if (CoarseEncoding is { } encoding && !Enum.IsDefined(encoding))
+            throw new ArgumentOutOfRangeException(nameof(CoarseEncoding), encoding, "unknown coarse encoding");
         Ingestion.Validate();
     }
 }
