@@ -106,7 +106,8 @@ internal sealed record IndexManifest(
         Check(Generation >= 0, $"generation {Generation} is negative");
         Check(Schema is not null, "the manifest has no schema");
         Check(Enum.IsDefined(Schema!.FineKind), $"unknown fine feature kind {(int)Schema.FineKind}");
-        Check(Version >= VersionOf(Schema), $"index format version {Version} cannot hold {Schema.CoarseEncoding} coarse vectors (version {CurrentVersion} can)");
+        Check(Schema.CoarseEncoding == CoarseEncoding.Float || Version >= CurrentVersion,
+            $"index format version {Version} cannot hold {Schema.CoarseEncoding} coarse vectors (version {CurrentVersion} can)");
         try
         {
             Schema.Validate();
