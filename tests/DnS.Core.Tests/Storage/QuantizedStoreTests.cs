@@ -78,8 +78,14 @@ public sealed class QuantizedStoreTests : IDisposable
             writer.CoarseBlocks.Should().ContainSingle("compaction rewrote every live record into one segment");
             Check(writer);
         }
+        CoarseBlock released;
         await using (var reopened = await FileVideoStore.OpenAsync(index))
+        {
             Check(reopened);
+            released = reopened.CoarseBlocks[0];
+        }
+        released.Invoking(b => b.Codes.Span.ToArray()).Should().Throw<ObjectDisposedException>("the mapping is released with the last store holding it");
+        released.Invoking(b => b.Scales.Span.ToArray()).Should().Throw<ObjectDisposedException>();
 
         void Check(FileVideoStore store)
         {
