@@ -59,11 +59,14 @@ public sealed class SqliteVideoStore : IVideoStore
     }
 
     /// <summary>Creates the database (and its folder) or opens it for writing.</summary>
+    /// <exception cref="ArgumentException">The schema asks for int8 coarse codes, which only the file store keeps.</exception>
     /// <exception cref="InvalidOperationException">The database holds another schema, or is not a DnS store.</exception>
     /// <exception cref="StoreCorruptException">A stored record does not fit the schema.</exception>
     public static async Task<SqliteVideoStore> CreateOrOpenAsync(string path, StoreSchema schema, CancellationToken cancellationToken = default)
     {
         schema.Validate();
+        if (schema.CoarseEncoding != CoarseEncoding.Float)
+            throw new ArgumentException($"{path}: the SQLite store keeps float coarse vectors only, not {schema.CoarseEncoding} (use FileVideoStore for int8 codes)", nameof(schema));
         path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var connection = await ConnectAsync(path, SqliteOpenMode.ReadWriteCreate, cancellationToken).ConfigureAwait(false);

@@ -77,6 +77,54 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Similarity_batched_equals_one_by_one_and_quantized_coarse_codes_keep_the_float_results()
+    {
+        // Default (int8 codes + floats), float only, and int8 only, from the same decoded videos.
+        var indexes = new Dictionary<string, string>();
+        foreach (string coarse in new[] { "default", "float", "int8" })
+        {
+            indexes[coarse] = NewIndex();
+            string[] option = coarse == "default" ? [] : ["--coarse", coarse];
+            var (code, _, error) = await Cli.Dns.RunAsync(["index", fixture.Corpus.Directory, "--index", indexes[coarse], .. option]);
+            code.Should().Be(0, error);
+        }
+        var bad = await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", NewIndex(), "--coarse", "fp4");
+        bad.ExitCode.Should().Be(2);
+        (bad.Output + bad.Error).Should().Contain("--coarse must be int8, float or both");
+        var other = await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", indexes["float"], "--coarse", "int8");
+        other.ExitCode.Should().Be(2);
+        other.Error.Should().Contain("keeps its coarse vectors as Float");
+
+        string queries = Path.Combine(fixture.Directory, $"queries-{Guid.NewGuid():N}.txt");
+        await File.WriteAllLinesAsync(queries, fixture.Corpus.Queries.Select(q => q.Id));
+        async Task<SimilarityResults> Similarity(string index, params string[] extra)
+        {
+            string results = Path.Combine(fixture.Directory, $"results-{Guid.NewGuid():N}.json");
+            var (code, _, error) = await Cli.Dns.RunAsync(["similarity", "--index", index, "--queries", queries, "--policy", "topk:5", "--output", results, .. extra]);
+            code.Should().Be(0, error);
+            return await SimilarityResults.LoadAsync(results);
+        }
+        static Dictionary<string, (string, int)[]> Scores(SimilarityResults results) => results.Queries.ToDictionary(
+            q => q, q => results[q]!.Select(e => (e.Id, BitConverter.SingleToInt32Bits((float)e.Score))).OrderBy(e => e.Id, StringComparer.Ordinal).ToArray());
+
+        var batched = Scores(await Similarity(indexes["default"]));
+        Scores(await Similarity(indexes["default"], "--one-by-one")).Should().BeEquivalentTo(batched, o => o.WithStrictOrdering(), "one scan per batch gives the per-query scores bit for bit");
+        var floats = await Similarity(indexes["float"]);
+        Scores(floats).Should().BeEquivalentTo(batched, o => o.WithStrictOrdering(), "every video of a small library is a re-scored candidate");
+
+        var map = new Dictionary<string, double>();
+        foreach (var (name, results) in new[] { ("float", floats), ("int8", await Similarity(indexes["int8"])) })
+        {
+            string path = Path.Combine(fixture.Directory, $"results-{Guid.NewGuid():N}.json");
+            await results.SaveAsync(path);
+            var (code, output, error) = await Cli.Dns.RunAsync("eval", "--results", path, "--annotations", fixture.Corpus.AnnotationPath, "--json");
+            code.Should().Be(0, error);
+            map[name] = JsonDocument.Parse(output).RootElement.GetProperty("DSVR").GetProperty("mAP").GetDouble();
+        }
+        map["int8"].Should().BeApproximately(map["float"], 0.02, "int8 coarse estimates barely move the ranking");
+    }
+
+    [Fact]
     public async Task A_corrupt_file_among_good_ones_is_reported_and_the_rest_indexed()
     {
         string folder = Path.Combine(fixture.Directory, $"mixed-{Guid.NewGuid():N}");

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using DnS.Core.Indexing;
 using DnS.Core.Library;
+using DnS.Core.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -43,6 +44,10 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         [Description("A CLIP model folder (config.json, text.onnx, vision.onnx, BPE vocabulary): also store CLIP frame embeddings for `dns search --text`. Given for an index without a text side, it adds one (the indexed videos get their text embeddings at this run).")]
         public string? TextModel { get; init; }
 
+        [CommandOption("--coarse <ENCODING>")]
+        [Description("How a new index keeps coarse vectors: both (int8 codes scanned, floats re-score the best; default), int8 (4x smaller, approximate coarse scores) or float.")]
+        public string? Coarse { get; init; }
+
         [CommandOption("--reindex")]
         [Description("Extract every video again, also those already indexed from the same unchanged file (by default they are skipped).")]
         public bool Reindex { get; init; }
@@ -51,6 +56,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
             Index.Length == 0 ? ValidationResult.Error("--index is required")
             : Paths.Length == 0 ? ValidationResult.Error("give at least one video file or folder")
             : Features is not null && Backbone is not null ? ValidationResult.Error("give --features or --backbone, not both")
+            : Coarse is not null && ParseCoarse(Coarse) is null ? ValidationResult.Error($"--coarse must be int8, float or both, not '{Coarse}'")
             : base.Validate();
 
         /// <exception cref="ArgumentException">An unknown --features value.</exception>
@@ -58,11 +64,20 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
             (Features is null ? new FeatureOptions { Backbone = Backbone } : FeatureOptions.Parse(Features)) with { Pca = Pca, Session = Session() };
     }
 
+    /// <summary>The encoding a <c>--coarse</c> value names, or null.</summary>
+    internal static CoarseEncoding? ParseCoarse(string text) => text.ToLowerInvariant() switch
+    {
+        "float" => CoarseEncoding.Float,
+        "int8" => CoarseEncoding.Int8,
+        "both" => CoarseEncoding.Int8AndFloat,
+        _ => null,
+    };
+
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var videos = VideoFiles.Expand(settings.Paths);
         // An existing index is reopened as it was built; options given on the command line must match it.
-        bool profileGiven = settings.Models is not null || settings.Features is not null || settings.Backbone is not null || settings.Pca is not null || settings.Binary;
+        bool profileGiven = settings.Models is not null || settings.Features is not null || settings.Backbone is not null || settings.Pca is not null || settings.Binary || settings.Coarse is not null;
         var features = settings.ToFeatureOptions();
         bool reopen = VideoLibrary.Exists(settings.Index) && !profileGiven;
         if (!reopen && features.FitsPca && !VideoLibrary.Exists(settings.Index))
@@ -74,6 +89,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
             {
                 Models = settings.Models,
                 Binary = settings.Binary,
+                CoarseEncoding = settings.Coarse is null ? null : ParseCoarse(settings.Coarse),
                 Features = features,
                 PcaSample = [.. videos.Select(v => v.Path)],
                 TextModel = settings.TextModel,

@@ -41,6 +41,10 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
         [Description("Where to write {query_id: {db_id: score}}.")]
         public string Output { get; init; } = "";
 
+        [CommandOption("--one-by-one")]
+        [Description("Scan the library once per query instead of once per batch of queries (same scores; for comparison).")]
+        public bool OneByOne { get; init; }
+
         public override ValidationResult Validate() =>
             (Index.Length == 0 && Cluster is null) || Queries.Length == 0 || Output.Length == 0
                 ? ValidationResult.Error("--index (or --cluster), --queries and --output are required")
@@ -57,18 +61,23 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
         var lines = (await File.ReadAllLinesAsync(settings.Queries, cancellationToken)).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
         int finePairs = 0, failed = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var queries = new List<VideoRecord>(lines.Length);
         foreach (var line in lines)
         {
             // A bad query (missing, not a video, undecodable) is reported and the others go on.
-            VideoRecord query;
-            try { query = await SearchCommand.ResolveQueryAsync(library, line, cancellationToken); }
+            try { queries.Add(await SearchCommand.ResolveQueryAsync(library, line, cancellationToken)); }
             catch (Exception e) when (e is VideoDecodingException or KeyNotFoundException or IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"failed: query {line}: {e.Message}");
                 failed++;
-                continue;
             }
-            var scores = library.ScoreAll(query, policy, cancellationToken);
+        }
+        // All queries at once: one coarse scan of the library per batch of queries instead of one per query.
+        var scored = settings.OneByOne
+            ? queries.Select(query => library.ScoreAll(query, policy, cancellationToken))
+            : library.ScoreAllBatch(queries, policy, cancellationToken);
+        foreach (var (query, scores) in queries.Zip(scored))
+        {
             finePairs += scores.Statistics.FinePairs;
             var entries = new List<(string, double)>();
             for (int o = 0; o < scores.Merged.Length; o++)

@@ -147,6 +147,8 @@ public sealed class VideoLibrary : IAsyncDisposable
                 var wanted = await requested.InternalizeAsync(folder, copy: false, cancellationToken).ConfigureAwait(false);
                 if (!existing._profile.SameAs(wanted))
                     throw new ArgumentException($"the index at {folder} was built with {existing._profile}; {wanted} needs an index built with it");
+                if (options.CoarseEncoding is { } encoding && encoding != existing.Schema.CoarseEncoding)
+                    throw new ArgumentException($"the index at {folder} keeps its coarse vectors as {existing.Schema.CoarseEncoding}, not {encoding}; the encoding is chosen when an index is created");
                 return existing;
             }
             catch
@@ -173,9 +175,10 @@ public sealed class VideoLibrary : IAsyncDisposable
         try
         {
             var models = requested.CreateModels(folder, extractor);
-            VideoIndexer.CheckFit(extractor, models, VideoRecordFactory.SchemaOf(models));
+            var schema = VideoRecordFactory.SchemaOf(models) with { CoarseEncoding = options.CoarseEncoding ?? VideoLibraryOptions.DefaultCoarseEncoding };
+            VideoIndexer.CheckFit(extractor, models, schema);
             // The store first: it only makes an index of an empty folder, and the copies below are files it then owns.
-            store = await FileVideoStore.CreateOrOpenAsync(folder, VideoRecordFactory.SchemaOf(models), cancellationToken).ConfigureAwait(false);
+            store = await FileVideoStore.CreateOrOpenAsync(folder, schema, cancellationToken).ConfigureAwait(false);
             var profile = await requested.InternalizeAsync(folder, copy: true, cancellationToken).ConfigureAwait(false);
             await store.SetMetadataAsync(ProfileKey, profile.ToJson(), cancellationToken).ConfigureAwait(false);
             await store.SetMetadataAsync(SourcesKey, SerializeSources([]), cancellationToken).ConfigureAwait(false);
@@ -403,6 +406,11 @@ public sealed class VideoLibrary : IAsyncDisposable
     /// <summary>Scores a query against every video (per store ordinal; <see cref="GetId"/> names them), e.g. for the FIVR results format.</summary>
     public StoreScores ScoreAll(VideoRecord query, SelectorPolicy? policy = null, CancellationToken cancellationToken = default) =>
         _engine.ScoreAll(query, policy ?? DefaultPolicy, cancellationToken);
+
+    /// <summary>Scores of many queries against every indexed video, with one coarse scan per batch of queries
+    /// (<see cref="RetrievalEngine.ScoreAllBatch"/>: the results of <see cref="ScoreAll"/> one by one, produced lazily).</summary>
+    public IEnumerable<StoreScores> ScoreAllBatch(IReadOnlyList<VideoRecord> queries, SelectorPolicy? policy = null, CancellationToken cancellationToken = default) =>
+        _engine.ScoreAllBatch(queries, policy ?? DefaultPolicy, cancellationToken);
 
     /// <summary>The id at a store ordinal of <see cref="ScoreAll"/>.</summary>
     public string GetId(int ordinal) => _store.GetId(ordinal);

@@ -1,5 +1,6 @@
 using DnS.Core.Features.Whitening;
 using DnS.Core.Indexing;
+using DnS.Core.Storage;
 
 namespace DnS.Core.Library;
 
@@ -32,6 +33,14 @@ public sealed record VideoLibraryOptions
     /// <summary>A CLIP model folder (docs/text-search.md) for a text side, or null for none (one can be added later with <see cref="VideoLibrary.AddTextModelAsync"/>).</summary>
     public string? TextModel { get; init; }
 
+    /// <summary>How a new library keeps its coarse embeddings; null: <see cref="DefaultCoarseEncoding"/>. Given for an
+    /// existing library, it must be the one the library was built with.</summary>
+    public CoarseEncoding? CoarseEncoding { get; init; }
+
+    /// <summary>The coarse encoding of a new library unless one is given: int8 codes for the scan and the floats for exact
+    /// re-scoring (the float ranking at a quarter of the scan's reads, for 25 % more coarse bytes; docs/benchmarks.md).</summary>
+    public const CoarseEncoding DefaultCoarseEncoding = Storage.CoarseEncoding.Int8AndFloat;
+
     /// <summary>Extraction parallelism and commit policy.</summary>
     public IngestionOptions Ingestion { get; init; } = new();
 
@@ -41,6 +50,8 @@ public sealed record VideoLibraryOptions
         Features.Validate();
         if (Binary && Models is not null)
             throw new ArgumentException($"binary codes are a choice of the built-in models; the model folder {Models} decides its own fine features");
+        if (CoarseEncoding is { } encoding && !Enum.IsDefined(encoding))
+            throw new ArgumentOutOfRangeException(nameof(CoarseEncoding), encoding, "unknown coarse encoding");
         Ingestion.Validate();
     }
 }

@@ -8,7 +8,9 @@ namespace DnS.Core.Retrieval;
 /// <summary>
 /// The coarse stage of several queries at once: one pass over the store's coarse matrix computes every query's scores
 /// (<see cref="BatchDotKernel"/>, a blocked matrix product whose scores equal the single-query scan's bit for bit),
-/// instead of one pass per query. The score rows come from the shared pool and go back on <see cref="Dispose"/>.
+/// instead of one pass per query. A store of int8 codes is scanned in row ranges of 1024 (1 MiB of codes at D = 1024,
+/// cache-resident) that every query's int8 scan sweeps in turn (<see cref="CoarseQuery"/>; the same scores as one query's
+/// scan). The score rows come from the shared pool and go back on <see cref="Dispose"/>.
 /// </summary>
 internal sealed class CoarseBatch : IDisposable
 {
@@ -51,12 +53,14 @@ internal sealed class CoarseBatch : IDisposable
         foreach (var block in blocks) total = Math.Max(total, block.FirstOrdinal + block.Count);
         var packed = ArrayPool<float>.Shared.Rent(count * dims);
         var scores = ArrayPool<float>.Shared.Rent(Math.Max(1, count * total));
+        var quantized = new CoarseQuery?[schema.HasCoarseCodes ? count : 0];
         try
         {
             for (int q = 0; q < count; q++)
             {
                 queries[q].Validate(schema);
                 queries[q].Coarse.Span.CopyTo(packed.AsSpan(q * dims, dims));
+                if (schema.HasCoarseCodes) quantized[q] = CoarseQuery.Of(queries[q], schema);
             }
             var clock = Stopwatch.StartNew();
             foreach (var block in blocks)
@@ -65,6 +69,12 @@ internal sealed class CoarseBatch : IDisposable
                 Parallel.For(0, items, parallelism, item =>
                 {
                     int start = item * RowsPerItem, rows = Math.Min(RowsPerItem, block.Count - start);
+                    if (schema.HasCoarseCodes)
+                    {
+                        for (int q = 0; q < count; q++)
+                            quantized[q]!.Scan(block, start, rows, scores.AsSpan((q * total) + block.FirstOrdinal + start, rows));
+                        return;
+                    }
                     BatchDotKernel.ManyVsMany(
                         packed.AsSpan(0, count * dims), block.Vectors.Span.Slice(start * dims, rows * dims), dims,
                         scores.AsSpan(block.FirstOrdinal + start), total);
@@ -80,6 +90,7 @@ internal sealed class CoarseBatch : IDisposable
         finally
         {
             ArrayPool<float>.Shared.Return(packed);
+            foreach (var query in quantized) query?.Dispose();
         }
     }
 

@@ -26,7 +26,7 @@ public sealed partial class RetrievalEngine
         ArgumentOutOfRangeException.ThrowIfNegative(top);
         using var snapshot = _store.AcquireSnapshot();
         using var scratch = new QueryScratch(OrdinalCount(snapshot));
-        var (livePairs, count, selectorPairs, coarseTime, selectionTime) = ScanAndSelect(snapshot, query, policy, scratch, cancellationToken, fractionCount: fractionCount);
+        var (livePairs, count, selectorPairs, coarseTime, selectionTime) = ScanAndSelect(snapshot, query, policy, scratch, Needed(policy, top), cancellationToken, fractionCount: fractionCount);
         var clock = Stopwatch.StartNew();
         // Select left each candidate's key in Work (masked coarse for top-K, probabilities for selector policies).
         float[] keys = policy.Kind == SelectionKind.FineOnly ? scratch.Coarse : scratch.Work;

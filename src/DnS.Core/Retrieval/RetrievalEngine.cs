@@ -22,6 +22,11 @@ public sealed partial class RetrievalEngine
     /// <summary>Pairs per parallel work item of the selector MLP (large enough to amortize scheduling).</summary>
     private const int SelectorChunk = 8192;
 
+    /// <summary>The ranking depth <see cref="ScoreAll(VideoRecord, SelectorPolicy, CancellationToken)"/> re-scores exactly after an int8 pre-ranking (recall@100's depth).</summary>
+    private const int ScoreAllDepth = 100;
+
+    private readonly int _rescoreFactor = 4;
+
     /// <summary>Creates an engine; the store's schema must match the models.</summary>
     /// <param name="models">The networks that indexed the store.</param>
     /// <param name="store">The database.</param>
@@ -38,6 +43,25 @@ public sealed partial class RetrievalEngine
         _models = models;
         _store = store;
         _degreeOfParallelism = maxDegreeOfParallelism;
+    }
+
+    /// <summary>
+    /// For stores that keep int8 coarse codes beside the floats (<see cref="CoarseEncoding.Int8AndFloat"/>): candidates
+    /// re-scored with the exact floats after the int8 pre-ranking, per coarse result the search needs (default 4; at least 1).
+    /// </summary>
+    /// <remarks>A search needs its <c>top</c> hits, and <c>K</c> for a top-K policy (the larger); <see cref="ScoreAll(VideoRecord, SelectorPolicy, CancellationToken)"/>
+    /// needs 100 or K. The best <c>RescoreFactor</c> × needed live videos by the int8 estimate get their exact float
+    /// scores (bitwise those of a float scan); the others keep the estimate. A store of <see cref="CoarseEncoding.Int8"/>
+    /// keeps no floats: its coarse scores are the estimates.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int RescoreFactor
+    {
+        get => _rescoreFactor;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(RescoreFactor));
+            _rescoreFactor = value;
+        }
     }
 
     /// <summary>Searches with a query already in the store (the query itself is left out of the hits).</summary>
@@ -70,7 +94,7 @@ public sealed partial class RetrievalEngine
     {
         ArgumentOutOfRangeException.ThrowIfNegative(top);
         using var scratch = new QueryScratch(batch?.Total ?? OrdinalCount(snapshot));
-        var statistics = Score(snapshot, query, policy, scratch, cancellationToken, batch, batchIndex);
+        var statistics = Score(snapshot, query, policy, scratch, Needed(policy, top), cancellationToken, batch, batchIndex);
         var clock = Stopwatch.StartNew();
         int total = scratch.Count;
         Span<float> ranked = scratch.Work.AsSpan(0, total);
@@ -102,18 +126,11 @@ public sealed partial class RetrievalEngine
     public IReadOnlyList<SearchResult> SearchBatch(IReadOnlyList<VideoRecord> queries, SelectorPolicy policy, int top, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(top);
-        var results = new SearchResult[queries.Count];
-        var sequential = new RetrievalEngine(_models, _store, 1);
-        var all = queries.ToArray();
+        var results = new List<SearchResult>(queries.Count);
         using var snapshot = _store.AcquireSnapshot();
-        int perBatch = CoarseBatch.QueriesPerBatch(OrdinalCount(snapshot));
-        for (int first = 0; first < all.Length; first += perBatch)
-        {
-            int start = first, count = Math.Min(perBatch, all.Length - first);
-            using var batch = CoarseBatch.Scan(all.AsSpan(start, count), _store.Schema, snapshot.CoarseBlocks, Parallelism(cancellationToken));
-            Parallel.For(0, count, Parallelism(cancellationToken),
-                i => results[start + i] = sequential.Search(snapshot, all[start + i], policy, top, cancellationToken, batch, i));
-        }
+        foreach (var batch in Batches(queries.ToArray(), snapshot,
+                     (engine, coarse, i, query) => engine.Search(snapshot, query, policy, top, cancellationToken, coarse, i), cancellationToken))
+            results.AddRange(batch);
         return results;
     }
 
@@ -124,13 +141,70 @@ public sealed partial class RetrievalEngine
     public StoreScores ScoreAll(VideoRecord query, SelectorPolicy policy, CancellationToken cancellationToken = default)
     {
         using var snapshot = _store.AcquireSnapshot();
-        using var scratch = new QueryScratch(OrdinalCount(snapshot));
-        var statistics = Score(snapshot, query, policy, scratch, cancellationToken);
+        return ScoreAll(snapshot, query, policy, Ids(snapshot), cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ScoreAll(VideoRecord, SelectorPolicy, CancellationToken)"/> for many queries (e.g. all queries of a FIVR
+    /// run), with the same scores bit for bit, but one coarse scan per batch of up to 64 queries (see
+    /// <see cref="SearchBatch"/>); selection, fine stage and merge run per query, spread over the cores.
+    /// </summary>
+    /// <remarks>The scores are produced lazily, batch by batch, in query order, all from one snapshot of the store, held
+    /// until the enumeration ends or its enumerator is disposed (<c>foreach</c> does both). The results of one call share
+    /// one <see cref="StoreScores.Ids"/> array.</remarks>
+    public IEnumerable<StoreScores> ScoreAllBatch(IReadOnlyList<VideoRecord> queries, SelectorPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(policy);
+        return Iterate(queries.ToArray());
+
+        IEnumerable<StoreScores> Iterate(VideoRecord[] all)
+        {
+            using var snapshot = _store.AcquireSnapshot();
+            string[] ids = Ids(snapshot);
+            foreach (var batch in Batches(all, snapshot, (engine, coarse, i, query) => engine.ScoreAll(snapshot, query, policy, ids, cancellationToken, coarse, i), cancellationToken))
+                foreach (var scores in batch)
+                    yield return scores;
+        }
+    }
+
+    /// <summary>Runs <paramref name="score"/> for every query, a batch at a time: one <see cref="CoarseBatch"/> scan per batch,
+    /// then the queries of the batch in parallel, each on a single-threaded engine with this one's settings.</summary>
+    private IEnumerable<T[]> Batches<T>(VideoRecord[] queries, IVideoStoreView snapshot, Func<RetrievalEngine, CoarseBatch, int, VideoRecord, T> score,
+        CancellationToken cancellationToken)
+    {
+        var sequential = new RetrievalEngine(_models, _store, 1) { RescoreFactor = RescoreFactor };
+        int perBatch = CoarseBatch.QueriesPerBatch(OrdinalCount(snapshot));
+        for (int first = 0; first < queries.Length; first += perBatch)
+        {
+            int start = first, count = Math.Min(perBatch, queries.Length - first);
+            var results = new T[count];
+            using (var batch = CoarseBatch.Scan(queries.AsSpan(start, count), _store.Schema, snapshot.CoarseBlocks, Parallelism(cancellationToken)))
+                Parallel.For(0, count, Parallelism(cancellationToken), i => results[i] = score(sequential, batch, i, queries[start + i]));
+            yield return results;
+        }
+    }
+
+    private StoreScores ScoreAll(IVideoStoreView snapshot, VideoRecord query, SelectorPolicy policy, string[] ids, CancellationToken cancellationToken,
+        CoarseBatch? batch = null, int batchIndex = 0)
+    {
+        using var scratch = new QueryScratch(ids.Length);
+        var statistics = Score(snapshot, query, policy, scratch, Needed(policy, ScoreAllDepth), cancellationToken, batch, batchIndex);
         int total = scratch.Count;
-        var ids = new string[total];
-        for (int o = 0; o < total; o++) ids[o] = snapshot.GetId(o);
         return new StoreScores(scratch.Coarse[..total], scratch.Fine[..total], scratch.Merged[..total], scratch.IsLive[..total], ids, statistics);
     }
+
+    /// <summary>The id of every ordinal of a snapshot.</summary>
+    private static string[] Ids(IVideoStoreView snapshot)
+    {
+        var ids = new string[OrdinalCount(snapshot)];
+        for (int o = 0; o < ids.Length; o++) ids[o] = snapshot.GetId(o);
+        return ids;
+    }
+
+    /// <summary>The coarse results a ranking of <paramref name="top"/> needs exactly: <paramref name="top"/>, or K for a larger top-K shortlist.</summary>
+    private static int Needed(SelectorPolicy policy, int top) =>
+        policy.Kind == SelectionKind.TopK ? (int)Math.Min(Math.Max(top, policy.Parameter), int.MaxValue) : top;
 
     internal static int OrdinalCount(IVideoStoreView snapshot)
     {
@@ -140,11 +214,12 @@ public sealed partial class RetrievalEngine
     }
 
     /// <summary>The cascade into <paramref name="scratch"/>: coarse scan (or the query's row <paramref name="batchIndex"/>
-    /// of a <see cref="CoarseBatch"/> that already scanned the same snapshot), selection, fine re-scoring, merge.</summary>
-    private StageStatistics Score(IVideoStoreView snapshot, VideoRecord query, SelectorPolicy policy, QueryScratch scratch, CancellationToken cancellationToken,
+    /// of a <see cref="CoarseBatch"/> that already scanned the same snapshot) with the exact re-scoring of the int8
+    /// pre-ranking's best <see cref="RescoreFactor"/> × <paramref name="needed"/>, selection, fine re-scoring, merge.</summary>
+    private StageStatistics Score(IVideoStoreView snapshot, VideoRecord query, SelectorPolicy policy, QueryScratch scratch, int needed, CancellationToken cancellationToken,
         CoarseBatch? batch = null, int batchIndex = 0)
     {
-        var (livePairs, selectedCount, selectorPairs, coarseTime, selectionTime) = ScanAndSelect(snapshot, query, policy, scratch, cancellationToken, batch, batchIndex);
+        var (livePairs, selectedCount, selectorPairs, coarseTime, selectionTime) = ScanAndSelect(snapshot, query, policy, scratch, needed, cancellationToken, batch, batchIndex);
         int total = scratch.Count;
         float[] coarse = scratch.Coarse, fine = scratch.Fine, merged = scratch.Merged;
         bool[] isLive = scratch.IsLive;
@@ -163,7 +238,7 @@ public sealed partial class RetrievalEngine
     /// <summary>The coarse scan (or row <paramref name="batchIndex"/> of <paramref name="batch"/>) into the scratch's coarse
     /// scores and live flags, then the policy's selection into <see cref="QueryScratch.Selected"/>.</summary>
     private (int LivePairs, int SelectedCount, int SelectorPairs, TimeSpan Coarse, TimeSpan Selection) ScanAndSelect(IVideoStoreView snapshot, VideoRecord query,
-        SelectorPolicy policy, QueryScratch scratch, CancellationToken cancellationToken, CoarseBatch? batch = null, int batchIndex = 0, int fractionCount = -1)
+        SelectorPolicy policy, QueryScratch scratch, int needed, CancellationToken cancellationToken, CoarseBatch? batch = null, int batchIndex = 0, int fractionCount = -1)
     {
         if (policy.NeedsSelector && _models.Selector is null)
             throw new InvalidOperationException($"policy '{policy}' needs a selector network, and the models have none");
@@ -175,15 +250,20 @@ public sealed partial class RetrievalEngine
         var clock = Stopwatch.StartNew();
         isLive.AsSpan(0, scratch.Count).Clear();
         int dims = _store.Schema.CoarseDimensions, livePairs = 0;
-        foreach (var block in blocks)
+        using (var coarseQuery = batch is null ? CoarseQuery.Of(query, _store.Schema) : null)
         {
-            if (batch is null)
-                DotKernel.OneVsMany(query.Coarse.Span, block.Vectors.Span[..(block.Count * dims)], coarse.AsSpan(block.FirstOrdinal, block.Count));
-            else
-                batch.Scores(batchIndex).Slice(block.FirstOrdinal, block.Count).CopyTo(coarse.AsSpan(block.FirstOrdinal, block.Count));
-            for (int row = 0; row < block.Count; row++)
-                if (isLive[block.FirstOrdinal + row] = block.IsLive(row)) livePairs++;
+            foreach (var block in blocks)
+            {
+                if (coarseQuery is not null)
+                    coarseQuery.Scan(block, coarse.AsSpan(block.FirstOrdinal, block.Count));
+                else
+                    batch!.Scores(batchIndex).Slice(block.FirstOrdinal, block.Count).CopyTo(coarse.AsSpan(block.FirstOrdinal, block.Count));
+                for (int row = 0; row < block.Count; row++)
+                    if (isLive[block.FirstOrdinal + row] = block.IsLive(row)) livePairs++;
+            }
         }
+        if (_store.Schema is { HasCoarseCodes: true, HasCoarseFloats: true })
+            RescoreExactly(query.Coarse.Span, blocks, scratch, (int)Math.Min((long)RescoreFactor * needed, livePairs));
         var coarseTime = clock.Elapsed + (batch?.TimePerQuery ?? TimeSpan.Zero);
 
         clock.Restart();
@@ -242,6 +322,23 @@ public sealed partial class RetrievalEngine
         for (int o = 0; o < total; o++)
             if (scratch.IsLive[o] && probability[o] >= policy.Parameter) selected[count++] = o;
         return (count, livePairs);
+    }
+
+    /// <summary>Replaces the int8 estimates of the <paramref name="candidates"/> best live ordinals by their exact float
+    /// dot products (<see cref="DotKernel"/> on one row: bitwise the float scan's score).</summary>
+    private static void RescoreExactly(ReadOnlySpan<float> query, IReadOnlyList<CoarseBlock> blocks, QueryScratch scratch, int candidates)
+    {
+        if (candidates <= 0) return;
+        Best(scratch.Coarse.AsSpan(0, scratch.Count), scratch, candidates);
+        Span<int> chosen = scratch.Selected.AsSpan(0, candidates);
+        chosen.Sort(); // ordinal order: one walk over the blocks
+        int dims = query.Length, b = 0;
+        foreach (int o in chosen)
+        {
+            while (o >= blocks[b].FirstOrdinal + blocks[b].Count) b++;
+            var block = blocks[b];
+            DotKernel.OneVsMany(query, block.Vectors.Span.Slice((o - block.FirstOrdinal) * dims, dims), scratch.Coarse.AsSpan(o, 1));
+        }
     }
 
     internal static int LiveOrdinals(ReadOnlySpan<bool> isLive, Span<int> ordinals)

@@ -157,7 +157,8 @@ public sealed class FileVideoStore : IVideoStore
     {
         ThrowIfReadOnly();
         record.Validate(Schema);
-        var owned = record with { Coarse = record.Coarse.ToArray(), FineFloats = record.FineFloats.ToArray(), FineCodes = record.FineCodes.ToArray() };
+        // Codes a record read from a store carries are dropped: its floats may have been replaced, so they are quantized again.
+        var owned = record with { Coarse = record.Coarse.ToArray(), FineFloats = record.FineFloats.ToArray(), FineCodes = record.FineCodes.ToArray(), CoarseCodes = default };
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try { _staged[record.Id] = owned; }
         finally { _writeGate.Release(); }
@@ -269,7 +270,7 @@ public sealed class FileVideoStore : IVideoStore
                 frames += r.Frames;
                 fine += (long)r.Frames * Schema.FineBytesPerFrame;
             }
-            long coarse = (long)state.Ids.Length * Schema.CoarseDimensions * sizeof(float);
+            long coarse = (long)state.Ids.Length * Schema.CoarseBytesPerVideo;
             return new StorageReport(state.Ids.Length, frames, coarse, fine, total - coarse - fine);
         }
         finally { state.Release(); }
@@ -488,7 +489,11 @@ public sealed class FileVideoStore : IVideoStore
                             $"video '{id}' is live twice (in {files[SegmentOf(ById[id])].Name} and {file.Name})");
                     ids.Add(id);
                 }
-                Blocks[s] = new CoarseBlock(file.Coarse, file.Count, ordinal, Dead[s].Count == 0 ? ReadOnlyMemory<bool>.Empty : live, file.SelfSimilarities);
+                Blocks[s] = new CoarseBlock(file.Coarse, file.Count, ordinal, Dead[s].Count == 0 ? ReadOnlyMemory<bool>.Empty : live, file.SelfSimilarities)
+                {
+                    Codes = file.Codes,
+                    Scales = file.Scales,
+                };
                 ordinal += file.Count;
             }
             Ids = [.. ids];

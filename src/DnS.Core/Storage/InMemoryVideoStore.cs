@@ -66,7 +66,7 @@ public sealed class InMemoryVideoStore : IVideoStore
         ObjectDisposedException.ThrowIf(_disposed, this);
         record.Validate(Schema);
         // Copy: the caller may reuse its buffers after this call returns.
-        var owned = record with { Coarse = record.Coarse.ToArray(), FineFloats = record.FineFloats.ToArray(), FineCodes = record.FineCodes.ToArray() };
+        var owned = record with { Coarse = record.Coarse.ToArray(), FineFloats = record.FineFloats.ToArray(), FineCodes = record.FineCodes.ToArray(), CoarseCodes = default };
         lock (_writeLock) _staged[record.Id] = owned;
         return ValueTask.CompletedTask;
     }
@@ -131,7 +131,7 @@ public sealed class InMemoryVideoStore : IVideoStore
             fine += r.FineFloats.Length * sizeof(float) + r.FineCodes.Length * sizeof(ulong);
             ids += System.Text.Encoding.UTF8.GetByteCount(r.Id);
         }
-        return new StorageReport(snapshot.Records.Length, frames, (long)snapshot.Records.Length * Schema.CoarseDimensions * sizeof(float), fine, ids);
+        return new StorageReport(snapshot.Records.Length, frames, (long)snapshot.Records.Length * Schema.CoarseBytesPerVideo, fine, ids);
     }
 
     /// <inheritdoc />
@@ -168,19 +168,33 @@ public sealed class InMemoryVideoStore : IVideoStore
             return found;
         }
 
+        /// <summary>The snapshot of <paramref name="records"/>; with int8 codes in the schema, their codes are kept as a file
+        /// store keeps them (and, for <see cref="CoarseEncoding.Int8"/>, the records' coarse vectors become the dequantized codes).</summary>
         public static Snapshot Build(StoreSchema schema, List<VideoRecord> records, Dictionary<string, string> metadata)
         {
             int dims = schema.CoarseDimensions;
-            var matrix = new float[records.Count * dims];
+            var matrix = new float[schema.HasCoarseFloats ? records.Count * dims : 0];
+            var (scales, codes) = schema.HasCoarseCodes ? CoarseQuantizer.Quantize(dims, records) : ([], []);
             var selfSimilarities = new float[records.Count];
             var byId = new Dictionary<string, int>(records.Count, StringComparer.Ordinal);
             for (int i = 0; i < records.Count; i++)
             {
-                records[i].Coarse.Span.CopyTo(matrix.AsSpan(i * dims, dims));
+                if (schema.HasCoarseFloats) records[i].Coarse.Span.CopyTo(matrix.AsSpan(i * dims, dims));
+                if (schema.HasCoarseCodes)
+                {
+                    var recordCodes = codes.AsMemory(i * dims, dims);
+                    records[i] = records[i] with
+                    {
+                        Coarse = schema.HasCoarseFloats ? records[i].Coarse : CoarseQuantizer.Dequantize(recordCodes.Span, scales[i]),
+                        CoarseCodes = recordCodes,
+                        CoarseScale = scales[i],
+                    };
+                }
                 selfSimilarities[i] = records[i].SelfSimilarity;
                 byId[records[i].Id] = i;
             }
-            return new Snapshot(schema, [.. records], [new CoarseBlock(matrix, records.Count, 0, ReadOnlyMemory<bool>.Empty, selfSimilarities)], byId, metadata);
+            var block = new CoarseBlock(matrix, records.Count, 0, ReadOnlyMemory<bool>.Empty, selfSimilarities) { Codes = codes, Scales = scales };
+            return new Snapshot(schema, [.. records], [block], byId, metadata);
         }
     }
 }

@@ -32,8 +32,11 @@ internal sealed record IndexManifest(
     public const string FileName = "manifest.json";
     public const string TempFileName = FileName + ".tmp";
     public const string FormatName = "dns-video-index";
-    /// <summary>Version 2 added <see cref="Metadata"/>; version 3 the retired list, the live count and the checksum.</summary>
-    public const int CurrentVersion = 3;
+    /// <summary>Version 2 added <see cref="Metadata"/>; version 3 the retired list, the live count and the checksum;
+    /// version 4 the schema's <see cref="StoreSchema.CoarseEncoding"/> (int8 coarse codes). A float index is written as
+    /// version 3, which older readers open.</summary>
+    public const int CurrentVersion = 4;
+    private const int FloatCoarseVersion = 3;
     private const int OldestReadableVersion = 1;
 
     private static readonly JsonSerializerOptions Json = new()
@@ -103,6 +106,8 @@ internal sealed record IndexManifest(
         Check(Generation >= 0, $"generation {Generation} is negative");
         Check(Schema is not null, "the manifest has no schema");
         Check(Enum.IsDefined(Schema!.FineKind), $"unknown fine feature kind {(int)Schema.FineKind}");
+        Check(Schema.CoarseEncoding == CoarseEncoding.Float || Version >= CurrentVersion,
+            $"index format version {Version} cannot hold {Schema.CoarseEncoding} coarse vectors (version {CurrentVersion} can)");
         try
         {
             Schema.Validate();
@@ -134,7 +139,7 @@ internal sealed record IndexManifest(
         Check(Metadata is null || Metadata.All(kv => kv.Value is not null), "a metadata value is null");
         Check(Retired is null || Retired.All(IsSegmentName), "a retired file name is not one this index writes");
         Check(Retired is null || !Retired.Any(names.Contains), "a segment is both live and retired");
-        if (Version >= 3)
+        if (Version >= FloatCoarseVersion)
         {
             Check(Live is not null && Checksum is not null && Retired is not null && Metadata is not null, "the live count, checksum, retired list or metadata is missing");
             Check(Live == LiveCount(), $"the manifest promises {Live} live videos, its segments hold {LiveCount()} (a segment entry is missing or was altered)");
@@ -147,13 +152,17 @@ internal sealed record IndexManifest(
         };
     }
 
+    /// <summary>The version a manifest of <paramref name="schema"/> is written as: the oldest that holds it.</summary>
+    private static int VersionOf(StoreSchema schema) => schema.CoarseEncoding == CoarseEncoding.Float ? FloatCoarseVersion : CurrentVersion;
+
     private uint ComputeChecksum() => Crc32.HashToUInt32(JsonSerializer.SerializeToUtf8Bytes(this with { Checksum = null }, Json));
 
-    /// <summary>Writes this manifest at the current version (an older index is upgraded by its first commit): to a
+    /// <summary>Writes this manifest at the version its schema needs (version 3 for float coarse vectors, 4 for int8 codes;
+    /// an older index is upgraded by its first commit): to a
     /// temporary file, fsync, rename over <see cref="FileName"/> (the commit point), directory fsync.</summary>
     public async Task WriteAsync(string directory, CancellationToken cancellationToken)
     {
-        var content = this with { Version = CurrentVersion, Live = LiveCount(), Checksum = null };
+        var content = this with { Version = VersionOf(Schema), Live = LiveCount(), Checksum = null };
         content = content with { Checksum = content.ComputeChecksum() };
         string path = Path.Combine(directory, FileName), temp = Path.Combine(directory, TempFileName);
         var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);

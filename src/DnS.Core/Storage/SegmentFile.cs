@@ -9,9 +9,9 @@ namespace DnS.Core.Storage;
 
 /// <summary>
 /// One immutable segment of a <see cref="FileVideoStore"/>: the records added by one commit. Layout (little
-/// endian; see docs/index-format.md): a 64-byte header, the coarse matrix (64-byte aligned), the fine features
-/// (64-byte aligned), a record table, the UTF-8 ids, and a 32-byte footer with the section offsets and a
-/// CRC-32 of everything before it. Offsets are 64-bit: a segment may exceed 2 GiB.
+/// endian; see docs/index-format.md): a 64-byte header, the coarse section (float matrix and/or int8 scales and codes,
+/// each 64-byte aligned), the fine features (64-byte aligned), a record table, the UTF-8 ids, and a 32-byte footer with
+/// the section offsets and a CRC-32 of everything before it. Offsets are 64-bit: a segment may exceed 2 GiB.
 /// </summary>
 /// <remarks>
 /// Reference-counted by the store states that use it: the mapping is released when the last one lets go, after
@@ -19,7 +19,10 @@ namespace DnS.Core.Storage;
 /// </remarks>
 internal sealed unsafe class SegmentFile
 {
-    internal const int FormatVersion = 1;
+    /// <summary>Version 2 added the int8 coarse codes (header field at byte 32, scales and codes after the float matrix);
+    /// a segment without codes is written as version 1, which older readers open.</summary>
+    internal const int FormatVersion = 2;
+    private const int OldestReadableVersion = 1;
     internal const int HeaderBytes = 64, FooterBytes = 32, TableEntryBytes = 24;
     internal static ReadOnlySpan<byte> HeaderMagic => "DNSSEG\0\0"u8;
     internal const uint FooterMagic = 0x444E5345; // "ESND" little endian: end of segment
@@ -40,6 +43,7 @@ internal sealed unsafe class SegmentFile
     private SegmentFile(string path, StoreSchema schema, int count, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePtr,
         long fineOffset, long tableOffset, long length, string[] ids, float[] selfSimilarities)
     {
+        var layout = CoarseLayout.Of(schema, count);
         Path = path;
         Name = System.IO.Path.GetFileName(path);
         _schema = schema;
@@ -52,7 +56,10 @@ internal sealed unsafe class SegmentFile
         Length = length;
         _ids = ids;
         SelfSimilarities = selfSimilarities;
-        Coarse = new MappedMemory<float>(this, basePtr + HeaderBytes, count * schema.CoarseDimensions).Memory;
+        int elements = count * schema.CoarseDimensions; // validated at open: fits an int
+        Coarse = schema.HasCoarseFloats ? new MappedMemory<float>(this, basePtr + HeaderBytes, elements).Memory : ReadOnlyMemory<float>.Empty;
+        Scales = schema.HasCoarseCodes ? new MappedMemory<float>(this, basePtr + layout.Scales, count).Memory : ReadOnlyMemory<float>.Empty;
+        Codes = schema.HasCoarseCodes ? new MappedMemory<sbyte>(this, basePtr + layout.Codes, elements).Memory : ReadOnlyMemory<sbyte>.Empty;
     }
 
     public string Path { get; }
@@ -63,7 +70,14 @@ internal sealed unsafe class SegmentFile
 
     public long Length { get; }
 
+    /// <summary>The float coarse matrix (empty when the schema keeps only codes).</summary>
     public ReadOnlyMemory<float> Coarse { get; }
+
+    /// <summary>The int8 coarse codes, N × dims (empty unless the schema keeps codes).</summary>
+    public ReadOnlyMemory<sbyte> Codes { get; }
+
+    /// <summary>One scale per row of <see cref="Codes"/>.</summary>
+    public ReadOnlyMemory<float> Scales { get; }
 
     public ReadOnlyMemory<float> SelfSimilarities { get; }
 
@@ -113,13 +127,20 @@ internal sealed unsafe class SegmentFile
         int frames = BinaryPrimitives.ReadInt32LittleEndian(entry[8..]);
         byte* fine = _base + _fineOffset + fineByteOffset;
         int elements = frames * _schema.FineElementsPerFrame; // validated at open: fits an int and lies inside the fine section
+        int dims = _schema.CoarseDimensions;
+        var codes = _schema.HasCoarseCodes ? Codes.Slice(row * dims, dims) : ReadOnlyMemory<sbyte>.Empty;
+        float scale = _schema.HasCoarseCodes ? Scales.Span[row] : 0f;
         return new VideoRecord(
             _ids[row],
             frames,
-            Coarse.Slice(row * _schema.CoarseDimensions, _schema.CoarseDimensions),
+            _schema.HasCoarseFloats ? Coarse.Slice(row * dims, dims) : CoarseQuantizer.Dequantize(codes.Span, scale),
             _schema.FineKind == FineFeatureKind.Float ? new MappedMemory<float>(this, fine, elements).Memory : ReadOnlyMemory<float>.Empty,
             _schema.FineKind == FineFeatureKind.Binary ? new MappedMemory<ulong>(this, fine, elements).Memory : ReadOnlyMemory<ulong>.Empty,
-            SelfSimilarities.Span[row]);
+            SelfSimilarities.Span[row])
+        {
+            CoarseCodes = codes,
+            CoarseScale = scale,
+        };
     }
 
     private ReadOnlySpan<byte> Entry(int row)
@@ -184,9 +205,13 @@ internal sealed unsafe class SegmentFile
         Check(header[..8].SequenceEqual(HeaderMagic) && BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]) == FooterMagic,
             "not a DnS segment or truncated (header or footer magic missing)");
         int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        Check(version == FormatVersion, $"segment format version {version} is not supported (this library reads {FormatVersion})");
+        Check(version is >= OldestReadableVersion and <= FormatVersion, $"segment format version {version} is not supported (this library reads {OldestReadableVersion} to {FormatVersion})");
         var stored = new StoreSchema(BinaryPrimitives.ReadInt32LittleEndian(header[16..]), (FineFeatureKind)BinaryPrimitives.ReadInt32LittleEndian(header[20..]),
-            BinaryPrimitives.ReadInt32LittleEndian(header[24..]), BinaryPrimitives.ReadInt32LittleEndian(header[28..]));
+            BinaryPrimitives.ReadInt32LittleEndian(header[24..]), BinaryPrimitives.ReadInt32LittleEndian(header[28..]))
+        {
+            CoarseEncoding = (CoarseEncoding)BinaryPrimitives.ReadInt32LittleEndian(header[32..]),
+        };
+        Check(version >= VersionOf(stored), $"segment format version {version} cannot hold {stored.CoarseEncoding} coarse vectors");
         int count = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
         Check(stored == schema && count == expectedCount, $"segment holds {count} records of {stored}, the manifest expects {expectedCount} of {schema}");
         uint crc = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
@@ -198,8 +223,14 @@ internal sealed unsafe class SegmentFile
         // does not cover) is checked against the one the writer produces: a crafted table cannot point anywhere else.
         long fine = BinaryPrimitives.ReadInt64LittleEndian(footer), table = BinaryPrimitives.ReadInt64LittleEndian(footer[8..]), ids = BinaryPrimitives.ReadInt64LittleEndian(footer[16..]);
         long coarseElements = (long)count * schema.CoarseDimensions;
-        Check(count >= 0 && coarseElements <= int.MaxValue && fine == AlignUp(HeaderBytes + coarseElements * sizeof(float), 64) && table >= fine
-              && ids == table + (long)count * TableEntryBytes && ids <= end, "segment section offsets are inconsistent");
+        Check(count >= 0 && coarseElements <= int.MaxValue, $"segment holds {coarseElements} coarse elements, more than one section addresses");
+        var coarse = CoarseLayout.Of(schema, count);
+        Check(fine == coarse.End && table >= fine && ids == table + (long)count * TableEntryBytes && ids <= end, "segment section offsets are inconsistent");
+        for (int row = 0; row < (schema.HasCoarseCodes ? count : 0); row++)
+        {
+            float scale = BinaryPrimitives.ReadSingleLittleEndian(new ReadOnlySpan<byte>(basePtr + coarse.Scales + ((long)row * sizeof(float)), sizeof(float)));
+            Check(float.IsFinite(scale) && scale >= 0, $"record {row}: int8 coarse scale {scale} is not a finite number ≥ 0");
+        }
 
         long fineBytes = table - fine, idBytes = end - ids, nextFine = 0, nextId = 0;
         int elementsPerFrame = schema.FineElementsPerFrame, bytesPerFrame = schema.FineBytesPerFrame;
@@ -231,7 +262,24 @@ internal sealed unsafe class SegmentFile
         return (count, fine, table, selfSimilarities, idStrings);
     }
 
-    private static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
+    internal static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
+
+    /// <summary>The format version a segment of <paramref name="schema"/> is written as: the oldest that holds it.</summary>
+    internal static int VersionOf(StoreSchema schema) => schema.HasCoarseCodes ? FormatVersion : OldestReadableVersion;
+
+    /// <summary>Where the coarse section's parts start: the float matrix at the header's end, then (each 64-byte aligned)
+    /// the N int8 scales and the N × dims codes; <see cref="End"/> is where the fine section starts (64-byte aligned).</summary>
+    internal readonly record struct CoarseLayout(long Scales, long Codes, long End)
+    {
+        public static CoarseLayout Of(StoreSchema schema, int count)
+        {
+            long elements = (long)count * schema.CoarseDimensions;
+            long scales = AlignUp(HeaderBytes + (schema.HasCoarseFloats ? elements * sizeof(float) : 0), 64);
+            if (!schema.HasCoarseCodes) return new(scales, scales, scales);
+            long codes = AlignUp(scales + ((long)count * sizeof(float)), 64);
+            return new(scales, codes, AlignUp(codes + elements, 64));
+        }
+    }
 
     /// <summary>CRC-32 of the first <paramref name="length"/> bytes of a file, read in pooled chunks (64-bit offsets;
     /// reading rather than touching the mapping page by page is several times faster on large files).</summary>

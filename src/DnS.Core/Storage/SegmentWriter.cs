@@ -37,16 +37,26 @@ internal static class SegmentWriter
                 var header = new byte[HeaderBytes];
                 HeaderMagic.CopyTo(header);
                 var h = header.AsSpan(8);
-                BinaryPrimitives.WriteInt32LittleEndian(h, FormatVersion);
+                BinaryPrimitives.WriteInt32LittleEndian(h, VersionOf(schema));
                 BinaryPrimitives.WriteInt32LittleEndian(h[4..], records.Count);
                 BinaryPrimitives.WriteInt32LittleEndian(h[8..], schema.CoarseDimensions);
                 BinaryPrimitives.WriteInt32LittleEndian(h[12..], (int)schema.FineKind);
                 BinaryPrimitives.WriteInt32LittleEndian(h[16..], schema.Regions);
                 BinaryPrimitives.WriteInt32LittleEndian(h[20..], schema.FineDimensions);
+                BinaryPrimitives.WriteInt32LittleEndian(h[24..], (int)schema.CoarseEncoding);
                 await Write(header).ConfigureAwait(false);
 
-                foreach (var r in records) await Write(MemoryMarshal.AsBytes(r.Coarse.Span).ToArray()).ConfigureAwait(false);
+                if (schema.HasCoarseFloats)
+                    foreach (var r in records) await Write(MemoryMarshal.AsBytes(r.Coarse.Span).ToArray()).ConfigureAwait(false);
                 await Align(64).ConfigureAwait(false);
+                if (schema.HasCoarseCodes)
+                {
+                    var (scales, codes) = CoarseQuantizer.Quantize(schema.CoarseDimensions, records);
+                    await Write(MemoryMarshal.AsBytes(scales.AsSpan()).ToArray()).ConfigureAwait(false);
+                    await Align(64).ConfigureAwait(false);
+                    await Write(MemoryMarshal.AsBytes(codes.AsSpan()).ToArray()).ConfigureAwait(false);
+                    await Align(64).ConfigureAwait(false);
+                }
                 long fineOffset = position;
                 var fineOffsets = new long[records.Count];
                 for (int i = 0; i < records.Count; i++)

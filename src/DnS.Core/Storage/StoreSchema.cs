@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using DnS.Core.Kernels;
+
 namespace DnS.Core.Storage;
 
 /// <summary>The fixed layout of every record in a store; set when the store is created.</summary>
@@ -7,6 +10,21 @@ namespace DnS.Core.Storage;
 /// <param name="FineDimensions">D, floats per region (<see cref="FineFeatureKind.Float"/>) or bits per region code (<see cref="FineFeatureKind.Binary"/>).</param>
 public sealed record StoreSchema(int CoarseDimensions, FineFeatureKind FineKind, int Regions, int FineDimensions)
 {
+    /// <summary>How the coarse embeddings are kept (default <see cref="CoarseEncoding.Float"/>; the int8 encodings need an
+    /// index of format version 4). Not written to the manifest when it is the default, so float indexes keep their format.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public CoarseEncoding CoarseEncoding { get; init; }
+
+    /// <summary>Whether the exact float coarse vectors are stored.</summary>
+    internal bool HasCoarseFloats => CoarseDimensions > 0 && CoarseEncoding != CoarseEncoding.Int8;
+
+    /// <summary>Whether int8 coarse codes and scales are stored.</summary>
+    internal bool HasCoarseCodes => CoarseDimensions > 0 && CoarseEncoding != CoarseEncoding.Float;
+
+    /// <summary>Bytes one video's coarse embedding takes: floats and/or int8 codes with their float scale.</summary>
+    public int CoarseBytesPerVideo =>
+        (HasCoarseFloats ? CoarseDimensions * sizeof(float) : 0) + (HasCoarseCodes ? CoarseDimensions + sizeof(float) : 0);
+
     /// <summary>Fine-feature elements per frame: R·D floats, or R·⌈D/64⌉ ulongs.</summary>
     public int FineElementsPerFrame => FineKind switch
     {
@@ -26,5 +44,8 @@ public sealed record StoreSchema(int CoarseDimensions, FineFeatureKind FineKind,
             throw new ArgumentException($"fine features need regions > 0 and dimensions > 0, got {Regions}×{FineDimensions}");
         if (CoarseDimensions == 0 && FineKind == FineFeatureKind.None)
             throw new ArgumentException("a store needs coarse or fine features");
+        if (!Enum.IsDefined(CoarseEncoding)) throw new ArgumentException($"unknown coarse encoding {(int)CoarseEncoding}");
+        if (CoarseEncoding != CoarseEncoding.Float && CoarseDimensions is 0 or > QuantizedDotKernel.MaxDimensions)
+            throw new ArgumentException($"int8 coarse codes need 1 to {QuantizedDotKernel.MaxDimensions} coarse dimensions, got {CoarseDimensions}");
     }
 }

@@ -18,6 +18,13 @@ public sealed record VideoRecord(
     ReadOnlyMemory<ulong> FineCodes,
     float SelfSimilarity)
 {
+    /// <summary>The int8 codes of <see cref="Coarse"/> as a store holds them (mapped), so compaction copies them instead of
+    /// quantizing again; empty for records built by callers (a store quantizes their floats).</summary>
+    internal ReadOnlyMemory<sbyte> CoarseCodes { get; init; }
+
+    /// <summary>The scale of <see cref="CoarseCodes"/>.</summary>
+    internal float CoarseScale { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> when the record does not fit <paramref name="schema"/>.</summary>
     public void Validate(StoreSchema schema)
     {
@@ -25,6 +32,8 @@ public sealed record VideoRecord(
         if (Frames < 0) throw new ArgumentException($"video '{Id}': frames must be ≥ 0, got {Frames}");
         if (Coarse.Length != schema.CoarseDimensions)
             throw new ArgumentException($"video '{Id}': coarse embedding has {Coarse.Length} dims, the store expects {schema.CoarseDimensions}");
+        if (schema.HasCoarseCodes && !float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(Coarse.Span)))
+            throw new ArgumentException($"video '{Id}': the coarse embedding holds NaN or infinity, which int8 codes cannot represent");
         long fine = (long)Frames * schema.FineElementsPerFrame;
         int floats = schema.FineKind == FineFeatureKind.Float ? (int)fine : 0;
         int codes = schema.FineKind == FineFeatureKind.Binary ? (int)fine : 0;

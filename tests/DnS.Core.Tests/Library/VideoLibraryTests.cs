@@ -226,7 +226,7 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
         var options = new VideoLibraryOptions { Features = new FeatureOptions { Backbone = backbone, Pca = pcaPath } };
         await using (var library = await VideoLibrary.CreateAsync(folder, options))
         {
-            library.Schema.Should().Be(new StoreSchema(8, FineFeatureKind.Float, 9, 8));
+            library.Schema.Should().Be(new StoreSchema(8, FineFeatureKind.Float, 9, 8) { CoarseEncoding = VideoLibraryOptions.DefaultCoarseEncoding });
             await library.AddAsync([new VideoSource("bb", video)]);
             library.FeatureOptions.Pca.Should().StartWith(folder).And.Contain("pca-");
         }
@@ -283,7 +283,7 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
         await using var migrated = await VideoLibrary.OpenAsync(folder);
         migrated.Sources.Keys.Should().BeEquivalentTo(["a", "b"]);
         migrated.Schema.FineKind.Should().Be(FineFeatureKind.Binary, "the profile came from the metadata now");
-        JsonNode.Parse(File.ReadAllText(manifestPath))!["version"]!.GetValue<int>().Should().Be(IndexManifest.CurrentVersion, "the first commit upgrades the manifest");
+        JsonNode.Parse(File.ReadAllText(manifestPath))!["version"]!.GetValue<int>().Should().Be(3, "the first commit upgrades the manifest to the version of a float index");
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class QuantizedCoarseIndexTests(ITestOutputHelper output)
     }
 
     /// <summary>Fills <paramref name="row"/> with Gaussian noise (plus a source row) and scales it to unit length.</summary>
-    private static void Normalize(Span<float> row, Random random, float[]? noiseOf, float noise)
+    internal static void Normalize(Span<float> row, Random random, float[]? noiseOf, float noise)
     {
         double norm = 0;
         for (int k = 0; k < row.Length; k++)

@@ -15,6 +15,8 @@ namespace DnS.Core.Tests.Storage;
 public sealed class StoreFaultTests : IDisposable
 {
     private static readonly StoreSchema Schema = new(CoarseDimensions: 4, FineFeatureKind.Float, Regions: 2, FineDimensions: 3);
+    private static readonly StoreSchema QuantizedSchema = Schema with { CoarseEncoding = CoarseEncoding.Int8AndFloat };
+    private static readonly StoreSchema Int8OnlySchema = Schema with { CoarseEncoding = CoarseEncoding.Int8 };
     private const string Manifest = "manifest.json", First = "seg-00000001.dns", Second = "seg-00000002.dns";
     private readonly string _dir = Directory.CreateTempSubdirectory("dns-fault-").FullName;
 
@@ -26,19 +28,20 @@ public sealed class StoreFaultTests : IDisposable
 
     /// <summary>Commit 1 writes a (3 frames), b (2), c (1) to seg-00000001.dns; commit 2 replaces b and adds d in
     /// seg-00000002.dns, so the manifest lists row 1 of the first segment as dead.</summary>
-    private async Task BuildIndex()
+    private async Task BuildIndex(StoreSchema schema)
     {
-        await using var store = await FileVideoStore.CreateOrOpenAsync(Index, Schema);
-        await store.AddAsync(VideoStoreTests.Record(Schema, "a", 3, 1));
-        await store.AddAsync(VideoStoreTests.Record(Schema, "b", 2, 2));
-        await store.AddAsync(VideoStoreTests.Record(Schema, "c", 1, 3));
+        await using var store = await FileVideoStore.CreateOrOpenAsync(Index, schema);
+        await store.AddAsync(VideoStoreTests.Record(schema, "a", 3, 1));
+        await store.AddAsync(VideoStoreTests.Record(schema, "b", 2, 2));
+        await store.AddAsync(VideoStoreTests.Record(schema, "c", 1, 3));
         await store.CommitAsync();
-        await store.AddAsync(VideoStoreTests.Record(Schema, "b", 1, 4));
-        await store.AddAsync(VideoStoreTests.Record(Schema, "d", 2, 5));
+        await store.AddAsync(VideoStoreTests.Record(schema, "b", 1, 4));
+        await store.AddAsync(VideoStoreTests.Record(schema, "d", 2, 5));
         await store.CommitAsync();
     }
 
-    private sealed record Fault(string Target, string? Message, Func<StoreFaultTests, Task> Apply);
+    /// <summary>A fault of the index built with <see cref="Schema"/>, or with <paramref name="Built"/> (int8 coarse codes).</summary>
+    private sealed record Fault(string Target, string? Message, Func<StoreFaultTests, Task> Apply, StoreSchema? Built = null);
 
     private static readonly Dictionary<string, Fault> Faults = BuildFaults();
 
@@ -84,7 +87,7 @@ public sealed class StoreFaultTests : IDisposable
         Crafted("crafted-id-length-past-end", "id bytes", b => Table(b, 2, 16, 100));
         Crafted("crafted-id-invalid-utf8", "UTF-8", b => b[(int)Footer(b, 16)] = 0xFF);
         Crafted("crafted-header-dims", "records of", b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(16), 5));
-        Crafted("crafted-header-version", "version 2", b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), 2));
+        Crafted("crafted-header-version", "version 3", b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), 3));
         Crafted("crafted-footer-fine-shifted", "offsets", b => BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(b.Length - 32), Footer(b, 0) + 64));
         faults["crafted-duplicate-live-id"] = new Fault(Manifest, "live twice", t => t.EditSegment(b => b[(int)Footer(b, 16) + 2] = (byte)'a', recomputeCrc: true));
         faults["segment-missing"] = new Fault(Second, "missing", t => { File.Delete(t.PathOf(Second)); return Task.CompletedTask; });
@@ -130,6 +133,24 @@ public sealed class StoreFaultTests : IDisposable
         Manifest3("manifest-metadata-altered", "checksum", m => m["metadata"] = new JsonObject { ["k"] = "v" });
         Manifest3("manifest-checksum-missing", "missing", m => m.Remove("checksum"));
         Manifest3("manifest-live-missing", "missing", m => m.Remove("live"));
+
+        // Int8 coarse codes (segment version 2, manifest version 4). The first segment holds 3 rows of 4 dims: with the
+        // floats kept, floats at 64, scales at 128, codes at 192; int8 only, scales at 64, codes at 128.
+        void Quantized(string name, string? message, StoreSchema built, bool recomputeCrc, Action<byte[]> edit) =>
+            faults[name] = new Fault(First, message, t => t.EditSegment(edit, recomputeCrc), built);
+        Quantized("quantized-bit-flip-scales", "CRC-32", QuantizedSchema, false, b => b[129] ^= 0x10);
+        Quantized("quantized-bit-flip-codes", "CRC-32", QuantizedSchema, false, b => b[193] ^= 0x10);
+        Quantized("quantized-int8-only-bit-flip-codes", "CRC-32", Int8OnlySchema, false, b => b[130] ^= 0x01);
+        Quantized("quantized-crafted-scale-nan", "scale", QuantizedSchema, true, b => BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(132), float.NaN));
+        Quantized("quantized-crafted-scale-negative", "scale", Int8OnlySchema, true, b => BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(64), -0.5f));
+        Quantized("quantized-crafted-encoding-float", "records of", QuantizedSchema, true, b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(32), 0));
+        Quantized("quantized-crafted-version-1", "cannot hold", QuantizedSchema, true, b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), 1));
+        faults["quantized-manifest-version-3"] = new Fault(Manifest, "cannot hold", t => t.EditManifest(_ => { }, downgrade: true), QuantizedSchema);
+        faults["quantized-manifest-encoding-unknown"] = new Fault(Manifest, "unknown coarse encoding", t => t.EditManifest(m =>
+        {
+            m["version"] = 4;
+            m["schema"]!["coarseEncoding"] = 9;
+        }, downgrade: true), QuantizedSchema);
         return faults;
     }
 
@@ -185,14 +206,15 @@ public sealed class StoreFaultTests : IDisposable
     [MemberData(nameof(FaultNames))]
     public async Task Fault_corruption_is_detected_names_the_file_and_loses_nothing(string fault)
     {
-        await BuildIndex();
-        var (target, message, apply) = Faults[fault];
+        var (target, message, apply, built) = Faults[fault];
+        var schema = built ?? Schema;
+        await BuildIndex(schema);
         await apply(this);
         var before = StoreOwnershipTests.Contents(Index);
 
         var read = async () => await FileVideoStore.OpenAsync(Index);
         var write = async () => await FileVideoStore.OpenAsync(Index, new FileVideoStoreOptions { ReadOnly = false });
-        var create = async () => await FileVideoStore.CreateOrOpenAsync(Index, Schema);
+        var create = async () => await FileVideoStore.CreateOrOpenAsync(Index, schema);
         foreach (var open in new[] { read, write, create })
         {
             var error = (await open.Should().ThrowAsync<StoreCorruptException>()).Which;
@@ -205,7 +227,7 @@ public sealed class StoreFaultTests : IDisposable
     [Fact]
     public async Task Fault_free_index_opens_so_the_catalog_damages_a_healthy_index()
     {
-        await BuildIndex();
+        await BuildIndex(Schema);
         await using var store = await FileVideoStore.OpenAsync(Index);
         store.Ids.Should().BeEquivalentTo(["a", "c", "b", "d"]);
     }
