@@ -105,7 +105,14 @@ public sealed partial class RetrievalEngine
             ranked[self] = float.NegativeInfinity;
             live--;
         }
-        int k = Math.Min(top, live);
+        var hits = TopHits(snapshot, ranked, Math.Min(top, live), scratch);
+        return new SearchResult(query.Id, policy, hits, statistics with { Merge = statistics.Merge + clock.Elapsed });
+    }
+
+    /// <summary>The <paramref name="k"/> best ordinals by <paramref name="ranked"/> as hits: id, merged score, the stage that
+    /// scored them last, coarse and fine (NaN: not re-ranked) scores from the scratch.</summary>
+    internal static SearchHit[] TopHits(IVideoStoreView snapshot, Span<float> ranked, int k, QueryScratch scratch)
+    {
         var ordinals = new int[k];
         var values = new float[k];
         TopK.Select(ranked, ordinals, values);
@@ -116,7 +123,7 @@ public sealed partial class RetrievalEngine
             float fine = scratch.Fine[o];
             hits[i] = new SearchHit(snapshot.GetId(o), scratch.Merged[o], float.IsNaN(fine) ? ScoringStage.Coarse : ScoringStage.Fine, scratch.Coarse[o], fine);
         }
-        return new SearchResult(query.Id, policy, hits, statistics with { Merge = statistics.Merge + clock.Elapsed });
+        return hits;
     }
 
     /// <summary>Searches many queries with the results of <see cref="Search(VideoRecord, SelectorPolicy, int, CancellationToken)"/>

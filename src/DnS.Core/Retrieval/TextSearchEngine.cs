@@ -78,16 +78,7 @@ internal sealed class TextSearchEngine(IVideoStore store, float temperature)
             merged[o] = float.IsNaN(slow[o]) ? fast[o] : slow[o] + lift;
         Span<float> ranked = scratch.Work.AsSpan(0, total);
         RetrievalEngine.MaskDead(merged.AsSpan(0, total), isLive.AsSpan(0, total), ranked);
-        int k = Math.Min(top, live);
-        var ordinals = new int[k];
-        var values = new float[k];
-        TopK.Select(ranked, ordinals, values);
-        var hits = new SearchHit[k];
-        for (int i = 0; i < k; i++)
-        {
-            int o = ordinals[i];
-            hits[i] = new SearchHit(snapshot.GetId(o), merged[o], float.IsNaN(slow[o]) ? ScoringStage.Coarse : ScoringStage.Fine, fast[o], slow[o]);
-        }
+        var hits = RetrievalEngine.TopHits(snapshot, ranked, Math.Min(top, live), scratch);
         return new SearchResult(queryText, policy, hits, new StageStatistics(live, 0, selected, fastTime, selectionTime, slowTime, clock.Elapsed));
     }
 
