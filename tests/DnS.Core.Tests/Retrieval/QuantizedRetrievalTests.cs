@@ -37,7 +37,7 @@ public sealed class QuantizedLibraryFixture : IAsyncLifetime
         VideoRecord Video(string id, float[]? source, float noise)
         {
             var coarse = new float[schema.CoarseDimensions];
-            QuantizedCoarseIndexTests.Normalize(coarse, random, source, noise);
+            QuantizedPreRankingTests.Normalize(coarse, random, source, noise);
             var codes = new ulong[schema.FineElementsPerFrame];
             random.NextBytes(MemoryMarshal.AsBytes(codes.AsSpan()));
             return new VideoRecord(id, 1, coarse, ReadOnlyMemory<float>.Empty, codes, (random.NextSingle() * 2) - 1);

@@ -6,10 +6,11 @@ using Xunit.Abstractions;
 
 namespace DnS.Core.Tests.Retrieval;
 
-/// <summary>The int8 coarse index against the float scan on realistic coarse vectors: L2-normalized Gaussian rows
+/// <summary>The int8 pre-ranking (<see cref="Int8Quantization"/> codes scanned by <see cref="QuantizedDotKernel"/>, as the
+/// engine does over a store's codes) and fp16 against the float scan on realistic coarse vectors: L2-normalized Gaussian rows
 /// (the coarse student's embeddings are L2-normalized) and queries that are either unrelated or noisy near-copies of
 /// a library row, the retrieval case.</summary>
-public sealed class QuantizedCoarseIndexTests(ITestOutputHelper output)
+public sealed class QuantizedPreRankingTests(ITestOutputHelper output)
 {
     private const int Videos = 10_000;
     private const int Dims = 1024;
@@ -62,7 +63,7 @@ public sealed class QuantizedCoarseIndexTests(ITestOutputHelper output)
         return queries;
     }
 
-    private static (int[] Ordinals, float[] Scores) FloatTop(float[] query, ReadOnlySpan<float> scoresOrNull = default)
+    private static int[] FloatTop(float[] query, ReadOnlySpan<float> scoresOrNull = default)
     {
         var all = new float[Videos];
         if (scoresOrNull.IsEmpty)
@@ -72,32 +73,18 @@ public sealed class QuantizedCoarseIndexTests(ITestOutputHelper output)
         var ordinals = new int[Top];
         var scores = new float[Top];
         TopK.Select(all, ordinals, scores);
-        return (ordinals, scores);
-    }
-
-    [Fact]
-    public void QuantizedSearchWithRescoringEqualsTheFloatRanking()
-    {
-        var index = QuantizedCoarseIndex.Quantize(Library.Value, Dims);
-        index.BytesPerVector.Should().Be(Dims + 4);
-        ((double)Dims * sizeof(float) / index.BytesPerVector).Should().BeGreaterThan(3.9);
-        foreach (float[] query in Queries())
-        {
-            var (expectedOrdinals, expectedScores) = FloatTop(query);
-            var ordinals = new int[Top];
-            var scores = new float[Top];
-
-            index.Search(query, Library.Value, candidates: 4 * Top, ordinals, scores).Should().Be(Top);
-
-            ordinals.Should().Equal(expectedOrdinals);
-            scores.Should().Equal(expectedScores, "re-scored candidates carry the float scan's own scores");
-        }
+        return ordinals;
     }
 
     [Fact]
     public void QuantizedPreRankingRecallAt100IsHighAndReported()
     {
-        var index = QuantizedCoarseIndex.Quantize(Library.Value, Dims);
+        // Library codes as a store keeps them: D int8 codes and one scale per vector.
+        var codes = new sbyte[Videos * Dims];
+        var scales = new float[Videos];
+        for (int n = 0; n < Videos; n++)
+            scales[n] = Int8Quantization.Quantize(Library.Value.AsSpan(n * Dims, Dims), codes.AsSpan(n * Dims, Dims));
+        var queryCodes = new sbyte[Dims];
         var approximate = new float[Videos];
         var halves = new float[Videos * Dims];
         for (int k = 0; k < halves.Length; k++)
@@ -106,36 +93,19 @@ public sealed class QuantizedCoarseIndexTests(ITestOutputHelper output)
         var queries = Queries();
         foreach (float[] query in queries)
         {
-            var truth = FloatTop(query).Ordinals.ToHashSet();
-            index.Score(query, approximate);
-            double recall = FloatTop(query, approximate).Ordinals.Count(truth.Contains) / (double)Top;
+            var truth = FloatTop(query).ToHashSet();
+            float queryScale = Int8Quantization.Quantize(query, queryCodes);
+            QuantizedDotKernel.OneVsMany(queryCodes, queryScale, codes, scales, approximate);
+            double recall = FloatTop(query, approximate).Count(truth.Contains) / (double)Top;
             int8Recall += recall / queries.Length;
             worstInt8 = Math.Min(worstInt8, recall);
             DotKernel.OneVsMany(query, halves, approximate);
-            halfRecall += FloatTop(query, approximate).Ordinals.Count(truth.Contains) / (double)Top / queries.Length;
+            halfRecall += FloatTop(query, approximate).Count(truth.Contains) / (double)Top / queries.Length;
         }
 
         output.WriteLine($"recall@{Top} of the pre-ranking vs float over {Videos}×{Dims} unit vectors, {queries.Length} queries: " +
             $"int8 mean {int8Recall:F4} (worst {worstInt8:F2}), fp16 mean {halfRecall:F4}");
         int8Recall.Should().BeGreaterThan(0.9);
         halfRecall.Should().BeGreaterThan(int8Recall, "fp16 keeps 11 significant bits against int8's 7");
-    }
-
-    [Fact]
-    public void QuantizedIndexRejectsBadInputNamingTheVector()
-    {
-        var vectors = new float[3 * 4];
-        vectors[(2 * 4) + 1] = float.NaN;
-        FluentActions.Invoking(() => QuantizedCoarseIndex.Quantize(vectors, 4))
-            .Should().Throw<ArgumentException>().WithMessage("coarse vector 2:*NaN*");
-        FluentActions.Invoking(() => QuantizedCoarseIndex.Quantize(new float[10], 4))
-            .Should().Throw<ArgumentException>().WithMessage("*10*4*");
-
-        var index = QuantizedCoarseIndex.Quantize(new float[12], 4);
-        FluentActions.Invoking(() => index.Search(new float[4], new float[12], candidates: 1, new int[2], new float[2]))
-            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("*candidates*k = 2*");
-        FluentActions.Invoking(() => index.Search(new float[4], new float[8], candidates: 2, new int[2], new float[2]))
-            .Should().Throw<ArgumentException>().WithMessage("*vectors*8*");
-        index.Search(new float[4], new float[12], candidates: 5, new int[5], new float[5]).Should().Be(3, "k is capped at the index size");
     }
 }
