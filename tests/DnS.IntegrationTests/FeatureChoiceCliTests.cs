@@ -43,7 +43,7 @@ public sealed class FeatureChoiceCliTests(CorpusFixture fixture) : IClassFixture
         error.Should().Contain("was built with").And.Contain("resnet18");
         (code, _, error) = await Cli.Dns.RunAsync("index", copy.Path, "--index", index + "-x", "--features", "resnet50");
         code.Should().Be(2);
-        error.Should().Contain("builtin, resnet18 or onnx:FILE");
+        error.Should().Contain("builtin, resnet18, both or onnx:FILE");
         (code, _, error) = await Cli.Dns.RunAsync("search", query.Path, "--index", index, "--device", "tpu");
         code.Should().Be(2);
         error.Should().Contain("--device must be cpu or cuda");

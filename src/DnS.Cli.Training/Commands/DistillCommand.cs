@@ -86,8 +86,9 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
                           {
                               FeatureExtractorKind.Onnx => $" --features onnx:{profile.Backbone}",
                               FeatureExtractorKind.ResNet18 => " --features resnet18",
+                              FeatureExtractorKind.Both => " --features both",
                               _ => "",
-                          }) + (profile.Pca is null ? "" : $" --pca {profile.Pca}"));
+                          }) + (profile.Pca is null ? "" : $" --pca {profile.Pca}") + (profile.BuiltInPca is null ? "" : $" --builtin-pca {profile.BuiltInPca}"));
         return ExitCodes.Success;
     }
 

@@ -25,7 +25,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         public string? Models { get; init; }
 
         [CommandOption("--features <FEATURES>")]
-        [Description("builtin (default: the built-in frame descriptor) | resnet18 (ImageNet ResNet-18 L3-iMAC, PCA-whitened to 512 on these videos) | onnx:FILE (a ResNet-style ONNX backbone exposing its four stage maps). Recorded in the index and used for its queries.")]
+        [Description("builtin (default: the built-in frame descriptor) | resnet18 (ImageNet ResNet-18 L3-iMAC, PCA-whitened to 512 on these videos) | both (the two side by side from one decoding: built-in whitened to 128 and ResNet-18 to 512, one 640-d region vector) | onnx:FILE (a ResNet-style ONNX backbone exposing its four stage maps). Recorded in the index and used for its queries.")]
         public string? Features { get; init; }
 
         [CommandOption("--backbone <ONNX>")]
@@ -33,8 +33,12 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         public string? Backbone { get; init; }
 
         [CommandOption("--pca <FILE>")]
-        [Description("PCA whitening (safetensors) applied to the backbone's region vectors; with resnet18 and no --pca, dns index fits one on a sample of the videos and keeps it in the index.")]
+        [Description("PCA whitening (safetensors) applied to the backbone's region vectors; with resnet18 or both (its ResNet-18 part) and no --pca, dns index fits one on a sample of the videos and keeps it in the index.")]
         public string? Pca { get; init; }
+
+        [CommandOption("--builtin-pca <FILE>")]
+        [Description("With --features both: PCA whitening (safetensors) of the built-in part's 128-d regions; without it, dns index fits one on a sample of the videos (in the same pass as the ResNet-18 part's) and keeps it in the index.")]
+        public string? BuiltInPca { get; init; }
 
         [CommandOption("--binary")]
         [Description("Built-in models: store packed-bit codes (Hamming re-ranking) instead of floats.")]
@@ -61,7 +65,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
 
         /// <exception cref="ArgumentException">An unknown --features value.</exception>
         public FeatureOptions ToFeatureOptions() =>
-            (Features is null ? new FeatureOptions { Backbone = Backbone } : FeatureOptions.Parse(Features)) with { Pca = Pca, Session = Session() };
+            (Features is null ? new FeatureOptions { Backbone = Backbone } : FeatureOptions.Parse(Features)) with { Pca = Pca, BuiltInPca = BuiltInPca, Session = Session() };
     }
 
     /// <summary>The encoding a <c>--coarse</c> value names, or null.</summary>
@@ -77,12 +81,12 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
     {
         var videos = VideoFiles.Expand(settings.Paths);
         // An existing index is reopened as it was built; options given on the command line must match it.
-        bool profileGiven = settings.Models is not null || settings.Features is not null || settings.Backbone is not null || settings.Pca is not null || settings.Binary || settings.Coarse is not null;
+        bool profileGiven = settings.Models is not null || settings.Features is not null || settings.Backbone is not null || settings.Pca is not null || settings.BuiltInPca is not null || settings.Binary || settings.Coarse is not null;
         var features = settings.ToFeatureOptions();
         bool reopen = VideoLibrary.Exists(settings.Index) && !profileGiven;
         if (!reopen && features.FitsPca && !VideoLibrary.Exists(settings.Index))
             Console.WriteLine($"fitting the PCA whitening of the {settings.Features} features on a sample of the {videos.Count} videos " +
-                              $"(up to {VideoLibraryOptions.PcaSampleVectors} region vectors; --pca FILE gives one instead)");
+                              $"(up to {VideoLibraryOptions.PcaSampleVectors} region vectors; --pca FILE{(features.Extractor == FeatureExtractorKind.Both ? " and --builtin-pca FILE give them" : " gives one")} instead)");
         await using var library = reopen
             ? await VideoLibrary.OpenAsync(settings.Index, readOnly: false, session: features.Session, cancellationToken: cancellationToken)
             : await VideoLibrary.CreateAsync(settings.Index, new VideoLibraryOptions

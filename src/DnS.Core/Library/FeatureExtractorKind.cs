@@ -1,6 +1,6 @@
 namespace DnS.Core.Library;
 
-/// <summary>Which feature extractor a library uses (<c>dns index --features builtin|resnet18|onnx:FILE</c>).</summary>
+/// <summary>Which feature extractor a library uses (<c>dns index --features builtin|resnet18|both|onnx:FILE</c>).</summary>
 public enum FeatureExtractorKind
 {
     /// <summary>The built-in parameter-free frame descriptor (no model file).</summary>
@@ -14,4 +14,11 @@ public enum FeatureExtractorKind
 
     /// <summary>A ResNet-style ONNX backbone file exposing its four stage maps (<see cref="FeatureOptions.Backbone"/>).</summary>
     Onnx,
+
+    /// <summary>
+    /// The built-in descriptor and ResNet-18 side by side from one decoding, early-fused into one 640-d region vector:
+    /// [built-in whitened 128 → 128 ; ResNet-18 whitened 960 → 512], each part L2-normalized and scaled by 1/√2, so a
+    /// region dot product is the mean of the two parts' cosines. Needs the package <c>DnS.Features.ResNet18</c>.
+    /// </summary>
+    Both,
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using DnS.Core.Features;
 using DnS.Core.Networks;
 
@@ -30,7 +31,8 @@ internal sealed record LibraryProfile
 
     /// <summary>
     /// <c>resnet18</c> for the ResNet-18 of the package DnS.Features.ResNet18 (its model is found beside the host
-    /// application, so no path is recorded); null for the built-in descriptor or an ONNX backbone file (<see cref="Backbone"/>).
+    /// application, so no path is recorded), <c>both</c> for the built-in descriptor and that ResNet-18 fused; null for
+    /// the built-in descriptor or an ONNX backbone file (<see cref="Backbone"/>).
     /// </summary>
     public string? Extractor { get; init; }
 
@@ -40,8 +42,15 @@ internal sealed record LibraryProfile
     /// <summary>The SHA-256 (hex) of the backbone or the ResNet-18 model, recorded when the profile is internalized.</summary>
     public string? BackboneSha256 { get; init; }
 
-    /// <summary>The PCA whitening: a file name in the index folder (or a full path before internalizing), or null.</summary>
+    /// <summary>The PCA whitening (of the ResNet-18 part with <c>both</c>): a file name in the index folder (or a full path before internalizing), or null.</summary>
     public string? Pca { get; init; }
+
+    /// <summary>
+    /// <c>both</c> only: the PCA whitening of the built-in part, named like <see cref="Pca"/>. Left out of the JSON when
+    /// null, so the profiles of other features read and compare as before.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? BuiltInPca { get; init; }
 
     /// <summary>Built-in models with packed-bit codes.</summary>
     public bool Binary { get; init; }
@@ -53,9 +62,10 @@ internal sealed record LibraryProfile
     /// <exception cref="System.Text.Json.JsonException">The model folder's configuration is malformed.</exception>
     public static LibraryProfile FromOptions(VideoLibraryOptions options) => new()
     {
-        Extractor = options.Features.Extractor == FeatureExtractorKind.ResNet18 ? FeatureOptions.Name(FeatureExtractorKind.ResNet18) : null,
+        Extractor = options.Features.Extractor is FeatureExtractorKind.ResNet18 or FeatureExtractorKind.Both ? FeatureOptions.Name(options.Features.Extractor) : null,
         Backbone = Full(options.Features.Backbone),
         Pca = Full(options.Features.Pca),
+        BuiltInPca = Full(options.Features.BuiltInPca),
         Binary = options.Binary,
         Models = options.Models is null ? null : ResolvedConfig(options.Models),
     };
@@ -70,7 +80,7 @@ internal sealed record LibraryProfile
         if (profile is null) throw new InvalidDataException($"{where}: the library profile ({MetadataKey}) is empty");
         if (profile.Version is < 1 or > CurrentVersion)
             throw new InvalidDataException($"{where}: library profile version {profile.Version} is not supported (this library reads 1 to {CurrentVersion})");
-        if (profile.Extractor is not (null or "resnet18"))
+        if (profile.Extractor is not (null or "resnet18" or "both"))
             throw new InvalidDataException($"{where}: the library profile names the feature extractor '{profile.Extractor}', which this version does not know");
         return profile;
     }
@@ -100,6 +110,7 @@ internal sealed record LibraryProfile
             Version = CurrentVersion,
             BackboneSha256 = ModelFile is not { } model ? null : BackboneSha256 ?? await HashAsync(model, cancellationToken).ConfigureAwait(false),
             Pca = await Blob(Pca, "pca").ConfigureAwait(false),
+            BuiltInPca = await Blob(BuiltInPca, "pca").ConfigureAwait(false),
             Models = models,
         };
     }
@@ -116,7 +127,7 @@ internal sealed record LibraryProfile
             if (actual != BackboneSha256)
                 throw new InvalidDataException($"{indexFolder}: the backbone {model} changed since the index was built (SHA-256 {actual}, recorded {BackboneSha256}); restore it or rebuild the index");
         }
-        foreach (var name in new[] { Pca, Models?.CoarseWeights, Models?.FineWeights, Models?.SelectorWeights })
+        foreach (var name in new[] { Pca, BuiltInPca, Models?.CoarseWeights, Models?.FineWeights, Models?.SelectorWeights })
         {
             if (name is null || Path.IsPathRooted(name)) continue;
             string path = Path.Combine(indexFolder, name);
@@ -133,13 +144,18 @@ internal sealed record LibraryProfile
         Extractor = Kind,
         Backbone = Backbone,
         Pca = Pca is null ? null : Path.Combine(indexFolder, Pca),
+        BuiltInPca = BuiltInPca is null ? null : Path.Combine(indexFolder, BuiltInPca),
     };
 
-    private FeatureExtractorKind Kind =>
-        Extractor is not null ? FeatureExtractorKind.ResNet18 : Backbone is null ? FeatureExtractorKind.BuiltIn : FeatureExtractorKind.Onnx;
+    private FeatureExtractorKind Kind => Extractor switch
+    {
+        "resnet18" => FeatureExtractorKind.ResNet18,
+        "both" => FeatureExtractorKind.Both,
+        _ => Backbone is null ? FeatureExtractorKind.BuiltIn : FeatureExtractorKind.Onnx,
+    };
 
     // The model file whose hash is recorded: the backbone, or the ResNet-18 package's model (resolved in this host).
-    private string? ModelFile => Kind == FeatureExtractorKind.ResNet18 ? ResNet18Package.ModelPath : Backbone;
+    private string? ModelFile => Kind is FeatureExtractorKind.ResNet18 or FeatureExtractorKind.Both ? ResNet18Package.ModelPath : Backbone;
 
     /// <summary>The networks, with weights resolved against the index folder.</summary>
     public DnsModels CreateModels(string indexFolder, IVideoFeatureExtractor extractor) => Models is null
@@ -151,7 +167,7 @@ internal sealed record LibraryProfile
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"models {(Models is null ? "built-in" + (Binary ? " (binary)" : "") : Models.FineWeights)}, features {Backbone ?? Extractor ?? "built-in"}{(Pca is null ? "" : " + PCA " + Pca)}";
+        $"models {(Models is null ? "built-in" + (Binary ? " (binary)" : "") : Models.FineWeights)}, features {Backbone ?? Extractor ?? "built-in"}{(BuiltInPca is null ? "" : " + built-in PCA " + BuiltInPca)}{(Pca is null ? "" : " + PCA " + Pca)}";
 
     private static DnsModelsConfig ResolvedConfig(string folder)
     {

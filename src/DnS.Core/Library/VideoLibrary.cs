@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DnS.Core.Features;
 using DnS.Core.Features.Backbone;
+using DnS.Core.Features.Extraction;
 using DnS.Core.Features.Whitening;
 using DnS.Core.Indexing;
 using DnS.Core.Networks;
@@ -143,7 +144,13 @@ public sealed class VideoLibrary : IAsyncDisposable
             try
             {
                 // Features that fit their whitening reuse the one the index has (fitted or given on its first run).
-                if (options.Features.FitsPca && existing._profile.Pca is { } pca) requested = requested with { Pca = Path.Combine(folder, pca) };
+                string? InFolder(string? name) => name is null ? null : Path.Combine(folder, name);
+                if (options.Features.FitsPca)
+                    requested = requested with
+                    {
+                        Pca = requested.Pca ?? InFolder(existing._profile.Pca),
+                        BuiltInPca = options.Features.Extractor == FeatureExtractorKind.Both ? requested.BuiltInPca ?? InFolder(existing._profile.BuiltInPca) : null,
+                    };
                 var wanted = await requested.InternalizeAsync(folder, copy: false, cancellationToken).ConfigureAwait(false);
                 if (!existing._profile.SameAs(wanted))
                     throw new ArgumentException($"the index at {folder} was built with {existing._profile}; {wanted} needs an index built with it");
@@ -159,11 +166,11 @@ public sealed class VideoLibrary : IAsyncDisposable
         }
 
         string? fallback = null;
-        string? fitted = options.Features.FitsPca ? await FitPcaAsync(options, reason => fallback = reason, cancellationToken).ConfigureAwait(false) : null;
-        if (fitted is not null) requested = requested with { Pca = fitted };
+        var fitted = new List<string>();
         IVideoFeatureExtractor extractor;
         try
         {
+            if (options.Features.FitsPca) requested = await FitPcaAsync(options, requested, fitted, reason => fallback = reason, cancellationToken).ConfigureAwait(false);
             extractor = (requested.Features(folder) with { Session = session }).CreateExtractor(reason => fallback = reason);
         }
         catch
@@ -197,32 +204,38 @@ public sealed class VideoLibrary : IAsyncDisposable
         }
     }
 
-    // Fits the whitening on the sample (deterministic: PcaFitter orders and spreads the paths) into a temporary file,
-    // which the profile then copies into the index under its content hash.
-    private static async Task<string> FitPcaAsync(VideoLibraryOptions options, Action<string> fallback, CancellationToken cancellationToken)
+    // Fits the missing whitenings on the sample (deterministic: PcaFitter orders and spreads the paths; both features fit
+    // both parts in one pass) into temporary files, which the profile then copies into the index under their content hash.
+    private static async Task<LibraryProfile> FitPcaAsync(VideoLibraryOptions options, LibraryProfile requested, List<string> fitted, Action<string> fallback,
+        CancellationToken cancellationToken)
     {
         if (options.PcaSample is not { Count: > 0 } sample)
             throw new ArgumentException($"{FeatureOptions.Name(options.Features.Extractor)} features are PCA-whitened: give the videos to fit the whitening on ({nameof(VideoLibraryOptions)}.{nameof(VideoLibraryOptions.PcaSample)}) or a PCA file");
-        PcaFit fit;
-        using (var raw = options.Features.CreateExtractor(fallback))
-            fit = await PcaFitter.FitAsync(raw, sample, Math.Min(VideoLibraryOptions.PcaComponents, raw.Dimensions), VideoLibraryOptions.PcaSampleVectors,
-                cancellationToken: cancellationToken).ConfigureAwait(false);
+        PcaFit[] fits;
+        using (var raw = (options.Features with { Pca = null, BuiltInPca = null }).CreateExtractor(fallback))
+        {
+            int[] parts = raw is FusedFeatureExtractor fused ? [.. fused.PartDimensions] : [raw.Dimensions];
+            fits = await PcaFitter.FitPartsAsync(raw, sample, [.. parts.Select(d => (d, Math.Min(VideoLibraryOptions.PcaComponents, d)))],
+                VideoLibraryOptions.PcaSampleVectors, progress: null, cancellationToken).ConfigureAwait(false);
+        }
+        // The parts of both features: the built-in descriptor, then ResNet-18 (the one part of ResNet-18 features).
+        if (fits.Length == 2 && requested.BuiltInPca is null) requested = requested with { BuiltInPca = await SaveFittedAsync(fits[0], fitted, cancellationToken).ConfigureAwait(false) };
+        if (requested.Pca is null) requested = requested with { Pca = await SaveFittedAsync(fits[^1], fitted, cancellationToken).ConfigureAwait(false) };
+        return requested;
+    }
+
+    private static async Task<string> SaveFittedAsync(PcaFit fit, List<string> fitted, CancellationToken cancellationToken)
+    {
         string path = Path.Combine(Path.GetTempPath(), $"dns-pca-{Guid.NewGuid():N}.safetensors");
-        try
-        {
-            await fit.Whitening.SaveAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            DeleteFitted(path);
-            throw;
-        }
+        fitted.Add(path);
+        await fit.Whitening.SaveAsync(path, cancellationToken).ConfigureAwait(false);
         return path;
     }
 
-    private static void DeleteFitted(string? path)
+    private static void DeleteFitted(List<string> paths)
     {
-        if (path is not null && File.Exists(path)) File.Delete(path);
+        foreach (var path in paths)
+            if (File.Exists(path)) File.Delete(path);
     }
 
     // A creation that failed between making the store and committing the profile (say, the disk filled while the PCA

@@ -9,7 +9,7 @@ using Xunit;
 namespace DnS.Core.Tests.Library;
 
 /// <summary>
-/// The feature choice of a library (builtin | resnet18 | onnx:FILE) and its device, in a host that does not reference
+/// The feature choice of a library (builtin | resnet18 | both | onnx:FILE) and its device, in a host that does not reference
 /// DnS.Features.ResNet18 (this test assembly) and has no CUDA (this machine).
 /// </summary>
 [Collection(VideoClipsCollection.Name)]
@@ -22,14 +22,16 @@ public sealed class FeatureChoiceTests(VideoClips clips) : IDisposable
     [Theory]
     [InlineData("builtin", FeatureExtractorKind.BuiltIn, null)]
     [InlineData("ResNet18", FeatureExtractorKind.ResNet18, null)]
+    [InlineData("both", FeatureExtractorKind.Both, null)]
     [InlineData("onnx:models/r50 stages.onnx", FeatureExtractorKind.Onnx, "models/r50 stages.onnx")]
     public void The_command_line_forms_parse_to_the_extractor_and_its_file(string spec, FeatureExtractorKind kind, string? backbone)
     {
         var options = FeatureOptions.Parse(spec);
         options.Extractor.Should().Be(kind);
         options.Backbone.Should().Be(backbone);
-        options.FitsPca.Should().Be(kind == FeatureExtractorKind.ResNet18, "only ResNet-18 gets a whitening fitted by the index");
-        (options with { Pca = "given.safetensors" }).FitsPca.Should().BeFalse("a given PCA is used as it is");
+        options.FitsPca.Should().Be(kind is FeatureExtractorKind.ResNet18 or FeatureExtractorKind.Both, "only ResNet-18 and both get whitenings fitted by the index");
+        (options with { Pca = "given.safetensors" }).FitsPca.Should().Be(kind == FeatureExtractorKind.Both, "a given PCA is used as it is; both also needs the built-in part's");
+        (options with { Pca = "given.safetensors", BuiltInPca = "built-in.safetensors" }).FitsPca.Should().BeFalse();
     }
 
     [Theory]
@@ -39,7 +41,7 @@ public sealed class FeatureChoiceTests(VideoClips clips) : IDisposable
     public void Other_forms_are_refused_naming_the_accepted_ones(string spec)
     {
         var parse = () => FeatureOptions.Parse(spec);
-        parse.Should().Throw<ArgumentException>().WithMessage("*builtin, resnet18 or onnx:FILE*");
+        parse.Should().Throw<ArgumentException>().WithMessage("*builtin, resnet18, both or onnx:FILE*");
     }
 
     [Fact]
@@ -53,27 +55,31 @@ public sealed class FeatureChoiceTests(VideoClips clips) : IDisposable
         resnetWithFile.Should().Throw<ArgumentException>().WithMessage("*b.onnx*resnet18*takes none*");
         var stageNames = () => new FeatureOptions { Extractor = FeatureExtractorKind.ResNet18, Session = new OnnxBackboneOptions { InputName = "x" } }.Validate();
         stageNames.Should().Throw<ArgumentException>().WithMessage("*threads and the device only*");
+        var builtInPcaElsewhere = () => new FeatureOptions { Extractor = FeatureExtractorKind.BuiltIn, BuiltInPca = "p.safetensors" }.Validate();
+        builtInPcaElsewhere.Should().Throw<ArgumentException>().WithMessage("*p.safetensors*both features only");
         var unknown = () => new FeatureOptions { Extractor = (FeatureExtractorKind)7 }.Validate();
         unknown.Should().Throw<ArgumentOutOfRangeException>();
     }
 
-    [Fact]
-    public async Task ResNet18_in_a_host_without_its_package_is_an_error_naming_the_package_and_leaves_no_index()
+    [Theory]
+    [InlineData(FeatureExtractorKind.ResNet18)]
+    [InlineData(FeatureExtractorKind.Both)]
+    public async Task ResNet18_in_a_host_without_its_package_is_an_error_naming_the_package_and_leaves_no_index(FeatureExtractorKind kind)
     {
-        var direct = () => new FeatureOptions { Extractor = FeatureExtractorKind.ResNet18 }.CreateExtractor();
+        var direct = () => new FeatureOptions { Extractor = kind }.CreateExtractor();
         direct.Should().Throw<InvalidOperationException>().WithMessage("*need the package DnS.Features.ResNet18*add a PackageReference*");
 
         string folder = Path.Combine(_root, "index");
         var create = () => VideoLibrary.CreateAsync(folder, new VideoLibraryOptions
         {
-            Features = FeatureOptions.Parse("resnet18"),
+            Features = new FeatureOptions { Extractor = kind },
             PcaSample = [clips["h264.mp4"]],
         });
         await create.Should().ThrowAsync<InvalidOperationException>().WithMessage("*DnS.Features.ResNet18*");
         VideoLibrary.Exists(folder).Should().BeFalse("the whitening is fitted before the index is made");
         Directory.Exists(folder).Should().BeFalse();
 
-        var noSample = () => VideoLibrary.CreateAsync(folder, new VideoLibraryOptions { Features = FeatureOptions.Parse("resnet18") });
+        var noSample = () => VideoLibrary.CreateAsync(folder, new VideoLibraryOptions { Features = new FeatureOptions { Extractor = kind } });
         await noSample.Should().ThrowAsync<ArgumentException>().WithMessage("*PcaSample*or a PCA file*");
     }
 

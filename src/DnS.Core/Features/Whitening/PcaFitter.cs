@@ -1,3 +1,4 @@
+using System.Buffers;
 using DnS.Core.Features.Decoding;
 
 namespace DnS.Core.Features.Whitening;
@@ -28,20 +29,41 @@ public static class PcaFitter
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(extractor);
+        return (await FitPartsAsync(extractor, videoPaths, [(extractor.Dimensions, components)], maxVectors, progress, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// <see cref="FitAsync"/> for an extractor whose region vectors are several parts side by side (the raw
+    /// <see cref="Extraction.FusedFeatureExtractor"/>): one whitening per part, fitted on that part's slice of the same
+    /// sampled vectors, from one extraction pass.
+    /// </summary>
+    /// <param name="extractor">The extractor without whitening; its D is the sum of the parts' dimensions.</param>
+    /// <param name="videoPaths">The corpus.</param>
+    /// <param name="parts">Each part's input dimensions (its slice, in order) and components at most.</param>
+    /// <param name="maxVectors">Region vectors to learn from; the last video is taken whole.</param>
+    /// <param name="progress">Receives the videos done.</param>
+    /// <param name="cancellationToken">Stops between videos.</param>
+    /// <exception cref="ArgumentException">The parts do not add up to the extractor's dimensions.</exception>
+    /// <exception cref="InvalidOperationException">Fewer than two vectors could be extracted.</exception>
+    internal static async Task<PcaFit[]> FitPartsAsync(IVideoFeatureExtractor extractor, IReadOnlyList<string> videoPaths, IReadOnlyList<(int Dimensions, int Components)> parts,
+        long maxVectors, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(videoPaths);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxVectors, 2);
+        if (parts.Sum(p => p.Dimensions) != extractor.Dimensions)
+            throw new ArgumentException($"the parts' dimensions add up to {parts.Sum(p => p.Dimensions)}, the extractor gives {extractor.Dimensions}", nameof(parts));
         // Directory listings and callers order files differently; the float sums of the covariance depend on the order.
         string[] paths = [.. videoPaths.Order(StringComparer.Ordinal)];
-        var trainer = new PcaTrainer(extractor.Dimensions);
+        var trainers = parts.Select(p => new PcaTrainer(p.Dimensions)).ToArray();
         var skipped = new List<(string, string)>();
         int videos = 0, done = 0;
         foreach (int index in SpreadOrder(paths.Length))
         {
-            if (trainer.Count >= maxVectors) break;
+            if (trainers[0].Count >= maxVectors) break;
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                trainer.Add((await extractor.ExtractAsync(paths[index], cancellationToken).ConfigureAwait(false)).Values);
+                AddParts(trainers, (await extractor.ExtractAsync(paths[index], cancellationToken).ConfigureAwait(false)).Values);
                 videos++;
             }
             catch (VideoDecodingException e)
@@ -50,9 +72,36 @@ public static class PcaFitter
             }
             progress?.Report(++done);
         }
-        if (trainer.Count < 2)
-            throw new InvalidOperationException($"PCA needs at least 2 region vectors; {paths.Length} videos gave {trainer.Count} ({skipped.Count} could not be decoded)");
-        return new PcaFit(trainer.Fit((int)Math.Min(components, trainer.Count - 1)), trainer.Count, videos, skipped);
+        long count = trainers[0].Count;
+        if (count < 2)
+            throw new InvalidOperationException($"PCA needs at least 2 region vectors; {paths.Length} videos gave {count} ({skipped.Count} could not be decoded)");
+        return [.. trainers.Select((trainer, p) => new PcaFit(trainer.Fit((int)Math.Min(parts[p].Components, count - 1)), count, videos, skipped))];
+    }
+
+    // Each trainer gets its slice of every vector (the whole vector when there is one part).
+    private static void AddParts(PcaTrainer[] trainers, float[] values)
+    {
+        if (trainers.Length == 1)
+        {
+            trainers[0].Add(values);
+            return;
+        }
+        int width = trainers.Sum(t => t.Dimensions), rows = values.Length / width, offset = 0;
+        foreach (var trainer in trainers)
+        {
+            int d = trainer.Dimensions;
+            float[] slices = ArrayPool<float>.Shared.Rent(rows * d);
+            try
+            {
+                for (int r = 0; r < rows; r++) values.AsSpan(r * width + offset, d).CopyTo(slices.AsSpan(r * d, d));
+                trainer.Add(slices.AsSpan(0, rows * d));
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(slices);
+            }
+            offset += d;
+        }
     }
 
     // 0, n/2, n/4, 3n/4, …: any prefix of the order is spread over the whole list (bit-reversal over the next power of two).
