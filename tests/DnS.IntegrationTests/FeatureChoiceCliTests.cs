@@ -48,4 +48,37 @@ public sealed class FeatureChoiceCliTests(CorpusFixture fixture) : IClassFixture
         code.Should().Be(2);
         error.Should().Contain("--device must be cpu or cuda");
     }
+
+    [Fact]
+    public async Task Both_features_index_with_two_fitted_whitenings_search_and_refuse_other_features()
+    {
+        string index = Path.Combine(fixture.Directory, $"both-{Guid.NewGuid():N}");
+        var query = fixture.Corpus.Queries.First();
+        var copy = fixture.Corpus.Videos.First(v => v.Source == query.Id && v.Transform == "reencode");
+        var distractor = fixture.Corpus.Videos.First(v => v.Transform == SyntheticCorpus.DistractorTransform);
+
+        var (code, output, error) = await Cli.Dns.RunAsync("index", copy.Path, distractor.Path, "--index", index, "--features", "both");
+        code.Should().Be(0, error);
+        output.Should().Contain("fitting the PCA whitening of the both features on a sample of the 2 videos").And.Contain("--builtin-pca FILE");
+        Directory.GetFiles(index, "pca-*.safetensors").Should().HaveCount(2, "one whitening per part");
+
+        (code, output, error) = await Cli.Dns.RunAsync("search", query.Path, "--index", index, "--policy", "fine", "--json");
+        code.Should().Be(0, error);
+        var hits = JsonDocument.Parse(output).RootElement.GetProperty("hits").EnumerateArray().ToList();
+        hits.Select(h => h.GetProperty("id").GetString()).Should().BeEquivalentTo([copy.Id, distractor.Id]);
+        hits.Should().OnlyContain(h => h.GetProperty("fine").GetDouble() >= -1 && h.GetProperty("fine").GetDouble() <= 1);
+        await using (var library = await VideoLibrary.OpenAsync(index))
+        {
+            library.FeatureOptions.Extractor.Should().Be(FeatureExtractorKind.Both);
+            library.Schema.FineDimensions.Should().Be(128 + (int)Math.Min(512, library.GetStorageReport().Frames * 9 - 1),
+                "the built-in part keeps its 128 components, ResNet-18's at most n − 1 for n sampled region vectors");
+        }
+
+        (code, _, error) = await Cli.Dns.RunAsync("index", copy.Path, "--index", index, "--features", "resnet18");
+        code.Should().Be(2, "an index is built with one extractor");
+        error.Should().Contain("was built with").And.Contain("features both");
+        (code, _, error) = await Cli.Dns.RunAsync("index", copy.Path, "--index", index + "-x", "--builtin-pca", "p.safetensors");
+        code.Should().Be(2);
+        error.Should().Contain("applies to both features only");
+    }
 }
