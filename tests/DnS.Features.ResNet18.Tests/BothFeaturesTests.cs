@@ -12,12 +12,12 @@ namespace DnS.Features.ResNet18.Tests;
 
 /// <summary>
 /// <c>--features both</c>: the built-in descriptor and ResNet-18 from one decoding, each whitened by its own PCA fitted
-/// by the index, fused into one region vector [built-in / √2 ; ResNet-18 / √2].
+/// by the index, fused into one region vector [√0.75 · built-in ; √0.25 · ResNet-18] (a dot product is 0.75·cos_builtin + 0.25·cos_resnet).
 /// </summary>
 [Collection(ResNet18ClipsCollection.Name)]
 public sealed class BothFeaturesTests(ResNet18Clips clips) : IDisposable
 {
-    private static readonly float Half = MathF.Sqrt(0.5f);
+    private static readonly float BuiltInScale = MathF.Sqrt(0.75f), ResNetScale = 0.5f;
 
     private readonly string _root = Directory.CreateTempSubdirectory("dns-both-library-").FullName;
 
@@ -52,7 +52,7 @@ public sealed class BothFeaturesTests(ResNet18Clips clips) : IDisposable
         opened.Schema.FineDimensions.Should().Be(128 + vectors - 1);
 
         // A query (a clip outside the sample) and a stored video: slices = each extractor run alone on the file, whitened
-        // with the index's file, ÷ √2; every region a unit vector.
+        // with the index's file, × √0.75 and × √0.25; every region a unit vector.
         var query = await opened.CreateQueryAsync(clips.Reencoded);
         opened.TryGetRecord("mirrored", out var record).Should().BeTrue();
         foreach (var (path, fused) in new[] { (clips.Reencoded, query.FineFloats.ToArray()), (clips.Mirrored, record.FineFloats.ToArray()) })
@@ -70,8 +70,8 @@ public sealed class BothFeaturesTests(ResNet18Clips clips) : IDisposable
             for (int row = 0; row < b.Frames * 9; row++)
             {
                 var region = fused.AsSpan(row * d, d);
-                for (int i = 0; i < 128; i++) worst = Math.Max(worst, Math.Abs(region[i] - whitenedBuiltIn[row * 128 + i] * Half));
-                for (int i = 0; i < resNet.Components; i++) worst = Math.Max(worst, Math.Abs(region[128 + i] - r.Values[row * resNet.Components + i] * Half));
+                for (int i = 0; i < 128; i++) worst = Math.Max(worst, Math.Abs(region[i] - whitenedBuiltIn[row * 128 + i] * BuiltInScale));
+                for (int i = 0; i < resNet.Components; i++) worst = Math.Max(worst, Math.Abs(region[128 + i] - r.Values[row * resNet.Components + i] * ResNetScale));
                 TensorPrimitives.Norm(region).Should().BeApproximately(1f, 1e-5f);
             }
             worst.Should().BeLessThan(1e-5, $"the slices of {Path.GetFileName(path)} are the extractors' own whitened outputs");

@@ -17,8 +17,8 @@ public enum FeatureExtractorKind
 
     /// <summary>
     /// The built-in descriptor and ResNet-18 side by side from one decoding, early-fused into one 640-d region vector:
-    /// [built-in whitened 128 → 128 ; ResNet-18 whitened 960 → 512], each part L2-normalized and scaled by 1/√2, so a
-    /// region dot product is the mean of the two parts' cosines. Needs the package <c>DnS.Features.ResNet18</c>.
+    /// [built-in whitened 128 → 128 ; ResNet-18 whitened 960 → 512], each part L2-normalized and scaled by √0.75 and √0.25,
+    /// so a region dot product is 0.75·cos_builtin + 0.25·cos_resnet (the best teacher measured, docs/distillation.md). Needs the package <c>DnS.Features.ResNet18</c>.
     /// </summary>
     Both,
 }
