@@ -317,7 +317,7 @@ internal sealed class WinogradConvolution
         switch (stage)
         {
             case Stage.Input:
-                TransformInput<TVector, TLanes>(band, data, first, end);
+                TransformInput<TVector, TLanes>(band, data, first, end, 2);
                 break;
             case Stage.Pool:
                 PoolBiasRelu<TVector, TLanes>(band, data, bias, result, first, end);
@@ -326,7 +326,7 @@ internal sealed class WinogradConvolution
                 OuterPoolBiasRelu<TVector, TLanes>(band, data, bias, vectors, result, first, end);
                 break;
             case Stage.InputF4:
-                TransformInputF4<TVector, TLanes>(band, data, first, end);
+                TransformInput<TVector, TLanes>(band, data, first, end, 4);
                 break;
             case Stage.PoolF4:
                 PoolBiasReluF4<TVector, TLanes>(band, data, bias, result, first, end);
@@ -339,46 +339,63 @@ internal sealed class WinogradConvolution
         return end;
     }
 
-    // V[ξ][t][ch] = (Bᵀ d B)[ξ] of tile t's 4×4 input patch d (rows 2ty−1.., columns 2tx−1..), Bᵀ rows
-    // (1, 0, −1, 0), (0, 1, 1, 0), (0, −1, 1, 0), (0, 1, 0, −1): the columns are combined per patch row, then the rows.
-    private static void TransformInput<TVector, TLanes>(Band band, Span<float> transformed, int first, int end)
+    // V[ξ][t][ch] = (Bᵀ d B)[ξ] of tile t's (tile + 2)² input patch d (rows tile·ty − 1.., columns tile·tx − 1..; the
+    // padding folded into the offsets), per channel vector by TransformPatch (F(2×2)) or TransformPatchF4 (F(4×4)).
+    private static void TransformInput<TVector, TLanes>(Band band, Span<float> transformed, int first, int end, int tile)
         where TVector : unmanaged
         where TLanes : struct, ISimdLanes<TVector>
     {
-        int c = band.Channels, tiles = band.Rows * band.TilesX, plane = tiles * c;
+        int c = band.Channels, tiles = band.Rows * band.TilesX, plane = tiles * c, side = tile + 2;
         ref float image = ref MemoryMarshal.GetReference(band.Image);
         ref float v = ref MemoryMarshal.GetReference(transformed);
-        Span<int> rowAt = stackalloc int[4];
-        Span<int> colAt = stackalloc int[4];
+        Span<int> rowAt = stackalloc int[6];
+        Span<int> colAt = stackalloc int[6];
+        Span<TVector> combined = stackalloc TVector[36];
         for (int r = 0; r < band.Rows; r++)
         {
-            for (int i = 0; i < 4; i++)
+            for (int i = 0; i < side; i++)
             {
-                rowAt[i] = Offset((2 * (band.Row0 + r)) - 1 + i, band.H, band.Replicate, band.W * c);
+                rowAt[i] = Offset((tile * (band.Row0 + r)) - 1 + i, band.H, band.Replicate, band.W * c);
             }
 
             for (int tx = 0; tx < band.TilesX; tx++)
             {
-                for (int j = 0; j < 4; j++)
+                for (int j = 0; j < side; j++)
                 {
-                    colAt[j] = Offset((2 * tx) - 1 + j, band.W, band.Replicate, c);
+                    colAt[j] = Offset((tile * tx) - 1 + j, band.W, band.Replicate, c);
                 }
 
-                ref float tile = ref Unsafe.Add(ref v, ((r * band.TilesX) + tx) * c);
+                ref float tileStart = ref Unsafe.Add(ref v, ((r * band.TilesX) + tx) * c);
                 for (int ch = first; ch < end; ch += TLanes.Count)
                 {
-                    var (e00, e01, e02, e03) = ColumnCombine<TVector, TLanes>(ref image, rowAt[0], colAt, ch);
-                    var (e10, e11, e12, e13) = ColumnCombine<TVector, TLanes>(ref image, rowAt[1], colAt, ch);
-                    var (e20, e21, e22, e23) = ColumnCombine<TVector, TLanes>(ref image, rowAt[2], colAt, ch);
-                    var (e30, e31, e32, e33) = ColumnCombine<TVector, TLanes>(ref image, rowAt[3], colAt, ch);
-                    ref float at = ref Unsafe.Add(ref tile, ch);
-                    StoreCombined<TVector, TLanes>(ref at, plane, 0, e00, e10, e20, e30);
-                    StoreCombined<TVector, TLanes>(ref at, plane, 1, e01, e11, e21, e31);
-                    StoreCombined<TVector, TLanes>(ref at, plane, 2, e02, e12, e22, e32);
-                    StoreCombined<TVector, TLanes>(ref at, plane, 3, e03, e13, e23, e33);
+                    if (tile == 2)
+                    {
+                        TransformPatch<TVector, TLanes>(ref image, rowAt, colAt, ch, ref Unsafe.Add(ref tileStart, ch), plane);
+                    }
+                    else
+                    {
+                        TransformPatchF4<TVector, TLanes>(ref image, rowAt, colAt, ch, ref Unsafe.Add(ref tileStart, ch), plane, combined);
+                    }
                 }
             }
         }
+    }
+
+    // F(2×2): Bᵀ rows (1, 0, −1, 0), (0, 1, 1, 0), (0, −1, 1, 0), (0, 1, 0, −1); the columns are combined per patch row,
+    // then the rows.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransformPatch<TVector, TLanes>(ref float image, ReadOnlySpan<int> rowAt, ReadOnlySpan<int> colAt, int ch, ref float at, int plane)
+        where TVector : unmanaged
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        var (e00, e01, e02, e03) = ColumnCombine<TVector, TLanes>(ref image, rowAt[0], colAt, ch);
+        var (e10, e11, e12, e13) = ColumnCombine<TVector, TLanes>(ref image, rowAt[1], colAt, ch);
+        var (e20, e21, e22, e23) = ColumnCombine<TVector, TLanes>(ref image, rowAt[2], colAt, ch);
+        var (e30, e31, e32, e33) = ColumnCombine<TVector, TLanes>(ref image, rowAt[3], colAt, ch);
+        StoreCombined<TVector, TLanes>(ref at, plane, 0, e00, e10, e20, e30);
+        StoreCombined<TVector, TLanes>(ref at, plane, 1, e01, e11, e21, e31);
+        StoreCombined<TVector, TLanes>(ref at, plane, 2, e02, e12, e22, e32);
+        StoreCombined<TVector, TLanes>(ref at, plane, 3, e03, e13, e23, e33);
     }
 
     // Offset of padded coordinate p (−1 ≤ p ≤ n) along an axis of n with the given stride; −1 for a zero pad.
@@ -557,58 +574,32 @@ internal sealed class WinogradConvolution
         }
     }
 
-    // F(4×4, 3×3): V[ξ][t][ch] = (Bᵀ d B)[ξ], ξ = 6a + b, of tile t's 6×6 input patch d (rows 4ty−1.., columns
-    // 4tx−1..): Bᵀ along each patch row into `combined`, then down each column.
-    private static void TransformInputF4<TVector, TLanes>(Band band, Span<float> transformed, int first, int end)
+    // F(4×4, 3×3): ξ = 6a + b of the 6×6 patch; Bᵀ along each patch row into `combined`, then down each column.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransformPatchF4<TVector, TLanes>(ref float image, ReadOnlySpan<int> rowAt, ReadOnlySpan<int> colAt, int ch, ref float at, int plane,
+        Span<TVector> combined)
         where TVector : unmanaged
         where TLanes : struct, ISimdLanes<TVector>
     {
-        int c = band.Channels, tiles = band.Rows * band.TilesX, plane = tiles * c;
-        ref float image = ref MemoryMarshal.GetReference(band.Image);
-        ref float v = ref MemoryMarshal.GetReference(transformed);
-        Span<int> rowAt = stackalloc int[6];
-        Span<int> colAt = stackalloc int[6];
-        Span<TVector> combined = stackalloc TVector[36];
-        for (int r = 0; r < band.Rows; r++)
+        for (int i = 0; i < 6; i++)
         {
-            for (int i = 0; i < 6; i++)
-            {
-                rowAt[i] = Offset((4 * (band.Row0 + r)) - 1 + i, band.H, band.Replicate, band.W * c);
-            }
+            int row = rowAt[i];
+            (combined[6 * i], combined[(6 * i) + 1], combined[(6 * i) + 2], combined[(6 * i) + 3], combined[(6 * i) + 4], combined[(6 * i) + 5]) =
+                InputTransformF4<TVector, TLanes>(Tap<TVector, TLanes>(ref image, row, colAt[0], ch), Tap<TVector, TLanes>(ref image, row, colAt[1], ch),
+                    Tap<TVector, TLanes>(ref image, row, colAt[2], ch), Tap<TVector, TLanes>(ref image, row, colAt[3], ch),
+                    Tap<TVector, TLanes>(ref image, row, colAt[4], ch), Tap<TVector, TLanes>(ref image, row, colAt[5], ch));
+        }
 
-            for (int tx = 0; tx < band.TilesX; tx++)
-            {
-                for (int j = 0; j < 6; j++)
-                {
-                    colAt[j] = Offset((4 * tx) - 1 + j, band.W, band.Replicate, c);
-                }
-
-                ref float tile = ref Unsafe.Add(ref v, ((r * band.TilesX) + tx) * c);
-                for (int ch = first; ch < end; ch += TLanes.Count)
-                {
-                    for (int i = 0; i < 6; i++)
-                    {
-                        int row = rowAt[i];
-                        (combined[6 * i], combined[(6 * i) + 1], combined[(6 * i) + 2], combined[(6 * i) + 3], combined[(6 * i) + 4], combined[(6 * i) + 5]) =
-                            InputTransformF4<TVector, TLanes>(Tap<TVector, TLanes>(ref image, row, colAt[0], ch), Tap<TVector, TLanes>(ref image, row, colAt[1], ch),
-                                Tap<TVector, TLanes>(ref image, row, colAt[2], ch), Tap<TVector, TLanes>(ref image, row, colAt[3], ch),
-                                Tap<TVector, TLanes>(ref image, row, colAt[4], ch), Tap<TVector, TLanes>(ref image, row, colAt[5], ch));
-                    }
-
-                    ref float at = ref Unsafe.Add(ref tile, ch);
-                    for (int j = 0; j < 6; j++)
-                    {
-                        var (t0, t1, t2, t3, t4, t5) = InputTransformF4<TVector, TLanes>(combined[j], combined[6 + j], combined[12 + j],
-                            combined[18 + j], combined[24 + j], combined[30 + j]);
-                        TLanes.Store(t0, ref Unsafe.Add(ref at, j * plane));
-                        TLanes.Store(t1, ref Unsafe.Add(ref at, (6 + j) * plane));
-                        TLanes.Store(t2, ref Unsafe.Add(ref at, (12 + j) * plane));
-                        TLanes.Store(t3, ref Unsafe.Add(ref at, (18 + j) * plane));
-                        TLanes.Store(t4, ref Unsafe.Add(ref at, (24 + j) * plane));
-                        TLanes.Store(t5, ref Unsafe.Add(ref at, (30 + j) * plane));
-                    }
-                }
-            }
+        for (int j = 0; j < 6; j++)
+        {
+            var (t0, t1, t2, t3, t4, t5) = InputTransformF4<TVector, TLanes>(combined[j], combined[6 + j], combined[12 + j],
+                combined[18 + j], combined[24 + j], combined[30 + j]);
+            TLanes.Store(t0, ref Unsafe.Add(ref at, j * plane));
+            TLanes.Store(t1, ref Unsafe.Add(ref at, (6 + j) * plane));
+            TLanes.Store(t2, ref Unsafe.Add(ref at, (12 + j) * plane));
+            TLanes.Store(t3, ref Unsafe.Add(ref at, (18 + j) * plane));
+            TLanes.Store(t4, ref Unsafe.Add(ref at, (24 + j) * plane));
+            TLanes.Store(t5, ref Unsafe.Add(ref at, (30 + j) * plane));
         }
     }
 
