@@ -109,7 +109,7 @@ internal sealed class WinogradConvolution
     }
 
     // Tile rows in bands whose transformed inputs and products fit BandFloats; each band is transformed, multiplied
-    // (16 GEMMs) and passed through the epilogue before the next.
+    // (one GEMM per position) and passed through the epilogue before the next.
     private void Convolve(ReadOnlySpan<float> input, int h, int w, int tileRows, int tilesX, bool replicate, Span<float> output,
         ReadOnlySpan<float> projection, float projectionBias, SimdPath path)
     {
