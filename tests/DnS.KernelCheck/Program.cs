@@ -133,5 +133,22 @@ foreach (bool replicate in new[] { false, true })
     }
 }
 
+// Winograd F(4×4, 3×3), pooling only: 11×13 pools to 5×6, so the last tile row keeps one of its two pooled rows and
+// the last tile column is whole; 9×7 pools to 4×3, a last tile column with one pooled column.
+foreach (bool replicate in new[] { false, true })
+{
+    foreach (var (height, width) in new[] { (11, 13), (9, 7) })
+    {
+        const int OutChannels = 24, InChannels = 20;
+        var convolution = new WinogradConvolution(Uniform(OutChannels * InChannels * 9, 30), Uniform(OutChannels, 31), OutChannels, InChannels, tile: 4);
+        float[] image = Uniform(height * width * InChannels, 32);
+        var pooled = new float[(height / 2) * (width / 2) * OutChannels];
+        var pooledScalar = new float[pooled.Length];
+        convolution.ConvolvePool(image, height, width, replicate, pooled, best);
+        convolution.ConvolvePool(image, height, width, replicate, pooledScalar, SimdPath.Scalar);
+        Compare($"winograd4-pool-{height}x{width}-{(replicate ? "replicate" : "zero")}", pooled, pooledScalar, 1e-4);
+    }
+}
+
 Console.WriteLine(failures.Count == 0 ? "ok" : $"FAILED: {string.Join(", ", failures)}");
 return failures.Count == 0 ? 0 : 1;

@@ -12,6 +12,30 @@ internal static class PanelMicroKernel
     /// <summary>Rows of A per tile.</summary>
     public const int Rows = 6;
 
+    /// <summary>A last block of at most this many rows runs the <see cref="ShortBlock"/> kernel.</summary>
+    private const int ShortRows = 2;
+
+    /// <summary>Which rows of the 6-row kernel a block computes; a constant per struct, so the JIT drops the other rows.</summary>
+    private interface IBlockRows
+    {
+        /// <summary>All <see cref="Rows"/> rows (12 accumulators), or only the first two (4).</summary>
+        static abstract bool Full { get; }
+    }
+
+    /// <summary>Six rows: 12 FMAs per k keep both FMA ports busy.</summary>
+    private readonly struct FullBlock : IBlockRows
+    {
+        public static bool Full => true;
+    }
+
+    /// <summary>A last block of 1–2 rows: 4 accumulators, bound by the FMA latency (4 cycles per k instead of the 12
+    /// FMAs of a full block), a third of its time. The Winograd comparator's 25-tile products (5 × 5 tiles at T = 40)
+    /// end in such a block.</summary>
+    private readonly struct ShortBlock : IBlockRows
+    {
+        public static bool Full => false;
+    }
+
     /// <summary>Floats of panel per depth chunk: 16 KiB, a third of the 48 KiB L1 so A rows and the tile fit beside it.</summary>
     private const int L1PanelFloats = 4096;
 
@@ -43,27 +67,38 @@ internal static class PanelMicroKernel
             ref float panelChunk = ref Unsafe.Add(ref panel, k0 * width);
             for (int g0 = 0; g0 < rows; g0 += Rows)
             {
-                Multiply<TVector, TLanes>(
-                    ref Unsafe.Add(ref a, (g0 * rowStride) + k0), rowStride, Math.Min(Rows, rows - g0), ref panelChunk, length,
-                    product.Slice(2 * g0, 2 * Rows), accumulate: k0 > 0);
+                int valid = Math.Min(Rows, rows - g0);
+                ref float rowStart = ref Unsafe.Add(ref a, (g0 * rowStride) + k0);
+                var tile = product.Slice(2 * g0, 2 * Rows);
+                if (valid <= ShortRows)
+                {
+                    Multiply<TVector, TLanes, ShortBlock>(ref rowStart, rowStride, valid, ref panelChunk, length, tile, accumulate: k0 > 0);
+                }
+                else
+                {
+                    Multiply<TVector, TLanes, FullBlock>(ref rowStart, rowStride, valid, ref panelChunk, length, tile, accumulate: k0 > 0);
+                }
             }
         }
     }
 
-    /// <summary>Vectors <see cref="MultiplyPanel"/> writes for <paramref name="rows"/> A rows.</summary>
+    /// <summary>Vectors <see cref="MultiplyPanel"/> reserves for <paramref name="rows"/> A rows (the padding rows of the last
+    /// block hold no defined values).</summary>
     public static int ProductLength(int rows) => 2 * Rows * ((rows + Rows - 1) / Rows);
 
-    /// <summary>Computes <c>tile[2q + h] = Σ_k A[q,k] · panel[k·2L + h·L .. + L]</c> for q &lt; <see cref="Rows"/>.</summary>
+    /// <summary>Computes <c>tile[2q + h] = Σ_k A[q,k] · panel[k·2L + h·L .. + L]</c> for q &lt; <see cref="Rows"/> (q &lt; 2 for
+    /// a <see cref="ShortBlock"/>, which leaves tile vectors 4..11 untouched).</summary>
     /// <param name="a">First element of the first A row.</param>
     /// <param name="rowStride">Floats between consecutive A rows.</param>
-    /// <param name="rows">Valid A rows (1..6); the missing ones repeat the last row so the loop has no branches.</param>
+    /// <param name="rows">Valid A rows (1..6, or 1..2 for a short block); the missing ones repeat the last row so the loop has no branches.</param>
     /// <param name="panel">k-major panel: for each k, 2L consecutive column values.</param>
     /// <param name="depth">The reduction length k.</param>
     /// <param name="tile">Receives 12 vectors, row-major (row q, half h at 2q + h).</param>
     /// <param name="accumulate">Add to the tile's current contents instead of overwriting them (depth blocking).</param>
-    public static void Multiply<TVector, TLanes>(ref float a, int rowStride, int rows, ref float panel, int depth, Span<TVector> tile, bool accumulate)
+    private static void Multiply<TVector, TLanes, TBlock>(ref float a, int rowStride, int rows, ref float panel, int depth, Span<TVector> tile, bool accumulate)
         where TVector : unmanaged
         where TLanes : struct, ISimdLanes<TVector>
+        where TBlock : struct, IBlockRows
     {
         int width = 2 * TLanes.Count;
         ref float a0 = ref a;
@@ -83,14 +118,17 @@ internal static class PanelMicroKernel
             c01 = tile[1];
             c10 = tile[2];
             c11 = tile[3];
-            c20 = tile[4];
-            c21 = tile[5];
-            c30 = tile[6];
-            c31 = tile[7];
-            c40 = tile[8];
-            c41 = tile[9];
-            c50 = tile[10];
-            c51 = tile[11];
+            if (TBlock.Full)
+            {
+                c20 = tile[4];
+                c21 = tile[5];
+                c30 = tile[6];
+                c31 = tile[7];
+                c40 = tile[8];
+                c41 = tile[9];
+                c50 = tile[10];
+                c51 = tile[11];
+            }
         }
 
         for (int k = 0; k < depth; k++)
@@ -103,18 +141,22 @@ internal static class PanelMicroKernel
             x = TLanes.Broadcast(Unsafe.Add(ref a1, k));
             c10 = TLanes.MultiplyAdd(x, b0, c10);
             c11 = TLanes.MultiplyAdd(x, b1, c11);
-            x = TLanes.Broadcast(Unsafe.Add(ref a2, k));
-            c20 = TLanes.MultiplyAdd(x, b0, c20);
-            c21 = TLanes.MultiplyAdd(x, b1, c21);
-            x = TLanes.Broadcast(Unsafe.Add(ref a3, k));
-            c30 = TLanes.MultiplyAdd(x, b0, c30);
-            c31 = TLanes.MultiplyAdd(x, b1, c31);
-            x = TLanes.Broadcast(Unsafe.Add(ref a4, k));
-            c40 = TLanes.MultiplyAdd(x, b0, c40);
-            c41 = TLanes.MultiplyAdd(x, b1, c41);
-            x = TLanes.Broadcast(Unsafe.Add(ref a5, k));
-            c50 = TLanes.MultiplyAdd(x, b0, c50);
-            c51 = TLanes.MultiplyAdd(x, b1, c51);
+            if (TBlock.Full)
+            {
+                x = TLanes.Broadcast(Unsafe.Add(ref a2, k));
+                c20 = TLanes.MultiplyAdd(x, b0, c20);
+                c21 = TLanes.MultiplyAdd(x, b1, c21);
+                x = TLanes.Broadcast(Unsafe.Add(ref a3, k));
+                c30 = TLanes.MultiplyAdd(x, b0, c30);
+                c31 = TLanes.MultiplyAdd(x, b1, c31);
+                x = TLanes.Broadcast(Unsafe.Add(ref a4, k));
+                c40 = TLanes.MultiplyAdd(x, b0, c40);
+                c41 = TLanes.MultiplyAdd(x, b1, c41);
+                x = TLanes.Broadcast(Unsafe.Add(ref a5, k));
+                c50 = TLanes.MultiplyAdd(x, b0, c50);
+                c51 = TLanes.MultiplyAdd(x, b1, c51);
+            }
+
             b = ref Unsafe.Add(ref b, width);
         }
 
@@ -122,13 +164,16 @@ internal static class PanelMicroKernel
         tile[1] = c01;
         tile[2] = c10;
         tile[3] = c11;
-        tile[4] = c20;
-        tile[5] = c21;
-        tile[6] = c30;
-        tile[7] = c31;
-        tile[8] = c40;
-        tile[9] = c41;
-        tile[10] = c50;
-        tile[11] = c51;
+        if (TBlock.Full)
+        {
+            tile[4] = c20;
+            tile[5] = c21;
+            tile[6] = c30;
+            tile[7] = c31;
+            tile[8] = c40;
+            tile[9] = c41;
+            tile[10] = c50;
+            tile[11] = c51;
+        }
     }
 }

@@ -11,9 +11,10 @@ namespace DnS.Core.Networks;
 /// Weights: <c>{prefix}conv1/conv2/conv3/fconv.weight</c> and <c>.bias</c>. Immutable and thread-safe.
 /// </summary>
 /// <remarks>
-/// The three 3×3 convolutions run as Winograd F(2×2, 3×3) (<see cref="WinogradConvolution"/>): 16 matrix products per
-/// layer over all 2×2 output tiles, with max-pooling, bias and ReLU (and the final 1×1 convolution) fused into the output
-/// transform. Max-pooling runs before the bias and ReLU: a per-channel bias and ReLU are monotone, so
+/// The three 3×3 convolutions run as Winograd products (<see cref="WinogradConvolution"/>): F(4×4, 3×3) for conv2 (36
+/// matrix products over 4×4 output tiles, each four pooling windows), F(2×2, 3×3) for conv1 (one input channel, no
+/// products to save) and conv3 (10×10 at T = 40: 4×4 tiles would compute 12×12), with max-pooling, bias and ReLU (and
+/// the final 1×1 convolution) fused into the output transform. Max-pooling runs before the bias and ReLU: a per-channel bias and ReLU are monotone, so
 /// <c>relu(max(a) + b) = max(relu(a + b))</c> exactly.
 /// </remarks>
 public sealed class VideoComparator
@@ -40,10 +41,10 @@ public sealed class VideoComparator
     /// <exception cref="WeightsFormatException">A tensor is missing or has the wrong shape.</exception>
     public static VideoComparator Load(ITensorSource source, string prefix, ComparatorPadding padding)
     {
-        WinogradConvolution Conv(string layer, int outChannels, int inChannels) => new(
+        WinogradConvolution Conv(string layer, int outChannels, int inChannels, int tile = 2) => new(
             source.ReadFloats(StateDictKeys.Child(prefix, layer) + StateDictKeys.Weight, outChannels, inChannels, 3, 3),
-            source.ReadFloats(StateDictKeys.Child(prefix, layer) + StateDictKeys.Bias, outChannels), outChannels, inChannels);
-        return new(padding, Conv(StateDictKeys.Conv1, C1, 1), Conv(StateDictKeys.Conv2, C2, C1), Conv(StateDictKeys.Conv3, C3, C2),
+            source.ReadFloats(StateDictKeys.Child(prefix, layer) + StateDictKeys.Bias, outChannels), outChannels, inChannels, tile);
+        return new(padding, Conv(StateDictKeys.Conv1, C1, 1), Conv(StateDictKeys.Conv2, C2, C1, tile: 4), Conv(StateDictKeys.Conv3, C3, C2),
             source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.FinalConv) + StateDictKeys.Weight, 1, C3, 1, 1),
             source.ReadFloats(StateDictKeys.Child(prefix, StateDictKeys.FinalConv) + StateDictKeys.Bias, 1)[0]);
     }

@@ -13,8 +13,10 @@ public class GemmTests
     [MemberData(nameof(Paths))]
     public void MatchesScalarAndDoubleReferences(SimdPath path)
     {
+        // Packed-panel shapes end in a last block of 1 row (7, 13, 25) or 2 rows (8, 14: the short kernel, 14 also across
+        // depth chunks), 4 rows (64) or none (6); the others take the dot scan.
         int seed = 300;
-        foreach ((int m, int n, int k) in new[] { (1, 1, 1), (1, 5, 3), (7, 1, 17), (6, 32, 64), (13, 33, 129), (25, 70, 31), (2, 3, 4096), (64, 96, 300), (4, 3, 1024), (5, 37, 300), (11, 9, 257) })
+        foreach ((int m, int n, int k) in new[] { (1, 1, 1), (1, 5, 3), (7, 1, 17), (6, 32, 64), (13, 33, 129), (25, 70, 31), (2, 3, 4096), (64, 96, 300), (4, 3, 1024), (5, 37, 300), (11, 9, 257), (8, 17, 40), (14, 20, 300) })
         {
             float[] a = KernelTestData.Uniform(m * k, seed++);
             float[] b = KernelTestData.Uniform(n * k, seed++);
