@@ -45,10 +45,17 @@ public class KernelAllocationTests
             VideoChamfer.Symmetric(columns, 1, 2000, path);
         }
 
+        // ArrayPool.Shared drops its cached arrays when a gen-2 GC (any parallel test's) finds memory pressure, so one warm
+        // run may re-allocate a pooled buffer. A kernel that allocates per call allocates in every run: the fewest bytes
+        // of several runs is what the kernels themselves allocate.
         RunAll();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        RunAll();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = long.MaxValue;
+        for (int run = 0; run < 5; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            RunAll();
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         allocated.Should().Be(0, $"{path} kernels rent their buffers from ArrayPool and build no strings on valid calls");
     }
