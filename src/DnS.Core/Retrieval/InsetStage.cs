@@ -7,7 +7,8 @@ namespace DnS.Core.Retrieval;
 /// <summary>
 /// The inset (picture-in-picture) stage after a cascade: scores the query shown shrunk inside every library video
 /// (<see cref="InsetSimilarity.Inside"/> on <see cref="InsetFeatureExtractor"/> features) and moves the pairs it is sure of
-/// to just under the cascade's confident tier, so copies the cascade already ranks confidently never move down and
+/// up to just under the cascade's confident tier, or, when the inset score also stands far above the query's own
+/// distribution of inset scores, to just under a higher tier; pairs the cascade already ranks there never move down and
 /// nothing else moves at all.
 /// </summary>
 /// <remarks>
@@ -72,15 +73,18 @@ public sealed class InsetStage
     }
 
     /// <summary>
-    /// A cascade's ranking with the sure inset matches moved to just under <paramref name="tier"/>: a pair scored under
-    /// the tier whose inset score s reaches the threshold and passes the family test gets max(score, tier − 0.01·(1 − s));
-    /// every other pair keeps its score. Returned in descending score order.
+    /// A cascade's ranking with the sure inset matches moved up: a pair scored under <paramref name="tier"/> whose inset
+    /// score s reaches <see cref="InsetStageOptions.Threshold"/> and passes the family test gets
+    /// max(score, tier − 0.01·(1 − s)); one whose s also reaches <see cref="InsetStageOptions.StrongThreshold"/> and stands
+    /// <see cref="InsetStageOptions.StrongDeviations"/> standard deviations above the mean of the query's inset scores over
+    /// the library gets max(score, tier + <see cref="InsetStageOptions.StrongLift"/> − 0.01·(1 − s)) instead (pairs already
+    /// at or above that keep their score). Every other pair keeps its score. Returned in descending score order.
     /// </summary>
     /// <param name="ranking">The cascade's (id, merged score) pairs for one query.</param>
     /// <param name="insetScores">The query's inset scores from <see cref="Score"/> (every library video).</param>
     /// <param name="tier">The merged score from which the cascade is confident (a calibrated fine score of 0.9 is 0.9 under a
     /// fine-only policy, 1.9 under top-K, whose shortlist is lifted by 1).</param>
-    /// <exception cref="ArgumentException">An id of the ranking has no inset score.</exception>
+    /// <exception cref="ArgumentException">A library video has no inset score.</exception>
     public IReadOnlyList<(string Id, double Score)> Rerank(IReadOnlyList<(string Id, double Score)> ranking, IReadOnlyDictionary<string, float> insetScores, double tier)
     {
         ArgumentNullException.ThrowIfNull(ranking);
@@ -90,12 +94,15 @@ public sealed class InsetStage
         var inset = new float[_ids.Length];
         for (int v = 0; v < _ids.Length; v++)
             inset[v] = insetScores.TryGetValue(_ids[v], out float s) ? s : throw new ArgumentException($"no inset score for library video '{_ids[v]}'", nameof(insetScores));
+        double mean = inset.Average(), deviation = Math.Sqrt(inset.Average(x => (x - mean) * (x - mean)));
+        double strongTier = tier + _options.StrongLift;
         var index = Enumerable.Range(0, _ids.Length).ToDictionary(v => _ids[v], StringComparer.Ordinal);
         return [.. ranking.Select(pair =>
         {
             if (pair.Score >= tier || !index.TryGetValue(pair.Id, out int v) || inset[v] < _options.Threshold || FamilySupport(v, inset, merged, tier) > _options.MaxFamilySupport)
                 return pair;
-            return (pair.Id, Score: Math.Max(pair.Score, tier - 0.01 * (1 - inset[v])));
+            bool strong = inset[v] >= _options.StrongThreshold && inset[v] >= mean + _options.StrongDeviations * deviation;
+            return (pair.Id, Score: Math.Max(pair.Score, (strong ? strongTier : tier) - 0.01 * (1 - inset[v])));
         }).OrderByDescending(p => p.Score)];
     }
 
@@ -122,6 +129,16 @@ public sealed record InsetStageOptions
 
     /// <summary>The inset score from which a pair may move up (0.76).</summary>
     public float Threshold { get; init; } = 0.76f;
+
+    /// <summary>The inset score from which a pair may move above the tier (0.8), with <see cref="StrongDeviations"/>.</summary>
+    public float StrongThreshold { get; init; } = 0.8f;
+
+    /// <summary>How many standard deviations above the mean of the query's inset scores over the library a pair must be to
+    /// move above the tier (3).</summary>
+    public float StrongDeviations { get; init; } = 3f;
+
+    /// <summary>How far above the tier strong pairs move (0.05: a calibrated fine score of 0.95).</summary>
+    public double StrongLift { get; init; } = 0.05;
 
     /// <summary>The cosine of mean whole-frame descriptors from which two library videos look alike (0.9).</summary>
     public float FamilySimilarity { get; init; } = 0.9f;
