@@ -60,7 +60,7 @@ public sealed class InsetStageTests(ITestOutputHelper output, InsetFeatureTests.
             apBefore += AveragePrecision(before.Skip(1), insets) / 3;
             after[0].Id.Should().Be(query);
             after.Skip(1).Take(3).Select(p => p.Id).Should().BeEquivalentTo(insets);
-            // Only insets moved, each to just under the tier; every other pair kept its score.
+            // Only insets moved, each to just under the tier (17 clips: not 3 deviations above the rest); every other pair kept its score.
             var scoresBefore = before.ToDictionary(p => p.Id, p => p.Score);
             foreach (var (id, score) in after)
                 if (insets.Contains(id)) score.Should().BeInRange(Math.Max(scoresBefore[id], Tier - 0.01), Tier);
@@ -76,7 +76,7 @@ public sealed class InsetStageTests(ITestOutputHelper output, InsetFeatureTests.
     }
 
     [Fact]
-    public void A_match_that_two_look_alikes_share_does_not_move_unless_they_are_confident_matches()
+    public void A_match_that_two_look_alikes_share_does_not_move_unless_they_are_confident_matches_and_a_far_outlier_moves_higher()
     {
         // One frame, a whole frame and one window, 2-d: the query's whole frame is e1; "inset" shows e1 in its window,
         // "double" and "triple" look exactly like it (same whole frame, same window); "other" shows e2.
@@ -110,6 +110,18 @@ public sealed class InsetStageTests(ITestOutputHelper output, InsetFeatureTests.
         var confident = new (string Id, double Score)[] { ("query", 1.0), ("inset", 0.5), ("double", 0.95), ("triple", 0.92), ("other", 0.6) };
         stage.Rerank(confident, scores, Tier).Select(p => (p.Id, p.Score)).Should().Equal(
             ("query", 1.0), ("double", 0.95), ("triple", 0.92), ("inset", Tier), ("other", 0.6));
+
+        // Far above the query's own inset scores over the library (ten clips at 0: mean 1/12, 3 deviations ≈ 0.83), the
+        // match moves just under the higher tier, 0.9 + 0.05 − 0.01·(1 − 1).
+        var crowd = Enumerable.Range(0, 10).ToDictionary(i => $"other{i}", _ => Clip(0, 1, 0, 1));
+        crowd["query"] = query;
+        crowd["inset"] = library["inset"];
+        var wide = new InsetStage(crowd);
+        var wideRanking = crowd.Keys.Select(id => (id, id == "query" ? 1.0 : id == "inset" ? 0.5 : 0.6)).ToArray();
+        var strong = wide.Rerank(wideRanking, wide.Score(query), Tier);
+        strong[1].Id.Should().Be("inset");
+        strong[1].Score.Should().BeApproximately(Tier + 0.05, 1e-12);
+        strong.Skip(2).Should().OnlyContain(p => p.Score == 0.6);
 
         FluentActions.Invoking(() => stage.Rerank(ranking, new Dictionary<string, float> { ["inset"] = 1f }, Tier))
             .Should().Throw<ArgumentException>().WithMessage("*'double'*");
