@@ -26,6 +26,7 @@ public sealed class InsetStage
     private readonly string[] _ids;
     private readonly RegionFeatures[] _features;
     private readonly float[] _means;
+    private readonly Dictionary<string, int> _index;
     private readonly InsetStageOptions _options;
 
     /// <summary>Creates the stage over the library's inset features.</summary>
@@ -39,6 +40,7 @@ public sealed class InsetStage
         _options = options ?? InsetStageOptions.Default;
         _ids = [.. library.Keys.Order(StringComparer.Ordinal)];
         _features = [.. _ids.Select(id => library[id])];
+        _index = Enumerable.Range(0, _ids.Length).ToDictionary(v => _ids[v], StringComparer.Ordinal);
         var first = _features[0];
         int d = first.Dimensions;
         for (int v = 0; v < _ids.Length; v++)
@@ -96,10 +98,9 @@ public sealed class InsetStage
             inset[v] = insetScores.TryGetValue(_ids[v], out float s) ? s : throw new ArgumentException($"no inset score for library video '{_ids[v]}'", nameof(insetScores));
         double mean = inset.Average(), deviation = Math.Sqrt(inset.Average(x => (x - mean) * (x - mean)));
         double strongTier = tier + _options.StrongLift;
-        var index = Enumerable.Range(0, _ids.Length).ToDictionary(v => _ids[v], StringComparer.Ordinal);
         return [.. ranking.Select(pair =>
         {
-            if (pair.Score >= tier || !index.TryGetValue(pair.Id, out int v) || inset[v] < _options.Threshold || FamilySupport(v, inset, merged, tier) > _options.MaxFamilySupport)
+            if (pair.Score >= tier || !_index.TryGetValue(pair.Id, out int v) || inset[v] < _options.Threshold || FamilySupport(v, inset, merged, tier) > _options.MaxFamilySupport)
                 return pair;
             bool strong = inset[v] >= _options.StrongThreshold && inset[v] >= mean + _options.StrongDeviations * deviation;
             return (pair.Id, Score: Math.Max(pair.Score, (strong ? strongTier : tier) - 0.01 * (1 - inset[v])));
