@@ -9,13 +9,14 @@ namespace RealisticCorpus;
 
 /// <summary>
 /// The inset (picture-in-picture) measurement of docs/realistic-corpus.md: <see cref="InsetFeatureExtractor"/> features of
-/// every clip (cached per clip as raw floats, so a second run only scores), and each query's
-/// <see cref="InsetSimilarity"/> against the whole library, written in the FIVR results format, and optionally fused
-/// into a cascade's results (<see cref="Fuse"/>).
+/// every clip (cached per clip as raw floats, so a second run only scores), each query's <see cref="InsetStage.Score"/>
+/// against the whole library, written in the FIVR results format, and optionally a cascade's results re-ranked by
+/// <see cref="InsetStage.Rerank"/> (<see cref="Fuse"/>).
 /// </summary>
 internal static class InsetScores
 {
-    public static async Task<SimilarityResults> ComputeAsync(string corpus, string cache, int jobs, bool directed, IProgress<string> progress, CancellationToken ct)
+    public static async Task<(InsetStage Stage, SimilarityResults Scores)> ComputeAsync(string corpus, string cache, int jobs, InsetStageOptions options,
+        IProgress<string> progress, CancellationToken ct)
     {
         Directory.CreateDirectory(cache);
         var files = Directory.EnumerateFiles(Path.Combine(corpus, "videos")).Where(f => !f.Contains(".partial.", StringComparison.Ordinal))
@@ -43,30 +44,24 @@ internal static class InsetScores
         progress.Report($"inset features: {extracted} clips extracted ({frames} frames) in {clock.Elapsed.TotalSeconds:F1} s, {ids.Length - extracted} from the cache");
 
         clock.Restart();
-        var rows = new (string Id, double Score)[queries.Length][];
-        Parallel.For(0, queries.Length, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = ct }, q =>
-            rows[q] = [.. ids.Select(id => (id, (double)(directed ? InsetSimilarity.Inside(features[queries[q]], features[id]) : InsetSimilarity.Score(features[queries[q]], features[id]))))]);
+        var stage = new InsetStage(features, options with { MaxDegreeOfParallelism = jobs });
+        var results = new SimilarityResults();
+        foreach (string query in queries)
+            results.Add(query, stage.Score(features[query], ct).Select(p => (p.Key, (double)p.Value)));
         progress.Report($"inset scores: {queries.Length} queries × {ids.Length} clips in {clock.Elapsed.TotalSeconds:F1} s " +
             $"({clock.Elapsed.TotalMilliseconds / queries.Length:F1} ms/query on {jobs} threads)");
-        var results = new SimilarityResults();
-        for (int q = 0; q < queries.Length; q++) results.Add(queries[q], rows[q]);
-        return results;
+        return (stage, results);
     }
 
-    /// <summary>
-    /// A cascade's results with inset matches added below its confident ones: a pair whose merged score is under
-    /// <paramref name="tier"/> but whose inset score reaches <paramref name="threshold"/> moves to just under the tier
-    /// (ordered by its inset score); every pair at or above the tier, and every other pair, keeps its score, so copies the
-    /// cascade already ranks confidently are never pushed down.
-    /// </summary>
-    public static SimilarityResults Fuse(SimilarityResults merged, SimilarityResults inset, double tier, double threshold)
+    /// <summary>A cascade's results re-ranked by the inset stage, query by query (<see cref="InsetStage.Rerank"/>).</summary>
+    public static SimilarityResults Fuse(InsetStage stage, SimilarityResults merged, SimilarityResults inset, double tier)
     {
         var fused = new SimilarityResults();
         foreach (string query in merged.Queries)
         {
-            var insets = inset[query]?.ToDictionary(e => e.Id, e => e.Score, StringComparer.Ordinal) ?? [];
-            fused.Add(query, merged[query]!.Select(e =>
-                e.Score < tier && insets.TryGetValue(e.Id, out double s) && s >= threshold ? (e.Id, Math.Max(e.Score, tier - 0.01 * (1 - s))) : e));
+            var scores = inset[query]?.ToDictionary(e => e.Id, e => (float)e.Score, StringComparer.Ordinal)
+                ?? throw new ArgumentException($"no inset scores for query '{query}' of the cascade's results");
+            fused.Add(query, stage.Rerank([.. merged[query]!], scores, tier));
         }
         return fused;
     }

@@ -4,11 +4,12 @@
 //   dotnet run -c Release --project samples/RealisticCorpus -- generate --output DIR --cache DIR [--seed 12]
 //       [--queries 36] [--distractors 160] [--edits 9] [--fps 25] [--jobs 2] [--nice 19] [--plan-only]
 //   dotnet run -c Release --project samples/RealisticCorpus -- per-edit --results results.json --edits DIR/edits.json
-//   dotnet run -c Release --project samples/RealisticCorpus -- insets --corpus DIR --cache DIR --output inset.json [--inside]
-//       [--jobs 2] [--fuse results.json --tier T [--threshold 0.8] --fused fused.json]
+//   dotnet run -c Release --project samples/RealisticCorpus -- insets --corpus DIR --cache DIR --output inset.json
+//       [--jobs 2] [--fuse results.json --tier T [--threshold 0.76] --fused fused.json]
 // See docs/realistic-corpus.md.
 using System.Globalization;
 using DnS.Core.Evaluation;
+using DnS.Core.Retrieval;
 using RealisticCorpus;
 
 using var cancel = new CancellationTokenSource();
@@ -69,13 +70,13 @@ static async Task<int> PerEditAsync(Options o, CancellationToken ct)
 
 static async Task<int> InsetsAsync(Options o, CancellationToken ct)
 {
-    var scores = await InsetScores.ComputeAsync(o.Required("corpus"), o.Required("cache"), o.Int("jobs", 2), o.Flag("inside"),
+    var options = InsetStageOptions.Default with { Threshold = (float)D(o.Get("threshold", "0.76")) };
+    var (stage, scores) = await InsetScores.ComputeAsync(o.Required("corpus"), o.Required("cache"), o.Int("jobs", 2), options,
         new Progress<string>(Console.WriteLine), ct);
     await scores.SaveAsync(o.Required("output"), ct);
     if (o.Get("fuse", "") is { Length: > 0 } baseResults)
     {
-        var fused = InsetScores.Fuse(await SimilarityResults.LoadAsync(baseResults, ct), scores,
-            D(o.Required("tier")), D(o.Get("threshold", "0.8")));
+        var fused = InsetScores.Fuse(stage, await SimilarityResults.LoadAsync(baseResults, ct), scores, D(o.Required("tier")));
         await fused.SaveAsync(o.Required("fused"), ct);
     }
     return 0;
@@ -90,8 +91,8 @@ static int Usage()
         usage: RealisticCorpus generate [--output DIR] [--cache DIR] [--seed N] [--queries N] [--distractors N]
                                         [--edits N] [--fps N] [--jobs N] [--nice N] [--plan-only]
                RealisticCorpus per-edit --results results.json --edits DIR/edits.json
-               RealisticCorpus insets --corpus DIR --cache DIR --output inset.json [--inside] [--jobs N]
-                                      [--fuse results.json --tier T [--threshold 0.8] --fused fused.json]
+               RealisticCorpus insets --corpus DIR --cache DIR --output inset.json [--jobs N]
+                                      [--fuse results.json --tier T [--threshold 0.76] --fused fused.json]
         """);
     return 2;
 }

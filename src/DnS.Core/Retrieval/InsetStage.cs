@@ -1,0 +1,155 @@
+using System.Numerics.Tensors;
+using DnS.Core.Features;
+using DnS.Core.Features.Extraction;
+
+namespace DnS.Core.Retrieval;
+
+/// <summary>
+/// The inset (picture-in-picture) stage after a cascade: scores the query shown shrunk inside every library video
+/// (<see cref="InsetSimilarity.Inside"/> on <see cref="InsetFeatureExtractor"/> features) and moves the pairs it is sure of
+/// up to just under the cascade's confident tier, or, when the inset score also stands far above the query's own
+/// distribution of inset scores, to just under a higher tier; pairs the cascade already ranks there never move down and
+/// nothing else moves at all.
+/// </summary>
+/// <remarks>
+/// A pair is sure when its inset score reaches <see cref="InsetStageOptions.Threshold"/> and it passes the <em>family
+/// test</em>: a query that merely looks like a window of some footage matches every near-duplicate of that footage in the
+/// library (its other copies, or the inset copies that use it as background) about as well; a real inset is the only
+/// one of its look-alikes that shows the query. Look-alikes are library videos whose mean whole-frame descriptors
+/// (region 0, averaged over frames, L2-normalized) have a cosine of at least <see cref="InsetStageOptions.FamilySimilarity"/>;
+/// look-alikes the cascade itself ranks confidently are copies of the query and do not count. docs/realistic-corpus.md
+/// has the measurement behind the defaults. Cost per query: one <see cref="InsetSimilarity.Inside"/> per library video
+/// (the whole library: inset copies are not in the cascade's shortlist).
+/// </remarks>
+public sealed class InsetStage
+{
+    private readonly string[] _ids;
+    private readonly RegionFeatures[] _features;
+    private readonly float[] _means;
+    private readonly Dictionary<string, int> _index;
+    private readonly InsetStageOptions _options;
+
+    /// <summary>Creates the stage over the library's inset features.</summary>
+    /// <param name="library">Every library video's <see cref="InsetFeatureExtractor"/> features by id.</param>
+    /// <param name="options">Thresholds; <see cref="InsetStageOptions.Default"/> when null.</param>
+    /// <exception cref="ArgumentException">The library is empty or its features do not share one layout with windows.</exception>
+    public InsetStage(IReadOnlyDictionary<string, RegionFeatures> library, InsetStageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        if (library.Count == 0) throw new ArgumentException("the inset stage needs at least one library video", nameof(library));
+        _options = options ?? InsetStageOptions.Default;
+        _ids = [.. library.Keys.Order(StringComparer.Ordinal)];
+        _features = [.. _ids.Select(id => library[id])];
+        _index = Enumerable.Range(0, _ids.Length).ToDictionary(v => _ids[v], StringComparer.Ordinal);
+        var first = _features[0];
+        int d = first.Dimensions;
+        for (int v = 0; v < _ids.Length; v++)
+            if (_features[v].Regions != first.Regions || _features[v].Dimensions != d || _features[v].Regions < 2 || _features[v].Frames < 1)
+                throw new ArgumentException($"inset features of '{_ids[v]}' are {_features[v].Frames}×{_features[v].Regions}×{_features[v].Dimensions}; " +
+                    $"every library video needs the layout of '{_ids[0]}' ({first.Regions} regions of {d}, a whole frame and windows)", nameof(library));
+        _means = new float[_ids.Length * d];
+        for (int v = 0; v < _ids.Length; v++)
+        {
+            var mean = _means.AsSpan(v * d, d);
+            var f = _features[v];
+            for (int t = 0; t < f.Frames; t++) TensorPrimitives.Add(mean, f.Values.AsSpan(t * f.Regions * d, d), mean);
+            L2Normalization.Normalize(mean);
+        }
+    }
+
+    /// <summary>The library's video ids, in ordinal order.</summary>
+    public IReadOnlyList<string> Ids => _ids;
+
+    /// <summary>How well <paramref name="query"/> appears shrunk inside each library video (<see cref="InsetSimilarity.Inside"/>).</summary>
+    /// <param name="query">The query's <see cref="InsetFeatureExtractor"/> features.</param>
+    /// <param name="cancellationToken">Stops between library videos.</param>
+    /// <returns>The inset score of every library video, by id.</returns>
+    /// <exception cref="ArgumentException">The query's layout differs from the library's.</exception>
+    public IReadOnlyDictionary<string, float> Score(RegionFeatures query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var scores = new float[_ids.Length];
+        Parallel.For(0, _ids.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
+            v => scores[v] = InsetSimilarity.Inside(query, _features[v]));
+        return Enumerable.Range(0, _ids.Length).ToDictionary(v => _ids[v], v => scores[v], StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// A cascade's ranking with the sure inset matches moved up: a pair scored under <paramref name="tier"/> whose inset
+    /// score s reaches <see cref="InsetStageOptions.Threshold"/> and passes the family test gets
+    /// max(score, tier − 0.01·(1 − s)); one whose s also reaches <see cref="InsetStageOptions.StrongThreshold"/> and stands
+    /// <see cref="InsetStageOptions.StrongDeviations"/> standard deviations above the mean of the query's inset scores over
+    /// the library gets max(score, tier + <see cref="InsetStageOptions.StrongLift"/> − 0.01·(1 − s)) instead (pairs already
+    /// at or above that keep their score). Every other pair keeps its score. Returned in descending score order.
+    /// </summary>
+    /// <param name="ranking">The cascade's (id, merged score) pairs for one query.</param>
+    /// <param name="insetScores">The query's inset scores from <see cref="Score"/> (every library video).</param>
+    /// <param name="tier">The merged score from which the cascade is confident (a calibrated fine score of 0.9 is 0.9 under a
+    /// fine-only policy, 1.9 under top-K, whose shortlist is lifted by 1).</param>
+    /// <exception cref="ArgumentException">A library video has no inset score.</exception>
+    public IReadOnlyList<(string Id, double Score)> Rerank(IReadOnlyList<(string Id, double Score)> ranking, IReadOnlyDictionary<string, float> insetScores, double tier)
+    {
+        ArgumentNullException.ThrowIfNull(ranking);
+        ArgumentNullException.ThrowIfNull(insetScores);
+        var merged = new Dictionary<string, double>(ranking.Count, StringComparer.Ordinal);
+        foreach (var (id, score) in ranking) merged[id] = score;
+        var inset = new float[_ids.Length];
+        for (int v = 0; v < _ids.Length; v++)
+            inset[v] = insetScores.TryGetValue(_ids[v], out float s) ? s : throw new ArgumentException($"no inset score for library video '{_ids[v]}'", nameof(insetScores));
+        double mean = inset.Average(), deviation = Math.Sqrt(inset.Average(x => (x - mean) * (x - mean)));
+        double strongTier = tier + _options.StrongLift;
+        return [.. ranking.Select(pair =>
+        {
+            if (pair.Score >= tier || !_index.TryGetValue(pair.Id, out int v) || inset[v] < _options.Threshold || FamilySupport(v, inset, merged, tier) > _options.MaxFamilySupport)
+                return pair;
+            bool strong = inset[v] >= _options.StrongThreshold && inset[v] >= mean + _options.StrongDeviations * deviation;
+            return (pair.Id, Score: Math.Max(pair.Score, (strong ? strongTier : tier) - 0.01 * (1 - inset[v])));
+        }).OrderByDescending(p => p.Score)];
+    }
+
+    // The look-alikes of video v (not v, not ranked confidently) that match the query about as well as v does.
+    private int FamilySupport(int v, float[] inset, Dictionary<string, double> merged, double tier)
+    {
+        int d = _means.Length / _ids.Length, support = 0;
+        var mean = _means.AsSpan(v * d, d);
+        for (int u = 0; u < _ids.Length; u++)
+        {
+            if (u == v || inset[u] < inset[v] - _options.FamilyMargin) continue;
+            if (merged.TryGetValue(_ids[u], out double score) && score >= tier) continue;
+            if (TensorPrimitives.Dot(mean, _means.AsSpan(u * d, d)) >= _options.FamilySimilarity) support++;
+        }
+        return support;
+    }
+}
+
+/// <summary>Thresholds of <see cref="InsetStage"/>; the defaults are the measured ones of docs/realistic-corpus.md.</summary>
+public sealed record InsetStageOptions
+{
+    /// <summary>The defaults.</summary>
+    public static InsetStageOptions Default { get; } = new();
+
+    /// <summary>The inset score from which a pair may move up (0.76).</summary>
+    public float Threshold { get; init; } = 0.76f;
+
+    /// <summary>The inset score from which a pair may move above the tier (0.8), with <see cref="StrongDeviations"/>.</summary>
+    public float StrongThreshold { get; init; } = 0.8f;
+
+    /// <summary>How many standard deviations above the mean of the query's inset scores over the library a pair must be to
+    /// move above the tier (3).</summary>
+    public float StrongDeviations { get; init; } = 3f;
+
+    /// <summary>How far above the tier strong pairs move (0.05: a calibrated fine score of 0.95).</summary>
+    public double StrongLift { get; init; } = 0.05;
+
+    /// <summary>The cosine of mean whole-frame descriptors from which two library videos look alike (0.9).</summary>
+    public float FamilySimilarity { get; init; } = 0.9f;
+
+    /// <summary>How far under the pair's inset score a look-alike's still counts as matching as well (0.03).</summary>
+    public float FamilyMargin { get; init; } = 0.03f;
+
+    /// <summary>The most look-alikes that may match as well for the pair to still move up (1).</summary>
+    public int MaxFamilySupport { get; init; } = 1;
+
+    /// <summary>Threads scoring the library (−1: as many as the runtime chooses).</summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+}
