@@ -91,7 +91,7 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
             foreach (var (name, source) in new[] { ("a", "testsrc"), ("b", "testsrc2"), ("c", "mandelbrot") })
                 await RunAsync("ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", $"{source}=size=160x120:rate=10", "-t", "4", Path.Combine(folder, $"{name}.mp4"));
             string index = Path.Combine(folder, "idx");
-            (await RunDnsAsync("index", folder, "--index", index)).Code.Should().Be(0);
+            (await RunDnsAsync("index", "--features", "builtin", folder, "--index", index)).Code.Should().Be(0);
             var ports = FreePorts(2);
             silo = await SiloProcess.StartAsync(Path.Combine(folder, "shards"), ports[0], ports[1], ports[0], models: index);
             string gateway = $"127.0.0.1:{ports[1]}";

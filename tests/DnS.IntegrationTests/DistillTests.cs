@@ -13,7 +13,7 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
     public async Task Distill_from_an_index_writes_models_that_index_and_search_use_and_a_rerun_resumes()
     {
         string index = NewFolder("index"), models = NewFolder("models");
-        (await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
+        (await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
 
         var (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5", "--held-out", "0");
         code.Should().Be(0, error);
@@ -45,7 +45,7 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         (await Cli.Train.RunAsync("train", "student", "--index", index, "--models", models, "--network", "everything")).ExitCode.Should().Be(2);
 
         string trained = NewFolder("index");
-        (code, _, error) = await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", trained, "--models", models);
+        (code, _, error) = await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Directory, "--index", trained, "--models", models);
         code.Should().Be(0, error);
         var query = fixture.Corpus.Queries.First();
         (code, output, error) = await Cli.Dns.RunAsync("search", query.Id, "--index", trained, "--models", models, "--policy", "dns:0.5", "--top", "100", "--json");

@@ -50,14 +50,15 @@ public sealed class FeatureChoiceCliTests(CorpusFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Both_features_index_with_two_fitted_whitenings_search_and_refuse_other_features()
+    public async Task Both_features_are_the_default_of_a_new_index_with_two_fitted_whitenings_search_and_refuse_other_features()
     {
         string index = Path.Combine(fixture.Directory, $"both-{Guid.NewGuid():N}");
         var query = fixture.Corpus.Queries.First();
         var copy = fixture.Corpus.Videos.First(v => v.Source == query.Id && v.Transform == "reencode");
         var distractor = fixture.Corpus.Videos.First(v => v.Transform == SyntheticCorpus.DistractorTransform);
 
-        var (code, output, error) = await Cli.Dns.RunAsync("index", copy.Path, distractor.Path, "--index", index, "--features", "both");
+        // No --features: a new index gets both, the default measured on real footage.
+        var (code, output, error) = await Cli.Dns.RunAsync("index", copy.Path, distractor.Path, "--index", index);
         code.Should().Be(0, error);
         output.Should().Contain("fitting the PCA whitening of the both features on a sample of the 2 videos").And.Contain("--builtin-pca FILE");
         Directory.GetFiles(index, "pca-*.safetensors").Should().HaveCount(2, "one whitening per part");

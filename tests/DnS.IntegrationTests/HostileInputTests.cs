@@ -15,7 +15,7 @@ public sealed class HostileInputTests(CorpusFixture fixture) : IClassFixture<Cor
     private async Task<string> IndexOfOneVideoAsync()
     {
         string index = NewPath("index");
-        var (code, _, error) = await Cli.Dns.RunAsync("index", fixture.Corpus.Videos[0].Path, "--index", index);
+        var (code, _, error) = await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Videos[0].Path, "--index", index);
         code.Should().Be(0, error);
         return index;
     }
@@ -95,7 +95,7 @@ public sealed class HostileInputTests(CorpusFixture fixture) : IClassFixture<Cor
         string fifo = Path.Combine(folder, "pipe.mp4");
         using (var mkfifo = Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
 
-        var (code, output, error) = await Cli.Dns.RunAsync("index", folder, "--index", NewPath("index"));
+        var (code, output, error) = await Cli.Dns.RunAsync("index", "--features", "builtin", folder, "--index", NewPath("index"));
         code.Should().Be(3, error);
         output.Should().Contain("indexed 1 of 2 videos");
         error.Should().Contain($"{fifo}: is a FIFO (named pipe), not a regular file");
@@ -111,7 +111,7 @@ public sealed class HostileInputTests(CorpusFixture fixture) : IClassFixture<Cor
         string config = Path.Combine(models, "dns-models.json");
         await File.WriteAllTextAsync(config, $$"""{ "coarseWeights": "{{weights}}" }""");
 
-        var (code, _, error) = await Cli.Dns.RunAsync("index", fixture.Corpus.Videos[0].Path, "--index", NewPath("index"), "--models", models);
+        var (code, _, error) = await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Videos[0].Path, "--index", NewPath("index"), "--models", models);
         code.Should().Be(1, error);
         error.Should().Contain($"{config}: coarseWeights '{weights}' is outside the model folder");
         ShouldBeOneLine(error, config);
@@ -127,7 +127,7 @@ public sealed class HostileInputTests(CorpusFixture fixture) : IClassFixture<Cor
         // 15 bytes: PROTO 2, BINUNICODE with a 0xFFFFFFFF length, filler.
         await File.WriteAllBytesAsync(evil, [0x80, 0x02, (byte)'X', 0xff, 0xff, 0xff, 0xff, .. "aaaaaaaa"u8.ToArray()]);
 
-        var (code, _, error) = await Cli.Dns.RunAsync("index", fixture.Corpus.Videos[0].Path, "--index", NewPath("index"), "--models", models);
+        var (code, _, error) = await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Videos[0].Path, "--index", NewPath("index"), "--models", models);
         code.Should().Be(1, error);
         error.Should().StartWith($"error: {evil}: ").And.Contain("a length of 4294967295 bytes runs past the end of the data");
         ShouldBeOneLine(error, evil);

@@ -17,7 +17,7 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
     public async Task Copies_rank_first(bool binary)
     {
         string index = NewIndex();
-        var (code, output, error) = await Cli.Dns.RunAsync(["index", fixture.Corpus.Directory, "--index", index, .. binary ? new[] { "--binary" } : []]);
+        var (code, output, error) = await Cli.Dns.RunAsync(["index", "--features", "builtin", fixture.Corpus.Directory, "--index", index, .. binary ? new[] { "--binary" } : []]);
         code.Should().Be(0, error);
         output.Should().Contain($"indexed {fixture.Corpus.Videos.Count} of {fixture.Corpus.Videos.Count} videos");
 
@@ -42,7 +42,7 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
     public async Task A_query_given_as_a_file_searches_like_its_indexed_id()
     {
         string index = NewIndex();
-        (await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
+        (await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
         var query = fixture.Corpus.Queries.First();
         var byId = await Cli.Dns.RunAsync("search", query.Id, "--index", index, "--policy", "topk:5", "--json");
         var byFile = await Cli.Dns.RunAsync("search", query.Path, "--index", index, "--policy", "topk:5", "--json");
@@ -60,7 +60,7 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
     public async Task Similarity_writes_fivr_results_that_eval_scores()
     {
         string index = NewIndex();
-        (await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
+        (await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
         string queries = Path.Combine(fixture.Directory, $"queries-{Guid.NewGuid():N}.txt");
         await File.WriteAllLinesAsync(queries, fixture.Corpus.Queries.Select(q => q.Id));
         string results = Path.Combine(fixture.Directory, $"results-{Guid.NewGuid():N}.json");
@@ -85,7 +85,7 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
         {
             indexes[coarse] = NewIndex();
             string[] option = coarse == "default" ? [] : ["--coarse", coarse];
-            var (code, _, error) = await Cli.Dns.RunAsync(["index", fixture.Corpus.Directory, "--index", indexes[coarse], .. option]);
+            var (code, _, error) = await Cli.Dns.RunAsync(["index", "--features", "builtin", fixture.Corpus.Directory, "--index", indexes[coarse], .. option]);
             code.Should().Be(0, error);
         }
         var bad = await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", NewIndex(), "--coarse", "fp4");
@@ -136,7 +136,7 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
         await File.WriteAllTextAsync(Path.Combine(folder, "notes.mp4"), "this is not a video");
         string index = NewIndex();
 
-        var (code, output, error) = await Cli.Dns.RunAsync("index", folder, "--index", index);
+        var (code, output, error) = await Cli.Dns.RunAsync("index", "--features", "builtin", folder, "--index", index);
 
         code.Should().Be(3, "some files failed");
         output.Should().Contain("indexed 3 of 5 videos");
@@ -161,7 +161,7 @@ public sealed class IndexAndSearchTests(CorpusFixture fixture) : IClassFixture<C
         var video = fixture.Corpus.Videos[0];
         File.Copy(video.Path, Path.Combine(folder, "a", "same.mp4"));
         File.Copy(video.Path, Path.Combine(folder, "b", "same.webm"));
-        var (code, _, error) = await Cli.Dns.RunAsync("index", folder, "--index", NewIndex());
+        var (code, _, error) = await Cli.Dns.RunAsync("index", "--features", "builtin", folder, "--index", NewIndex());
         code.Should().Be(2);
         error.Should().Contain("id collision").And.Contain("same");
     }

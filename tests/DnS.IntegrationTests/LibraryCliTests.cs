@@ -21,7 +21,7 @@ public sealed class LibraryCliTests(CorpusFixture fixture) : IClassFixture<Corpu
     {
         string index = NewFolder("index");
         int count = fixture.Corpus.Videos.Count;
-        (await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
+        (await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
 
         var (code, output, error) = await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", index);
         code.Should().Be(0, error);
@@ -78,7 +78,7 @@ public sealed class LibraryCliTests(CorpusFixture fixture) : IClassFixture<Corpu
     public async Task Similarity_reports_bad_queries_and_answers_the_others()
     {
         string index = NewFolder("index");
-        (await Cli.Dns.RunAsync("index", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
+        (await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
         string broken = Path.Combine(fixture.Directory, $"broken-{Guid.NewGuid():N}.mp4");
         await File.WriteAllTextAsync(broken, "not a video");
         string queries = Path.Combine(fixture.Directory, $"queries-{Guid.NewGuid():N}.txt");

@@ -22,7 +22,7 @@ public sealed partial class SignalTests(CorpusFixture fixture) : IClassFixture<C
         int total = Directory.GetFiles(folder).Length;
         string index = Path.Combine(fixture.Directory, "index-" + Guid.NewGuid().ToString("N"));
 
-        using var process = Cli.Dns.Start("index", folder, "--index", index);
+        using var process = Cli.Dns.Start("index", "--features", "builtin", folder, "--index", index);
         var errors = process.StandardError.ReadToEndAsync();
         var reported = new List<string>();
         while (await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(5)) is { } line)

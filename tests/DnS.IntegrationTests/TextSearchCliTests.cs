@@ -24,7 +24,7 @@ public sealed class CaptionedIndexFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Corpus = await CaptionedCorpus.GenerateAsync(Path.Combine(Directory, "videos"), seconds: 2);
-        IndexRun = await Cli.Dns.RunAsync("index", Corpus.Directory, "--index", Index, "--text-model", Model);
+        IndexRun = await Cli.Dns.RunAsync("index", "--features", "builtin", Corpus.Directory, "--index", Index, "--text-model", Model);
     }
 
     public Task DisposeAsync()
@@ -120,7 +120,7 @@ public sealed class TextSearchCliTests(CaptionedIndexFixture fixture, ITestOutpu
         var video = fixture.Corpus.Videos["red"];
         var cases = new (string[] Args, int Code, string Message)[]
         {
-            (["index", video, "--index", Path.Combine(fixture.Directory, "bad-model"), "--text-model", empty], 1, $"CLIP model file '{Path.Combine(empty, "config.json")}': does not exist"),
+            (["index", "--features", "builtin", video, "--index", Path.Combine(fixture.Directory, "bad-model"), "--text-model", empty], 1, $"CLIP model file '{Path.Combine(empty, "config.json")}': does not exist"),
             (["search", "--index", fixture.Index, "--text", "red", "--policy", "dns:0.3"], 2, "needs the selector network"),
             (["search", "--index", fixture.Index, "--text", "red", video], 2, "either a query video"),
             (["search", "--index", fixture.Index], 2, "either a query video"),
@@ -136,7 +136,7 @@ public sealed class TextSearchCliTests(CaptionedIndexFixture fixture, ITestOutpu
 
         // An index without a text side says how to add one.
         string plain = Path.Combine(fixture.Directory, "plain");
-        (await Cli.Dns.RunAsync("index", video, "--index", plain)).ExitCode.Should().Be(0);
+        (await Cli.Dns.RunAsync("index", "--features", "builtin", video, "--index", plain)).ExitCode.Should().Be(0);
         var (exit, _, stderr) = await Cli.Dns.RunAsync("search", "--index", plain, "--text", "red");
         exit.Should().Be(1);
         stderr.Should().Contain("has no text side").And.Contain("--text-model");
