@@ -25,8 +25,15 @@ using TorchSharp;
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var ct = cancel.Token;
-//   dotnet run -c Release --project samples/DistillationStudy -- teachers FEATURES ANNOTATIONS DATASET   (teachers alone, no training)
-if (args is ["teachers", var featureDir, var annotationFile, var datasetFile]) return await TeacherComparison.RunAsync(featureDir, annotationFile, datasetFile, ct);
+//   dotnet run -c Release --project samples/DistillationStudy -- teachers FEATURES ANNOTATIONS DATASET [--parts N] [--output DIR]   (teachers alone, no training)
+//   … -- combine BUILTIN-INDEX RESNET-INDEX OUTPUT   (the [built-in ; ResNet-18] region vectors of two indexes, as --features both stores them)
+//   … -- cascade FEATURES ANNOTATIONS DATASET [--output DIR]   (the parameter-free coarse/top-K/fine cascade on a feature set)
+switch (args)
+{
+    case ["teachers", .. var rest]: return await TeacherComparison.RunAsync(rest, ct);
+    case ["combine", var builtInIndex, var resnetIndex, var combinedOutput]: return await CombineCommand.RunAsync(builtInIndex, resnetIndex, combinedOutput, ct);
+    case ["cascade", .. var rest]: return await CascadeComparison.RunAsync(rest, ct);
+}
 var settings = StudySettings.Parse(args);
 var total = Stopwatch.StartNew();
 string root = settings.Artifacts;
