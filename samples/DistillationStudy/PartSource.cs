@@ -6,13 +6,14 @@ namespace DistillationStudy;
 /// <summary>
 /// One feature set's part of combined region vectors (<see cref="FeatureCombiner"/>): dims
 /// [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="dims"/>) of every region, L2-normalized again,
-/// so a teacher on it sees that feature set alone. Each read copies the video.
+/// so a teacher on it sees that feature set alone; with <paramref name="pooled"/>, one vector per frame (the normalized
+/// mean of its regions) instead. Each read copies the video.
 /// </summary>
-internal sealed class PartSource(IRegionFeatureSource combined, int offset, int dims) : IRegionFeatureSource
+internal sealed class PartSource(IRegionFeatureSource combined, int offset, int dims, bool pooled = false) : IRegionFeatureSource
 {
     public int Count => combined.Count;
 
-    public int Regions => combined.Regions;
+    public int Regions => pooled ? 1 : combined.Regions;
 
     public int Dims => dims;
 
@@ -32,6 +33,20 @@ internal sealed class PartSource(IRegionFeatureSource combined, int offset, int 
             float norm = TensorPrimitives.Norm(row);
             if (norm > 0) TensorPrimitives.Divide(row, norm, row);
         }
-        return part;
+        return pooled ? Pool(part, combined.Regions, dims) : part;
+    }
+
+    private static float[] Pool(float[] regions, int perFrame, int dims)
+    {
+        int frames = regions.Length / (perFrame * dims);
+        var pooled = new float[frames * dims];
+        for (int f = 0; f < frames; f++)
+        {
+            var row = pooled.AsSpan(f * dims, dims);
+            for (int r = 0; r < perFrame; r++) TensorPrimitives.Add(row, regions.AsSpan((f * perFrame + r) * dims, dims), row);
+            float norm = TensorPrimitives.Norm(row);
+            if (norm > 0) TensorPrimitives.Divide(row, norm, row);
+        }
+        return pooled;
     }
 }
