@@ -8,11 +8,11 @@ using DnS.Training.Data;
 namespace DistillationStudy;
 
 /// <summary>
-/// <c>cascade FEATURES ANNOTATIONS DATASET [--models DIR] [--policies LIST] [--output DIR]</c>: the retrieval cascade on
+/// <c>cascade FEATURES ANNOTATIONS DATASET [--models DIR] [--policies LIST] [--part OFFSET,DIMS] [--output DIR]</c>: the retrieval cascade on
 /// a feature set (<see cref="TradeOffStudy"/>: each video indexed into an in-memory store, each FIVR query searched
 /// against all with one thread, after warm-up): the parameter-free models for the set's R and D (coarse = mean-region
 /// cosine, fine = region chamfer), or a model folder such as <c>dns-train distill</c> writes. Prints DSVR/CSVR/ISVR,
-/// ms/query and fine pairs/query per policy; <c>--output</c> keeps each policy's results (<c>results-POLICY.json</c>).
+/// ms/query and fine pairs/query per policy; <c>--part</c> searches one part of combined features (<see cref="PartSource"/>); <c>--output</c> keeps each policy's results (<c>results-POLICY.json</c>).
 /// </summary>
 internal static class CascadeComparison
 {
@@ -22,7 +22,7 @@ internal static class CascadeComparison
     {
         if (args is not [var features, var annotationsPath, var datasetPath, .. var options] || options.Length % 2 != 0)
         {
-            Console.Error.WriteLine("usage: cascade FEATURES ANNOTATIONS DATASET [--models DIR] [--policies coarse,topk:30,…] [--output DIR]");
+            Console.Error.WriteLine("usage: cascade FEATURES ANNOTATIONS DATASET [--models DIR] [--policies coarse,topk:30,…] [--part OFFSET,DIMS] [--output DIR]");
             return 2;
         }
         var named = options.Chunk(2).ToDictionary(o => o[0], o => o[1], StringComparer.Ordinal);
@@ -34,7 +34,12 @@ internal static class CascadeComparison
         var dataset = (await File.ReadAllLinesAsync(datasetPath, ct)).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
         var queries = annotations.Queries.Select(q => q.Query).ToHashSet(StringComparer.Ordinal);
         await using var set = await FeatureSetBuilder.OpenAsync(features, ct);
-        var source = set.Source;
+        IRegionFeatureSource source = set.Source;
+        if (named.TryGetValue("--part", out var part))
+        {
+            int[] range = part.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+            source = new PartSource(source, range[0], range[1]);
+        }
         var videos = Enumerable.Range(0, source.Count).Select(v => new TradeOffVideo(source.GetId(v), queries.Contains(source.GetId(v)), source.GetFeatures(v))).ToList();
         string name = named.TryGetValue("--models", out var folder) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)) : "parameter-free";
         var models = folder is null ? DnsModels.BuiltIn(source.Regions, source.Dims) : DnsModels.Load(folder);

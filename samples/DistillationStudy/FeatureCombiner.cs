@@ -13,7 +13,7 @@ namespace DistillationStudy;
 internal sealed record CombineReport(int Videos, long Frames, IReadOnlyList<(string Id, int BuiltIn, int ResNet)> Truncated, IReadOnlyList<string> Missing);
 
 /// <summary>
-/// <c>combine BUILTIN-INDEX RESNET-INDEX OUTPUT</c>: emulates the region vector of <c>dns index --features both</c>,
+/// <c>combine BUILTIN-INDEX RESNET-INDEX OUTPUT [--weight A]</c>: emulates the region vector of <c>dns index --features both</c>,
 /// [builtin_w/√2 ; resnet_w/√2], from two indexes of the same videos. The built-in part is PCA-whitened on the library
 /// here (all D components, <see cref="WhitenedTeacher.Fit"/>), the ResNet-18 part was whitened on the library by
 /// <c>dns index</c>; each part is L2-normalized, so a dot product of two combined regions is the mean of the two
@@ -21,8 +21,12 @@ internal sealed record CombineReport(int Videos, long Frames, IReadOnlyList<(str
 /// </summary>
 internal static class FeatureCombiner
 {
-    public static async Task<CombineReport> CombineAsync(IRegionFeatureSource builtIn, IRegionFeatureSource resnet, string output, CancellationToken ct)
+    /// <param name="builtInWeight">The built-in part's share a of each unit region vector: it is scaled to √a and the
+    /// ResNet-18 part to √(1 − a), so a dot product is a·cos_builtin + (1 − a)·cos_resnet (0.5: the <c>both</c> layout).</param>
+    public static async Task<CombineReport> CombineAsync(IRegionFeatureSource builtIn, IRegionFeatureSource resnet, string output, CancellationToken ct,
+        double builtInWeight = 0.5)
     {
+        if (!(builtInWeight > 0 && builtInWeight < 1)) throw new ArgumentOutOfRangeException(nameof(builtInWeight), builtInWeight, "the built-in part's weight must be in (0, 1)");
         if (builtIn.Regions != resnet.Regions)
             throw new ArgumentException($"the built-in index has R = {builtIn.Regions} regions per frame and the ResNet-18 index R = {resnet.Regions}");
         var whitening = WhitenedTeacher.Fit(builtIn).Whitening;
@@ -47,7 +51,7 @@ internal static class FeatureCombiner
             var whitened = new float[t * regions * db];
             whitening.Whiten(builtIn.GetFeatures(v).Span[..whitened.Length], whitened);
             var combined = new float[t * regions * (db + dr)];
-            Combine(whitened, resnet.GetFeatures(r).Span[..(t * regions * dr)], combined, db, dr);
+            Combine(whitened, resnet.GetFeatures(r).Span[..(t * regions * dr)], combined, db, dr, builtInWeight);
             await store.AddAsync(new VideoRecord(id, t, ReadOnlyMemory<float>.Empty, combined, ReadOnlyMemory<ulong>.Empty, float.NaN), ct);
             written.Add(id);
             frames += t;
@@ -58,10 +62,10 @@ internal static class FeatureCombiner
     }
 
     /// <summary>
-    /// Writes each region as [a/‖a‖ ; b/‖b‖]/√2 (a unit vector): <paramref name="first"/> holds m regions of
-    /// <paramref name="firstDims"/> floats, <paramref name="second"/> the same m regions of <paramref name="secondDims"/>.
+    /// Writes each region as [√w·a/‖a‖ ; √(1 − w)·b/‖b‖] (a unit vector; w = 0.5 is [a/‖a‖ ; b/‖b‖]/√2): <paramref name="first"/>
+    /// holds m regions of <paramref name="firstDims"/> floats, <paramref name="second"/> the same m regions of <paramref name="secondDims"/>.
     /// </summary>
-    public static void Combine(ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> destination, int firstDims, int secondDims)
+    public static void Combine(ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> destination, int firstDims, int secondDims, double firstWeight = 0.5)
     {
         int rows = first.Length / firstDims, width = firstDims + secondDims;
         if (first.Length != rows * firstDims || second.Length != rows * secondDims || destination.Length != rows * width)
@@ -71,28 +75,28 @@ internal static class FeatureCombiner
             var row = destination.Slice(i * width, width);
             first.Slice(i * firstDims, firstDims).CopyTo(row);
             second.Slice(i * secondDims, secondDims).CopyTo(row[firstDims..]);
-            Part(row[..firstDims]);
-            Part(row[firstDims..]);
+            Part(row[..firstDims], Math.Sqrt(firstWeight));
+            Part(row[firstDims..], Math.Sqrt(1 - firstWeight));
         }
     }
 
-    private static void Part(Span<float> part)
+    private static void Part(Span<float> part, double length)
     {
         float norm = TensorPrimitives.Norm(part);
-        if (norm > 0) TensorPrimitives.Multiply(part, 1 / (norm * MathF.Sqrt(2)), part);
+        if (norm > 0) TensorPrimitives.Multiply(part, (float)(length / norm), part);
     }
 }
 
-/// <summary><c>combine BUILTIN-INDEX RESNET-INDEX OUTPUT</c> on the command line.</summary>
+/// <summary><c>combine BUILTIN-INDEX RESNET-INDEX OUTPUT [--weight A]</c> on the command line.</summary>
 internal static class CombineCommand
 {
-    public static async Task<int> RunAsync(string builtInIndex, string resnetIndex, string output, CancellationToken ct)
+    public static async Task<int> RunAsync(string builtInIndex, string resnetIndex, string output, double builtInWeight, CancellationToken ct)
     {
         var readOnly = new FileVideoStoreOptions { ReadOnly = true };
         await using var builtIn = await FileVideoStore.OpenAsync(builtInIndex, readOnly, ct);
         await using var resnet = await FileVideoStore.OpenAsync(resnetIndex, readOnly, ct);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var report = await FeatureCombiner.CombineAsync(new StoreFeatureSource(builtIn), new StoreFeatureSource(resnet), output, ct);
+        var report = await FeatureCombiner.CombineAsync(new StoreFeatureSource(builtIn), new StoreFeatureSource(resnet), output, ct, builtInWeight);
         Console.WriteLine($"{report.Videos} videos, {report.Frames} frames, R = {builtIn.Schema.Regions}, D = {builtIn.Schema.FineDimensions} + {resnet.Schema.FineDimensions} " +
                           $"written to {output} in {clock.Elapsed.TotalSeconds:F1} s");
         Console.WriteLine($"{report.Truncated.Count} videos with different frame counts (kept the common prefix): " +

@@ -10,7 +10,7 @@ using Xunit;
 namespace DnS.Training.Tests.Data;
 
 /// <summary>
-/// The study's emulation of the <c>--features both</c> region vector, [a_w/√2 ; b/√2], from two stores of real
+/// The study's emulation of the <c>--features both</c> region vector, [a_w/√2 ; b/√2] (or weighted), from two stores of real
 /// ffmpeg-decoded built-in features: checked against slicing, the whitening applied on its own, norms and dot
 /// products computed in double, and the report of mismatched and missing videos.
 /// </summary>
@@ -26,8 +26,10 @@ public sealed class FeatureCombinerTests(TrainingClips clips) : IDisposable
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 
-    [Fact]
-    public async Task Combined_regions_are_the_whitened_first_part_and_the_normalized_second_part_over_root_two()
+    [Theory]
+    [InlineData(0.5)]   // the --features both layout: [a_w ; b]/√2
+    [InlineData(0.75)]  // the weighted early fusion: [√0.75·a_w ; √0.25·b]
+    public async Task Combined_regions_are_the_whitened_first_part_and_the_normalized_second_part_scaled_by_their_weights(double weight)
     {
         // First store: three videos. Second store: "pattern" holds its re-encoded copy's features (other values, same
         // frames), "fractal" one frame fewer, "life" is missing and "copy" exists only there.
@@ -45,7 +47,7 @@ public sealed class FeatureCombinerTests(TrainingClips clips) : IDisposable
 
         await using var first = await FeatureSetBuilder.OpenAsync(Path.Combine(_root, "a"));
         await using var second = await FeatureSetBuilder.OpenAsync(Path.Combine(_root, "b"));
-        var report = await FeatureCombiner.CombineAsync(first.Source, second.Source, Path.Combine(_root, "combined"), CancellationToken.None);
+        var report = await FeatureCombiner.CombineAsync(first.Source, second.Source, Path.Combine(_root, "combined"), CancellationToken.None, weight);
 
         report.Videos.Should().Be(2);
         report.Truncated.Should().Equal(("fractal", fractal.Frames, fractal.Frames - 1));
@@ -70,22 +72,22 @@ public sealed class FeatureCombinerTests(TrainingClips clips) : IDisposable
             for (int r = 0; r < rows; r++)
             {
                 var row = values.AsSpan(r * 2 * d, 2 * d);
-                Norm(row).Should().BeApproximately(1, 1e-5, "each part is a unit vector over √2");
-                Norm(row[..d]).Should().BeApproximately(Math.Sqrt(0.5), 1e-5);
+                Norm(row).Should().BeApproximately(1, 1e-5, "the parts' squared lengths are the weights, which sum to 1");
+                Norm(row[..d]).Should().BeApproximately(Math.Sqrt(weight), 1e-5);
                 double scale = Norm(secondValues.AsSpan(r * d, d));
                 for (int k = 0; k < d; k++)
                 {
-                    ((double)row[k] * Math.Sqrt(2)).Should().BeApproximately(whitened[r * d + k], 1e-5);
-                    ((double)row[d + k] * Math.Sqrt(2)).Should().BeApproximately(secondValues[r * d + k] / scale, 1e-5);
+                    ((double)row[k] / Math.Sqrt(weight)).Should().BeApproximately(whitened[r * d + k], 1e-5);
+                    ((double)row[d + k] / Math.Sqrt(1 - weight)).Should().BeApproximately(secondValues[r * d + k] / scale, 1e-5);
                     part1[r * d + k].Should().BeApproximately(whitened[r * d + k], 1e-5f, "the part is the whitened first input again");
                     part2[r * d + k].Should().BeApproximately((float)(secondValues[r * d + k] / scale), 1e-5f);
                 }
             }
-            // A dot product of two combined regions is the mean of the two parts' cosines.
+            // A dot product of two combined regions is the weighted mean of the two parts' cosines.
             var a = values.AsSpan(0, 2 * d);
             var b = values.AsSpan((rows - 1) * 2 * d, 2 * d);
-            double expected = (Cosine(whitened.AsSpan(0, d), whitened.AsSpan((rows - 1) * d, d))
-                + Cosine(secondValues.AsSpan(0, d), secondValues.AsSpan((rows - 1) * d, d))) / 2;
+            double expected = weight * Cosine(whitened.AsSpan(0, d), whitened.AsSpan((rows - 1) * d, d))
+                + (1 - weight) * Cosine(secondValues.AsSpan(0, d), secondValues.AsSpan((rows - 1) * d, d));
             Dot(a, b).Should().BeApproximately(expected, 1e-5);
         }
     }
