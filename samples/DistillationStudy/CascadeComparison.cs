@@ -8,11 +8,12 @@ using DnS.Training.Data;
 namespace DistillationStudy;
 
 /// <summary>
-/// <c>cascade FEATURES ANNOTATIONS DATASET [--models DIR] [--policies LIST] [--part OFFSET,DIMS] [--output DIR]</c>: the retrieval cascade on
+/// <c>cascade FEATURES ANNOTATIONS DATASET [--models DIR [--fine parameter-free]] [--policies LIST] [--part OFFSET,DIMS] [--output DIR]</c>: the retrieval cascade on
 /// a feature set (<see cref="TradeOffStudy"/>: each video indexed into an in-memory store, each FIVR query searched
 /// against all with one thread, after warm-up): the parameter-free models for the set's R and D (coarse = mean-region
 /// cosine, fine = region chamfer), or a model folder such as <c>dns-train distill</c> writes. Prints DSVR/CSVR/ISVR,
-/// ms/query and fine pairs/query per policy; <c>--part</c> searches one part of combined features (<see cref="PartSource"/>); <c>--output</c> keeps each policy's results (<c>results-POLICY.json</c>).
+/// ms/query and fine pairs/query per policy; <c>--fine parameter-free</c> keeps the folder's coarse student and selector
+/// but re-ranks with the region chamfer; <c>--part</c> searches one part of combined features (<see cref="PartSource"/>); <c>--output</c> keeps each policy's results (<c>results-POLICY.json</c>).
 /// </summary>
 internal static class CascadeComparison
 {
@@ -22,7 +23,7 @@ internal static class CascadeComparison
     {
         if (args is not [var features, var annotationsPath, var datasetPath, .. var options] || options.Length % 2 != 0)
         {
-            Console.Error.WriteLine("usage: cascade FEATURES ANNOTATIONS DATASET [--models DIR] [--policies coarse,topk:30,…] [--part OFFSET,DIMS] [--output DIR]");
+            Console.Error.WriteLine("usage: cascade FEATURES ANNOTATIONS DATASET [--models DIR [--fine parameter-free]] [--policies coarse,topk:30,…] [--part OFFSET,DIMS] [--output DIR]");
             return 2;
         }
         var named = options.Chunk(2).ToDictionary(o => o[0], o => o[1], StringComparer.Ordinal);
@@ -43,6 +44,11 @@ internal static class CascadeComparison
         var videos = Enumerable.Range(0, source.Count).Select(v => new TradeOffVideo(source.GetId(v), queries.Contains(source.GetId(v)), source.GetFeatures(v))).ToList();
         string name = named.TryGetValue("--models", out var folder) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)) : "parameter-free";
         var models = folder is null ? DnsModels.BuiltIn(source.Regions, source.Dims) : DnsModels.Load(folder);
+        if (folder is not null && named.GetValueOrDefault("--fine") == "parameter-free")
+        {
+            models = new DnsModels(models.Coarse, DnsModels.BuiltIn(source.Regions, source.Dims).Fine, models.Selector, models.FineCalibration);
+            name += " + chamfer";
+        }
 
         Console.WriteLine("| configuration | DSVR | CSVR | ISVR | ms/query (1 thread) | fine pairs/query |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");

@@ -13,7 +13,8 @@ namespace DistillationStudy;
 /// on a combined feature set (<see cref="FeatureCombiner"/>) from a fused teacher of docs/distillation.md: the early
 /// fusion (the region chamfer on the whole concatenation, default) or Whiten-MTD (<c>mtd</c>: mean of z-scores,
 /// <see cref="FusionMethod.Mean"/>) of the region chamfer on the built-in part (its first N dims) and the early fusion; with the held-out self-check on (labeled by <c>--annotations</c>: a query
-/// with its ND and DS videos). <c>--coarse small</c> drops the coarse student's transformer (attention and NetVLAD stay).
+/// with its ND and DS videos). <c>--coarse small</c> keeps only the coarse student's region attention (no transformer, no
+/// NetVLAD: an attention-weighted mean of the regions, 0.4 M parameters at D = 640 instead of 13 M).
 /// </summary>
 internal static class FusedDistillation
 {
@@ -44,7 +45,7 @@ internal static class FusedDistillation
         var distillation = new DistillationOptions
         {
             FineVariant = named.GetValueOrDefault("--fine", "attention") == "binary" ? FineGrainedVariant.Binary : FineGrainedVariant.Attention,
-            Coarse = named.GetValueOrDefault("--coarse", "full") == "small" ? new CoarseStudentShape { Transformer = false } : new CoarseStudentShape(),
+            Coarse = named.GetValueOrDefault("--coarse", "full") == "small" ? new CoarseStudentShape { Transformer = false, NetVlad = false } : new CoarseStudentShape(),
             Sampling = new PairSamplerOptions { AnchorCount = named.ContainsKey("--anchors") ? Int("--anchors", 0) : null },
             Fusion = new ScoreFusionOptions { Method = FusionMethod.Mean },
             FineTraining = training,
