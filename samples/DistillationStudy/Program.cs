@@ -25,8 +25,19 @@ using TorchSharp;
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var ct = cancel.Token;
-//   dotnet run -c Release --project samples/DistillationStudy -- teachers FEATURES ANNOTATIONS DATASET   (teachers alone, no training)
-if (args is ["teachers", var featureDir, var annotationFile, var datasetFile]) return await TeacherComparison.RunAsync(featureDir, annotationFile, datasetFile, ct);
+//   dotnet run -c Release --project samples/DistillationStudy -- teachers FEATURES ANNOTATIONS DATASET [--parts N] [--output DIR]   (teachers alone, no training)
+//   … -- combine BUILTIN-INDEX RESNET-INDEX OUTPUT [--weight A]   (the [built-in ; ResNet-18] region vectors of two indexes, as --features both stores them)
+//   … -- cascade FEATURES ANNOTATIONS DATASET [--models DIR] [--output DIR]   (the coarse/top-K/DnS/fine cascade on a feature set)
+//   … -- distill FEATURES OUTPUT --parts N …   (students and selector from the fused teacher on combined features)
+switch (args)
+{
+    case ["teachers", .. var rest]: return await TeacherComparison.RunAsync(rest, ct);
+    case ["combine", var builtInIndex, var resnetIndex, var combinedOutput]: return await CombineCommand.RunAsync(builtInIndex, resnetIndex, combinedOutput, 0.5, ct);
+    case ["combine", var builtInIndex, var resnetIndex, var combinedOutput, "--weight", var weight]:
+        return await CombineCommand.RunAsync(builtInIndex, resnetIndex, combinedOutput, double.Parse(weight, System.Globalization.CultureInfo.InvariantCulture), ct);
+    case ["cascade", .. var rest]: return await CascadeComparison.RunAsync(rest, ct);
+    case ["distill", .. var rest]: return await FusedDistillation.RunAsync(rest, ct);
+}
 var settings = StudySettings.Parse(args);
 var total = Stopwatch.StartNew();
 string root = settings.Artifacts;

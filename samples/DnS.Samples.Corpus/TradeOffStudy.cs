@@ -36,14 +36,32 @@ public static class TradeOffStudy
         IReadOnlyList<(string Name, DnsModels Models, IReadOnlyList<SelectorPolicy> Policies)> configurations, CancellationToken cancellationToken = default)
     {
         var annotations = await FivrAnnotations.LoadAsync(corpus.AnnotationPath, cancellationToken);
+        var videos = features.Select(f => new TradeOffVideo(f.Video.Id, f.Video.IsQuery, f.Features.Values)).ToList();
+        return await RunAsync(annotations, videos, configurations, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs every policy of every model set on any labeled corpus and returns one row each (DSVR mAP);
+    /// <paramref name="results"/> receives each row's full rankings (for the other FIVR tasks or per-edit AP).
+    /// </summary>
+    /// <param name="annotations">The ground truth.</param>
+    /// <param name="videos">Every video's id, whether it is a query, and its T×R×D region features.</param>
+    /// <param name="configurations">Named model sets, each with the policies to measure on it.</param>
+    /// <param name="dataset">The FIVR dataset ids that rankings are restricted to (null: all).</param>
+    /// <param name="results">Called with each row and its rankings.</param>
+    /// <param name="cancellationToken">Stops between queries.</param>
+    public static async Task<IReadOnlyList<TradeOffRow>> RunAsync(FivrAnnotations annotations, IReadOnlyList<TradeOffVideo> videos,
+        IReadOnlyList<(string Name, DnsModels Models, IReadOnlyList<SelectorPolicy> Policies)> configurations, IReadOnlySet<string>? dataset = null,
+        Action<TradeOffRow, SimilarityResults>? results = null, CancellationToken cancellationToken = default)
+    {
         var rows = new List<TradeOffRow>();
         foreach (var (name, models, policies) in configurations)
         {
             await using var store = new InMemoryVideoStore(VideoRecordFactory.SchemaOf(models));
             var queries = new List<VideoRecord>();
-            foreach (var (video, f) in features)
+            foreach (var video in videos)
             {
-                var record = VideoRecordFactory.Create(models, video.Id, f.Values);
+                var record = VideoRecordFactory.Create(models, video.Id, video.Regions.Span);
                 await store.AddAsync(record, cancellationToken);
                 if (video.IsQuery) queries.Add(record);
             }
@@ -56,7 +74,7 @@ public static class TradeOffStudy
                 // Steady state: the first searches run on unoptimized (tier-0) JIT code; time the ones after.
                 for (int warmup = 0; warmup < 3; warmup++)
                     foreach (var query in queries) engine.ScoreAll(query, policy, cancellationToken);
-                var results = new SimilarityResults();
+                var rankings = new SimilarityResults();
                 double milliseconds = 0, finePairs = 0;
                 foreach (var query in queries)
                 {
@@ -66,11 +84,13 @@ public static class TradeOffStudy
                     var entries = new List<(string, double)>();
                     for (int o = 0; o < scores.Merged.Length; o++)
                         if (scores.IsLive[o]) entries.Add((scores.Ids[o], scores.Merged[o]));
-                    results.Add(query.Id, entries);
+                    rankings.Add(query.Id, entries);
                 }
-                double map = FivrEvaluator.Evaluate(annotations, results, FivrTask.DSVR).MeanAveragePrecision;
+                double map = FivrEvaluator.Evaluate(annotations, rankings, FivrTask.DSVR, dataset).MeanAveragePrecision;
                 double bytes = policy.Kind == SelectionKind.CoarseOnly ? storage.CoarseBytesPerVideo : storage.CoarseBytesPerVideo + storage.FineBytesPerVideo;
-                rows.Add(new TradeOffRow($"{name}, {policy}", map, milliseconds / queries.Count, bytes / 1024, finePairs / queries.Count));
+                var row = new TradeOffRow($"{name}, {policy}", map, milliseconds / queries.Count, bytes / 1024, finePairs / queries.Count);
+                rows.Add(row);
+                results?.Invoke(row, rankings);
             }
         }
         return rows;
