@@ -78,8 +78,12 @@ public sealed class FeatureChoiceCliTests(CorpusFixture fixture) : IClassFixture
         (code, _, error) = await Cli.Dns.RunAsync("index", copy.Path, "--index", index, "--features", "resnet18");
         code.Should().Be(2, "an index is built with one extractor");
         error.Should().Contain("was built with").And.Contain("features both");
-        (code, _, error) = await Cli.Dns.RunAsync("index", copy.Path, "--index", index + "-x", "--builtin-pca", "p.safetensors");
+        (code, _, error) = await Cli.Dns.RunAsync("index", copy.Path, "--index", index + "-x", "--features", "builtin", "--builtin-pca", "p.safetensors");
         code.Should().Be(2);
         error.Should().Contain("applies to both features only");
+        (code, _, error) = await Cli.Dns.RunAsync("index", copy.Path, "--index", index + "-y", "--builtin-pca", "missing.safetensors");
+        code.Should().Be(1, "a file the user named is missing");
+        error.Should().Contain("missing.safetensors").And.Contain("no such PCA whitening file");
+        Directory.Exists(index + "-y").Should().BeFalse("nothing is created when a given whitening is missing");
     }
 }
