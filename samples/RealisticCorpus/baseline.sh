@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The baseline rows of docs/realistic-corpus.md: the current `dns` tools (built-in models) on a generated realistic
+# The baseline rows of docs/realistic-corpus.md: the current `dns` tools (default features: both since they measured best) on a generated realistic
 # corpus — index it, then for each policy score every query against the library (`dns similarity`), evaluate with the
 # FIVR protocol (`dns eval`) and per edit (`RealisticCorpus per-edit`). Everything runs under `nice -n 19`.
 #   samples/RealisticCorpus/baseline.sh CORPUS [WORK] [POLICIES...]
