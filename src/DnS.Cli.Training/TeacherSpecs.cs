@@ -12,7 +12,7 @@ namespace DnS.Cli.Training;
 /// </summary>
 internal static class TeacherSpecs
 {
-    public const string Help = "chamfer | whitened[:N] | visil:WEIGHTS | student:MODELS-DIR";
+    public const string Help = "chamfer | whitened | whitened:N | visil:WEIGHTS | student:MODELS-DIR";
 
     /// <exception cref="ArgumentException">An unknown kind, or a missing file.</exception>
     public static IReadOnlyList<IPairTeacher> Parse(IReadOnlyList<string> specs, IRegionFeatureSource features)

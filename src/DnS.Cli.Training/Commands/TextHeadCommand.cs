@@ -17,7 +17,7 @@ internal sealed class TextHeadCommand : AsyncCommand<TextHeadCommand.Settings>
     public sealed class Settings : TextSettings
     {
         [CommandOption("--captions <FILE>")]
-        [Description("Captions JSON: {\"video id\": [\"sentence\", ...], ...}; ids are file names without extension. Every fifth caption is held out.")]
+        [Description("Captions JSON: {\"video id\": [[\"sentence\", ...]], ...}; ids are file names without extension. Every fifth caption is held out.")]
         public string Captions { get; init; } = "";
 
         [CommandOption("--output <FILE>")]

@@ -17,7 +17,7 @@ internal sealed class ClusterIndexCommand : AsyncCommand<ClusterIndexCommand.Set
         public string Index { get; init; } = "";
 
         [CommandOption("--cluster <ENDPOINTS>")]
-        [Description("The cluster's gateways, host:port[,host:port...].")]
+        [Description("The cluster's gateways, host:port[[,host:port...]].")]
         public string Cluster { get; init; } = "";
 
         public override ValidationResult Validate() =>

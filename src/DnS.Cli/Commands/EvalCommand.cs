@@ -26,7 +26,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         public string? Dataset { get; init; }
 
         [CommandOption("--captions <FILE>")]
-        [Description("Text-to-video recall instead: captions {video_id: [sentences]} (or an MSR-VTT / VATEX annotation file) of videos in --index.")]
+        [Description("Text-to-video recall instead: captions {video_id: [[sentences]]} (or an MSR-VTT / VATEX annotation file) of videos in --index.")]
         public string? Captions { get; init; }
 
         [CommandOption("--index <DIR>")]

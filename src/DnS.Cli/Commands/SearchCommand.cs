@@ -26,7 +26,7 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
         public string Index { get; init; } = "";
 
         [CommandOption("--cluster <ENDPOINTS>")]
-        [Description("Search a DnS cluster instead: its gateways, host:port[,host:port...] (docs/scale.md).")]
+        [Description("Search a DnS cluster instead: its gateways, host:port[[,host:port...]] (docs/scale.md).")]
         public string? Cluster { get; init; }
 
         [CommandOption("--models <DIR>")]

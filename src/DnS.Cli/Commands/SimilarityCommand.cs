@@ -30,7 +30,7 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
         public string? Policy { get; init; }
 
         [CommandOption("--cluster <ENDPOINTS>")]
-        [Description("Score against a DnS cluster instead: its gateways, host:port[,host:port...]; --index then only extracts query files.")]
+        [Description("Score against a DnS cluster instead: its gateways, host:port[[,host:port...]]; --index then only extracts query files.")]
         public string? Cluster { get; init; }
 
         [CommandOption("--top <N>")]
