@@ -70,7 +70,8 @@ static async Task<int> PerEditAsync(Options o, CancellationToken ct)
 
 static async Task<int> InsetsAsync(Options o, CancellationToken ct)
 {
-    var options = InsetStageOptions.Default with { Threshold = (float)D(o.Get("threshold", "0.76")) };
+    var placements = o.Flag("both") ? InsetStageOptions.ForBothFeatures : InsetStageOptions.Default;
+    var options = placements with { Threshold = (float)D(o.Get("threshold", "0.76")) };
     var (stage, scores) = await InsetScores.ComputeAsync(o.Required("corpus"), o.Required("cache"), o.Int("jobs", 2), options,
         new Progress<string>(Console.WriteLine), ct);
     await scores.SaveAsync(o.Required("output"), ct);
@@ -92,7 +93,8 @@ static int Usage()
                                         [--edits N] [--fps N] [--jobs N] [--nice N] [--plan-only]
                RealisticCorpus per-edit --results results.json --edits DIR/edits.json
                RealisticCorpus insets --corpus DIR --cache DIR --output inset.json [--jobs N]
-                                      [--fuse results.json --tier T [--threshold 0.76] --fused fused.json]
+                                      [--fuse results.json --tier T [--threshold 0.76] [--both] --fused fused.json]
+                                      (--both: the placements measured for a ranking of the both features)
         """);
     return 2;
 }

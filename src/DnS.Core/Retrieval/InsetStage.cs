@@ -77,7 +77,7 @@ public sealed class InsetStage
     /// <summary>
     /// A cascade's ranking with the sure inset matches moved up: a pair scored under <paramref name="tier"/> whose inset
     /// score s reaches <see cref="InsetStageOptions.Threshold"/> and passes the family test gets
-    /// max(score, tier − 0.01·(1 − s)); one whose s also reaches <see cref="InsetStageOptions.StrongThreshold"/> and stands
+    /// max(score, tier + <see cref="InsetStageOptions.WeakLift"/> − 0.01·(1 − s)); one whose s also reaches <see cref="InsetStageOptions.StrongThreshold"/> and stands
     /// <see cref="InsetStageOptions.StrongDeviations"/> standard deviations above the mean of the query's inset scores over
     /// the library gets max(score, tier + <see cref="InsetStageOptions.StrongLift"/> − 0.01·(1 − s)) instead (pairs already
     /// at or above that keep their score). Every other pair keeps its score. Returned in descending score order.
@@ -97,13 +97,13 @@ public sealed class InsetStage
         for (int v = 0; v < _ids.Length; v++)
             inset[v] = insetScores.TryGetValue(_ids[v], out float s) ? s : throw new ArgumentException($"no inset score for library video '{_ids[v]}'", nameof(insetScores));
         double mean = inset.Average(), deviation = Math.Sqrt(inset.Average(x => (x - mean) * (x - mean)));
-        double strongTier = tier + _options.StrongLift;
+        double weakTier = tier + _options.WeakLift, strongTier = tier + _options.StrongLift;
         return [.. ranking.Select(pair =>
         {
             if (pair.Score >= tier || !_index.TryGetValue(pair.Id, out int v) || inset[v] < _options.Threshold || FamilySupport(v, inset, merged, tier) > _options.MaxFamilySupport)
                 return pair;
             bool strong = inset[v] >= _options.StrongThreshold && inset[v] >= mean + _options.StrongDeviations * deviation;
-            return (pair.Id, Score: Math.Max(pair.Score, (strong ? strongTier : tier) - 0.01 * (1 - inset[v])));
+            return (pair.Id, Score: Math.Max(pair.Score, (strong ? strongTier : weakTier) - 0.01 * (1 - inset[v])));
         }).OrderByDescending(p => p.Score)];
     }
 
@@ -138,8 +138,17 @@ public sealed record InsetStageOptions
     /// move above the tier (3).</summary>
     public float StrongDeviations { get; init; } = 3f;
 
-    /// <summary>How far above the tier strong pairs move (0.05: a calibrated fine score of 0.95).</summary>
+    /// <summary>How far above the tier strong pairs move (0.05: a calibrated fine score of 0.95; negative: below it).</summary>
     public double StrongLift { get; init; } = 0.05;
+
+    /// <summary>Where the other sure pairs move, relative to the tier (0: just under it). The tier also decides which
+    /// look-alikes count as the query's own copies in the family test; a ranking whose copies score lower than the
+    /// built-in fine stage's (the both features: <see cref="ForBothFeatures"/>) places its moves lower than that.</summary>
+    public double WeakLift { get; init; }
+
+    /// <summary>The placements measured for the fine scores of the both features at tier 0.9: strong pairs to 0.85, the
+    /// other sure pairs to 0.65 (docs/realistic-corpus.md: on two renders of the corpus, no edit loses AP).</summary>
+    public static InsetStageOptions ForBothFeatures { get; } = new() { StrongLift = -0.05, WeakLift = -0.25 };
 
     /// <summary>The cosine of mean whole-frame descriptors from which two library videos look alike (0.9).</summary>
     public float FamilySimilarity { get; init; } = 0.9f;
