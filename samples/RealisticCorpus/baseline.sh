@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The baseline rows of docs/realistic-corpus.md: the current `dns` tools (default features: both since they measured best) on a generated realistic
-# corpus — index it, then for each policy score every query against the library (`dns similarity`), evaluate with the
-# FIVR protocol (`dns eval`) and per edit (`RealisticCorpus per-edit`). Everything runs under `nice -n 19`.
+# The baseline rows of docs/realistic-corpus.md: the current `dns` tools with their default features (both, since
+# issue #12) on a generated realistic corpus — index it, then for each policy score every query against the library
+# (`dns similarity`), evaluate with the FIVR protocol (`dns eval`) and per edit (`RealisticCorpus per-edit`). Everything
+# runs under `nice -n 19`.
 #   samples/RealisticCorpus/baseline.sh CORPUS [WORK] [POLICIES...]
 # CORPUS is generate's --output folder; WORK (default CORPUS/baseline) receives the index, the results and baseline.log.
 set -euo pipefail

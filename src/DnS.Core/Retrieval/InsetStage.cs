@@ -77,10 +77,11 @@ public sealed class InsetStage
     /// <summary>
     /// A cascade's ranking with the sure inset matches moved up: a pair scored under <paramref name="tier"/> whose inset
     /// score s reaches <see cref="InsetStageOptions.Threshold"/> and passes the family test gets
-    /// max(score, tier + <see cref="InsetStageOptions.WeakLift"/> − 0.01·(1 − s)); one whose s also reaches <see cref="InsetStageOptions.StrongThreshold"/> and stands
-    /// <see cref="InsetStageOptions.StrongDeviations"/> standard deviations above the mean of the query's inset scores over
-    /// the library gets max(score, tier + <see cref="InsetStageOptions.StrongLift"/> − 0.01·(1 − s)) instead (pairs already
-    /// at or above that keep their score). Every other pair keeps its score. Returned in descending score order.
+    /// max(score, tier + <see cref="InsetStageOptions.WeakLift"/> − 0.01·(1 − s)); one whose s also reaches
+    /// <see cref="InsetStageOptions.StrongThreshold"/> and stands <see cref="InsetStageOptions.StrongDeviations"/> standard
+    /// deviations above the mean of the query's inset scores over the library gets
+    /// max(score, tier + <see cref="InsetStageOptions.StrongLift"/> − 0.01·(1 − s)) instead (pairs already at or above that
+    /// keep their score). Every other pair keeps its score. Returned in descending score order.
     /// </summary>
     /// <param name="ranking">The cascade's (id, merged score) pairs for one query.</param>
     /// <param name="insetScores">The query's inset scores from <see cref="Score"/> (every library video).</param>
