@@ -120,6 +120,9 @@ public sealed class TextTrainingTests(TorchFixture torchFixture, TextCorpus corp
     [Fact]
     public async Task Distillation_brings_the_fast_rankings_closer_to_the_slow_ones()
     {
+        // The pooling's initial weights come from libtorch's global generator: seeded here, or they depend on which tests
+        // of the collection ran before (a run where an earlier test failed left another state, and this one failed).
+        torch.manual_seed(23);
         var options = new TextDistillationOptions
         {
             Training = new TrainingOptions { Steps = 150, BatchSize = 8, MaxFrames = 64, Seed = 2 },
