@@ -30,6 +30,10 @@ internal abstract class DistillationSettings : TrainingDataSettings
     [Description("Passes over the training pairs per network (default 8).")]
     public int Epochs { get; init; } = 8;
 
+    [CommandOption("--max-frames <N>")]
+    [Description("Frames per video in a training step: a random window of this many (default 16; a step costs about frames², and the short windows also augment).")]
+    public int MaxFrames { get; init; } = 16;
+
     [CommandOption("--anchors <FRACTION>")]
     [Description("Fraction of the videos used as anchors (default 0.2).")]
     public double Anchors { get; init; } = 0.2;
@@ -38,6 +42,7 @@ internal abstract class DistillationSettings : TrainingDataSettings
         Teacher is not null && Teachers is not null ? ValidationResult.Error("give --teacher or --teachers, not both")
         : Teachers is not null && !Whiten ? ValidationResult.Error("several teachers score on different scales: --teachers needs --whiten")
         : Epochs < 1 ? ValidationResult.Error("--epochs must be ≥ 1")
+        : MaxFrames < 1 ? ValidationResult.Error("--max-frames must be ≥ 1")
         : !(Anchors > 0 && Anchors <= 1) ? ValidationResult.Error("--anchors must be in (0, 1]")
         : ValidationResult.Success();
 
@@ -47,7 +52,7 @@ internal abstract class DistillationSettings : TrainingDataSettings
 
     public PairSamplerOptions Sampling() => new() { AnchorFraction = Anchors, Seed = Seed };
 
-    public TrainingOptions Training() => new() { Epochs = Epochs, Seed = Seed };
+    public TrainingOptions Training() => new() { Epochs = Epochs, Seed = Seed, MaxFrames = MaxFrames };
 
     /// <exception cref="ArgumentException">An unknown method or unreadable weights.</exception>
     public ScoreFusionOptions FusionOptions() => Fusion switch

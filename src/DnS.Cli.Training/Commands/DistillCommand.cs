@@ -25,6 +25,10 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         [Description("attention (default) | binary")]
         public string Fine { get; init; } = "attention";
 
+        [CommandOption("--coarse <SHAPE>")]
+        [Description("small (default: h-attention over regions, mean over frames) | full (the paper's: + Transformer and NetVLAD; about 10× the time per step at D = 640).")]
+        public string Coarse { get; init; } = "small";
+
         [CommandOption("--pca-dims <N>")]
         [Description("With a backbone and no --pca: fit a PCA whitening to this many dimensions (default 512) on the corpus and save it as pca.safetensors in the output.")]
         public int PcaDims { get; init; } = 512;
@@ -42,6 +46,7 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
             : PcaDims < 1 ? ValidationResult.Error("--pca-dims must be ≥ 1")
             : Output.Length == 0 ? ValidationResult.Error("--output is required")
             : Fine is not ("attention" or "binary") ? ValidationResult.Error("--fine must be attention or binary")
+            : Coarse is not ("small" or "full") ? ValidationResult.Error("--coarse must be small or full")
             : base.Validate();
     }
 
@@ -57,6 +62,7 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         var options = new DistillationOptions
         {
             FineVariant = settings.Fine == "binary" ? FineGrainedVariant.Binary : FineGrainedVariant.Attention,
+            Coarse = settings.Coarse == "small" ? new CoarseStudentShape { Transformer = false, NetVlad = false } : new CoarseStudentShape(),
             Sampling = settings.Sampling(),
             Fusion = settings.FusionOptions(),
             FineTraining = training,

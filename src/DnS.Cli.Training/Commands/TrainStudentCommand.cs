@@ -44,12 +44,14 @@ internal sealed class TrainStudentCommand : AsyncCommand<TrainStudentCommand.Set
         if (settings.Network == "fine")
         {
             using var trainer = new FineStudentTrainer(folder.Fine, features.Source, pairs, training, itqSample: 0);
-            report = DistillationPipeline.TrainStudent(trainer, pairs, DistillationStage.FineStudent, progress, cancellationToken).Report;
+            report = DistillationPipeline.TrainStudent(trainer, trainer.MeanAbsoluteError(pairs), DistillationStage.FineStudent, progress, cancellationToken);
+            report = report with { ErrorAfter = trainer.MeanAbsoluteError(pairs) };
         }
         else
         {
             using var trainer = new CoarseStudentTrainer(folder.Coarse, features.Source, pairs, training with { LearningRate = 1e-4 });
-            report = DistillationPipeline.TrainStudent(trainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken).Report;
+            report = DistillationPipeline.TrainStudent(trainer, trainer.MeanAbsoluteError(pairs), DistillationStage.CoarseStudent, progress, cancellationToken);
+            report = report with { ErrorAfter = trainer.MeanAbsoluteError(pairs) };
         }
         await folder.SaveAsync(cancellationToken);
         Console.WriteLine($"{settings.Network} student from {string.Join(", ", cache.TeacherNames)}: |student − teacher| {report.ErrorBefore:F3} → {report.ErrorAfter:F3} " +

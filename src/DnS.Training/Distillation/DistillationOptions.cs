@@ -39,10 +39,11 @@ public sealed record DistillationOptions
 
     /// <summary>
     /// How the written model folder merges re-ranked fine scores with coarse ones (its <c>fineCalibration</c>), and so
-    /// what the selector's labels compare. Default: the reference evaluation's s/2 + 0.5 — fitted affine maps (least
-    /// squares, identity, mean/deviation matching) ranked worse on the distillation study (docs/distillation.md).
+    /// what the selector's labels compare. Default: the reference evaluation's s/2 + 0.5. Null puts both students on the
+    /// teacher's scale less its baseline b (the median target of the distractor pairs): the coarse student learns
+    /// target − b, since a cosine cannot learn an offset, and fine scores merge as s − b.
     /// </summary>
-    public FineScoreCalibration FineCalibration { get; init; } = FineScoreCalibration.Reference;
+    public FineScoreCalibration? FineCalibration { get; init; } = FineScoreCalibration.Reference;
 
     /// <summary>
     /// Fraction of the mined anchors held out of training for the self-check (default 0.2; 0 trains on every anchor and
@@ -83,7 +84,6 @@ public sealed record DistillationOptions
         ArgumentNullException.ThrowIfNull(SelectorTraining);
         SelectorTraining.Validate();
         OptionChecks.AtLeast(SelectorThreshold, 0);
-        ArgumentNullException.ThrowIfNull(FineCalibration);
         ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1);
         if (!(HeldOutFraction >= 0 && HeldOutFraction < 1)) throw new ArgumentOutOfRangeException(nameof(HeldOutFraction), HeldOutFraction, "must be in [0, 1)");
         OptionChecks.AtLeast(SelfCheckTolerance, 0, nameof(SelfCheckTolerance));

@@ -62,45 +62,61 @@ public static class DistillationPipeline
 
         using var fine = new FineGrainedStudentModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
         using var fineTrainer = new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine"));
-        var (fineReport, fineSimilarities) = TrainStudent(fineTrainer, pairs, DistillationStage.FineStudent, progress, cancellationToken);
-
+        // A coarse similarity is a cosine, near 0 for unrelated videos; the teacher scores them at its own baseline. With a
+        // fitted calibration the coarse student learns the teacher's score minus that baseline (fitting it instead pulls
+        // every video vector together) and the folder maps fine scores by s − baseline onto the coarse scale.
+        float baseline = options.FineCalibration is null ? DistractorBaseline(pairs) : 0f;
+        var coarsePairs = baseline == 0 ? pairs : pairs.Select(p => p with { Target = p.Target - baseline }).ToList();
+        var calibration = options.FineCalibration ?? new FineScoreCalibration(1, -baseline);
         using var coarse = options.Coarse.Create(features.Dims);
-        using var coarseTrainer = new CoarseStudentTrainer(coarse, features, pairs, Checkpointed(options.CoarseTraining, work, "coarse"));
-        var (coarseReport, coarseSimilarities) = TrainStudent(coarseTrainer, pairs, DistillationStage.CoarseStudent, progress, cancellationToken);
+        using var coarseTrainer = new CoarseStudentTrainer(coarse, features, coarsePairs, Checkpointed(options.CoarseTraining, work, "coarse"));
+        using var selector = options.TrainSelector ? new SelectorNetworkModule(features.Dims) : null;
+
+        // Every pass over the pairs runs the exported networks on DnS.Core (seconds), not libtorch (minutes).
+        var initial = await ExportedNetworks.ExportAsync(Path.Combine(work, "initial"), coarse, fine, selector, features, options.FineCalibration,
+            options.Parallelism, cancellationToken).ConfigureAwait(false);
+        var fineReport = TrainStudent(fineTrainer, Error(pairs, initial.FineSimilarities(pairs)), DistillationStage.FineStudent, progress, cancellationToken);
+        var coarseReport = TrainStudent(coarseTrainer, Error(coarsePairs, initial.CoarseSimilarities(pairs)), DistillationStage.CoarseStudent, progress, cancellationToken);
+        var students = await ExportedNetworks.ExportAsync(Path.Combine(work, "students"), coarse, fine, null, features, options.FineCalibration,
+            options.Parallelism, cancellationToken).ConfigureAwait(false);
+        float[] fineSimilarities = students.FineSimilarities(pairs), coarseSimilarities = students.CoarseSimilarities(pairs);
+        fineReport = fineReport with { ErrorAfter = Error(pairs, fineSimilarities) };
+        coarseReport = coarseReport with { ErrorAfter = Error(coarsePairs, coarseSimilarities) };
 
         SelfCheckReport? check = null;
         if (split.Anchors.Length > 0)
         {
-            check = await SelfCheck.RunAsync(features, split.Anchors, teachers, cache, fineTrainer.Similarities, coarseTrainer.Similarities, options, work,
+            check = await SelfCheck.RunAsync(features, split.Anchors, teachers, cache, students.FineSimilarities, students.CoarseSimilarities, options, work,
                 ForwardScoring(progress, DistillationStage.SelfCheck), cancellationToken).ConfigureAwait(false);
         }
         string modelDirectory = check is { Passed: false } ? Path.Combine(outputDirectory, RejectedFolder) : outputDirectory;
 
-        SelectorNetworkModule? selector = null;
         StageReport? selectorReport = null;
         SelectorEvaluation? selectorAccuracy = null;
-        try
+        // Refused students get no selector: it would only learn where two networks nobody installs disagree.
+        bool withSelector = selector is not null && check is not { Passed: false };
+        if (withSelector)
         {
-            // Refused students get no selector: it would only learn where two networks nobody installs disagree.
-            if (options.TrainSelector && check is not { Passed: false })
-            {
-                var selectorPairs = SelectorPairs.From(pairs, fineSimilarities, coarseSimilarities);
-                selector = new SelectorNetworkModule(features.Dims);
-                using var trainer = new SelectorTrainer(selector, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"),
-                    options.FineCalibration, options.SelectorThreshold);
-                (selectorReport, selectorAccuracy) = TrainSelector(trainer, selectorPairs, progress, cancellationToken);
-            }
+            var selectorPairs = SelectorPairs.From(pairs, fineSimilarities, coarseSimilarities);
+            using var trainer = new SelectorTrainer(selector!, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"),
+                calibration, options.SelectorThreshold);
+            var before = trainer.Evaluate(selectorPairs, initial.SelectorProbabilities(selectorPairs));
+            CheckpointFolder.TryResume(trainer.Options.CheckpointDirectory, trainer.LoadCheckpoint, out _);
+            var clock2 = Stopwatch.StartNew();
+            var last = trainer.Train(Forward(progress, DistillationStage.Selector), cancellationToken);
+            var elapsed = clock2.Elapsed;
+            var exported = await ExportedNetworks.ExportAsync(Path.Combine(work, "selector-export"), coarse, fine, selector, features, calibration,
+                options.Parallelism, cancellationToken).ConfigureAwait(false);
+            selectorAccuracy = trainer.Evaluate(selectorPairs, exported.SelectorProbabilities(selectorPairs));
+            selectorReport = new StageReport(trainer.Step, LossOf(last), 1 - Balanced(before), 1 - Balanced(selectorAccuracy.Value), elapsed);
+        }
 
-            progress?.Report(new DistillationProgress(DistillationStage.Export, 0, 1, float.NaN, TimeSpan.Zero));
-            fine.eval();
-            coarse.eval();
-            selector?.eval();
-            await ModelFolderWriter.WriteAsync(modelDirectory, coarse, fine, selector, features.Regions, options.FineCalibration, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            selector?.Dispose();
-        }
+        progress?.Report(new DistillationProgress(DistillationStage.Export, 0, 1, float.NaN, TimeSpan.Zero));
+        fine.eval();
+        coarse.eval();
+        selector?.eval();
+        await ModelFolderWriter.WriteAsync(modelDirectory, coarse, fine, withSelector ? selector : null, features.Regions, calibration, cancellationToken)
+            .ConfigureAwait(false);
 
         var report = new DistillationReport(features.Count, CountAnchors(pairs), CountKinds(pairs), cache.TeacherNames,
             fineReport, coarseReport, selectorReport, selectorAccuracy, clock.Elapsed, Process.GetCurrentProcess().PeakWorkingSet64, check, Path.GetFullPath(modelDirectory));
@@ -150,20 +166,19 @@ public static class DistillationPipeline
     }
 
     /// <summary>
-    /// Trains a student to the end of its run — resuming from its checkpoint folder when one is there — and reports its
-    /// error to the targets before and after, with its similarities of the pairs after training (eval mode).
+    /// Trains a student to the end of its run — resuming from its checkpoint folder when one is there. The report's
+    /// errors are left to the caller, who scores the pairs with the exported networks: <paramref name="errorBefore"/> is
+    /// written as given, the error after is <see cref="double.NaN"/> until the caller sets it.
     /// </summary>
-    public static (StageReport Report, float[] Similarities) TrainStudent<TModule>(StudentTrainer<TModule> trainer, IReadOnlyList<ScoredPair> pairs, DistillationStage stage,
+    public static StageReport TrainStudent<TModule>(StudentTrainer<TModule> trainer, double errorBefore, DistillationStage stage,
         IProgress<DistillationProgress>? progress, CancellationToken cancellationToken) where TModule : TorchSharp.torch.nn.Module
     {
-        double before = trainer.MeanAbsoluteError(pairs);
         // A checkpoint of this run continues; one trained on other pairs or targets (another teacher, a retrained
         // student) is discarded and the network trains from the start.
         CheckpointFolder.TryResume(trainer.Options.CheckpointDirectory, trainer.LoadCheckpoint, out _);
         var clock = Stopwatch.StartNew();
         var last = trainer.Train(Forward(progress, stage), cancellationToken);
-        var similarities = trainer.Similarities(pairs);
-        return (new StageReport(trainer.Step, LossOf(last), before, StudentTrainer<TModule>.MeanAbsoluteError(pairs, similarities), clock.Elapsed), similarities);
+        return new StageReport(trainer.Step, LossOf(last), errorBefore, double.NaN, clock.Elapsed);
     }
 
     /// <summary>Trains the selector to the end of its run (resuming like <see cref="TrainStudent"/>) and evaluates it on its pairs.</summary>
@@ -177,6 +192,15 @@ public static class DistillationPipeline
         var after = trainer.Evaluate(pairs);
         return (new StageReport(trainer.Step, LossOf(last), 1 - Balanced(before), 1 - Balanced(after), clock.Elapsed), after);
     }
+
+    /// <summary>The median teacher target of the distractor pairs (0 without any): the teacher's score of unrelated videos.</summary>
+    internal static float DistractorBaseline(IReadOnlyList<ScoredPair> pairs)
+    {
+        var targets = pairs.Where(p => p.Kind == PairKind.Distractor).Select(p => p.Target).Order().ToArray();
+        return targets.Length == 0 ? 0f : targets[targets.Length / 2];
+    }
+
+    private static double Error(IReadOnlyList<ScoredPair> pairs, float[] similarities) => StudentTrainer<FineGrainedStudentModule>.MeanAbsoluteError(pairs, similarities);
 
     private static float? LossOf(TrainingProgress last) => float.IsNaN(last.RunningLoss) ? null : last.RunningLoss;
 

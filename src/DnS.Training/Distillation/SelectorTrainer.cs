@@ -109,41 +109,47 @@ public sealed class SelectorTrainer : DistillationTrainer<SelectorNetworkModule,
     public float[] Probabilities(IReadOnlyList<SelectorPair> pairs)
     {
         var result = new float[pairs.Count];
-        Evaluate(pairs, result);
-        return result;
-    }
-
-    /// <summary>Accuracy overall and per class, and the balanced loss, of the selector in eval mode on <paramref name="pairs"/>.</summary>
-    public SelectorEvaluation Evaluate(IReadOnlyList<SelectorPair> pairs) => Evaluate(pairs, new float[pairs.Count]);
-
-    private SelectorEvaluation Evaluate(IReadOnlyList<SelectorPair> pairs, float[] probabilities)
-    {
         Module.eval();
         using var noGrad = no_grad();
-        double lossSum = 0;
-        int positives = 0, negatives = 0, positiveHits = 0, negativeHits = 0;
         for (int start = 0; start < pairs.Count; start += BatchSize)
         {
             using var noGc = NoGcScope.Enter();
             using var scope = NewDisposeScope();
             var batch = new SelectorPair[Math.Min(BatchSize, pairs.Count - start)];
             for (int i = 0; i < batch.Length; i++) batch[i] = pairs[start + i];
-            var (p, labels, weights) = Forward(batch, null);
-            lossSum += F.binary_cross_entropy(p, labels, weights, nn.Reduction.Sum).item<float>();
-            p.data<float>().CopyTo(probabilities.AsSpan(start));
-            for (int i = 0; i < batch.Length; i++)
+            Forward(batch, null).Probabilities.data<float>().CopyTo(result.AsSpan(start));
+        }
+        return result;
+    }
+
+    /// <summary>Accuracy overall and per class, and the balanced loss, of the selector in eval mode on <paramref name="pairs"/>.</summary>
+    public SelectorEvaluation Evaluate(IReadOnlyList<SelectorPair> pairs) => Evaluate(pairs, Probabilities(pairs));
+
+    /// <summary>
+    /// Accuracy overall and per class, and the balanced loss (log clamped at −100, as libtorch's), of the given
+    /// probabilities (one per pair, in order; from this trainer or from the exported selector) against this trainer's labels.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not one probability per pair.</exception>
+    public SelectorEvaluation Evaluate(IReadOnlyList<SelectorPair> pairs, ReadOnlySpan<float> probabilities)
+    {
+        if (probabilities.Length != pairs.Count) throw new ArgumentException($"{pairs.Count} pairs but {probabilities.Length} probabilities", nameof(probabilities));
+        double lossSum = 0;
+        int positives = 0, negatives = 0, positiveHits = 0, negativeHits = 0;
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            double p = probabilities[i];
+            bool decided = p > 0.5;
+            if (Label(pairs[i], Calibration, Threshold))
             {
-                bool decided = probabilities[start + i] > 0.5f;
-                if (Label(batch[i], Calibration, Threshold))
-                {
-                    positives++;
-                    if (decided) positiveHits++;
-                }
-                else
-                {
-                    negatives++;
-                    if (!decided) negativeHits++;
-                }
+                positives++;
+                if (decided) positiveHits++;
+                lossSum -= PositiveWeight * Math.Max(Math.Log(p), -100);
+            }
+            else
+            {
+                negatives++;
+                if (!decided) negativeHits++;
+                lossSum -= NegativeWeight * Math.Max(Math.Log(1 - p), -100);
             }
         }
         return new SelectorEvaluation(lossSum / pairs.Count, (double)(positiveHits + negativeHits) / pairs.Count,

@@ -21,7 +21,7 @@ public sealed class DistillationPipelineTests(TorchFixture torchFixture, ITestOu
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private async Task<DistillationReport> DistilAsync(FineScoreCalibration calibration, double threshold)
+    private async Task<DistillationReport> DistilAsync(FineScoreCalibration? calibration, double threshold)
     {
         _ = torchFixture;
         torch.manual_seed(51);
@@ -55,8 +55,11 @@ public sealed class DistillationPipelineTests(TorchFixture torchFixture, ITestOu
         using (var folder = ModelFolder.Load(_folder))
         {
             folder.FineCalibration.Should().Be(calibration);
-            using (var trainer = new FineStudentTrainer(folder.Fine, _corpus, pairs, Training, itqSample: 0)) fine = trainer.Similarities(pairs);
-            using (var trainer = new CoarseStudentTrainer(folder.Coarse, _corpus, pairs, Training)) coarse = trainer.Similarities(pairs);
+            // libtorch over every frame, one pair at a time (the pipeline scores with the exported networks on DnS.Core,
+            // which sees every frame and pads nothing).
+            var allFrames = Training with { MaxFrames = 64, BatchSize = 1 };
+            using (var trainer = new FineStudentTrainer(folder.Fine, _corpus, pairs, allFrames, itqSample: 0)) fine = trainer.Similarities(pairs);
+            using (var trainer = new CoarseStudentTrainer(folder.Coarse, _corpus, pairs, allFrames)) coarse = trainer.Similarities(pairs);
             await folder.SaveAsync();
         }
         DnsModels.ReadConfig(_folder).FineCalibration.Should().Be(calibration, "retraining a network in place keeps the folder's merge");
@@ -71,6 +74,29 @@ public sealed class DistillationPipelineTests(TorchFixture torchFixture, ITestOu
         var accuracy = report.SelectorAccuracy!.Value;
         accuracy.Positives.Should().Be(positives);
         accuracy.Negatives.Should().Be(pairs.Count - positives);
+    }
+
+    [Fact]
+    public async Task Without_a_calibration_the_coarse_student_learns_the_teacher_less_its_distractor_baseline()
+    {
+        var report = await DistilAsync(null, SelectorTrainer.DefaultThreshold);
+
+        var cache = await TeacherScoreCache.LoadAsync(Path.Combine(_folder, DistillationPipeline.WorkFolder, "teacher-scores.bin"), _corpus);
+        var pairs = ScoreFusion.Fuse(cache);
+        var distractors = pairs.Where(p => p.Kind == PairKind.Distractor).Select(p => p.Target).ToList();
+        distractors.Sort();
+        float baseline = distractors[distractors.Count / 2];
+        baseline.Should().NotBe(0f, "this corpus's teacher scores unrelated videos above 0");
+        DnsModels.ReadConfig(_folder).FineCalibration.Should().Be(new FineScoreCalibration(1, -baseline));
+
+        // Independently (libtorch over every frame): the reported coarse error is against the centered targets.
+        float[] coarse;
+        using (var folder = ModelFolder.Load(_folder))
+        using (var trainer = new CoarseStudentTrainer(folder.Coarse, _corpus, pairs, Training with { MaxFrames = 64, BatchSize = 1 }))
+            coarse = trainer.Similarities(pairs);
+        double error = 0;
+        for (int i = 0; i < pairs.Count; i++) error += Math.Abs(coarse[i] - (pairs[i].Target - baseline));
+        report.Coarse.ErrorAfter.Should().BeApproximately(error / pairs.Count, 1e-4);
     }
 
     [Fact]
