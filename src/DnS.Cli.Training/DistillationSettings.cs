@@ -27,8 +27,8 @@ internal abstract class DistillationSettings : TrainingDataSettings
     public string Fusion { get; init; } = "maxmin";
 
     [CommandOption("--epochs <N>")]
-    [Description("Passes over the training pairs per network (default 8).")]
-    public int Epochs { get; init; } = 8;
+    [Description("Passes over the training pairs per network (default 4).")]
+    public int Epochs { get; init; } = 4;
 
     [CommandOption("--max-frames <N>")]
     [Description("Frames per video in a training step: a random window of this many (default 16; a step costs about frames², and the short windows also augment).")]

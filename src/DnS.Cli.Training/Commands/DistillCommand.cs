@@ -69,6 +69,7 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
             CoarseTraining = training with { LearningRate = 1e-4 },
             SelectorTraining = training,
             HeldOutFraction = settings.HeldOut,
+            FineCalibration = null,
             Relevance = settings.Annotations is null ? null : await CopyGroupsAsync(settings.Annotations, cancellationToken),
         };
 
@@ -80,6 +81,9 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         if (report.SelectorAccuracy is { } accuracy)
             Console.WriteLine($"selector:       accuracy {accuracy.Accuracy:P1} (re-rank {accuracy.PositiveAccuracy:P1} of {accuracy.Positives}, keep {accuracy.NegativeAccuracy:P1} of {accuracy.Negatives})");
         if (report.SelfCheck is { } check) WriteSelfCheck(check);
+        if (report.ChamferFine)
+            Console.WriteLine($"{report.SelfCheck!.Failures[0]}: the folder re-ranks with the region chamfer instead, and the student is kept in " +
+                              $"{Path.Combine(Path.GetFullPath(settings.Output), DistillationPipeline.RejectedFolder)}");
         if (!report.Installed)
         {
             Console.Error.WriteLine($"refused: {string.Join("; ", report.SelfCheck!.Failures)}. The models were kept in {report.ModelDirectory}, not installed " +

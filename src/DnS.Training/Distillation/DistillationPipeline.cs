@@ -60,6 +60,8 @@ public static class DistillationPipeline
         var split = HeldOutSplit.Create(ScoreFusion.Fuse(cache, options.Fusion), features.Count, options.HeldOutFraction, options.Sampling.Seed);
         var pairs = split.Training;
 
+        // The networks' initial weights come from libtorch's global generator: seeded, so a run repeats.
+        TorchSharp.torch.manual_seed(StepSeeds.Derive(options.FineTraining.Seed, 2, StepSeeds.Initialization));
         using var fine = new FineGrainedStudentModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
         using var fineTrainer = new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine"));
         // A coarse similarity is a cosine, near 0 for unrelated videos; the teacher scores them at its own baseline. With a
@@ -89,37 +91,52 @@ public static class DistillationPipeline
             check = await SelfCheck.RunAsync(features, split.Anchors, teachers, cache, students.FineSimilarities, students.CoarseSimilarities, options, work,
                 ForwardScoring(progress, DistillationStage.SelfCheck), cancellationToken).ConfigureAwait(false);
         }
-        string modelDirectory = check is { Passed: false } ? Path.Combine(outputDirectory, RejectedFolder) : outputDirectory;
+        // The coarse student decides whether anything is installed; a fine student that ranks below the region chamfer is
+        // replaced by the chamfer in the installed folder. Refused students are kept in the rejected folder.
+        bool installed = check?.CoarseStudentPassed ?? true;
+        bool chamferFine = installed && check is { FineStudentPassed: false };
+        if (check is { Passed: false })
+        {
+            await ModelFolderWriter.WriteAsync(Path.Combine(outputDirectory, RejectedFolder), coarse, fine, null, features.Regions, calibration, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        var installedFine = chamferFine ? null : fine;
 
         StageReport? selectorReport = null;
         SelectorEvaluation? selectorAccuracy = null;
         // Refused students get no selector: it would only learn where two networks nobody installs disagree.
-        bool withSelector = selector is not null && check is not { Passed: false };
+        bool withSelector = selector is not null && installed;
         if (withSelector)
         {
-            var selectorPairs = SelectorPairs.From(pairs, fineSimilarities, coarseSimilarities);
+            var fineStage = chamferFine
+                ? await ExportedNetworks.ExportAsync(Path.Combine(work, "students"), coarse, null, null, features, calibration, options.Parallelism, cancellationToken)
+                    .ConfigureAwait(false)
+                : students;
+            var selectorPairs = SelectorPairs.From(pairs, chamferFine ? fineStage.FineSimilarities(pairs) : fineSimilarities, coarseSimilarities);
             using var trainer = new SelectorTrainer(selector!, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"),
                 calibration, options.SelectorThreshold);
             var before = trainer.Evaluate(selectorPairs, initial.SelectorProbabilities(selectorPairs));
             CheckpointFolder.TryResume(trainer.Options.CheckpointDirectory, trainer.LoadCheckpoint, out _);
-            var clock2 = Stopwatch.StartNew();
+            var selectorClock = Stopwatch.StartNew();
             var last = trainer.Train(Forward(progress, DistillationStage.Selector), cancellationToken);
-            var elapsed = clock2.Elapsed;
-            var exported = await ExportedNetworks.ExportAsync(Path.Combine(work, "selector-export"), coarse, fine, selector, features, calibration,
+            var elapsed = selectorClock.Elapsed;
+            var trained = await ExportedNetworks.ExportAsync(Path.Combine(work, "students"), coarse, installedFine, selector, features, calibration,
                 options.Parallelism, cancellationToken).ConfigureAwait(false);
-            selectorAccuracy = trainer.Evaluate(selectorPairs, exported.SelectorProbabilities(selectorPairs));
+            selectorAccuracy = trainer.Evaluate(selectorPairs, trained.SelectorProbabilities(selectorPairs));
             selectorReport = new StageReport(trainer.Step, LossOf(last), 1 - Balanced(before), 1 - Balanced(selectorAccuracy.Value), elapsed);
         }
 
         progress?.Report(new DistillationProgress(DistillationStage.Export, 0, 1, float.NaN, TimeSpan.Zero));
-        fine.eval();
-        coarse.eval();
-        selector?.eval();
-        await ModelFolderWriter.WriteAsync(modelDirectory, coarse, fine, withSelector ? selector : null, features.Regions, calibration, cancellationToken)
-            .ConfigureAwait(false);
+        string modelDirectory = installed ? outputDirectory : Path.Combine(outputDirectory, RejectedFolder);
+        if (installed)
+        {
+            await ModelFolderWriter.WriteAsync(outputDirectory, coarse, installedFine, withSelector ? selector : null, features.Regions, calibration, cancellationToken)
+                .ConfigureAwait(false);
+        }
 
         var report = new DistillationReport(features.Count, CountAnchors(pairs), CountKinds(pairs), cache.TeacherNames,
-            fineReport, coarseReport, selectorReport, selectorAccuracy, clock.Elapsed, Process.GetCurrentProcess().PeakWorkingSet64, check, Path.GetFullPath(modelDirectory));
+            fineReport, coarseReport, selectorReport, selectorAccuracy, clock.Elapsed, Process.GetCurrentProcess().PeakWorkingSet64, check, Path.GetFullPath(modelDirectory),
+            ChamferFine: chamferFine);
         await File.WriteAllTextAsync(Path.Combine(modelDirectory, ReportFileName), report.ToJson(), cancellationToken).ConfigureAwait(false);
         progress?.Report(new DistillationProgress(DistillationStage.Export, 1, 1, float.NaN, TimeSpan.Zero));
         return report;

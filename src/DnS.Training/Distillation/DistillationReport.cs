@@ -16,6 +16,8 @@ namespace DnS.Training.Distillation;
 /// <param name="PeakWorkingSetBytes">Peak resident memory of the process.</param>
 /// <param name="SelfCheck">The held-out self-check, or null when nothing was held out.</param>
 /// <param name="ModelDirectory">Where the models were written: the output folder when installed, else its <see cref="DistillationPipeline.RejectedFolder"/> subfolder.</param>
+/// <param name="ChamferFine">Whether the installed folder re-ranks with the parameter-free region chamfer because the fine
+/// student ranked the held-out anchors worse (the student is kept in the rejected subfolder).</param>
 public sealed record DistillationReport(
     int Videos,
     int Anchors,
@@ -28,10 +30,11 @@ public sealed record DistillationReport(
     TimeSpan Elapsed,
     long PeakWorkingSetBytes,
     SelfCheckReport? SelfCheck,
-    string ModelDirectory)
+    string ModelDirectory,
+    bool ChamferFine = false)
 {
-    /// <summary>Whether the models were installed into the output folder (the self-check passed or was skipped).</summary>
-    public bool Installed => SelfCheck?.Passed ?? true;
+    /// <summary>Whether models were installed into the output folder: the coarse student passed the self-check (or it was skipped).</summary>
+    public bool Installed => SelfCheck?.CoarseStudentPassed ?? true;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

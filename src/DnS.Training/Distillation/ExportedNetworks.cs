@@ -40,12 +40,12 @@ internal sealed class ExportedNetworks
     }
 
     /// <summary>Exports the networks into <paramref name="directory"/> (replaced) and loads them back with DnS.Core.</summary>
-    public static async Task<ExportedNetworks> ExportAsync(string directory, CoarseGrainedStudentModule coarse, FineGrainedStudentModule fine, SelectorNetworkModule? selector,
+    public static async Task<ExportedNetworks> ExportAsync(string directory, CoarseGrainedStudentModule coarse, FineGrainedStudentModule? fine, SelectorNetworkModule? selector,
         IRegionFeatureSource features, FineScoreCalibration? calibration, int parallelism, CancellationToken cancellationToken)
     {
-        bool[] training = [coarse.training, fine.training, selector?.training ?? false];
+        bool[] training = [coarse.training, fine?.training ?? false, selector?.training ?? false];
         coarse.eval();
-        fine.eval();
+        fine?.eval();
         selector?.eval();
         try
         {
@@ -55,7 +55,7 @@ internal sealed class ExportedNetworks
         finally
         {
             coarse.train(training[0]);
-            fine.train(training[1]);
+            fine?.train(training[1]);
             selector?.train(training[2]);
         }
         return new ExportedNetworks(DnsModels.Load(directory), features, parallelism);

@@ -79,21 +79,22 @@ internal static class SelfCheck
         for (int m = 0; m < rankings.Length; m++)
             quality[m] = new HeldOutRanking(agreement[m] / anchors.Length, labeledAnchors > 0 ? labeled[m] / labeledAnchors : null);
         bool byLabels = labeledAnchors > 0;
-        string measure = byLabels ? "labeled mAP" : "agreement with the teacher";
-        var failures = new List<string>();
-        Compare("coarse student", quality[2], "parameter-free coarse model", quality[4]);
-        Compare("fine student", quality[1], "parameter-free fine model (region chamfer)", quality[3]);
-        return new SelfCheckReport(anchors.Length, labeledAnchors, byLabels ? SelfCheckMeasure.LabeledMap : SelfCheckMeasure.TeacherAgreement,
+        var report = new SelfCheckReport(anchors.Length, labeledAnchors, byLabels ? SelfCheckMeasure.LabeledMap : SelfCheckMeasure.TeacherAgreement,
             options.SelfCheckTolerance, quality[0], quality[1], quality[2], quality[3], quality[4],
-            teachers.Count > 1 ? teachers.Select((t, i) => (t.Name, quality[5 + i])).ToDictionary(x => x.Name, x => x.Item2) : new Dictionary<string, HeldOutRanking>(), failures);
-
-        void Compare(string student, HeldOutRanking studentQuality, string baseline, HeldOutRanking baselineQuality)
+            teachers.Count > 1 ? teachers.Select((t, i) => (t.Name, quality[5 + i])).ToDictionary(x => x.Name, x => x.Item2) : new Dictionary<string, HeldOutRanking>(), []);
+        string measure = byLabels ? "labeled mAP" : "agreement with the teacher";
+        string Failure(string student, HeldOutRanking studentQuality, string baseline, HeldOutRanking baselineQuality) =>
+            $"the {student} ranks the {anchors.Length} held-out anchors worse than the {baseline} ({measure} {Score(studentQuality):F3} vs {Score(baselineQuality):F3}, " +
+            $"tolerance {options.SelfCheckTolerance:G3})";
+        double Score(HeldOutRanking ranking) => byLabels ? ranking.LabeledMap!.Value : ranking.TeacherAgreement;
+        return report with
         {
-            double s = byLabels ? studentQuality.LabeledMap!.Value : studentQuality.TeacherAgreement;
-            double b = byLabels ? baselineQuality.LabeledMap!.Value : baselineQuality.TeacherAgreement;
-            if (s < b - options.SelfCheckTolerance)
-                failures.Add($"the {student} ranks the {anchors.Length} held-out anchors worse than the {baseline} ({measure} {s:F3} vs {b:F3}, tolerance {options.SelfCheckTolerance:G3})");
-        }
+            Failures =
+            [
+                .. report.CoarseStudentPassed ? [] : new[] { Failure("coarse student", quality[2], "parameter-free coarse model", quality[4]) },
+                .. report.FineStudentPassed ? [] : new[] { Failure("fine student", quality[1], "parameter-free fine model (region chamfer)", quality[3]) },
+            ],
+        };
     }
 
     // The teacher's score of each listed pair: raw for one teacher, else the (weighted) mean of z-scores with the mined pairs' μ and σ.

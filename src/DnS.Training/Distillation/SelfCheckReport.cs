@@ -50,4 +50,12 @@ public sealed record SelfCheckReport(
 {
     /// <summary>Whether the students rank at least as well as the parameter-free models (within the tolerance).</summary>
     public bool Passed => Failures.Count == 0;
+
+    /// <summary>Whether the coarse student ranks within <see cref="Tolerance"/> of the parameter-free coarse model.</summary>
+    public bool CoarseStudentPassed => Score(CoarseStudent) >= Score(ParameterFreeCoarse) - Tolerance;
+
+    /// <summary>Whether the fine student ranks within <see cref="Tolerance"/> of the parameter-free fine model (the region chamfer).</summary>
+    public bool FineStudentPassed => Score(FineStudent) >= Score(ParameterFreeFine) - Tolerance;
+
+    private double Score(HeldOutRanking ranking) => Measure == SelfCheckMeasure.LabeledMap ? ranking.LabeledMap!.Value : ranking.TeacherAgreement;
 }
