@@ -23,6 +23,7 @@ public sealed class OptionsValidationTests
         { "sampler threshold", () => new PairSamplerOptions { PositiveThreshold = float.NaN }.Validate(), nameof(PairSamplerOptions.PositiveThreshold) },
         { "sampler candidates", () => new PairSamplerOptions { Candidates = -1 }.Validate(), nameof(PairSamplerOptions.Candidates) },
         { "sampler negatives", () => new PairSamplerOptions { AnchorNegatives = -1 }.Validate(), nameof(PairSamplerOptions.AnchorNegatives) },
+        { "sampler hard candidates", () => new PairSamplerOptions { HardCandidates = -1 }.Validate(), nameof(PairSamplerOptions.HardCandidates) },
         { "sampler distractors", () => new PairSamplerOptions { Distractors = -1 }.Validate(), nameof(PairSamplerOptions.Distractors) },
         { "sampler parallelism", () => new PairSamplerOptions { Parallelism = 0 }.Validate(), nameof(PairSamplerOptions.Parallelism) },
         { "fusion method", () => new ScoreFusionOptions { Method = (FusionMethod)99 }.Validate(), nameof(ScoreFusionOptions.Method) },

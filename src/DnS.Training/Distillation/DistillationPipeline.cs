@@ -62,8 +62,9 @@ public static class DistillationPipeline
 
         // The networks' initial weights come from libtorch's global generator: seeded, so a run repeats.
         TorchSharp.torch.manual_seed(StepSeeds.Derive(options.FineTraining.Seed, 2, StepSeeds.Initialization));
-        using var fine = new FineGrainedStudentModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims);
-        using var fineTrainer = new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine"));
+        // FineGrainedVariant.ParameterFree trains no fine student: the folder re-ranks with the region chamfer.
+        using var fine = options.FineVariant != FineGrainedVariant.ParameterFree ? new FineGrainedStudentModule(options.FineVariant, features.Dims, options.Bits ?? features.Dims) : null;
+        using var fineTrainer = fine is null ? null : new FineStudentTrainer(fine, features, pairs, Checkpointed(options.FineTraining, work, "fine"));
         // A coarse similarity is a cosine, near 0 for unrelated videos; the teacher scores them at its own baseline. With a
         // fitted calibration the coarse student learns the teacher's score minus that baseline (fitting it instead pulls
         // every video vector together) and the folder maps fine scores by s − baseline onto the coarse scale.
@@ -77,7 +78,9 @@ public static class DistillationPipeline
         // Every pass over the pairs runs the exported networks on DnS.Core (seconds), not libtorch (minutes).
         var initial = await ExportedNetworks.ExportAsync(Path.Combine(work, "initial"), coarse, fine, selector, features, options.FineCalibration,
             options.Parallelism, cancellationToken).ConfigureAwait(false);
-        var fineReport = TrainStudent(fineTrainer, Error(pairs, initial.FineSimilarities(pairs)), DistillationStage.FineStudent, progress, cancellationToken);
+        double fineBefore = Error(pairs, initial.FineSimilarities(pairs));
+        var fineReport = fineTrainer is null ? new StageReport(0, null, fineBefore, fineBefore, TimeSpan.Zero)
+            : TrainStudent(fineTrainer, fineBefore, DistillationStage.FineStudent, progress, cancellationToken);
         var coarseReport = TrainStudent(coarseTrainer, Error(coarsePairs, initial.CoarseSimilarities(pairs)), DistillationStage.CoarseStudent, progress, cancellationToken);
         var students = await ExportedNetworks.ExportAsync(Path.Combine(work, "students"), coarse, fine, null, features, options.FineCalibration,
             options.Parallelism, cancellationToken).ConfigureAwait(false);
@@ -94,8 +97,8 @@ public static class DistillationPipeline
         // The coarse student decides whether anything is installed; a fine student that ranks below the region chamfer is
         // replaced by the chamfer in the installed folder. Refused students are kept in the rejected folder.
         bool installed = check?.CoarseStudentPassed ?? true;
-        bool chamferFine = installed && check is { FineStudentPassed: false };
-        if (check is { Passed: false })
+        bool chamferFine = fine is null || (installed && check is { FineStudentPassed: false });
+        if (check is { Passed: false } && fine is not null)
         {
             await ModelFolderWriter.WriteAsync(Path.Combine(outputDirectory, RejectedFolder), coarse, fine, null, features.Regions, calibration, cancellationToken)
                 .ConfigureAwait(false);
@@ -108,11 +111,11 @@ public static class DistillationPipeline
         bool withSelector = selector is not null && installed;
         if (withSelector)
         {
-            var fineStage = chamferFine
+            var fineStage = chamferFine && fine is not null
                 ? await ExportedNetworks.ExportAsync(Path.Combine(work, "students"), coarse, null, null, features, calibration, options.Parallelism, cancellationToken)
                     .ConfigureAwait(false)
                 : students;
-            var selectorPairs = SelectorPairs.From(pairs, chamferFine ? fineStage.FineSimilarities(pairs) : fineSimilarities, coarseSimilarities);
+            var selectorPairs = SelectorPairs.From(pairs, fineStage == students ? fineSimilarities : fineStage.FineSimilarities(pairs), coarseSimilarities);
             using var trainer = new SelectorTrainer(selector!, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"),
                 calibration, options.SelectorThreshold);
             var before = trainer.Evaluate(selectorPairs, initial.SelectorProbabilities(selectorPairs));

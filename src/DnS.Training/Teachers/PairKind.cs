@@ -11,4 +11,10 @@ public enum PairKind
 
     /// <summary>A distractor: a video that is no anchor's.</summary>
     Distractor,
+
+    /// <summary>
+    /// A hard candidate: one of the anchor's coarse-nearest videos that the teacher ranks right after its positives (a copy
+    /// the teacher is less sure of, or a look-alike), the pairs where a coarse score is most often wrong.
+    /// </summary>
+    HardCandidate,
 }

@@ -18,12 +18,15 @@ namespace DnS.Training.Teachers;
 /// <item>Positives (<see cref="PairKind.Positive"/>): the teacher scores a against each candidate; the best
 /// <see cref="PairSamplerOptions.MaxPositives"/> whose score is ≥ <see cref="PairSamplerOptions.PositiveThreshold"/>
 /// (when set), best first, ties to the lower index.</item>
+/// <item>Hard candidates (<see cref="PairKind.HardCandidate"/>): with a candidate pool, the next
+/// <see cref="PairSamplerOptions.HardCandidates"/> candidates in the teacher's order after the positives.</item>
 /// <item>Anchor negatives (<see cref="PairKind.AnchorNegative"/>): up to <see cref="PairSamplerOptions.AnchorNegatives"/>
-/// videos drawn from the other anchors and their positives, never a itself or a's positives.</item>
+/// videos drawn from the other anchors and their positives, never a itself, a's positives or its hard candidates.</item>
 /// <item>Distractors (<see cref="PairKind.Distractor"/>): up to <see cref="PairSamplerOptions.Distractors"/> videos that are
 /// neither an anchor nor any anchor's positive.</item>
 /// </list>
-/// <para>Pairs come grouped by anchor (anchors ascending): positives, then anchor negatives and distractors by index.</para>
+/// <para>Pairs come grouped by anchor (anchors ascending): positives and hard candidates in the teacher's order, then anchor
+/// negatives and distractors by index.</para>
 /// </remarks>
 public sealed class PairSampler
 {
@@ -56,6 +59,7 @@ public sealed class PairSampler
         int candidates = _options.Candidates > 0 && _options.Candidates < n - 1 ? _options.Candidates : 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken };
         var positives = new int[anchors.Length][];
+        var hard = new int[anchors.Length][];
         var clock = Stopwatch.StartNew();
         await Task.Run(() =>
         {
@@ -63,7 +67,7 @@ public sealed class PairSampler
             long mined = 0;
             Parallel.For(0, anchors.Length, parallel, () => new float[n], (i, _, scratch) =>
             {
-                positives[i] = MinePositives(source, teacher, anchors[i], coarse, candidates, scratch);
+                (positives[i], hard[i]) = MinePositives(source, teacher, anchors[i], coarse, candidates, scratch);
                 long done = Interlocked.Increment(ref mined);
                 progress?.Report(new ScoringProgress(anchors.Length, done, clock.Elapsed));
                 return scratch;
@@ -92,6 +96,11 @@ public sealed class PairSampler
             {
                 exclude.Add(p);
                 pairs.Add(new SampledPair(anchor, p, PairKind.Positive));
+            }
+            foreach (int v in hard[i])
+            {
+                exclude.Add(v);
+                pairs.Add(new SampledPair(anchor, v, PairKind.HardCandidate));
             }
             foreach (int v in Draw(anchorPool, _options.AnchorNegatives, exclude, rng)) pairs.Add(new SampledPair(anchor, v, PairKind.AnchorNegative));
             foreach (int v in Draw(distractorPool, _options.Distractors, exclude, rng)) pairs.Add(new SampledPair(anchor, v, PairKind.Distractor));
@@ -126,7 +135,8 @@ public sealed class PairSampler
         return matrix;
     }
 
-    private int[] MinePositives(IRegionFeatureSource source, IPairTeacher teacher, int anchor, float[]? coarse, int candidates, float[] scratch)
+    // The positives, then the hard candidates (only when the pool is the coarse-nearest candidates, not the whole corpus).
+    private (int[] Positives, int[] Hard) MinePositives(IRegionFeatureSource source, IPairTeacher teacher, int anchor, float[]? coarse, int candidates, float[] scratch)
     {
         int n = source.Count;
         int[] pool;
@@ -145,16 +155,13 @@ public sealed class PairSampler
         }
 
         var scored = new List<(float Score, int Video)>(pool.Length);
-        foreach (int v in pool)
-        {
-            float s = teacher.Score(source, anchor, v);
-            if (_options.PositiveThreshold is not { } threshold || s >= threshold) scored.Add((s, v));
-        }
+        foreach (int v in pool) scored.Add((teacher.Score(source, anchor, v), v));
         scored.Sort((x, y) => x.Score != y.Score ? y.Score.CompareTo(x.Score) : x.Video.CompareTo(y.Video));
-        int count = Math.Min(_options.MaxPositives, scored.Count);
-        var result = new int[count];
-        for (int i = 0; i < count; i++) result[i] = scored[i].Video;
-        return result;
+        var positives = scored.Where(s => _options.PositiveThreshold is not { } threshold || s.Score >= threshold)
+            .Take(_options.MaxPositives).Select(s => s.Video).ToArray();
+        // The rest of the coarse-nearest candidates in the teacher's order (none when the pool is the whole corpus).
+        var hard = coarse is null ? [] : scored.Select(s => s.Video).Where(v => !positives.Contains(v)).Take(_options.HardCandidates).ToArray();
+        return (positives, hard);
     }
 
     // Up to `count` distinct pool members outside `exclude`, ascending.

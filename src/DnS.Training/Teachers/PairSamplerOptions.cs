@@ -29,6 +29,12 @@ public sealed record PairSamplerOptions
     /// </summary>
     public int Candidates { get; init; } = 100;
 
+    /// <summary>
+    /// Candidates the teacher ranks right after the positives, paired with each anchor (<see cref="PairKind.HardCandidate"/>;
+    /// only with <see cref="Candidates"/> above 0). Default 10.
+    /// </summary>
+    public int HardCandidates { get; init; } = 10;
+
     /// <summary>Other anchors' videos paired with each anchor (<see cref="PairKind.AnchorNegative"/>). Default 50.</summary>
     public int AnchorNegatives { get; init; } = 50;
 
@@ -47,6 +53,7 @@ public sealed record PairSamplerOptions
         ArgumentOutOfRangeException.ThrowIfNegative(MaxPositives);
         if (PositiveThreshold is { } threshold) OptionChecks.Finite(threshold, nameof(PositiveThreshold));
         ArgumentOutOfRangeException.ThrowIfNegative(Candidates);
+        ArgumentOutOfRangeException.ThrowIfNegative(HardCandidates);
         ArgumentOutOfRangeException.ThrowIfNegative(AnchorNegatives);
         ArgumentOutOfRangeException.ThrowIfNegative(Distractors);
         ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1);

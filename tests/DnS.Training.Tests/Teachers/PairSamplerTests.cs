@@ -28,7 +28,8 @@ public sealed class PairSamplerTests
     public async Task Every_anchor_gets_its_counts_and_kinds_by_the_rule(int candidates)
     {
         var options = new PairSamplerOptions { AnchorCount = 8, MaxPositives = 3, AnchorNegatives = 5, Distractors = 6, Candidates = candidates, Seed = 3 };
-        var pairs = await new PairSampler(options).SampleAsync(Corpus, ChamferTeacher.For(Corpus));
+        var teacher = ChamferTeacher.For(Corpus);
+        var pairs = await new PairSampler(options).SampleAsync(Corpus, teacher);
 
         var anchors = pairs.Select(p => p.Anchor).Distinct().ToArray();
         anchors.Should().HaveCount(8).And.BeInAscendingOrder();
@@ -40,6 +41,11 @@ public sealed class PairSamplerTests
             own.Count(p => p.Kind == PairKind.Positive).Should().Be(3);
             own.Count(p => p.Kind == PairKind.AnchorNegative).Should().Be(5);
             own.Count(p => p.Kind == PairKind.Distractor).Should().Be(6);
+            // Hard candidates only come from a candidate pool: its 6 minus the 3 positives, in the teacher's order, none
+            // above a positive.
+            var hard = own.Where(p => p.Kind == PairKind.HardCandidate).Select(p => teacher.Score(Corpus, anchor, p.Other)).ToArray();
+            hard.Should().HaveCount(candidates == 0 ? 0 : 3).And.BeInDescendingOrder();
+            if (hard.Length > 0) hard[0].Should().BeLessThanOrEqualTo(positives[anchor].Min(v => teacher.Score(Corpus, anchor, v)));
             own.Select(p => p.Other).Should().OnlyHaveUniqueItems().And.NotContain(anchor);
             // The 3 siblings of the anchor are the teacher's top 3.
             positives[anchor].Select(Corpus.GroupOf).Should().AllBeEquivalentTo(Corpus.GroupOf(anchor));
