@@ -9,7 +9,7 @@ namespace DistillationStudy;
 
 /// <summary>
 /// <c>distill FEATURES OUTPUT --parts N [--teacher early|mtd] [--annotations FILE] [--anchors COUNT] [--epochs E] [--steps S] [--batch B]
-/// [--max-frames F] [--threads T] [--coarse full|small] [--fine attention|binary] [--calibration reference|identity|fitted]</c>: <see cref="DistillationPipeline"/>
+/// [--max-frames F] [--threads T] [--coarse full|small] [--fine attention|binary] [--calibration centered|reference]</c>: <see cref="DistillationPipeline"/>
 /// on a combined feature set (<see cref="FeatureCombiner"/>) from a fused teacher of docs/distillation.md: the early
 /// fusion (the region chamfer on the whole concatenation, default) or Whiten-MTD (<c>mtd</c>: mean of z-scores,
 /// <see cref="FusionMethod.Mean"/>) of the region chamfer on the built-in part (its first N dims) and the early fusion; with the held-out self-check on (labeled by <c>--annotations</c>: a query
@@ -22,7 +22,7 @@ internal static class FusedDistillation
     {
         if (args is not [var features, var output, .. var options] || options.Length % 2 != 0)
         {
-            Console.Error.WriteLine("usage: distill FEATURES OUTPUT --parts N [--teacher early|mtd] [--annotations FILE] [--anchors COUNT] [--epochs E] [--steps S] [--batch B] [--max-frames F] [--threads T] [--coarse full|small] [--fine attention|binary] [--calibration reference|identity|fitted]");
+            Console.Error.WriteLine("usage: distill FEATURES OUTPUT --parts N [--teacher early|mtd] [--annotations FILE] [--anchors COUNT] [--epochs E] [--steps S] [--batch B] [--max-frames F] [--threads T] [--coarse full|small] [--fine attention|binary] [--calibration centered|reference]");
             return 2;
         }
         var named = options.Chunk(2).ToDictionary(o => o[0], o => o[1], StringComparer.Ordinal);
@@ -51,11 +51,11 @@ internal static class FusedDistillation
             FineTraining = training,
             CoarseTraining = training with { LearningRate = 1e-4 },
             SelectorTraining = training,
-            FineCalibration = named.GetValueOrDefault("--calibration", "reference") switch
+            FineCalibration = named.GetValueOrDefault("--calibration", "centered") switch
             {
-                "identity" => new FineScoreCalibration(1, 0),
-                "fitted" => null,
-                _ => FineScoreCalibration.Reference,
+                "centered" => null,
+                "reference" => FineScoreCalibration.Reference,
+                var other => throw new ArgumentException($"--calibration must be centered or reference, not '{other}'"),
             },
             Relevance = named.TryGetValue("--annotations", out var path) ? await CopyGroupsAsync(path, ct) : null,
         };

@@ -72,7 +72,7 @@ internal static class StudyReport
         }
         md.WriteLine();
         md.WriteLine("DnS ranks re-ranked pairs by Map(fine), the others by coarse; Map is each model folder's fine score calibration " +
-                     "(`DistillationOptions.FineCalibration`, default the reference evaluation's s/2 + 0.5). " +
+                     "(`DistillationOptions.FineCalibration`; default s − b, b the teacher's median distractor score, which the coarse student learns to subtract). " +
                      "Selector accuracy: on the evaluation corpus's query × video pairs; label = |Map(fine) − coarse| > 0.2 with that model set's own " +
                      "fine and coarse students and calibration (the training label), prediction = probability ≥ 0.5.");
         md.WriteLine();

@@ -35,8 +35,8 @@ internal abstract class DistillationSettings : TrainingDataSettings
     public int MaxFrames { get; init; } = 16;
 
     [CommandOption("--anchors <FRACTION>")]
-    [Description("Fraction of the videos used as anchors (default 0.2).")]
-    public double Anchors { get; init; } = 0.2;
+    [Description("Fraction of the videos used as anchors (default 0.3).")]
+    public double Anchors { get; init; } = 0.3;
 
     public override ValidationResult Validate() =>
         Teacher is not null && Teachers is not null ? ValidationResult.Error("give --teacher or --teachers, not both")

@@ -15,7 +15,7 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         string index = NewFolder("index"), models = NewFolder("models");
         (await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
 
-        var (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5", "--held-out", "0");
+        var (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--fine", "attention", "--epochs", "1", "--anchors", "0.5", "--held-out", "0");
         code.Should().Be(0, error);
         output.Should().Contain($"on {fixture.Corpus.Videos.Count} videos, {fixture.Corpus.Videos.Count / 2} anchors");
         // The index keeps the built-in features as they were extracted: distillation reads them, decoding no video again.
@@ -28,7 +28,7 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         weights.Keys.Should().BeEquivalentTo("dns_cg_student.safetensors", "dns_fg_att_student.safetensors", "dns_selector_cg-fg_att.safetensors");
 
         // A rerun finds the features, teacher scores and finished checkpoints in work/ and trains nothing again.
-        (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5", "--held-out", "0");
+        (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--fine", "attention", "--epochs", "1", "--anchors", "0.5", "--held-out", "0");
         code.Should().Be(0, error);
         output.Should().Contain("read from the index").And.NotContain("Mining");
         foreach (var (name, bytes) in weights) File.ReadAllBytes(Path.Combine(models, name)).Should().Equal(bytes, $"{name} is restored from its checkpoint");
@@ -53,6 +53,32 @@ public sealed class DistillTests(CorpusFixture fixture) : IClassFixture<CorpusFi
         var result = JsonDocument.Parse(output).RootElement;
         result.GetProperty("hits").GetArrayLength().Should().Be(fixture.Corpus.Videos.Count - 1);
         result.GetProperty("statistics").GetProperty("SelectorPairs").GetInt32().Should().Be(fixture.Corpus.Videos.Count, "the trained selector scores every coarse pair");
+    }
+
+    [Fact]
+    public async Task With_the_chamfer_teacher_the_default_folder_re_ranks_with_the_chamfer_itself()
+    {
+        string index = NewFolder("index"), models = NewFolder("models"), trained = NewFolder("index");
+        (await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Directory, "--index", index)).ExitCode.Should().Be(0);
+        var (code, output, error) = await Cli.Train.RunAsync("distill", "--index", index, "--output", models, "--epochs", "1", "--anchors", "0.5", "--held-out", "0");
+        code.Should().Be(0, error);
+        output.Should().Contain("fine stage:     the region chamfer, no student");
+        Directory.GetFiles(models, "*.safetensors").Select(Path.GetFileName).Should()
+            .BeEquivalentTo("dns_cg_student.safetensors", "dns_fg_pf_student.safetensors", "dns_selector_cg-fg_pf.safetensors");
+
+        // Independently: the folder's fine-only ranking is the built-in chamfer's (an index without models).
+        (code, _, error) = await Cli.Dns.RunAsync("index", "--features", "builtin", fixture.Corpus.Directory, "--index", trained, "--models", models);
+        code.Should().Be(0, error);
+        var query = fixture.Corpus.Queries.First();
+        string[] Order(string json) => [.. JsonDocument.Parse(json).RootElement.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("id").GetString()!)];
+        (code, output, error) = await Cli.Dns.RunAsync("search", query.Id, "--index", trained, "--models", models, "--policy", "fine", "--top", "100", "--json");
+        code.Should().Be(0, error);
+        var (builtInCode, builtIn, builtInError) = await Cli.Dns.RunAsync("search", query.Id, "--index", index, "--policy", "fine", "--top", "100", "--json");
+        builtInCode.Should().Be(0, builtInError);
+        Order(output).Should().Equal(Order(builtIn));
+        (code, output, error) = await Cli.Dns.RunAsync("search", query.Id, "--index", trained, "--models", models, "--policy", "dns:0.5", "--json");
+        code.Should().Be(0, error);
+        JsonDocument.Parse(output).RootElement.GetProperty("statistics").GetProperty("SelectorPairs").GetInt32().Should().Be(fixture.Corpus.Videos.Count);
     }
 
     [Fact]

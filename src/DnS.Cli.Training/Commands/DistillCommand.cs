@@ -22,8 +22,12 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         public string Output { get; init; } = "";
 
         [CommandOption("--fine <VARIANT>")]
-        [Description("attention (default) | binary | chamfer (no fine student: the folder re-ranks with the parameter-free region chamfer)")]
-        public string Fine { get; init; } = "attention";
+        [Description("attention | binary | chamfer (no fine student: the folder re-ranks with the parameter-free region chamfer). Default: chamfer " +
+                     "with the chamfer teacher (a student of it can at best tie it), else attention.")]
+        public string? Fine { get; init; }
+
+        /// <summary>The fine stage to distil: <see cref="Fine"/>, or the default for the teacher.</summary>
+        public string FineStage => Fine ?? (Teachers is null && (Teacher ?? "chamfer") == "chamfer" ? "chamfer" : "attention");
 
         [CommandOption("--coarse <SHAPE>")]
         [Description("small (default: h-attention over regions, mean over frames) | full (the paper's: + Transformer and NetVLAD; about 10× the time per step at D = 640).")]
@@ -34,8 +38,8 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         public int PcaDims { get; init; } = 512;
 
         [CommandOption("--held-out <FRACTION>")]
-        [Description("Fraction of the anchors held out of training for the self-check (default 0.2; 0 skips the check). Students that rank the held-out anchors worse than the parameter-free models are kept in <output>/rejected, not installed (exit code 4).")]
-        public double HeldOut { get; init; } = 0.2;
+        [Description("Fraction of the anchors held out of training for the self-check (default 0.3; 0 skips the check). A coarse student that ranks the held-out anchors worse than the parameter-free one is kept in <output>/rejected, nothing is installed (exit code 4); a fine student that does is replaced by the region chamfer.")]
+        public double HeldOut { get; init; } = 0.3;
 
         [CommandOption("--annotations <FILE>")]
         [Description("FIVR-style annotation.json: the self-check scores held-out anchors by these labels (a query with its ND and DS videos are copies of one another); never used for training.")]
@@ -45,7 +49,7 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
             !(HeldOut >= 0 && HeldOut < 1) ? ValidationResult.Error("--held-out must be in [0, 1)")
             : PcaDims < 1 ? ValidationResult.Error("--pca-dims must be ≥ 1")
             : Output.Length == 0 ? ValidationResult.Error("--output is required")
-            : Fine is not ("attention" or "binary" or "chamfer") ? ValidationResult.Error("--fine must be attention, binary or chamfer")
+            : Fine is not (null or "attention" or "binary" or "chamfer") ? ValidationResult.Error("--fine must be attention, binary or chamfer")
             : Coarse is not ("small" or "full") ? ValidationResult.Error("--coarse must be small or full")
             : base.Validate();
     }
@@ -61,7 +65,7 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
         var training = settings.Training();
         var options = new DistillationOptions
         {
-            FineVariant = settings.Fine switch { "binary" => FineGrainedVariant.Binary, "chamfer" => FineGrainedVariant.ParameterFree, _ => FineGrainedVariant.Attention },
+            FineVariant = settings.FineStage switch { "binary" => FineGrainedVariant.Binary, "chamfer" => FineGrainedVariant.ParameterFree, _ => FineGrainedVariant.Attention },
             Coarse = settings.Coarse == "small" ? new CoarseStudentShape { Transformer = false, NetVlad = false } : new CoarseStudentShape(),
             Sampling = settings.Sampling(),
             Fusion = settings.FusionOptions(),
@@ -70,14 +74,15 @@ internal sealed class DistillCommand : AsyncCommand<DistillCommand.Settings>
             // The selector's MLP has three inputs: one pass over the pairs fits it (four took 5 of 9 minutes on 590 videos).
             SelectorTraining = training with { Epochs = 1 },
             HeldOutFraction = settings.HeldOut,
-            FineCalibration = null,
             Relevance = settings.Annotations is null ? null : await CopyGroupsAsync(settings.Annotations, cancellationToken),
         };
 
         var report = await DistillationPipeline.RunAsync(features.Source, teachers, settings.Output, options, new ConsoleProgress(), cancellationToken);
         Console.WriteLine($"distilled from {string.Join(", ", report.Teachers)} on {report.Videos} videos, {report.Anchors} anchors, " +
                           string.Join(", ", report.Pairs.Select(p => $"{p.Value} {p.Key}")) + " pairs");
-        Console.WriteLine($"fine student:   |student − teacher| {report.Fine.ErrorBefore:F3} → {report.Fine.ErrorAfter:F3} ({report.Fine.Steps} steps, {report.Fine.Elapsed.TotalSeconds:F0} s)");
+        Console.WriteLine(settings.FineStage == "chamfer"
+            ? $"fine stage:     the region chamfer, no student (|chamfer − teacher| {report.Fine.ErrorAfter:F3})"
+            : $"fine student:   |student − teacher| {report.Fine.ErrorBefore:F3} → {report.Fine.ErrorAfter:F3} ({report.Fine.Steps} steps, {report.Fine.Elapsed.TotalSeconds:F0} s)");
         Console.WriteLine($"coarse student: |student − teacher| {report.Coarse.ErrorBefore:F3} → {report.Coarse.ErrorAfter:F3} ({report.Coarse.Steps} steps, {report.Coarse.Elapsed.TotalSeconds:F0} s)");
         if (report.SelectorAccuracy is { } accuracy)
             Console.WriteLine($"selector:       accuracy {accuracy.Accuracy:P1} (re-rank {accuracy.PositiveAccuracy:P1} of {accuracy.Positives}, keep {accuracy.NegativeAccuracy:P1} of {accuracy.Negatives})");

@@ -43,7 +43,7 @@ public sealed class ModelFolder : IDisposable
 
     /// <summary>Loads every network of the folder, shapes read from the weights.</summary>
     /// <exception cref="FileNotFoundException">The folder has no configuration or a weights file is missing.</exception>
-    /// <exception cref="WeightsFormatException">A weights file does not fit its network.</exception>
+    /// <exception cref="WeightsFormatException">A weights file does not fit its network, or the fine stage is the parameter-free chamfer (nothing to retrain).</exception>
     public static ModelFolder Load(string directory)
     {
         string configPath = Path.Combine(directory, DnsModels.ConfigFileName);
@@ -58,6 +58,9 @@ public sealed class ModelFolder : IDisposable
             using (var weights = TensorSources.Open(Path.Combine(directory, config.FineWeights)))
             {
                 var variant = FineGrainedStudent.VariantOf(weights, config.Fine.Variant);
+                if (variant == FineGrainedVariant.ParameterFree)
+                    throw new WeightsFormatException(weights.SourceName, "this folder re-ranks with the parameter-free region chamfer (dns-train distill --fine chamfer) " +
+                                                                         "and has no networks to retrain one by one; run dns-train distill again instead");
                 long bits = weights.Tensors.TryGetValue(StateDictKeys.BinarizationW, out var w) ? w.Shape[1] : config.Fine.Dims;
                 fine = new FineGrainedStudentModule(variant, config.Fine.Dims, bits);
                 fine.LoadWeights(weights);
