@@ -68,8 +68,10 @@ public sealed class FeatureChoiceCliTests(CorpusFixture fixture) : IClassFixture
         var hits = JsonDocument.Parse(output).RootElement.GetProperty("hits").EnumerateArray().ToList();
         hits.Select(h => h.GetProperty("id").GetString()).Should().BeEquivalentTo([copy.Id, distractor.Id]);
         hits.Should().OnlyContain(h => h.GetProperty("fine").GetDouble() >= -1 && h.GetProperty("fine").GetDouble() <= 1);
+        string resNetPca;
         await using (var library = await VideoLibrary.OpenAsync(index))
         {
+            resNetPca = library.FeatureOptions.Pca!;
             library.FeatureOptions.Extractor.Should().Be(FeatureExtractorKind.Both);
             library.Schema.FineDimensions.Should().Be(128 + (int)Math.Min(512, library.GetStorageReport().Frames * 9 - 1),
                 "the built-in part keeps its 128 components, ResNet-18's at most n − 1 for n sampled region vectors");
@@ -85,5 +87,10 @@ public sealed class FeatureChoiceCliTests(CorpusFixture fixture) : IClassFixture
         code.Should().Be(1, "a file the user named is missing");
         error.Should().Contain("missing.safetensors").And.Contain("no such PCA whitening file");
         Directory.Exists(index + "-y").Should().BeFalse("nothing is created when a given whitening is missing");
+        // The ResNet-18 part's whitening given for the built-in part: refused before the other part's fit, nothing created.
+        (code, _, error) = await Cli.Dns.RunAsync("index", copy.Path, "--index", index + "-z", "--builtin-pca", resNetPca);
+        code.Should().Be(2, "the file is a whitening, but of the other part");
+        error.Should().Contain(resNetPca).And.Contain("the built-in part of both features has 128-d regions");
+        Directory.Exists(index + "-z").Should().BeFalse("nothing is created when a given whitening does not fit its part");
     }
 }

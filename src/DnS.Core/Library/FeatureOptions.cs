@@ -116,8 +116,21 @@ public sealed record FeatureOptions
             [BothBuiltInWeight, 1 - BothBuiltInWeight]);
     }
 
+    /// <summary>
+    /// Loads the whitenings given for the parts of both features and checks their dimensions, so a missing file or one of
+    /// another part fails before minutes of fitting the part that was not given.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A given file is missing.</exception>
+    /// <exception cref="ArgumentException">A given whitening has other dimensions than its part.</exception>
+    internal static void CheckBothWhitenings(string? builtInPca, string? resNetPca)
+    {
+        if (builtInPca is not null) LoadPart(builtInPca, BuiltInFrameEncoder.Dimensions, "built-in");
+        if (resNetPca is not null) LoadPart(resNetPca, ResNet18Dimensions, "ResNet-18");
+    }
+
     private static PcaWhitening LoadPart(string path, int dimensions, string part)
     {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such PCA whitening file", path);
         var whitening = PcaWhitening.Load(path);
         return whitening.Dimensions == dimensions ? whitening
             : throw new ArgumentException($"{path}: the PCA whitening whitens {whitening.Dimensions}-d vectors; the {part} part of both features has {dimensions}-d regions");

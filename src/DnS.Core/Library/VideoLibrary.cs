@@ -212,9 +212,7 @@ public sealed class VideoLibrary : IAsyncDisposable
         if (options.PcaSample is not { Count: > 0 } sample)
             throw new ArgumentException($"{FeatureOptions.Name(options.Features.Extractor)} features are PCA-whitened: give the videos to fit the whitening on ({nameof(VideoLibraryOptions)}.{nameof(VideoLibraryOptions.PcaSample)}) or a PCA file");
         // A whitening given for one part of both features is checked before the fit of the other, which takes minutes.
-        foreach (var given in new[] { requested.Pca, requested.BuiltInPca })
-            if (given is not null && !File.Exists(given))
-                throw new FileNotFoundException($"{given}: no such PCA whitening file", given);
+        if (options.Features.Extractor == FeatureExtractorKind.Both) FeatureOptions.CheckBothWhitenings(requested.BuiltInPca, requested.Pca);
         PcaFit[] fits;
         using (var raw = (options.Features with { Pca = null, BuiltInPca = null }).CreateExtractor(fallback))
         {
