@@ -64,7 +64,8 @@ internal sealed class TrainSelectorCommand : AsyncCommand<TrainSelectorCommand.S
         using (var trainer = new SelectorTrainer(selector, features.Source, selectorPairs, training with { CheckpointDirectory = Path.Combine(work, "checkpoint") },
                    folder.FineCalibration, settings.Threshold))
         {
-            var (report, accuracy) = DistillationPipeline.TrainSelector(trainer, selectorPairs, progress, cancellationToken);
+            var report = DistillationPipeline.TrainSelector(trainer, trainer.Evaluate(selectorPairs), progress, cancellationToken);
+            var accuracy = trainer.Evaluate(selectorPairs);
             Console.WriteLine($"selector: accuracy {accuracy.Accuracy:P1} (re-rank {accuracy.PositiveAccuracy:P1} of {accuracy.Positives}, keep {accuracy.NegativeAccuracy:P1} of {accuracy.Negatives}), " +
                               $"{report.Steps} steps, {report.Elapsed.TotalSeconds:F0} s");
         }

@@ -111,22 +111,20 @@ public static class DistillationPipeline
         bool withSelector = selector is not null && installed;
         if (withSelector)
         {
-            var fineStage = chamferFine && fine is not null
-                ? await ExportedNetworks.ExportAsync(Path.Combine(work, "students"), coarse, null, null, features, calibration, options.Parallelism, cancellationToken)
-                    .ConfigureAwait(false)
-                : students;
-            var selectorPairs = SelectorPairs.From(pairs, fineStage == students ? fineSimilarities : fineStage.FineSimilarities(pairs), coarseSimilarities);
+            // The selector learns where the installed fine stage disagrees with the coarse student: the chamfer when it
+            // replaced the fine student.
+            float[] installedFineSimilarities = chamferFine && fine is not null
+                ? (await ExportedNetworks.ExportAsync(Path.Combine(work, "students"), coarse, null, null, features, calibration, options.Parallelism, cancellationToken)
+                    .ConfigureAwait(false)).FineSimilarities(pairs)
+                : fineSimilarities;
+            var selectorPairs = SelectorPairs.From(pairs, installedFineSimilarities, coarseSimilarities);
             using var trainer = new SelectorTrainer(selector!, features, selectorPairs, Checkpointed(options.SelectorTraining, work, "selector"),
                 calibration, options.SelectorThreshold);
-            var before = trainer.Evaluate(selectorPairs, initial.SelectorProbabilities(selectorPairs));
-            CheckpointFolder.TryResume(trainer.Options.CheckpointDirectory, trainer.LoadCheckpoint, out _);
-            var selectorClock = Stopwatch.StartNew();
-            var last = trainer.Train(Forward(progress, DistillationStage.Selector), cancellationToken);
-            var elapsed = selectorClock.Elapsed;
+            selectorReport = TrainSelector(trainer, trainer.Evaluate(selectorPairs, initial.SelectorProbabilities(selectorPairs)), progress, cancellationToken);
             var trained = await ExportedNetworks.ExportAsync(Path.Combine(work, "students"), coarse, installedFine, selector, features, calibration,
                 options.Parallelism, cancellationToken).ConfigureAwait(false);
             selectorAccuracy = trainer.Evaluate(selectorPairs, trained.SelectorProbabilities(selectorPairs));
-            selectorReport = new StageReport(trainer.Step, LossOf(last), 1 - Balanced(before), 1 - Balanced(selectorAccuracy.Value), elapsed);
+            selectorReport = selectorReport with { ErrorAfter = SelectorError(selectorAccuracy.Value) };
         }
 
         progress?.Report(new DistillationProgress(DistillationStage.Export, 0, 1, float.NaN, TimeSpan.Zero));
@@ -201,17 +199,21 @@ public static class DistillationPipeline
         return new StageReport(trainer.Step, LossOf(last), errorBefore, double.NaN, clock.Elapsed);
     }
 
-    /// <summary>Trains the selector to the end of its run (resuming like <see cref="TrainStudent"/>) and evaluates it on its pairs.</summary>
-    public static (StageReport Report, SelectorEvaluation Accuracy) TrainSelector(SelectorTrainer trainer, IReadOnlyList<SelectorPair> pairs,
-        IProgress<DistillationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Trains the selector to the end of its run (resuming like <see cref="TrainStudent"/>). Its error is 1 − the balanced
+    /// accuracy: before training from <paramref name="before"/>, after training <see cref="double.NaN"/> until the caller,
+    /// who evaluates the trained selector, sets it (<see cref="SelectorError"/>).
+    /// </summary>
+    public static StageReport TrainSelector(SelectorTrainer trainer, SelectorEvaluation before, IProgress<DistillationProgress>? progress, CancellationToken cancellationToken)
     {
-        var before = trainer.Evaluate(pairs);
         CheckpointFolder.TryResume(trainer.Options.CheckpointDirectory, trainer.LoadCheckpoint, out _);
         var clock = Stopwatch.StartNew();
         var last = trainer.Train(Forward(progress, DistillationStage.Selector), cancellationToken);
-        var after = trainer.Evaluate(pairs);
-        return (new StageReport(trainer.Step, LossOf(last), 1 - Balanced(before), 1 - Balanced(after), clock.Elapsed), after);
+        return new StageReport(trainer.Step, LossOf(last), SelectorError(before), double.NaN, clock.Elapsed);
     }
+
+    /// <summary>A selector's error in a <see cref="StageReport"/>: 1 − its balanced accuracy (the mean of the two classes').</summary>
+    public static double SelectorError(SelectorEvaluation evaluation) => 1 - (evaluation.PositiveAccuracy + evaluation.NegativeAccuracy) / 2;
 
     /// <summary>The median teacher target of the distractor pairs (0 without any): the teacher's score of unrelated videos.</summary>
     internal static float DistractorBaseline(IReadOnlyList<ScoredPair> pairs)
@@ -223,8 +225,6 @@ public static class DistillationPipeline
     private static double Error(IReadOnlyList<ScoredPair> pairs, float[] similarities) => StudentTrainer<FineGrainedStudentModule>.MeanAbsoluteError(pairs, similarities);
 
     private static float? LossOf(TrainingProgress last) => float.IsNaN(last.RunningLoss) ? null : last.RunningLoss;
-
-    private static double Balanced(SelectorEvaluation e) => (e.PositiveAccuracy + e.NegativeAccuracy) / 2;
 
     private static TrainingOptions Checkpointed(TrainingOptions options, string work, string network) =>
         options with { CheckpointDirectory = options.CheckpointDirectory ?? Path.Combine(work, network), CheckpointEvery = options.CheckpointEvery > 0 ? options.CheckpointEvery : 200 };

@@ -84,9 +84,8 @@ internal static class SelfCheck
             teachers.Count > 1 ? teachers.Select((t, i) => (t.Name, quality[5 + i])).ToDictionary(x => x.Name, x => x.Item2) : new Dictionary<string, HeldOutRanking>(), []);
         string measure = byLabels ? "labeled mAP" : "agreement with the teacher";
         string Failure(string student, HeldOutRanking studentQuality, string baseline, HeldOutRanking baselineQuality) =>
-            $"the {student} ranks the {anchors.Length} held-out anchors worse than the {baseline} ({measure} {Score(studentQuality):F3} vs {Score(baselineQuality):F3}, " +
-            $"tolerance {options.SelfCheckTolerance:G3})";
-        double Score(HeldOutRanking ranking) => byLabels ? ranking.LabeledMap!.Value : ranking.TeacherAgreement;
+            $"the {student} ranks the {anchors.Length} held-out anchors worse than the {baseline} ({measure} {report.Score(studentQuality):F3} vs " +
+            $"{report.Score(baselineQuality):F3}, tolerance {options.SelfCheckTolerance:G3})";
         return report with
         {
             Failures =

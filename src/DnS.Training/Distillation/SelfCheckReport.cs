@@ -57,5 +57,6 @@ public sealed record SelfCheckReport(
     /// <summary>Whether the fine student ranks within <see cref="Tolerance"/> of the parameter-free fine model (the region chamfer).</summary>
     public bool FineStudentPassed => Score(FineStudent) >= Score(ParameterFreeFine) - Tolerance;
 
-    private double Score(HeldOutRanking ranking) => Measure == SelfCheckMeasure.LabeledMap ? ranking.LabeledMap!.Value : ranking.TeacherAgreement;
+    /// <summary>What the decision compares for <paramref name="ranking"/>: its labeled mAP or its agreement with the teacher (<see cref="Measure"/>).</summary>
+    internal double Score(HeldOutRanking ranking) => Measure == SelfCheckMeasure.LabeledMap ? ranking.LabeledMap!.Value : ranking.TeacherAgreement;
 }
