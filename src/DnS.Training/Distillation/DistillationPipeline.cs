@@ -98,7 +98,7 @@ public static class DistillationPipeline
         // replaced by the chamfer in the installed folder. Refused students are kept in the rejected folder.
         bool installed = check?.CoarseStudentPassed ?? true;
         bool chamferFine = fine is null || (installed && check is { FineStudentPassed: false });
-        if (check is { Passed: false } && fine is not null)
+        if (check is { Passed: false })
         {
             await ModelFolderWriter.WriteAsync(Path.Combine(outputDirectory, RejectedFolder), coarse, fine, null, features.Regions, calibration, cancellationToken)
                 .ConfigureAwait(false);
