@@ -5,7 +5,7 @@
 //       [--queries 36] [--distractors 160] [--edits 9] [--fps 25] [--jobs 2] [--nice 19] [--plan-only]
 //   dotnet run -c Release --project samples/RealisticCorpus -- per-edit --results results.json --edits DIR/edits.json
 //   dotnet run -c Release --project samples/RealisticCorpus -- insets --corpus DIR --cache DIR --output inset.json
-//       [--jobs 2] [--fuse results.json --tier T [--threshold 0.76] --fused fused.json]
+//       [--jobs 2] [--fuse results.json --tier T [--threshold S (default: 0.76, 0.7 with --both)] --fused fused.json]
 // See docs/realistic-corpus.md.
 using System.Globalization;
 using DnS.Core.Evaluation;
@@ -71,7 +71,7 @@ static async Task<int> PerEditAsync(Options o, CancellationToken ct)
 static async Task<int> InsetsAsync(Options o, CancellationToken ct)
 {
     var placements = o.Flag("both") ? InsetStageOptions.ForBothFeatures : InsetStageOptions.Default;
-    var options = placements with { Threshold = (float)D(o.Get("threshold", "0.76")) };
+    var options = o.Get("threshold", "") is { Length: > 0 } threshold ? placements with { Threshold = (float)D(threshold) } : placements;
     var (stage, scores) = await InsetScores.ComputeAsync(o.Required("corpus"), o.Required("cache"), o.Int("jobs", 2), options,
         new Progress<string>(Console.WriteLine), ct);
     await scores.SaveAsync(o.Required("output"), ct);
@@ -93,7 +93,7 @@ static int Usage()
                                         [--edits N] [--fps N] [--jobs N] [--nice N] [--plan-only]
                RealisticCorpus per-edit --results results.json --edits DIR/edits.json
                RealisticCorpus insets --corpus DIR --cache DIR --output inset.json [--jobs N]
-                                      [--fuse results.json --tier T [--threshold 0.76] [--both] --fused fused.json]
+                                      [--fuse results.json --tier T [--threshold S (default: 0.76, 0.7 with --both)] [--both] --fused fused.json]
                                       (--both: the placements measured for a ranking of the both features)
         """);
     return 2;

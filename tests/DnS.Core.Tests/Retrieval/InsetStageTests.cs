@@ -123,12 +123,12 @@ public sealed class InsetStageTests(ITestOutputHelper output, InsetFeatureTests.
         strong[1].Score.Should().BeApproximately(Tier + 0.05, 1e-12);
         strong.Skip(2).Should().OnlyContain(p => p.Score == 0.6);
 
-        // Placed lower for a ranking whose copies score lower (the both features): strong to 0.9 − 0.05, the others to
+        // Placed lower for a ranking whose copies score lower (the both features): strong to 0.9 − 0.15, the others to
         // 0.9 − 0.25, each − 0.01·(1 − 1); the family test still counts look-alikes from the tier.
         var both = new InsetStage(crowd, InsetStageOptions.ForBothFeatures);
         var placed = both.Rerank(wideRanking, both.Score(query), Tier);
         placed[1].Id.Should().Be("inset");
-        placed[1].Score.Should().BeApproximately(Tier - 0.05, 1e-12);
+        placed[1].Score.Should().BeApproximately(Tier - 0.15, 1e-12);
         var weak = new InsetStage(library.Where(p => p.Key != "triple").ToDictionary(), InsetStageOptions.ForBothFeatures);
         var low = new (string Id, double Score)[] { ("query", 1.0), ("inset", 0.5), ("double", 0.7), ("other", 0.6) };
         weak.Rerank(low, weak.Score(query), Tier).Select(p => (p.Id, p.Score)).Should().Equal(
@@ -138,6 +138,40 @@ public sealed class InsetStageTests(ITestOutputHelper output, InsetFeatureTests.
             .Should().Throw<ArgumentException>().WithMessage("*'double'*");
         FluentActions.Invoking(() => new InsetStage(new Dictionary<string, RegionFeatures> { ["a"] = query, ["b"] = new(new float[6], 1, 3, 2) }))
             .Should().Throw<ArgumentException>().WithMessage("*'b'*");
+    }
+
+    [Fact]
+    public void A_query_moves_at_most_its_cap_of_pairs_and_those_are_the_highest_inset_scores()
+    {
+        // 8-d, one frame, a whole frame and one window. No two library clips look alike (each whole frame is its own axis);
+        // clip i shows the query's whole frame (e0) in its window with cosine 1 − 0.02·i, so all six pass 0.76.
+        const int d = 8;
+        static float[] Unit(int axis, double weight = 1)
+        {
+            var v = new float[d];
+            v[axis] = (float)weight;
+            if (weight < 1) v[d - 1] = (float)Math.Sqrt(1 - weight * weight);
+            return v;
+        }
+        var query = new RegionFeatures([.. Unit(0), .. Unit(d - 1)], 1, 2, d);
+        var library = new Dictionary<string, RegionFeatures> { ["query"] = query };
+        for (int i = 0; i < 6; i++) library[$"clip{i}"] = new RegionFeatures([.. Unit(1 + i), .. Unit(0, 1 - 0.02 * i)], 1, 2, d);
+        var ranking = library.Keys.Select(id => (id, id == "query" ? 1.0 : 0.1)).ToArray();
+
+        var unlimited = new InsetStage(library);
+        var scores = unlimited.Score(query);
+        scores["clip5"].Should().BeApproximately(0.9f, 1e-5f);
+        unlimited.Rerank(ranking, scores, Tier).Skip(1).Should().OnlyContain(p => p.Score > 0.5);
+
+        var capped = new InsetStage(library, InsetStageOptions.Default with { MaxMovesPerQuery = 2 });
+        var after = capped.Rerank(ranking, scores, Tier).ToDictionary(p => p.Id, p => p.Score);
+        after.Where(p => p.Value > 0.5).Select(p => p.Key).Should().BeEquivalentTo("query", "clip0", "clip1");
+        after.Where(p => p.Value == 0.1).Select(p => p.Key).Should().BeEquivalentTo("clip2", "clip3", "clip4", "clip5");
+
+        FluentActions.Invoking(() => new InsetStage(library, InsetStageOptions.Default with { MaxMovesPerQuery = 0 }))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("MaxMovesPerQuery");
+        FluentActions.Invoking(() => new InsetStage(library, InsetStageOptions.Default with { Threshold = float.NaN }))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Threshold");
     }
 
     private static double AveragePrecision(IEnumerable<(string Id, double Score)> ranking, IReadOnlySet<string> relevant)
