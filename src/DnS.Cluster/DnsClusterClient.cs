@@ -166,7 +166,7 @@ public sealed class DnsClusterClient : IAsyncDisposable
         var fineTime = clock.Elapsed;
 
         clock.Restart();
-        var hits = Merge(query.Id, top, selections.Where(s => !missing.ContainsKey(s.Key)), selected, reranks);
+        var hits = Merge(query.Id, policy, top, selections.Where(s => !missing.ContainsKey(s.Key)), selected, reranks);
         var statistics = new StageStatistics(
             selections.Where(s => !missing.ContainsKey(s.Key)).Sum(s => s.Value.LivePairs),
             selections.Where(s => !missing.ContainsKey(s.Key)).Sum(s => s.Value.SelectorPairs),
@@ -212,7 +212,7 @@ public sealed class DnsClusterClient : IAsyncDisposable
     }
 
     /// <summary>The best <paramref name="top"/> hits over the re-ranked pairs and every other reported pair by coarse score.</summary>
-    private static SearchHit[] Merge(string queryId, int top, IEnumerable<KeyValuePair<int, WireSelection>> selections,
+    private static SearchHit[] Merge(string queryId, SelectorPolicy policy, int top, IEnumerable<KeyValuePair<int, WireSelection>> selections,
         Dictionary<int, List<string>> selected, Dictionary<int, WireRerank> reranks)
     {
         var pairs = new Dictionary<(int, string), SearchHit>();
@@ -230,6 +230,13 @@ public sealed class DnsClusterClient : IAsyncDisposable
                 if (float.IsNaN(rerank.Fine[i])) pairs.Remove(key); // removed from the shard since its selection
                 else pairs[key] = pairs[key] with { Score = rerank.Merged[i], Stage = ScoringStage.Fine, FineScore = rerank.Fine[i] };
             }
+        }
+        // The engine's merge: under a selector policy, coarse scores move by the median of (fine − coarse) over the re-ranked pairs.
+        if (policy.NeedsSelector)
+        {
+            float shift = CoarseScoreShift.Median([.. pairs.Values.Where(h => h.Stage == ScoringStage.Fine).Select(h => h.Score - h.CoarseScore)]);
+            foreach (var (key, hit) in pairs.Where(p => p.Value.Stage == ScoringStage.Coarse).ToList())
+                pairs[key] = hit with { Score = hit.CoarseScore + shift };
         }
         return [.. pairs.Values.Where(h => h.Id != queryId).OrderByDescending(h => h.Score).Take(top)];
     }

@@ -237,8 +237,16 @@ public sealed partial class RetrievalEngine
         var fineTime = clock.Elapsed;
 
         clock.Restart();
+        float shift = 0f;
+        if (policy.NeedsSelector && selectedCount > 0)
+        {
+            float[] differences = ArrayPool<float>.Shared.Rent(selectedCount);
+            for (int i = 0; i < selectedCount; i++) differences[i] = MergedFineScore(policy, fine[selected[i]]) - coarse[selected[i]];
+            shift = CoarseScoreShift.Median(differences.AsSpan(0, selectedCount));
+            ArrayPool<float>.Shared.Return(differences);
+        }
         for (int o = 0; o < total; o++)
-            merged[o] = !isLive[o] ? float.NaN : float.IsNaN(fine[o]) ? coarse[o] : MergedFineScore(policy, fine[o]);
+            merged[o] = !isLive[o] ? float.NaN : float.IsNaN(fine[o]) ? coarse[o] + shift : MergedFineScore(policy, fine[o]);
         return new StageStatistics(livePairs, selectorPairs, selectedCount, coarseTime, selectionTime, fineTime, clock.Elapsed);
     }
 
@@ -275,6 +283,10 @@ public sealed partial class RetrievalEngine
 
         clock.Restart();
         var (selectedCount, selectorPairs) = Select(query, policy, blocks, scratch, livePairs, cancellationToken, fractionCount);
+        // A selector may pick pairs the int8 pre-ranking left approximate; their exact coarse scores set the merge's
+        // shift (CoarseScoreShift), the same on a shard as over the whole library.
+        if (policy.NeedsSelector && _store.Schema is { HasCoarseCodes: true, HasCoarseFloats: true })
+            RescoreExactly(query.Coarse.Span, blocks, scratch.Coarse, scratch.Selected.AsSpan(0, selectedCount));
         return (livePairs, selectedCount, selectorPairs, coarseTime, clock.Elapsed);
     }
 
@@ -289,7 +301,8 @@ public sealed partial class RetrievalEngine
     /// <summary>The merged (ranking) score of a re-ranked pair from its raw fine similarity.</summary>
     /// <remarks>Top-K re-ranks a shortlist (Thinking Fast and Slow): the shortlist stays ahead of every coarse score, so
     /// its calibrated fine scores are lifted to [1, 1 + 2·Scale] (by 1 for the reference s/2 + 0.5). Selector policies
-    /// merge on one scale, as DnS's evaluation does.</remarks>
+    /// merge on one scale, as DnS's evaluation does, with the query's coarse scores moved onto it by
+    /// <see cref="CoarseScoreShift"/>.</remarks>
     private float MergedFineScore(SelectorPolicy policy, float fine) =>
         _models.FineCalibration.Map(fine) + (policy.Kind == SelectionKind.TopK ? _models.FineCalibration.ShortlistLift : 0f);
 
@@ -339,12 +352,20 @@ public sealed partial class RetrievalEngine
         Best(scratch.Coarse.AsSpan(0, scratch.Count), scratch, candidates);
         Span<int> chosen = scratch.Selected.AsSpan(0, candidates);
         chosen.Sort(); // ordinal order: one walk over the blocks
+        RescoreExactly(query, blocks, scratch.Coarse, chosen);
+    }
+
+    /// <summary>The exact float dot products of the given ordinals into <paramref name="coarse"/> (one walk over the blocks
+    /// when they ascend).</summary>
+    private static void RescoreExactly(ReadOnlySpan<float> query, IReadOnlyList<CoarseBlock> blocks, float[] coarse, ReadOnlySpan<int> ordinals)
+    {
         int dims = query.Length, b = 0;
-        foreach (int o in chosen)
+        foreach (int o in ordinals)
         {
+            if (o < blocks[b].FirstOrdinal) b = 0;
             while (o >= blocks[b].FirstOrdinal + blocks[b].Count) b++;
             var block = blocks[b];
-            DotKernel.OneVsMany(query, block.Vectors.Span.Slice((o - block.FirstOrdinal) * dims, dims), scratch.Coarse.AsSpan(o, 1));
+            DotKernel.OneVsMany(query, block.Vectors.Span.Slice((o - block.FirstOrdinal) * dims, dims), coarse.AsSpan(o, 1));
         }
     }
 
