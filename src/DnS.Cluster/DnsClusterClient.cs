@@ -119,13 +119,15 @@ public sealed class DnsClusterClient : IAsyncDisposable
     /// <param name="policy">Which pairs the fine stage re-scores, chosen over the whole library.</param>
     /// <param name="top">Hits to return.</param>
     /// <param name="cancellationToken">Stops waiting for the shards.</param>
-    /// <exception cref="ArgumentException">The record does not fit the cluster's layout.</exception>
+    /// <exception cref="ArgumentException">The record does not fit the cluster's layout, or the policy has region picks (<see cref="SelectorPolicy.RegionPicks"/>).</exception>
     /// <exception cref="InvalidOperationException">The policy needs a selector network and the silos' models have none.</exception>
     public async Task<ClusterSearchResult> SearchAsync(VideoRecord query, SelectorPolicy policy, int top, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentOutOfRangeException.ThrowIfNegative(top);
+        if (policy.RegionPicks > 0)
+            throw new ArgumentException($"policy '{policy}': region picks need every video's region means in one engine; a cluster search takes the policy without +regions", nameof(policy));
         var layout = await LayoutAsync(cancellationToken).ConfigureAwait(false);
         query.Validate(layout.Schema);
         var wire = WireRecord.From(query);

@@ -42,6 +42,14 @@ public sealed class ClusterSearchTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Region_picks_are_refused_with_a_message_naming_the_policy()
+    {
+        var policy = SelectorPolicy.Parse("topk:10+regions:2");
+        await fixture.Client.Invoking(c => c.SearchAsync(fixture.Records[0], policy, top: 10))
+            .Should().ThrowAsync<ArgumentException>().WithMessage("*topk:10+regions:2*");
+    }
+
+    [Fact]
     public async Task Cluster_search_by_id_fetches_the_query_from_its_shard()
     {
         var engine = await UnionEngineAsync(fixture.Records);

@@ -18,6 +18,7 @@ public sealed partial class RetrievalEngine
     private readonly DnsModels _models;
     private readonly IVideoStore _store;
     private readonly int _degreeOfParallelism;
+    private readonly RegionRecall _regionRecall = new();
 
     /// <summary>Pairs per parallel work item of the selector MLP (large enough to amortize scheduling).</summary>
     private const int SelectorChunk = 8192;
@@ -282,7 +283,7 @@ public sealed partial class RetrievalEngine
         var coarseTime = clock.Elapsed + (batch?.TimePerQuery ?? TimeSpan.Zero);
 
         clock.Restart();
-        var (selectedCount, selectorPairs) = Select(query, policy, blocks, scratch, livePairs, cancellationToken, fractionCount);
+        var (selectedCount, selectorPairs) = Select(snapshot, query, policy, scratch, livePairs, cancellationToken, fractionCount);
         // A selector may pick pairs the int8 pre-ranking left approximate; their exact coarse scores set the merge's
         // shift (CoarseScoreShift), the same on a shard as over the whole library.
         if (policy.NeedsSelector && _store.Schema is { HasCoarseCodes: true, HasCoarseFloats: true })
@@ -309,11 +310,17 @@ public sealed partial class RetrievalEngine
     /// <summary>Writes the ordinals to re-rank into <see cref="QueryScratch.Selected"/>; returns their count.</summary>
     /// <remarks>A shard of a distributed library passes <paramref name="fractionCount"/>: the number of pairs
     /// <see cref="SelectionKind.SelectorFraction"/> keeps over the whole library, not over this store.</remarks>
-    private (int Count, int SelectorPairs) Select(VideoRecord query, SelectorPolicy policy, IReadOnlyList<CoarseBlock> blocks, QueryScratch scratch, int livePairs,
+    private (int Count, int SelectorPairs) Select(IVideoStoreView snapshot, VideoRecord query, SelectorPolicy policy, QueryScratch scratch, int livePairs,
         CancellationToken cancellationToken, int fractionCount = -1)
     {
         int total = scratch.Count;
         Span<int> selected = scratch.Selected.AsSpan(0, total);
+        // A policy's budget, of which RegionPicks go to the best region matches the rest left out.
+        int WithRegionPicks(int budget, Func<int, int> choose)
+        {
+            int picks = Math.Min(policy.RegionPicks, budget), chosen = choose(budget - picks);
+            return picks == 0 ? chosen : chosen + _regionRecall.Pick(snapshot, query, scratch, chosen, picks, _degreeOfParallelism);
+        }
         switch (policy.Kind)
         {
             case SelectionKind.CoarseOnly:
@@ -321,8 +328,9 @@ public sealed partial class RetrievalEngine
             case SelectionKind.FineOnly:
                 return (LiveOrdinals(scratch.IsLive.AsSpan(0, total), selected), 0);
             case SelectionKind.TopK:
-                return (Best(scratch.Coarse.AsSpan(0, total), scratch, (int)Math.Min(policy.Parameter, livePairs)), 0);
+                return (WithRegionPicks((int)Math.Min(policy.Parameter, livePairs), k => Best(scratch.Coarse.AsSpan(0, total), scratch, k)), 0);
         }
+        var blocks = snapshot.CoarseBlocks;
         // Selector policies: probability per live pair from [query self-sim, target self-sim, coarse similarity], in
         // chunks over the cores (the MLP costs ≈ 1.4 µs per pair: 136 ms for 100,000 videos on one thread).
         float[] probability = scratch.Work, coarse = scratch.Coarse;
@@ -337,7 +345,8 @@ public sealed partial class RetrievalEngine
             });
         }
         if (policy.Kind == SelectionKind.SelectorFraction)
-            return (Best(probability.AsSpan(0, total), scratch, fractionCount >= 0 ? Math.Min(fractionCount, livePairs) : (int)Math.Ceiling(policy.Parameter * livePairs)), livePairs);
+            return (WithRegionPicks(fractionCount >= 0 ? Math.Min(fractionCount, livePairs) : (int)Math.Ceiling(policy.Parameter * livePairs),
+                k => Best(probability.AsSpan(0, total), scratch, k)), livePairs);
         int count = 0;
         for (int o = 0; o < total; o++)
             if (scratch.IsLive[o] && probability[o] >= policy.Parameter) selected[count++] = o;

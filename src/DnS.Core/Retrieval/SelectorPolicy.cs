@@ -5,7 +5,8 @@ namespace DnS.Core.Retrieval;
 /// <summary>
 /// Decides which (query, target) pairs the fine-grained student re-scores after the coarse scan; every other
 /// pair keeps its coarse score. Parse the CLI forms with <see cref="Parse"/>: <c>coarse</c>, <c>fine</c>,
-/// <c>topk:K</c>, <c>dns:FRACTION</c>, <c>threshold:P</c>.
+/// <c>topk:K</c>, <c>dns:FRACTION</c>, <c>threshold:P</c>, and <c>topk:K+regions:M</c> or <c>dns:FRACTION+regions:M</c>
+/// (<see cref="WithRegionPicks"/>).
 /// </summary>
 public sealed record SelectorPolicy
 {
@@ -20,6 +21,28 @@ public sealed record SelectorPolicy
 
     /// <summary>K for <see cref="SelectionKind.TopK"/>, the fraction for <see cref="SelectionKind.SelectorFraction"/>, the probability for <see cref="SelectionKind.SelectorThreshold"/>.</summary>
     public double Parameter { get; }
+
+    /// <summary>
+    /// How many of the policy's re-ranked pairs go to the videos whose best region looks most like the query's whole
+    /// video (0: none). A single coarse vector per video misses copies that show the query in part of the frame
+    /// (picture-in-picture insets) and some gray copies; a region of theirs does not. The budget stays the same:
+    /// <c>topk:30+regions:5</c> re-ranks the 25 best by coarse score and the 5 best by region match among the rest.
+    /// Costs R·D floats of memory per library video (computed once per committed store state) and R dot products per
+    /// pair; not offered by a cluster search.
+    /// </summary>
+    public int RegionPicks { get; private init; }
+
+    /// <summary>The same policy with <paramref name="picks"/> of its budget given to region matches (<see cref="RegionPicks"/>).</summary>
+    /// <exception cref="ArgumentException">The policy is not <see cref="SelectionKind.TopK"/> or <see cref="SelectionKind.SelectorFraction"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="picks"/> is negative, or above K under top-K.</exception>
+    public SelectorPolicy WithRegionPicks(int picks)
+    {
+        if (Kind is not (SelectionKind.TopK or SelectionKind.SelectorFraction))
+            throw new ArgumentException($"policy '{this}' has no re-ranking budget to share: region picks go with topk:K or dns:FRACTION", nameof(picks));
+        if (picks < 0 || (Kind == SelectionKind.TopK && picks > Parameter))
+            throw new ArgumentOutOfRangeException(nameof(picks), picks, $"region picks must be in 0..{(Kind == SelectionKind.TopK ? Parameter.ToString(CultureInfo.InvariantCulture) : "the budget")}");
+        return this with { RegionPicks = picks };
+    }
 
     /// <summary>Whether the policy needs the selector network.</summary>
     public bool NeedsSelector => Kind is SelectionKind.SelectorFraction or SelectionKind.SelectorThreshold;
@@ -46,12 +69,25 @@ public sealed record SelectorPolicy
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="probability"/> is not a number in [0, 1].</exception>
     public static SelectorPolicy SelectorThreshold(double probability) => Create(SelectionKind.SelectorThreshold, probability);
 
-    /// <summary>Parses <c>coarse</c>, <c>fine</c>, <c>topk:K</c>, <c>dns:FRACTION</c> or <c>threshold:P</c>.</summary>
+    /// <summary>Parses <c>coarse</c>, <c>fine</c>, <c>topk:K</c>, <c>dns:FRACTION</c> or <c>threshold:P</c>, and
+    /// <c>topk:K+regions:M</c> or <c>dns:FRACTION+regions:M</c>.</summary>
     /// <exception cref="FormatException">The text is none of these, or its number is out of range (the message says which).</exception>
     public static SelectorPolicy Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string[] parts = text.Trim().ToLowerInvariant().Split(':', 2);
+        string[] sum = text.Split('+', 2);
+        var policy = ParseBase(text, sum[0]);
+        if (sum.Length == 1) return policy;
+        string[] extra = sum[1].Trim().ToLowerInvariant().Split(':', 2);
+        if (extra is not ["regions", var count] || !int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out int picks))
+            throw new FormatException($"policy '{text}': after '+' comes regions:M, M a whole number");
+        try { return policy.WithRegionPicks(picks); }
+        catch (ArgumentException e) { throw new FormatException($"policy '{text}': {e.Message}", e); }
+    }
+
+    private static SelectorPolicy ParseBase(string text, string basePart)
+    {
+        string[] parts = basePart.Trim().ToLowerInvariant().Split(':', 2);
         double Number() => parts.Length == 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
             ? v : throw new FormatException($"policy '{text}' needs a number after ':'");
         var (kind, parameter) = parts[0] switch
@@ -61,7 +97,7 @@ public sealed record SelectorPolicy
             "topk" => (SelectionKind.TopK, Number()),
             "dns" => (SelectionKind.SelectorFraction, Number()),
             "threshold" => (SelectionKind.SelectorThreshold, Number()),
-            _ => throw new FormatException($"unknown policy '{text}': use coarse, fine, topk:K, dns:FRACTION or threshold:P"),
+            _ => throw new FormatException($"unknown policy '{text}': use coarse, fine, topk:K, dns:FRACTION or threshold:P (the first two with +regions:M)"),
         };
         return Problem(kind, parameter) is { } problem
             ? throw new FormatException($"policy '{text}': {problem.Reason}")
@@ -97,5 +133,5 @@ public sealed record SelectorPolicy
         SelectionKind.TopK => $"topk:{Parameter.ToString(CultureInfo.InvariantCulture)}",
         SelectionKind.SelectorFraction => $"dns:{Parameter.ToString(CultureInfo.InvariantCulture)}",
         _ => $"threshold:{Parameter.ToString(CultureInfo.InvariantCulture)}",
-    };
+    } + (RegionPicks > 0 ? $"+regions:{RegionPicks.ToString(CultureInfo.InvariantCulture)}" : "");
 }

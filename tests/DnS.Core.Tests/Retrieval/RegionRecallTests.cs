@@ -1,0 +1,108 @@
+using DnS.Core.Indexing;
+using DnS.Core.Networks;
+using DnS.Core.Retrieval;
+using DnS.Core.Storage;
+using FluentAssertions;
+using Xunit;
+
+namespace DnS.Core.Tests.Retrieval;
+
+/// <summary>
+/// Region picks (<see cref="SelectorPolicy.RegionPicks"/>) against a slow oracle written here: the policy's budget minus
+/// M by its own rule, plus the M best of the rest by max over a video's region means (over frames) of the cosine with the
+/// query's mean descriptor, computed in double from the stored fine features (floats, or bits as ±1).
+/// </summary>
+public sealed class RegionRecallTests
+{
+    private const int Regions = 9, Dims = 16, Frames = 3, Videos = 60;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Region_picks_are_the_best_region_matches_the_coarse_shortlist_left_out(bool binary)
+    {
+        var models = DnsModels.BuiltIn(Regions, Dims, binary);
+        var store = new InMemoryVideoStore(VideoRecordFactory.SchemaOf(models));
+        var random = new Random(7);
+        var query = Video(random);
+        for (int v = 0; v < Videos; v++)
+        {
+            var video = Video(random);
+            // Every fifth video shows the query's frames in one region (an "inset"): its region mean is the query's.
+            if (v % 5 == 0)
+                for (int t = 0; t < Frames; t++)
+                    Array.Copy(query, (t * Regions + v / 5 % Regions) * Dims, video, (t * Regions + (v / 5 + 3) % Regions) * Dims, Dims);
+            await store.AddAsync(VideoRecordFactory.Create(models, $"v{v:D2}", video));
+        }
+        await store.CommitAsync();
+        var queryRecord = VideoRecordFactory.Create(models, "query", query);
+        var engine = new RetrievalEngine(models, store);
+
+        var policy = SelectorPolicy.Parse("topk:12+regions:4");
+        var scores = engine.ScoreAll(queryRecord, policy);
+
+        var byCoarse = Enumerable.Range(0, Videos).OrderByDescending(o => scores.Coarse[o]).Take(8).ToArray();
+        var global = Normalize(Sum(Means(queryRecord, store.Schema)));
+        var byRegion = Enumerable.Range(0, Videos).Except(byCoarse)
+            .OrderByDescending(o => Means(store.GetRecord(o), store.Schema).Max(m => Dot(global, Normalize(m)))).Take(4);
+        var selected = Enumerable.Range(0, Videos).Where(o => !float.IsNaN(scores.Fine[o])).ToArray();
+        selected.Should().BeEquivalentTo(byCoarse.Concat(byRegion));
+        scores.Statistics.FinePairs.Should().Be(12);
+
+        // Without region picks the same budget is the coarse top 12; with all 12 as region picks, the best 12 by region.
+        var plain = engine.ScoreAll(queryRecord, SelectorPolicy.TopK(12));
+        Enumerable.Range(0, Videos).Where(o => !float.IsNaN(plain.Fine[o]))
+            .Should().BeEquivalentTo(Enumerable.Range(0, Videos).OrderByDescending(o => plain.Coarse[o]).Take(12));
+        var regionsOnly = engine.ScoreAll(queryRecord, SelectorPolicy.TopK(12).WithRegionPicks(12));
+        Enumerable.Range(0, Videos).Where(o => !float.IsNaN(regionsOnly.Fine[o])).Should().BeEquivalentTo(
+            Enumerable.Range(0, Videos).OrderByDescending(o => Means(store.GetRecord(o), store.Schema).Max(m => Dot(global, Normalize(m)))).Take(12));
+    }
+
+    [Fact]
+    public void Policies_with_region_picks_parse_print_and_refuse_what_has_no_budget()
+    {
+        var policy = SelectorPolicy.Parse("dns:0.05+regions:5");
+        policy.Kind.Should().Be(SelectionKind.SelectorFraction);
+        policy.RegionPicks.Should().Be(5);
+        policy.ToString().Should().Be("dns:0.05+regions:5");
+        SelectorPolicy.Parse(policy.ToString()).Should().Be(policy);
+        SelectorPolicy.Parse("topk:30").RegionPicks.Should().Be(0);
+        SelectorPolicy.TopK(30).WithRegionPicks(5).Should().Be(SelectorPolicy.Parse("topk:30+regions:5"));
+
+        foreach (var text in new[] { "coarse+regions:5", "fine+regions:1", "threshold:0.5+regions:2", "topk:3+regions:4", "dns:0.05+regions:x", "dns:0.05+regions:-1", "dns:0.05+areas:5" })
+            FluentActions.Invoking(() => SelectorPolicy.Parse(text)).Should().Throw<FormatException>().WithMessage($"*{text}*");
+        FluentActions.Invoking(() => SelectorPolicy.CoarseOnly.WithRegionPicks(1)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => SelectorPolicy.TopK(3).WithRegionPicks(4)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    private static float[] Video(Random random)
+    {
+        var video = new float[Frames * Regions * Dims];
+        for (int i = 0; i < video.Length; i++) video[i] = (float)(random.NextDouble() * 2 - 1);
+        return video;
+    }
+
+    // Per region, the sum over frames of the stored fine vectors (bits as ±1).
+    private static double[][] Means(VideoRecord record, StoreSchema schema)
+    {
+        var sums = Enumerable.Range(0, Regions).Select(_ => new double[Dims]).ToArray();
+        int words = (Dims + 63) / 64;
+        for (int t = 0; t < record.Frames; t++)
+            for (int r = 0; r < Regions; r++)
+                for (int i = 0; i < Dims; i++)
+                    sums[r][i] += schema.FineKind == FineFeatureKind.Float
+                        ? record.FineFloats.Span[(t * Regions + r) * Dims + i]
+                        : (record.FineCodes.Span[(t * Regions + r) * words + i / 64] & (1UL << (i % 64))) != 0 ? 1 : -1;
+        return sums;
+    }
+
+    private static double[] Sum(double[][] rows) => [.. Enumerable.Range(0, Dims).Select(i => rows.Sum(row => row[i]))];
+
+    private static double[] Normalize(double[] v)
+    {
+        double norm = Math.Sqrt(v.Sum(x => x * x));
+        return [.. v.Select(x => x / norm)];
+    }
+
+    private static double Dot(double[] a, double[] b) => a.Zip(b, (x, y) => x * y).Sum();
+}
