@@ -5,7 +5,7 @@
 //       [--queries 36] [--distractors 160] [--edits 9] [--fps 25] [--jobs 2] [--nice 19] [--plan-only]
 //   dotnet run -c Release --project samples/RealisticCorpus -- per-edit --results results.json --edits DIR/edits.json
 //   dotnet run -c Release --project samples/RealisticCorpus -- insets --corpus DIR --cache DIR --output inset.json
-//       [--jobs 2] [--fuse results.json --tier T [--threshold S (default: 0.76, 0.7 with --both)] --fused fused.json]
+//       [--jobs 2] [--fuse results.json --tier T [--threshold S (default: 0.76)] --fused fused.json]
 // See docs/realistic-corpus.md.
 using System.Globalization;
 using DnS.Core.Evaluation;
@@ -93,7 +93,7 @@ static int Usage()
                                         [--edits N] [--fps N] [--jobs N] [--nice N] [--plan-only]
                RealisticCorpus per-edit --results results.json --edits DIR/edits.json
                RealisticCorpus insets --corpus DIR --cache DIR --output inset.json [--jobs N]
-                                      [--fuse results.json --tier T [--threshold S (default: 0.76, 0.7 with --both)] [--both] --fused fused.json]
+                                      [--fuse results.json --tier T [--threshold S (default: 0.76)] [--both] --fused fused.json]
                                       (--both: the placements measured for a ranking of the both features)
         """);
     return 2;

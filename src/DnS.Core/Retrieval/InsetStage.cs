@@ -157,17 +157,11 @@ public sealed record InsetStageOptions
     /// built-in fine stage's (the both features: <see cref="ForBothFeatures"/>) places its moves lower than that.</summary>
     public double WeakLift { get; init; }
 
-    /// <summary>
-    /// The calibration measured for the fine scores of the both features at tier 0.9, on two renders of the realistic
-    /// corpus and checked on a third (docs/realistic-corpus.md): a pair may move from an inset score of 0.7, strong from
-    /// 0.75 and 2 deviations, to 0.75 (strong) or 0.65 (the others), look-alikes from a cosine of 0.85, at most 4 moves
-    /// per query.
-    /// </summary>
-    public static InsetStageOptions ForBothFeatures { get; } = new()
-    {
-        Threshold = 0.7f, StrongThreshold = 0.75f, StrongDeviations = 2f, StrongLift = -0.15, WeakLift = -0.25,
-        FamilySimilarity = 0.85f, MaxMovesPerQuery = 4,
-    };
+    /// <summary>The placements measured for the fine scores of the both features at tier 0.9: strong pairs to 0.85, the
+    /// other sure pairs to 0.65 (docs/realistic-corpus.md: on the seed-12 and seed-13 renders no edit loses AP; on the
+    /// seed-14 render crop copies lose 0.028). A calibration fitted on two renders together (looser thresholds, at most
+    /// 4 moves per query) lifted the insets further there but failed the third render, so this one stays.</summary>
+    public static InsetStageOptions ForBothFeatures { get; } = new() { StrongLift = -0.05, WeakLift = -0.25 };
 
     /// <summary>The cosine of mean whole-frame descriptors from which two library videos look alike (0.9).</summary>
     public float FamilySimilarity { get; init; } = 0.9f;

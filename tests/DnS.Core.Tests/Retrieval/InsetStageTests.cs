@@ -123,12 +123,12 @@ public sealed class InsetStageTests(ITestOutputHelper output, InsetFeatureTests.
         strong[1].Score.Should().BeApproximately(Tier + 0.05, 1e-12);
         strong.Skip(2).Should().OnlyContain(p => p.Score == 0.6);
 
-        // Placed lower for a ranking whose copies score lower (the both features): strong to 0.9 − 0.15, the others to
+        // Placed lower for a ranking whose copies score lower (the both features): strong to 0.9 − 0.05, the others to
         // 0.9 − 0.25, each − 0.01·(1 − 1); the family test still counts look-alikes from the tier.
         var both = new InsetStage(crowd, InsetStageOptions.ForBothFeatures);
         var placed = both.Rerank(wideRanking, both.Score(query), Tier);
         placed[1].Id.Should().Be("inset");
-        placed[1].Score.Should().BeApproximately(Tier - 0.15, 1e-12);
+        placed[1].Score.Should().BeApproximately(Tier - 0.05, 1e-12);
         var weak = new InsetStage(library.Where(p => p.Key != "triple").ToDictionary(), InsetStageOptions.ForBothFeatures);
         var low = new (string Id, double Score)[] { ("query", 1.0), ("inset", 0.5), ("double", 0.7), ("other", 0.6) };
         weak.Rerank(low, weak.Score(query), Tier).Select(p => (p.Id, p.Score)).Should().Equal(
