@@ -27,7 +27,7 @@ public class SearchBenchmarks
     private SelectorPolicy _policy = null!;
 
     /// <summary>The selection policy (<see cref="SelectorPolicy.Parse"/> form).</summary>
-    [Params("coarse", "topk:100", "dns:0.01", "dns:0.05")]
+    [Params("coarse", "topk:100", "dns:0.01", "dns:0.01+regions:100", "dns:0.05")]
     public string Policy { get; set; } = "coarse";
 
     /// <summary>Builds the networks and the in-memory library (≈ 2.7 GB: 409.6 MB of coarse vectors, 2.3 GB of codes).</summary>

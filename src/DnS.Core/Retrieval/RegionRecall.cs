@@ -9,8 +9,8 @@ namespace DnS.Core.Retrieval;
 
 /// <summary>
 /// Candidates one video-level coarse vector cannot see: a copy that shows the query in part of its frame (a
-/// picture-in-picture inset) or a copy whose colors changed among look-alikes has a region whose mean over frames looks
-/// like the query's whole video, while its video-level vector is dominated by the rest. Each live library video scores
+/// picture-in-picture inset) has a region whose mean over frames looks like the query's whole video, while its
+/// video-level vector is dominated by the rest. Each live library video scores
 /// max over its R region means of the cosine with the query's global mean descriptor (parameter-free, from the fine
 /// features); <see cref="SelectorPolicy.RegionPicks"/> gives part of a policy's re-ranking budget to the best of them.
 /// The region means (R·D floats per video) are computed once per committed store state (its coarse block list) and

@@ -25,7 +25,7 @@ public sealed record SelectorPolicy
     /// <summary>
     /// How many of the policy's re-ranked pairs go to the videos whose best region looks most like the query's whole
     /// video (0: none). A single coarse vector per video misses copies that show the query in part of the frame
-    /// (picture-in-picture insets) and some gray copies; a region of theirs does not. The budget stays the same:
+    /// (picture-in-picture insets); a region of theirs does not. The budget stays the same:
     /// <c>topk:30+regions:5</c> re-ranks the 25 best by coarse score and the 5 best by region match among the rest.
     /// Costs R·D floats of memory per library video (computed once per committed store state) and R dot products per
     /// pair; not offered by a cluster search.
