@@ -1,6 +1,9 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DnS.Core.Features;
 using DnS.Core.Kernels;
 using DnS.Core.Storage;
@@ -32,15 +35,21 @@ internal sealed class RegionRecall
             var schema = snapshot.Schema;
             int d = schema.FineDimensions, regions = schema.Regions, candidates = 0;
             float[] global = Global(query, schema);
-            for (int o = 0; o < total; o++)
+            bool[] isLive = scratch.IsLive;
+            Parallel.ForEach(Partitioner.Create(0, total, 4096), new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism }, range =>
             {
-                scores[o] = float.NegativeInfinity;
-                if (!scratch.IsLive[o] || o >= means.Length || means[o] is not { } rows) continue;
-                float best = float.NegativeInfinity;
-                for (int r = 0; r < regions; r++) best = Math.Max(best, TensorPrimitives.Dot(global, rows.AsSpan(r * d, d)));
-                scores[o] = best;
-                candidates++;
-            }
+                int live = 0;
+                for (int o = range.Item1; o < range.Item2; o++)
+                {
+                    scores[o] = float.NegativeInfinity;
+                    if (!isLive[o] || o >= means.Length || means[o] is not { } rows) continue;
+                    float best = float.NegativeInfinity;
+                    for (int r = 0; r < regions; r++) best = Math.Max(best, TensorPrimitives.Dot(global, rows.AsSpan(r * d, d)));
+                    scores[o] = best;
+                    live++;
+                }
+                Interlocked.Add(ref candidates, live);
+            });
             foreach (int o in scratch.Selected.AsSpan(0, chosen))
                 if (!float.IsNegativeInfinity(scores[o])) { scores[o] = float.NegativeInfinity; candidates--; }
             picks = Math.Min(picks, candidates);
@@ -99,14 +108,31 @@ internal sealed class RegionRecall
                     TensorPrimitives.Add(sums.AsSpan(r * d, d), fine.Slice((t * regions + r) * d, d), sums.AsSpan(r * d, d));
             return sums;
         }
-        var codes = record.FineCodes.Span;
-        int words = (d + 63) / 64;
+        // Bits as ±1, eight dimensions per byte from a table of the 256 patterns.
+        var bytes = MemoryMarshal.AsBytes(record.FineCodes.Span);
+        int bytesPerCode = (d + 63) / 64 * 8, fullBytes = d / 8;
+        var patterns = BytePatterns.Value;
         for (int t = 0; t < record.Frames; t++)
             for (int r = 0; r < regions; r++)
             {
-                var row = codes.Slice((t * regions + r) * words, words);
-                for (int i = 0; i < d; i++) sums[r * d + i] += ((row[i >> 6] >> (i & 63)) & 1) != 0 ? 1f : -1f;
+                var code = bytes.Slice((t * regions + r) * bytesPerCode, bytesPerCode);
+                var sum = sums.AsSpan(r * d, d);
+                for (int j = 0; j < fullBytes; j++)
+                {
+                    var target = sum.Slice(j * 8, 8);
+                    (Vector256.Create<float>(target) + Vector256.Create<float>(patterns.AsSpan(code[j] * 8, 8))).CopyTo(target);
+                }
+                for (int i = fullBytes * 8; i < d; i++) sum[i] += ((code[i >> 3] >> (i & 7)) & 1) != 0 ? 1f : -1f;
             }
         return sums;
     }
+
+    // Bit b of byte v (little-endian within a code word, as HammingKernel packs) as ±1 at [v·8 + b].
+    private static readonly Lazy<float[]> BytePatterns = new(() =>
+    {
+        var patterns = new float[256 * 8];
+        for (int v = 0; v < 256; v++)
+            for (int b = 0; b < 8; b++) patterns[v * 8 + b] = ((v >> b) & 1) != 0 ? 1f : -1f;
+        return patterns;
+    });
 }

@@ -14,13 +14,15 @@ namespace DnS.Core.Tests.Retrieval;
 /// </summary>
 public sealed class RegionRecallTests
 {
-    private const int Regions = 9, Dims = 16, Frames = 3, Videos = 60;
+    private const int Regions = 9, Frames = 3, Videos = 60;
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Region_picks_are_the_best_region_matches_the_coarse_shortlist_left_out(bool binary)
+    [InlineData(false, 16)]
+    [InlineData(true, 16)]
+    [InlineData(true, 20)] // a code whose last byte is partly padding
+    public async Task Region_picks_are_the_best_region_matches_the_coarse_shortlist_left_out(bool binary, int dims)
     {
+        Dims = dims;
         var models = DnsModels.BuiltIn(Regions, Dims, binary);
         var store = new InMemoryVideoStore(VideoRecordFactory.SchemaOf(models));
         var random = new Random(7);
@@ -75,7 +77,9 @@ public sealed class RegionRecallTests
         FluentActions.Invoking(() => SelectorPolicy.TopK(3).WithRegionPicks(4)).Should().Throw<ArgumentOutOfRangeException>();
     }
 
-    private static float[] Video(Random random)
+    private int Dims { get; set; }
+
+    private float[] Video(Random random)
     {
         var video = new float[Frames * Regions * Dims];
         for (int i = 0; i < video.Length; i++) video[i] = (float)(random.NextDouble() * 2 - 1);
@@ -83,7 +87,7 @@ public sealed class RegionRecallTests
     }
 
     // Per region, the sum over frames of the stored fine vectors (bits as ±1).
-    private static double[][] Means(VideoRecord record, StoreSchema schema)
+    private double[][] Means(VideoRecord record, StoreSchema schema)
     {
         var sums = Enumerable.Range(0, Regions).Select(_ => new double[Dims]).ToArray();
         int words = (Dims + 63) / 64;
@@ -96,7 +100,7 @@ public sealed class RegionRecallTests
         return sums;
     }
 
-    private static double[] Sum(double[][] rows) => [.. Enumerable.Range(0, Dims).Select(i => rows.Sum(row => row[i]))];
+    private double[] Sum(double[][] rows) => [.. Enumerable.Range(0, Dims).Select(i => rows.Sum(row => row[i]))];
 
     private static double[] Normalize(double[] v)
     {
