@@ -35,14 +35,20 @@ public sealed record SelectorPolicy
     /// <summary>The same policy with <paramref name="picks"/> of its budget given to region matches (<see cref="RegionPicks"/>).</summary>
     /// <exception cref="ArgumentException">The policy is not <see cref="SelectionKind.TopK"/> or <see cref="SelectionKind.SelectorFraction"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="picks"/> is negative, or above K under top-K.</exception>
-    public SelectorPolicy WithRegionPicks(int picks)
+    public SelectorPolicy WithRegionPicks(int picks) => RegionPicksProblem(picks) switch
     {
-        if (Kind is not (SelectionKind.TopK or SelectionKind.SelectorFraction))
-            throw new ArgumentException($"policy '{this}' has no re-ranking budget to share: region picks go with topk:K or dns:FRACTION", nameof(picks));
-        if (picks < 0 || (Kind == SelectionKind.TopK && picks > Parameter))
-            throw new ArgumentOutOfRangeException(nameof(picks), picks, $"region picks must be in 0..{(Kind == SelectionKind.TopK ? Parameter.ToString(CultureInfo.InvariantCulture) : "the budget")}");
-        return this with { RegionPicks = picks };
-    }
+        null => this with { RegionPicks = picks },
+        var (budget, reason) when budget => throw new ArgumentOutOfRangeException(nameof(picks), picks, reason),
+        var (_, reason) => throw new ArgumentException(reason, nameof(picks)),
+    };
+
+    // The one place region picks are validated (WithRegionPicks and Parse): whether the problem is the count, and why.
+    private (bool Count, string Reason)? RegionPicksProblem(int picks) =>
+        Kind is not (SelectionKind.TopK or SelectionKind.SelectorFraction)
+            ? (false, $"policy '{this}' has no re-ranking budget to share: region picks go with topk:K or dns:FRACTION")
+            : picks < 0 || (Kind == SelectionKind.TopK && picks > Parameter)
+                ? (true, $"region picks must be in 0..{(Kind == SelectionKind.TopK ? Parameter.ToString(CultureInfo.InvariantCulture) : "the budget")}, got {picks}")
+                : null;
 
     /// <summary>Whether the policy needs the selector network.</summary>
     public bool NeedsSelector => Kind is SelectionKind.SelectorFraction or SelectionKind.SelectorThreshold;
@@ -81,8 +87,9 @@ public sealed record SelectorPolicy
         string[] extra = sum[1].Trim().ToLowerInvariant().Split(':', 2);
         if (extra is not ["regions", var count] || !int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out int picks))
             throw new FormatException($"policy '{text}': after '+' comes regions:M, M a whole number");
-        try { return policy.WithRegionPicks(picks); }
-        catch (ArgumentException e) { throw new FormatException($"policy '{text}': {e.Message}", e); }
+        return policy.RegionPicksProblem(picks) is { } problem
+            ? throw new FormatException($"policy '{text}': {problem.Reason}")
+            : policy.WithRegionPicks(picks);
     }
 
     private static SelectorPolicy ParseBase(string text, string basePart)
