@@ -119,15 +119,13 @@ public sealed class DnsClusterClient : IAsyncDisposable
     /// <param name="policy">Which pairs the fine stage re-scores, chosen over the whole library.</param>
     /// <param name="top">Hits to return.</param>
     /// <param name="cancellationToken">Stops waiting for the shards.</param>
-    /// <exception cref="ArgumentException">The record does not fit the cluster's layout, or the policy has region picks (<see cref="SelectorPolicy.RegionPicks"/>).</exception>
+    /// <exception cref="ArgumentException">The record does not fit the cluster's layout.</exception>
     /// <exception cref="InvalidOperationException">The policy needs a selector network and the silos' models have none.</exception>
     public async Task<ClusterSearchResult> SearchAsync(VideoRecord query, SelectorPolicy policy, int top, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentOutOfRangeException.ThrowIfNegative(top);
-        if (policy.RegionPicks > 0)
-            throw new ArgumentException($"policy '{policy}': region picks need every video's region means in one engine; a cluster search takes the policy without +regions", nameof(policy));
         var layout = await LayoutAsync(cancellationToken).ConfigureAwait(false);
         query.Validate(layout.Schema);
         var wire = WireRecord.From(query);
@@ -195,15 +193,25 @@ public sealed class DnsClusterClient : IAsyncDisposable
     {
         var candidates = selections.SelectMany(s => Enumerable.Range(0, s.Value.CandidateIds.Length).Select(i => (Shard: s.Key, Id: s.Value.CandidateIds[i], Key: s.Value.CandidateKeys[i])));
         long live = selections.Values.Sum(s => (long)s.LivePairs);
-        int keep = policy.Kind switch
+        int budget = policy.Kind switch
         {
             SelectionKind.TopK => (int)Math.Min(policy.Parameter, live),
             SelectionKind.SelectorFraction => Math.Max(fractionCount, 0),
             _ => int.MaxValue, // coarse: none offered; fine and threshold: every candidate
         };
+        // The engine's rule: the budget less the region picks by key, then the best region matches those left out.
+        int picks = Math.Min(policy.RegionPicks, budget);
         var chosen = policy.Kind is SelectionKind.TopK or SelectionKind.SelectorFraction
-            ? candidates.OrderByDescending(c => c.Key).Take(keep)
-            : candidates;
+            ? candidates.OrderByDescending(c => c.Key).Take(budget - picks).ToList()
+            : candidates.ToList();
+        if (picks > 0)
+        {
+            var taken = chosen.Select(c => (c.Shard, c.Id)).ToHashSet();
+            chosen.AddRange(selections
+                .SelectMany(s => Enumerable.Range(0, s.Value.RegionIds.Length).Select(i => (Shard: s.Key, Id: s.Value.RegionIds[i], Key: s.Value.RegionScores[i])))
+                .Where(c => !taken.Contains((c.Shard, c.Id)))
+                .OrderByDescending(c => c.Key).Take(picks));
+        }
         var byShard = new Dictionary<int, List<string>>();
         foreach (var (shard, id, _) in chosen)
         {
@@ -222,6 +230,7 @@ public sealed class DnsClusterClient : IAsyncDisposable
         {
             for (int i = 0; i < s.BestIds.Length; i++) pairs.TryAdd((shard, s.BestIds[i]), CoarseHit(s.BestIds[i], s.BestCoarse[i]));
             for (int i = 0; i < s.CandidateIds.Length; i++) pairs.TryAdd((shard, s.CandidateIds[i]), CoarseHit(s.CandidateIds[i], s.CandidateCoarse[i]));
+            for (int i = 0; i < s.RegionIds.Length; i++) pairs.TryAdd((shard, s.RegionIds[i]), CoarseHit(s.RegionIds[i], s.RegionCoarse[i]));
         }
         foreach (var (shard, ids) in selected)
         {

@@ -20,7 +20,8 @@ internal sealed record WireRecord(
 }
 
 /// <summary>A shard's answer to the first half of a search (<see cref="RetrievalEngine"/>'s shard selection), as
-/// parallel arrays: the policy's candidates with their coarse scores and selection keys, then the best pairs by coarse score.</summary>
+/// parallel arrays: the policy's candidates with their coarse scores and selection keys, then the best pairs by coarse score,
+/// then (under a policy with region picks) the shard's best region matches with their coarse and region scores.</summary>
 [GenerateSerializer, Immutable, Alias("DnS.Cluster.WireSelection")]
 internal sealed record WireSelection(
     [property: Id(0)] int LivePairs,
@@ -31,13 +32,17 @@ internal sealed record WireSelection(
     [property: Id(5)] string[] BestIds,
     [property: Id(6)] float[] BestCoarse,
     [property: Id(7)] TimeSpan Coarse,
-    [property: Id(8)] TimeSpan Selection)
+    [property: Id(8)] TimeSpan Selection,
+    [property: Id(9)] string[] RegionIds,
+    [property: Id(10)] float[] RegionCoarse,
+    [property: Id(11)] float[] RegionScores)
 {
     public static WireSelection From(ShardSelection s) => new(
         s.LivePairs, s.SelectorPairs,
         Array.ConvertAll(s.Candidates, p => p.Id), Array.ConvertAll(s.Candidates, p => p.Coarse), Array.ConvertAll(s.Candidates, p => p.Key),
         Array.ConvertAll(s.BestCoarse, p => p.Id), Array.ConvertAll(s.BestCoarse, p => p.Coarse),
-        s.Coarse, s.Selection);
+        s.Coarse, s.Selection,
+        Array.ConvertAll(s.RegionCandidates, p => p.Id), Array.ConvertAll(s.RegionCandidates, p => p.Coarse), Array.ConvertAll(s.RegionCandidates, p => p.Key));
 }
 
 /// <summary>A shard's fine scores for the pairs selected over the whole library (NaN for an id no longer live there).</summary>

@@ -31,25 +31,7 @@ internal sealed class RegionRecall
         float[] scores = ArrayPool<float>.Shared.Rent(total);
         try
         {
-            var means = _means.GetValue(snapshot.CoarseBlocks, _ => new Lazy<float[]?[]>(() => Means(snapshot, total, degreeOfParallelism))).Value;
-            var schema = snapshot.Schema;
-            int d = schema.FineDimensions, regions = schema.Regions, candidates = 0;
-            float[] global = Global(query, schema);
-            bool[] isLive = scratch.IsLive;
-            Parallel.ForEach(Partitioner.Create(0, total, 4096), new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism }, range =>
-            {
-                int live = 0;
-                for (int o = range.Item1; o < range.Item2; o++)
-                {
-                    scores[o] = float.NegativeInfinity;
-                    if (!isLive[o] || o >= means.Length || means[o] is not { } rows) continue;
-                    float best = float.NegativeInfinity;
-                    for (int r = 0; r < regions; r++) best = Math.Max(best, TensorPrimitives.Dot(global, rows.AsSpan(r * d, d)));
-                    scores[o] = best;
-                    live++;
-                }
-                Interlocked.Add(ref candidates, live);
-            });
+            int candidates = Score(snapshot, query, scratch, scores, degreeOfParallelism);
             foreach (int o in scratch.Selected.AsSpan(0, chosen))
                 if (!float.IsNegativeInfinity(scores[o])) { scores[o] = float.NegativeInfinity; candidates--; }
             picks = Math.Min(picks, candidates);
@@ -63,6 +45,34 @@ internal sealed class RegionRecall
         {
             ArrayPool<float>.Shared.Return(scores);
         }
+    }
+
+    /// <summary>The region-match score of every live ordinal into <paramref name="scores"/> (−∞ elsewhere); returns how
+    /// many live ordinals it scored.</summary>
+    public int Score(IVideoStoreView snapshot, VideoRecord query, QueryScratch scratch, float[] scores, int degreeOfParallelism)
+    {
+        int total = scratch.Count;
+        if (total == 0) return 0;
+        var means = _means.GetValue(snapshot.CoarseBlocks, _ => new Lazy<float[]?[]>(() => Means(snapshot, total, degreeOfParallelism))).Value;
+        var schema = snapshot.Schema;
+        int d = schema.FineDimensions, regions = schema.Regions, candidates = 0;
+        float[] global = Global(query, schema);
+        bool[] isLive = scratch.IsLive;
+        Parallel.ForEach(Partitioner.Create(0, total, 4096), new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism }, range =>
+        {
+            int live = 0;
+            for (int o = range.Item1; o < range.Item2; o++)
+            {
+                scores[o] = float.NegativeInfinity;
+                if (!isLive[o] || o >= means.Length || means[o] is not { } rows) continue;
+                float best = float.NegativeInfinity;
+                for (int r = 0; r < regions; r++) best = Math.Max(best, TensorPrimitives.Dot(global, rows.AsSpan(r * d, d)));
+                scores[o] = best;
+                live++;
+            }
+            Interlocked.Add(ref candidates, live);
+        });
+        return candidates;
     }
 
     // Unit region means of every live ordinal (null for dead ones), over the cores.

@@ -26,7 +26,14 @@ public sealed partial class RetrievalEngine
         ArgumentOutOfRangeException.ThrowIfNegative(top);
         using var snapshot = _store.AcquireSnapshot();
         using var scratch = new QueryScratch(OrdinalCount(snapshot));
-        var (livePairs, count, selectorPairs, coarseTime, selectionTime) = ScanAndSelect(snapshot, query, policy, scratch, Needed(policy, top), cancellationToken, fractionCount: fractionCount);
+        // With region picks the caller first selects the budget less the picks by key, then the best region matches it
+        // left out: this shard offers its candidates for the smaller budget and, separately, its best region matches.
+        int picks = policy.RegionPicks;
+        var byKey = picks == 0 ? policy
+            : policy.Kind == SelectionKind.TopK ? SelectorPolicy.TopK((int)policy.Parameter - picks)
+            : SelectorPolicy.SelectorFraction(policy.Parameter);
+        int keyCount = picks == 0 || fractionCount < 0 ? fractionCount : fractionCount - Math.Min(picks, fractionCount);
+        var (livePairs, count, selectorPairs, coarseTime, selectionTime) = ScanAndSelect(snapshot, query, byKey, scratch, Needed(byKey, top), cancellationToken, fractionCount: keyCount);
         var clock = Stopwatch.StartNew();
         // Select left each candidate's key in Work (masked coarse for top-K, probabilities for selector policies).
         float[] keys = policy.Kind == SelectionKind.FineOnly ? scratch.Coarse : scratch.Work;
@@ -47,7 +54,33 @@ public sealed partial class RetrievalEngine
         for (int i = 0; i < best; i++) bestCoarse[i] = new ShardPair(snapshot.GetId(ordinals[i]), values[i], values[i]);
         ArrayPool<int>.Shared.Return(ordinals);
         ArrayPool<float>.Shared.Return(values);
-        return new ShardSelection(livePairs, selectorPairs, candidates, bestCoarse, coarseTime, selectionTime + clock.Elapsed);
+        // Last: it re-scores its pairs' coarse scores exactly in the scratch, which the lists above must not see.
+        var regionCandidates = picks == 0 ? [] : RegionCandidates(snapshot, query, scratch, picks + count);
+        return new ShardSelection(livePairs, selectorPairs, candidates, bestCoarse, coarseTime, selectionTime + clock.Elapsed) { RegionCandidates = regionCandidates };
+    }
+
+    // The shard's best region matches (RegionRecall) with their exact coarse scores, the key being the region score.
+    private ShardPair[] RegionCandidates(IVideoStoreView snapshot, VideoRecord query, QueryScratch scratch, int wanted)
+    {
+        float[] scores = ArrayPool<float>.Shared.Rent(scratch.Count);
+        int[] ordinals = ArrayPool<int>.Shared.Rent(wanted);
+        float[] values = ArrayPool<float>.Shared.Rent(wanted);
+        try
+        {
+            int count = Math.Min(wanted, _regionRecall.Score(snapshot, query, scratch, scores, _degreeOfParallelism));
+            TopK.Select(scores.AsSpan(0, scratch.Count), ordinals.AsSpan(0, count), values);
+            if (_store.Schema is { HasCoarseCodes: true, HasCoarseFloats: true })
+                RescoreExactly(query.Coarse.Span, snapshot.CoarseBlocks, scratch.Coarse, ordinals.AsSpan(0, count));
+            var pairs = new ShardPair[count];
+            for (int i = 0; i < count; i++) pairs[i] = new ShardPair(snapshot.GetId(ordinals[i]), scratch.Coarse[ordinals[i]], values[i]);
+            return pairs;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scores);
+            ArrayPool<int>.Shared.Return(ordinals);
+            ArrayPool<float>.Shared.Return(values);
+        }
     }
 
     /// <summary>The second half of the cascade on this shard: the fine student re-scores the pairs of the query with the
@@ -77,4 +110,8 @@ public sealed partial class RetrievalEngine
 internal readonly record struct ShardPair(string Id, float Coarse, float Key);
 
 /// <summary>A shard's answer to the first half of a distributed search (<see cref="RetrievalEngine.SelectOnShard"/>).</summary>
-internal sealed record ShardSelection(int LivePairs, int SelectorPairs, ShardPair[] Candidates, ShardPair[] BestCoarse, TimeSpan Coarse, TimeSpan Selection);
+internal sealed record ShardSelection(int LivePairs, int SelectorPairs, ShardPair[] Candidates, ShardPair[] BestCoarse, TimeSpan Coarse, TimeSpan Selection)
+{
+    /// <summary>Under a policy with region picks, the shard's best region matches (key: the region score); else empty.</summary>
+    public ShardPair[] RegionCandidates { get; init; } = [];
+}

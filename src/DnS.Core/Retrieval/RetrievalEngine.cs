@@ -284,9 +284,9 @@ public sealed partial class RetrievalEngine
 
         clock.Restart();
         var (selectedCount, selectorPairs) = Select(snapshot, query, policy, scratch, livePairs, cancellationToken, fractionCount);
-        // A selector may pick pairs the int8 pre-ranking left approximate; their exact coarse scores set the merge's
-        // shift (CoarseScoreShift), the same on a shard as over the whole library.
-        if (policy.NeedsSelector && _store.Schema is { HasCoarseCodes: true, HasCoarseFloats: true })
+        // A selector or region picks may choose pairs the int8 pre-ranking left approximate; their exact coarse scores
+        // set the merge's shift (CoarseScoreShift), the same on a shard as over the whole library.
+        if ((policy.NeedsSelector || policy.RegionPicks > 0) && _store.Schema is { HasCoarseCodes: true, HasCoarseFloats: true })
             RescoreExactly(query.Coarse.Span, blocks, scratch.Coarse, scratch.Selected.AsSpan(0, selectedCount));
         return (livePairs, selectedCount, selectorPairs, coarseTime, clock.Elapsed);
     }

@@ -28,7 +28,7 @@ public sealed record SelectorPolicy
     /// (picture-in-picture insets); a region of theirs does not. The budget stays the same:
     /// <c>topk:30+regions:5</c> re-ranks the 25 best by coarse score and the 5 best by region match among the rest.
     /// Costs R·D floats of memory per library video (computed once per committed store state) and R dot products per
-    /// pair; not offered by a cluster search.
+    /// pair; a cluster search selects the same pairs (each shard offers its best region matches).
     /// </summary>
     public int RegionPicks { get; private init; }
 
