@@ -1,9 +1,12 @@
+using DnS.Core.Features.Extraction;
 using DnS.Core.Indexing;
 using DnS.Core.Networks;
 using DnS.Core.Retrieval;
 using DnS.Core.Storage;
+using DnS.Core.Tests.Features.Extraction;
 using FluentAssertions;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace DnS.Core.Tests.Retrieval;
 
@@ -12,9 +15,40 @@ namespace DnS.Core.Tests.Retrieval;
 /// M by its own rule, plus the M best of the rest by max over a video's region means (over frames) of the cosine with the
 /// query's mean descriptor, computed in double from the stored fine features (floats, or bits as ±1).
 /// </summary>
-public sealed class RegionRecallTests
+public sealed class RegionRecallTests(ITestOutputHelper output, InsetFeatureTests.Fixture fixture) : IClassFixture<InsetFeatureTests.Fixture>
 {
     private const int Regions = 9, Frames = 3, Videos = 60;
+
+    [Fact]
+    public async Task A_center_inset_that_the_coarse_scan_ranks_low_is_a_region_pick()
+    {
+        // Real clips (ffmpeg overlay, built-in descriptor): the library holds the backgrounds and the nine insets, not the
+        // sources. A center inset shows its source inside the center crop, so one region of that clip looks like the
+        // source while the clip's coarse vector is mostly background.
+        var models = DnsModels.BuiltIn(9, 128);
+        var store = new InMemoryVideoStore(VideoRecordFactory.SchemaOf(models));
+        using var extractor = new BuiltInFeatureExtractor();
+        var records = new Dictionary<string, VideoRecord>();
+        foreach (string name in fixture.Names)
+        {
+            var features = await extractor.ExtractAsync(fixture.Path(name));
+            records[name] = VideoRecordFactory.Create(models, name, features.Values);
+            if (!name.StartsWith("source", StringComparison.Ordinal)) await store.AddAsync(records[name]);
+        }
+        await store.CommitAsync();
+        var engine = new RetrievalEngine(models, store);
+
+        // Source 1 (a test pattern) shown at 1/9 of the area in the center of a cellular automaton: the coarse top 2 are
+        // other clips, and the region pick that replaces the second is the inset.
+        var query = records["source1"];
+        var coarseTop = engine.ScoreAll(query, SelectorPolicy.TopK(2));
+        var withRegions = engine.ScoreAll(query, SelectorPolicy.Parse("topk:2+regions:1"));
+        string[] Reranked(StoreScores scores) => [.. Enumerable.Range(0, scores.Ids.Length).Where(o => !float.IsNaN(scores.Fine[o])).Select(o => scores.Ids[o])];
+        output.WriteLine($"coarse top 2: {string.Join(", ", Reranked(coarseTop))}; with a region pick: {string.Join(", ", Reranked(withRegions))}");
+        Reranked(coarseTop).Should().HaveCount(2).And.NotContain("inset1_1");
+        Reranked(withRegions).Should().HaveCount(2).And.Contain("inset1_1");
+        Reranked(withRegions).Should().Contain(Reranked(coarseTop).OrderByDescending(id => coarseTop.Coarse[Array.IndexOf(coarseTop.Ids, id)]).First());
+    }
 
     [Theory]
     [InlineData(false, 16)]
