@@ -104,9 +104,10 @@ public sealed class InsetStage
         // The sure matches, best inset score first; a query that passes more than MaxMovesPerQuery of them resembles
         // generic footage, and only its strongest are trusted.
         var moves = ranking
-            .Where(pair => pair.Score < tier && _index.TryGetValue(pair.Id, out int v) && inset[v] >= _options.Threshold
-                && FamilySupport(v, inset, merged, tier) <= _options.MaxFamilySupport)
-            .Select(pair => (pair.Id, Inset: inset[_index[pair.Id]]))
+            .Select(pair => (pair.Id, pair.Score, Video: _index.GetValueOrDefault(pair.Id, -1)))
+            .Where(p => p.Score < tier && p.Video >= 0 && inset[p.Video] >= _options.Threshold
+                && FamilySupport(p.Video, inset, merged, tier) <= _options.MaxFamilySupport)
+            .Select(p => (p.Id, Inset: inset[p.Video]))
             .OrderByDescending(m => m.Inset).ThenBy(m => m.Id, StringComparer.Ordinal)
             .Take(_options.MaxMovesPerQuery)
             .ToDictionary(m => m.Id, m => m.Inset, StringComparer.Ordinal);

@@ -53,11 +53,11 @@ internal sealed class RegionRecall
     {
         int total = scratch.Count;
         if (total == 0) return 0;
-        var means = _means.GetValue(snapshot.CoarseBlocks, _ => new Lazy<float[]?[]>(() => Means(snapshot, total, degreeOfParallelism))).Value;
+        bool[] isLive = scratch.IsLive;
+        var means = _means.GetValue(snapshot.CoarseBlocks, _ => new Lazy<float[]?[]>(() => Means(snapshot, isLive, total, degreeOfParallelism))).Value;
         var schema = snapshot.Schema;
         int d = schema.FineDimensions, regions = schema.Regions, candidates = 0;
         float[] global = Global(query, schema);
-        bool[] isLive = scratch.IsLive;
         Parallel.ForEach(Partitioner.Create(0, total, 4096), new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism }, range =>
         {
             int live = 0;
@@ -75,17 +75,14 @@ internal sealed class RegionRecall
         return candidates;
     }
 
-    // Unit region means of every live ordinal (null for dead ones), over the cores.
-    private static float[]?[] Means(IVideoStoreView snapshot, int total, int degreeOfParallelism)
+    // Unit region means of every live ordinal (null for dead ones; the scan's live flags of the same state), over the cores.
+    private static float[]?[] Means(IVideoStoreView snapshot, bool[] isLive, int total, int degreeOfParallelism)
     {
         var means = new float[]?[total];
-        var live = new bool[total];
-        foreach (var block in snapshot.CoarseBlocks)
-            for (int row = 0; row < block.Count; row++) live[block.FirstOrdinal + row] = block.IsLive(row);
         var schema = snapshot.Schema;
         Parallel.For(0, total, new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism }, o =>
         {
-            if (!live[o]) return;
+            if (!isLive[o]) return;
             var sums = RegionSums(snapshot.GetRecord(o), schema);
             int d = schema.FineDimensions;
             for (int r = 0; r < schema.Regions; r++) L2Normalization.Normalize(sums.AsSpan(r * d, d));
