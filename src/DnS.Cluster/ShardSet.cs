@@ -101,7 +101,8 @@ internal sealed class ShardSet
         string folder = ShardFolder(Root, shard);
         try
         {
-            return await FileVideoStore.CreateOrOpenAsync(folder, Schema, cancellationToken).ConfigureAwait(false);
+            // New shards keep region means (region picks scan them instead of every fine feature); older ones open as they are.
+            return await FileVideoStore.CreateOrOpenAsync(folder, Schema with { RegionMeans = true }, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {

@@ -59,7 +59,7 @@ public sealed class SqliteVideoStore : IVideoStore
     }
 
     /// <summary>Creates the database (and its folder) or opens it for writing.</summary>
-    /// <exception cref="ArgumentException">The schema asks for int8 coarse codes, which only the file store keeps.</exception>
+    /// <exception cref="ArgumentException">The schema asks for int8 coarse codes or region means, which only the file store keeps.</exception>
     /// <exception cref="InvalidOperationException">The database holds another schema, or is not a DnS store.</exception>
     /// <exception cref="StoreCorruptException">A stored record does not fit the schema.</exception>
     public static async Task<SqliteVideoStore> CreateOrOpenAsync(string path, StoreSchema schema, CancellationToken cancellationToken = default)
@@ -67,6 +67,8 @@ public sealed class SqliteVideoStore : IVideoStore
         schema.Validate();
         if (schema.CoarseEncoding != CoarseEncoding.Float)
             throw new ArgumentException($"{path}: the SQLite store keeps float coarse vectors only, not {schema.CoarseEncoding} (use FileVideoStore for int8 codes)", nameof(schema));
+        if (schema.RegionMeans)
+            throw new ArgumentException($"{path}: the SQLite store keeps no region means (region picks compute them from the fine features; use FileVideoStore to keep them)", nameof(schema));
         path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var connection = await ConnectAsync(path, SqliteOpenMode.ReadWriteCreate, cancellationToken).ConfigureAwait(false);

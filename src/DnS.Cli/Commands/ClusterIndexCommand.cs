@@ -32,7 +32,7 @@ internal sealed class ClusterIndexCommand : AsyncCommand<ClusterIndexCommand.Set
         // The shards keep coarse vectors in their own encoding; an int8-only index no longer has the exact floats to give.
         if (library.Schema.CoarseEncoding == CoarseEncoding.Int8)
             throw new InvalidOperationException($"{settings.Index} keeps only int8 coarse codes; the cluster needs the exact floats: index with --coarse both or float");
-        if (schema != library.Schema with { CoarseEncoding = schema.CoarseEncoding })
+        if (schema != library.Schema with { CoarseEncoding = schema.CoarseEncoding, RegionMeans = schema.RegionMeans })
             throw new InvalidOperationException($"{settings.Index} holds {library.Schema}, but the cluster at {settings.Cluster} stores {schema}: start its silos with the networks that built the index");
         IEnumerable<VideoRecord> Records()
         {

@@ -42,8 +42,8 @@ public sealed class VideoIndexer
     {
         if (features.Regions != models.Fine.Regions || features.Dimensions != models.Fine.Dims)
             throw new ArgumentException($"the extractor yields {features.Regions}×{features.Dimensions} region features, the networks expect {models.Fine.Regions}×{models.Fine.Dims}");
-        // The coarse encoding is the store's choice of how to keep the vectors the networks produce.
-        var produced = VideoRecordFactory.SchemaOf(models) with { CoarseEncoding = schema.CoarseEncoding };
+        // The coarse encoding and the region means are the store's choice of how to keep what the networks produce.
+        var produced = VideoRecordFactory.SchemaOf(models) with { CoarseEncoding = schema.CoarseEncoding, RegionMeans = schema.RegionMeans };
         if (schema != produced) throw new ArgumentException($"the store holds {schema}, the networks produce {produced}");
     }
 }

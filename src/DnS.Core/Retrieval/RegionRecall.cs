@@ -16,11 +16,15 @@ namespace DnS.Core.Retrieval;
 /// video-level vector is dominated by the rest. Each live library video scores
 /// max over its R region means of the cosine with the query's global mean descriptor (parameter-free, from the fine
 /// features); <see cref="SelectorPolicy.RegionPicks"/> gives part of a policy's re-ranking budget to the best of them.
-/// The region means (R·D floats per video) are computed once per committed store state (its coarse block list) and
-/// kept while that state is in use.
+/// An index with <see cref="StoreSchema.RegionMeans"/> keeps them as int8 codes, scanned in place; for one without, the
+/// region means (R·D floats per video) are computed once per committed store state (its coarse block list) and kept
+/// while that state is in use.
 /// </summary>
 internal sealed class RegionRecall
 {
+    /// <summary>Rows per parallel work item when scoring stored region means.</summary>
+    private const int StoredChunk = 512;
+
     private readonly ConditionalWeakTable<IReadOnlyList<CoarseBlock>, Lazy<float[]?[]>> _means = new();
 
     /// <summary>Appends the <paramref name="picks"/> best live ordinals by region match that are not among the first
@@ -53,11 +57,52 @@ internal sealed class RegionRecall
     {
         int total = scratch.Count;
         if (total == 0) return 0;
+        var schema = snapshot.Schema;
+        float[] global = Global(query, schema);
+        // A store whose schema promises region means but whose blocks lack them (another IVideoStore) is scored as one without.
+        bool stored = schema.RegionMeans && snapshot.CoarseBlocks.All(b =>
+            b.RegionCodes.Length == (long)b.Count * schema.Regions * schema.FineDimensions && b.RegionScales.Length == b.Count * schema.Regions);
+        return stored
+            ? ScoreStored(snapshot.CoarseBlocks, schema, global, scratch.IsLive, scores, degreeOfParallelism)
+            : ScoreComputed(snapshot, schema, global, scratch, scores, degreeOfParallelism);
+    }
+
+    // The index keeps int8 region means: the query's mean, quantized too, against each row's R codes (QuantizedDotKernel).
+    private static int ScoreStored(IReadOnlyList<CoarseBlock> blocks, StoreSchema schema, float[] global, bool[] isLive, float[] scores, int degreeOfParallelism)
+    {
+        int d = schema.FineDimensions, regions = schema.Regions, candidates = 0;
+        var query = new sbyte[d];
+        float queryScale = Int8Quantization.Quantize(global, query);
+        foreach (var block in blocks)
+        {
+            Parallel.ForEach(Partitioner.Create(0, block.Count, StoredChunk), new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism }, range =>
+            {
+                int rows = range.Item2 - range.Item1, live = 0;
+                float[] regionScores = ArrayPool<float>.Shared.Rent(rows * regions);
+                QuantizedDotKernel.OneVsMany(query, queryScale, block.RegionCodes.Span.Slice(range.Item1 * regions * d, rows * regions * d),
+                    block.RegionScales.Span.Slice(range.Item1 * regions, rows * regions), regionScores);
+                for (int row = range.Item1; row < range.Item2; row++)
+                {
+                    int o = block.FirstOrdinal + row;
+                    scores[o] = float.NegativeInfinity;
+                    if (!isLive[o]) continue;
+                    scores[o] = TensorPrimitives.Max(regionScores.AsSpan((row - range.Item1) * regions, regions));
+                    live++;
+                }
+                ArrayPool<float>.Shared.Return(regionScores);
+                Interlocked.Add(ref candidates, live);
+            });
+        }
+        return candidates;
+    }
+
+    // An index without stored region means: they are computed from the fine features once per store state and kept.
+    private int ScoreComputed(IVideoStoreView snapshot, StoreSchema schema, float[] global, QueryScratch scratch, float[] scores, int degreeOfParallelism)
+    {
+        int total = scratch.Count;
         bool[] isLive = scratch.IsLive;
         var means = _means.GetValue(snapshot.CoarseBlocks, _ => new Lazy<float[]?[]>(() => Means(snapshot, isLive, total, degreeOfParallelism))).Value;
-        var schema = snapshot.Schema;
         int d = schema.FineDimensions, regions = schema.Regions, candidates = 0;
-        float[] global = Global(query, schema);
         Parallel.ForEach(Partitioner.Create(0, total, 4096), new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism }, range =>
         {
             int live = 0;
@@ -82,11 +127,7 @@ internal sealed class RegionRecall
         var schema = snapshot.Schema;
         Parallel.For(0, total, new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism }, o =>
         {
-            if (!isLive[o]) return;
-            var sums = RegionSums(snapshot.GetRecord(o), schema);
-            int d = schema.FineDimensions;
-            for (int r = 0; r < schema.Regions; r++) L2Normalization.Normalize(sums.AsSpan(r * d, d));
-            means[o] = sums;
+            if (isLive[o]) means[o] = RegionMeans.Compute(snapshot.GetRecord(o), schema);
         });
         return means;
     }
@@ -94,52 +135,11 @@ internal sealed class RegionRecall
     // The query's unit mean descriptor over all frames and regions.
     private static float[] Global(VideoRecord query, StoreSchema schema)
     {
-        var sums = RegionSums(query, schema);
+        var sums = RegionMeans.Sums(query, schema);
         int d = schema.FineDimensions;
         var global = new float[d];
         for (int r = 0; r < schema.Regions; r++) TensorPrimitives.Add(global, sums.AsSpan(r * d, d), global);
         L2Normalization.Normalize(global);
         return global;
     }
-
-    // Per region, the sum over frames of its fine vectors (binary codes as ±1 per bit).
-    private static float[] RegionSums(VideoRecord record, StoreSchema schema)
-    {
-        int d = schema.FineDimensions, regions = schema.Regions;
-        var sums = new float[regions * d];
-        if (schema.FineKind == FineFeatureKind.Float)
-        {
-            var fine = record.FineFloats.Span;
-            for (int t = 0; t < record.Frames; t++)
-                for (int r = 0; r < regions; r++)
-                    TensorPrimitives.Add(sums.AsSpan(r * d, d), fine.Slice((t * regions + r) * d, d), sums.AsSpan(r * d, d));
-            return sums;
-        }
-        // Bits as ±1, eight dimensions per byte from a table of the 256 patterns.
-        var bytes = MemoryMarshal.AsBytes(record.FineCodes.Span);
-        int bytesPerCode = (d + 63) / 64 * 8, fullBytes = d / 8;
-        var patterns = BytePatterns.Value;
-        for (int t = 0; t < record.Frames; t++)
-            for (int r = 0; r < regions; r++)
-            {
-                var code = bytes.Slice((t * regions + r) * bytesPerCode, bytesPerCode);
-                var sum = sums.AsSpan(r * d, d);
-                for (int j = 0; j < fullBytes; j++)
-                {
-                    var target = sum.Slice(j * 8, 8);
-                    (Vector256.Create<float>(target) + Vector256.Create<float>(patterns.AsSpan(code[j] * 8, 8))).CopyTo(target);
-                }
-                for (int i = fullBytes * 8; i < d; i++) sum[i] += ((code[i >> 3] >> (i & 7)) & 1) != 0 ? 1f : -1f;
-            }
-        return sums;
-    }
-
-    // Bit b of byte v (little-endian within a code word, as HammingKernel packs) as ±1 at [v·8 + b].
-    private static readonly Lazy<float[]> BytePatterns = new(() =>
-    {
-        var patterns = new float[256 * 8];
-        for (int v = 0; v < 256; v++)
-            for (int b = 0; b < 8; b++) patterns[v * 8 + b] = ((v >> b) & 1) != 0 ? 1f : -1f;
-        return patterns;
-    });
 }

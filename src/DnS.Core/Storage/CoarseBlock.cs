@@ -19,6 +19,13 @@ public readonly record struct CoarseBlock(ReadOnlyMemory<float> Vectors, int Cou
     /// <summary>One scale per row of <see cref="Codes"/> (float value ≈ code · scale), empty when there are no codes.</summary>
     public ReadOnlyMemory<float> Scales { get; init; }
 
+    /// <summary>Each row's region means as int8 codes (<see cref="Count"/> × R × D, row-major; memory-mapped for on-disk
+    /// stores), empty unless the store's <see cref="StoreSchema.RegionMeans"/> keeps them.</summary>
+    public ReadOnlyMemory<sbyte> RegionCodes { get; init; }
+
+    /// <summary>One scale per region mean of <see cref="RegionCodes"/> (<see cref="Count"/> × R), empty when there are none.</summary>
+    public ReadOnlyMemory<float> RegionScales { get; init; }
+
     /// <summary>Whether row <paramref name="row"/> of this block is a live video.</summary>
     public bool IsLive(int row) => Live.IsEmpty || Live.Span[row];
 }

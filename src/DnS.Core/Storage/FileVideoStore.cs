@@ -270,8 +270,8 @@ public sealed class FileVideoStore : IVideoStore
                 frames += r.Frames;
                 fine += (long)r.Frames * Schema.FineBytesPerFrame;
             }
-            long coarse = (long)state.Ids.Length * Schema.CoarseBytesPerVideo;
-            return new StorageReport(state.Ids.Length, frames, coarse, fine, total - coarse - fine);
+            long coarse = (long)state.Ids.Length * Schema.CoarseBytesPerVideo, regionMeans = (long)state.Ids.Length * Schema.RegionMeanBytesPerVideo;
+            return new StorageReport(state.Ids.Length, frames, coarse, fine, total - coarse - fine - regionMeans) { RegionMeanBytes = regionMeans };
         }
         finally { state.Release(); }
     }
@@ -493,6 +493,8 @@ public sealed class FileVideoStore : IVideoStore
                 {
                     Codes = file.Codes,
                     Scales = file.Scales,
+                    RegionCodes = file.RegionCodes,
+                    RegionScales = file.RegionScales,
                 };
                 ordinal += file.Count;
             }

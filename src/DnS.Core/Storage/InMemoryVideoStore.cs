@@ -9,6 +9,8 @@ public sealed class InMemoryVideoStore : IVideoStore
     private readonly Dictionary<string, VideoRecord?> _staged = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _stagedMetadata = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
+    // Region means by record (schemas with RegionMeans): a commit quantizes only the records it adds.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<VideoRecord, RegionMeanCodes> _regionMeans = new();
     private volatile Snapshot _current;
     private volatile bool _disposed;
 
@@ -108,7 +110,7 @@ public sealed class InMemoryVideoStore : IVideoStore
                 else metadata[key] = value;
             _staged.Clear();
             _stagedMetadata.Clear();
-            _current = Snapshot.Build(Schema, records, metadata);
+            _current = Snapshot.Build(Schema, records, metadata, _regionMeans);
         }
         return Task.CompletedTask;
     }
@@ -131,7 +133,10 @@ public sealed class InMemoryVideoStore : IVideoStore
             fine += r.FineFloats.Length * sizeof(float) + r.FineCodes.Length * sizeof(ulong);
             ids += System.Text.Encoding.UTF8.GetByteCount(r.Id);
         }
-        return new StorageReport(snapshot.Records.Length, frames, (long)snapshot.Records.Length * Schema.CoarseBytesPerVideo, fine, ids);
+        return new StorageReport(snapshot.Records.Length, frames, (long)snapshot.Records.Length * Schema.CoarseBytesPerVideo, fine, ids)
+        {
+            RegionMeanBytes = (long)snapshot.Records.Length * Schema.RegionMeanBytesPerVideo,
+        };
     }
 
     /// <inheritdoc />
@@ -170,7 +175,8 @@ public sealed class InMemoryVideoStore : IVideoStore
 
         /// <summary>The snapshot of <paramref name="records"/>; with int8 codes in the schema, their codes are kept as a file
         /// store keeps them (and, for <see cref="CoarseEncoding.Int8"/>, the records' coarse vectors become the dequantized codes).</summary>
-        public static Snapshot Build(StoreSchema schema, List<VideoRecord> records, Dictionary<string, string> metadata)
+        public static Snapshot Build(StoreSchema schema, List<VideoRecord> records, Dictionary<string, string> metadata,
+            System.Runtime.CompilerServices.ConditionalWeakTable<VideoRecord, RegionMeanCodes> regionMeans)
         {
             int dims = schema.CoarseDimensions;
             var matrix = new float[schema.HasCoarseFloats ? records.Count * dims : 0];
@@ -193,8 +199,42 @@ public sealed class InMemoryVideoStore : IVideoStore
                 selfSimilarities[i] = records[i].SelfSimilarity;
                 byId[records[i].Id] = i;
             }
-            var block = new CoarseBlock(matrix, records.Count, 0, ReadOnlyMemory<bool>.Empty, selfSimilarities) { Codes = codes, Scales = scales };
+            var (regionScales, regionCodes) = schema.RegionMeans ? RegionMeanCodes.Gather(schema, records, regionMeans) : ([], []);
+            var block = new CoarseBlock(matrix, records.Count, 0, ReadOnlyMemory<bool>.Empty, selfSimilarities)
+            {
+                Codes = codes,
+                Scales = scales,
+                RegionCodes = regionCodes,
+                RegionScales = regionScales,
+            };
             return new Snapshot(schema, [.. records], [block], byId, metadata);
+        }
+    }
+
+    /// <summary>One record's quantized region means.</summary>
+    private sealed record RegionMeanCodes(sbyte[] Codes, float[] Scales)
+    {
+        /// <summary>The region means of every record (cached per record) as one block's codes and scales.</summary>
+        public static (float[] Scales, sbyte[] Codes) Gather(StoreSchema schema, List<VideoRecord> records,
+            System.Runtime.CompilerServices.ConditionalWeakTable<VideoRecord, RegionMeanCodes> cache)
+        {
+            int regions = schema.Regions, size = regions * schema.FineDimensions;
+            if (records.Count > SegmentWriter.MaxRecords(schema))
+                throw new InvalidOperationException($"an in-memory store holds at most {SegmentWriter.MaxRecords(schema)} videos of {schema}");
+            var scales = new float[records.Count * regions];
+            var codes = new sbyte[records.Count * size];
+            for (int i = 0; i < records.Count; i++)
+            {
+                var means = cache.GetValue(records[i], record =>
+                {
+                    var quantized = new RegionMeanCodes(new sbyte[size], new float[regions]);
+                    Storage.RegionMeans.Quantize(record, schema, quantized.Codes, quantized.Scales);
+                    return quantized;
+                });
+                means.Codes.CopyTo(codes.AsSpan(i * size, size));
+                means.Scales.CopyTo(scales.AsSpan(i * regions, regions));
+            }
+            return (scales, codes);
         }
     }
 }

@@ -33,10 +33,11 @@ internal sealed record IndexManifest(
     public const string TempFileName = FileName + ".tmp";
     public const string FormatName = "dns-video-index";
     /// <summary>Version 2 added <see cref="Metadata"/>; version 3 the retired list, the live count and the checksum;
-    /// version 4 the schema's <see cref="StoreSchema.CoarseEncoding"/> (int8 coarse codes). A float index is written as
-    /// version 3, which older readers open.</summary>
-    public const int CurrentVersion = 4;
-    private const int FloatCoarseVersion = 3;
+    /// version 4 the schema's <see cref="StoreSchema.CoarseEncoding"/> (int8 coarse codes); version 5 its
+    /// <see cref="StoreSchema.RegionMeans"/>. An index is written as the oldest version that holds its schema (a float
+    /// index as version 3), which older readers open.</summary>
+    public const int CurrentVersion = 5;
+    private const int FloatCoarseVersion = 3, CoarseCodesVersion = 4;
     private const int OldestReadableVersion = 1;
 
     private static readonly JsonSerializerOptions Json = new()
@@ -106,8 +107,9 @@ internal sealed record IndexManifest(
         Check(Generation >= 0, $"generation {Generation} is negative");
         Check(Schema is not null, "the manifest has no schema");
         Check(Enum.IsDefined(Schema!.FineKind), $"unknown fine feature kind {(int)Schema.FineKind}");
-        Check(Schema.CoarseEncoding == CoarseEncoding.Float || Version >= CurrentVersion,
-            $"index format version {Version} cannot hold {Schema.CoarseEncoding} coarse vectors (version {CurrentVersion} can)");
+        Check(Schema.CoarseEncoding == CoarseEncoding.Float || Version >= CoarseCodesVersion,
+            $"index format version {Version} cannot hold {Schema.CoarseEncoding} coarse vectors (version {CoarseCodesVersion} can)");
+        Check(!Schema.RegionMeans || Version >= CurrentVersion, $"index format version {Version} cannot hold region means (version {CurrentVersion} can)");
         try
         {
             Schema.Validate();
@@ -153,11 +155,13 @@ internal sealed record IndexManifest(
     }
 
     /// <summary>The version a manifest of <paramref name="schema"/> is written as: the oldest that holds it.</summary>
-    private static int VersionOf(StoreSchema schema) => schema.CoarseEncoding == CoarseEncoding.Float ? FloatCoarseVersion : CurrentVersion;
+    private static int VersionOf(StoreSchema schema) =>
+        schema.RegionMeans ? CurrentVersion : schema.CoarseEncoding == CoarseEncoding.Float ? FloatCoarseVersion : CoarseCodesVersion;
 
     private uint ComputeChecksum() => Crc32.HashToUInt32(JsonSerializer.SerializeToUtf8Bytes(this with { Checksum = null }, Json));
 
-    /// <summary>Writes this manifest at the version its schema needs (version 3 for float coarse vectors, 4 for int8 codes;
+    /// <summary>Writes this manifest at the version its schema needs (version 3 for float coarse vectors, 4 for int8 codes,
+    /// 5 with region means;
     /// an older index is upgraded by its first commit): to a
     /// temporary file, fsync, rename over <see cref="FileName"/> (the commit point), directory fsync.</summary>
     public async Task WriteAsync(string directory, CancellationToken cancellationToken)

@@ -19,9 +19,11 @@ namespace DnS.Core.Storage;
 /// </remarks>
 internal sealed unsafe class SegmentFile
 {
-    /// <summary>Version 2 added the int8 coarse codes (header field at byte 32, scales and codes after the float matrix);
-    /// a segment without codes is written as version 1, which older readers open.</summary>
-    internal const int FormatVersion = 2;
+    /// <summary>Version 2 added the int8 coarse codes (header field at byte 32, scales and codes after the float matrix),
+    /// version 3 the region means (header flag at byte 36, codes and scales after the coarse section). A segment is
+    /// written as the oldest version that holds its schema, which older readers open.</summary>
+    internal const int FormatVersion = 3;
+    private const int CoarseCodesVersion = 2;
     private const int OldestReadableVersion = 1;
     internal const int HeaderBytes = 64, FooterBytes = 32, TableEntryBytes = 24;
     internal static ReadOnlySpan<byte> HeaderMagic => "DNSSEG\0\0"u8;
@@ -43,7 +45,7 @@ internal sealed unsafe class SegmentFile
     private SegmentFile(string path, StoreSchema schema, int count, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePtr,
         long fineOffset, long tableOffset, long length, string[] ids, float[] selfSimilarities)
     {
-        var layout = CoarseLayout.Of(schema, count);
+        var layout = SectionLayout.Of(schema, count);
         Path = path;
         Name = System.IO.Path.GetFileName(path);
         _schema = schema;
@@ -60,6 +62,9 @@ internal sealed unsafe class SegmentFile
         Coarse = schema.HasCoarseFloats ? new MappedMemory<float>(this, basePtr + HeaderBytes, elements).Memory : ReadOnlyMemory<float>.Empty;
         Scales = schema.HasCoarseCodes ? new MappedMemory<float>(this, basePtr + layout.Scales, count).Memory : ReadOnlyMemory<float>.Empty;
         Codes = schema.HasCoarseCodes ? new MappedMemory<sbyte>(this, basePtr + layout.Codes, elements).Memory : ReadOnlyMemory<sbyte>.Empty;
+        int regionRows = count * schema.Regions; // validated at open: the codes fit an int
+        RegionCodes = schema.RegionMeans ? new MappedMemory<sbyte>(this, basePtr + layout.RegionCodes, regionRows * schema.FineDimensions).Memory : ReadOnlyMemory<sbyte>.Empty;
+        RegionScales = schema.RegionMeans ? new MappedMemory<float>(this, basePtr + layout.RegionScales, regionRows).Memory : ReadOnlyMemory<float>.Empty;
     }
 
     public string Path { get; }
@@ -78,6 +83,12 @@ internal sealed unsafe class SegmentFile
 
     /// <summary>One scale per row of <see cref="Codes"/>.</summary>
     public ReadOnlyMemory<float> Scales { get; }
+
+    /// <summary>The int8 region means, N × R × D (empty unless the schema keeps <see cref="StoreSchema.RegionMeans"/>).</summary>
+    public ReadOnlyMemory<sbyte> RegionCodes { get; }
+
+    /// <summary>One scale per row of <see cref="RegionCodes"/> (N × R).</summary>
+    public ReadOnlyMemory<float> RegionScales { get; }
 
     public ReadOnlyMemory<float> SelfSimilarities { get; }
 
@@ -210,8 +221,9 @@ internal sealed unsafe class SegmentFile
             BinaryPrimitives.ReadInt32LittleEndian(header[24..]), BinaryPrimitives.ReadInt32LittleEndian(header[28..]))
         {
             CoarseEncoding = (CoarseEncoding)BinaryPrimitives.ReadInt32LittleEndian(header[32..]),
+            RegionMeans = BinaryPrimitives.ReadInt32LittleEndian(header[36..]) != 0,
         };
-        Check(version >= VersionOf(stored), $"segment format version {version} cannot hold {stored.CoarseEncoding} coarse vectors");
+        Check(version >= VersionOf(stored), $"segment format version {version} cannot hold {stored.CoarseEncoding} coarse vectors{(stored.RegionMeans ? " and region means" : "")}");
         int count = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
         Check(stored == schema && count == expectedCount, $"segment holds {count} records of {stored}, the manifest expects {expectedCount} of {schema}");
         uint crc = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
@@ -223,13 +235,19 @@ internal sealed unsafe class SegmentFile
         // does not cover) is checked against the one the writer produces: a crafted table cannot point anywhere else.
         long fine = BinaryPrimitives.ReadInt64LittleEndian(footer), table = BinaryPrimitives.ReadInt64LittleEndian(footer[8..]), ids = BinaryPrimitives.ReadInt64LittleEndian(footer[16..]);
         long coarseElements = (long)count * schema.CoarseDimensions;
-        Check(count >= 0 && coarseElements <= int.MaxValue, $"segment holds {coarseElements} coarse elements, more than one section addresses");
-        var coarse = CoarseLayout.Of(schema, count);
-        Check(fine == coarse.End && table >= fine && ids == table + (long)count * TableEntryBytes && ids <= end, "segment section offsets are inconsistent");
-        for (int row = 0; row < (schema.HasCoarseCodes ? count : 0); row++)
+        long regionElements = schema.RegionMeans ? (long)count * schema.Regions * schema.FineDimensions : 0;
+        Check(count >= 0 && coarseElements <= int.MaxValue && regionElements <= int.MaxValue, $"segment holds {coarseElements} coarse and {regionElements} region-mean elements, more than one section addresses");
+        var layout = SectionLayout.Of(schema, count);
+        Check(fine == layout.End && table >= fine && ids == table + (long)count * TableEntryBytes && ids <= end, "segment section offsets are inconsistent");
+        CheckScales(layout.Scales, schema.HasCoarseCodes ? count : 0, "int8 coarse scale");
+        CheckScales(layout.RegionScales, schema.RegionMeans ? count * schema.Regions : 0, "region-mean scale");
+        void CheckScales(long offset, int rows, string what)
         {
-            float scale = BinaryPrimitives.ReadSingleLittleEndian(new ReadOnlySpan<byte>(basePtr + coarse.Scales + ((long)row * sizeof(float)), sizeof(float)));
-            Check(float.IsFinite(scale) && scale >= 0, $"record {row}: int8 coarse scale {scale} is not a finite number ≥ 0");
+            for (int row = 0; row < rows; row++)
+            {
+                float scale = BinaryPrimitives.ReadSingleLittleEndian(new ReadOnlySpan<byte>(basePtr + offset + ((long)row * sizeof(float)), sizeof(float)));
+                Check(float.IsFinite(scale) && scale >= 0, $"row {row}: {what} {scale} is not a finite number ≥ 0");
+            }
         }
 
         long fineBytes = table - fine, idBytes = end - ids, nextFine = 0, nextId = 0;
@@ -265,19 +283,24 @@ internal sealed unsafe class SegmentFile
     internal static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
 
     /// <summary>The format version a segment of <paramref name="schema"/> is written as: the oldest that holds it.</summary>
-    internal static int VersionOf(StoreSchema schema) => schema.HasCoarseCodes ? FormatVersion : OldestReadableVersion;
+    internal static int VersionOf(StoreSchema schema) =>
+        schema.RegionMeans ? FormatVersion : schema.HasCoarseCodes ? CoarseCodesVersion : OldestReadableVersion;
 
-    /// <summary>Where the coarse section's parts start: the float matrix at the header's end, then (each 64-byte aligned)
-    /// the N int8 scales and the N × dims codes; <see cref="End"/> is where the fine section starts (64-byte aligned).</summary>
-    internal readonly record struct CoarseLayout(long Scales, long Codes, long End)
+    /// <summary>Where the sections before the fine features start, each 64-byte aligned: the float coarse matrix at the
+    /// header's end, the N int8 coarse scales, the N × dims coarse codes, the N × R × D region-mean codes and their
+    /// N × R scales; <see cref="End"/> is where the fine section starts. An absent part takes no bytes.</summary>
+    internal readonly record struct SectionLayout(long Scales, long Codes, long RegionCodes, long RegionScales, long End)
     {
-        public static CoarseLayout Of(StoreSchema schema, int count)
+        public static SectionLayout Of(StoreSchema schema, int count)
         {
             long elements = (long)count * schema.CoarseDimensions;
             long scales = AlignUp(HeaderBytes + (schema.HasCoarseFloats ? elements * sizeof(float) : 0), 64);
-            if (!schema.HasCoarseCodes) return new(scales, scales, scales);
-            long codes = AlignUp(scales + ((long)count * sizeof(float)), 64);
-            return new(scales, codes, AlignUp(codes + elements, 64));
+            long codes = schema.HasCoarseCodes ? AlignUp(scales + ((long)count * sizeof(float)), 64) : scales;
+            long regionCodes = schema.HasCoarseCodes ? AlignUp(codes + elements, 64) : codes;
+            if (!schema.RegionMeans) return new(scales, codes, regionCodes, regionCodes, regionCodes);
+            long rows = (long)count * schema.Regions;
+            long regionScales = AlignUp(regionCodes + rows * schema.FineDimensions, 64);
+            return new(scales, codes, regionCodes, regionScales, AlignUp(regionScales + rows * sizeof(float), 64));
         }
     }
 

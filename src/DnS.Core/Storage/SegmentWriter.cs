@@ -12,8 +12,13 @@ internal static class SegmentWriter
 {
     /// <summary>Writes a segment to <paramref name="path"/> (via <see cref="IntentLog.TempName"/>, fsync, rename, directory fsync)
     /// and returns its CRC-32.</summary>
+    /// <exception cref="ArgumentException">The records' coarse or region-mean sections would exceed what one segment
+    /// addresses (2³¹−1 elements each); nothing is written.</exception>
     public static async Task<uint> WriteAsync(string path, StoreSchema schema, IReadOnlyList<VideoRecord> records, CancellationToken cancellationToken)
     {
+        int capacity = MaxRecords(schema);
+        if (records.Count > capacity)
+            throw new ArgumentException($"{path}: one segment holds at most {capacity} videos of {schema}, not {records.Count}", nameof(records));
         string temp = IntentLog.TempName(path);
         var crc = new Crc32();
         try
@@ -44,6 +49,7 @@ internal static class SegmentWriter
                 BinaryPrimitives.WriteInt32LittleEndian(h[16..], schema.Regions);
                 BinaryPrimitives.WriteInt32LittleEndian(h[20..], schema.FineDimensions);
                 BinaryPrimitives.WriteInt32LittleEndian(h[24..], (int)schema.CoarseEncoding);
+                BinaryPrimitives.WriteInt32LittleEndian(h[28..], schema.RegionMeans ? 1 : 0);
                 await Write(header).ConfigureAwait(false);
 
                 if (schema.HasCoarseFloats)
@@ -55,6 +61,22 @@ internal static class SegmentWriter
                     await Write(MemoryMarshal.AsBytes(scales.AsSpan()).ToArray()).ConfigureAwait(false);
                     await Align(64).ConfigureAwait(false);
                     await Write(MemoryMarshal.AsBytes(codes.AsSpan()).ToArray()).ConfigureAwait(false);
+                    await Align(64).ConfigureAwait(false);
+                }
+                if (schema.RegionMeans)
+                {
+                    // Record by record: the codes of a large commit need not fit one array.
+                    int regions = schema.Regions, d = schema.FineDimensions;
+                    var scales = new float[records.Count * regions];
+                    var codes = new byte[regions * d];
+                    for (int i = 0; i < records.Count; i++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        RegionMeans.Quantize(records[i], schema, MemoryMarshal.Cast<byte, sbyte>(codes.AsSpan()), scales.AsSpan(i * regions, regions));
+                        await Write(codes).ConfigureAwait(false);
+                    }
+                    await Align(64).ConfigureAwait(false);
+                    await Write(MemoryMarshal.AsBytes(scales.AsSpan()).ToArray()).ConfigureAwait(false);
                     await Align(64).ConfigureAwait(false);
                 }
                 long fineOffset = position;
@@ -108,5 +130,13 @@ internal static class SegmentWriter
             File.Delete(temp);
             throw;
         }
+    }
+
+    /// <summary>The most records one segment of <paramref name="schema"/> addresses: its coarse and region-mean sections
+    /// are mapped as one span each.</summary>
+    internal static int MaxRecords(StoreSchema schema)
+    {
+        long perRecord = Math.Max(schema.CoarseDimensions, schema.RegionMeans ? (long)schema.Regions * schema.FineDimensions : 0);
+        return perRecord == 0 ? int.MaxValue : (int)Math.Min(int.MaxValue, int.MaxValue / perRecord);
     }
 }

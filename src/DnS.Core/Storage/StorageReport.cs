@@ -8,8 +8,11 @@ namespace DnS.Core.Storage;
 /// <param name="MetadataBytes">Bytes of ids, record tables, headers, manifests and dead records not yet compacted.</param>
 public sealed record StorageReport(int Videos, long Frames, long CoarseBytes, long FineBytes, long MetadataBytes)
 {
+    /// <summary>Bytes of region means (<see cref="StoreSchema.RegionMeans"/>; 0 without them).</summary>
+    public long RegionMeanBytes { get; init; }
+
     /// <summary>All bytes.</summary>
-    public long TotalBytes => CoarseBytes + FineBytes + MetadataBytes;
+    public long TotalBytes => CoarseBytes + FineBytes + RegionMeanBytes + MetadataBytes;
 
     /// <summary>Mean bytes per video of the coarse component.</summary>
     public double CoarseBytesPerVideo => Videos == 0 ? 0 : (double)CoarseBytes / Videos;

@@ -15,6 +15,17 @@ public sealed record StoreSchema(int CoarseDimensions, FineFeatureKind FineKind,
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public CoarseEncoding CoarseEncoding { get; init; }
 
+    /// <summary>Whether every record's R region means over its frames are kept as int8 codes (one scale per region), for
+    /// <see cref="Retrieval.SelectorPolicy.RegionPicks"/>; needs fine features and an index of format version 5. Not written
+    /// to the manifest when false, so indexes without them keep their format.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool RegionMeans { get; init; }
+
+    /// <summary>Bytes one video's region means take: R int8 codes of D values and R float scales.</summary>
+    /// <remarks>Not serialized: the manifest's checksum covers the schema as earlier versions wrote it.</remarks>
+    [JsonIgnore]
+    public int RegionMeanBytesPerVideo => RegionMeans ? Regions * (FineDimensions + sizeof(float)) : 0;
+
     /// <summary>Whether the exact float coarse vectors are stored.</summary>
     internal bool HasCoarseFloats => CoarseDimensions > 0 && CoarseEncoding != CoarseEncoding.Int8;
 
@@ -47,5 +58,8 @@ public sealed record StoreSchema(int CoarseDimensions, FineFeatureKind FineKind,
         if (!Enum.IsDefined(CoarseEncoding)) throw new ArgumentException($"unknown coarse encoding {(int)CoarseEncoding}");
         if (CoarseEncoding != CoarseEncoding.Float && CoarseDimensions is 0 or > QuantizedDotKernel.MaxDimensions)
             throw new ArgumentException($"int8 coarse codes need 1 to {QuantizedDotKernel.MaxDimensions} coarse dimensions, got {CoarseDimensions}");
+        if (RegionMeans && FineKind == FineFeatureKind.None) throw new ArgumentException("region means need fine features");
+        if (RegionMeans && (FineDimensions > QuantizedDotKernel.MaxDimensions || (long)Regions * FineDimensions > Array.MaxLength))
+            throw new ArgumentException($"region means need R·D ≤ {Array.MaxLength} and D ≤ {QuantizedDotKernel.MaxDimensions}, got {Regions}×{FineDimensions}");
     }
 }

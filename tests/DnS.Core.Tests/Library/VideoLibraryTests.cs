@@ -226,7 +226,7 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
         var options = new VideoLibraryOptions { Features = new FeatureOptions { Backbone = backbone, Pca = pcaPath } };
         await using (var library = await VideoLibrary.CreateAsync(folder, options))
         {
-            library.Schema.Should().Be(new StoreSchema(8, FineFeatureKind.Float, 9, 8) { CoarseEncoding = VideoLibraryOptions.DefaultCoarseEncoding });
+            library.Schema.Should().Be(new StoreSchema(8, FineFeatureKind.Float, 9, 8) { CoarseEncoding = VideoLibraryOptions.DefaultCoarseEncoding, RegionMeans = true });
             await library.AddAsync([new VideoSource("bb", video)]);
             library.FeatureOptions.Pca.Should().StartWith(folder).And.Contain("pca-");
         }

@@ -17,6 +17,7 @@ public sealed class StoreFaultTests : IDisposable
     private static readonly StoreSchema Schema = new(CoarseDimensions: 4, FineFeatureKind.Float, Regions: 2, FineDimensions: 3);
     private static readonly StoreSchema QuantizedSchema = Schema with { CoarseEncoding = CoarseEncoding.Int8AndFloat };
     private static readonly StoreSchema Int8OnlySchema = Schema with { CoarseEncoding = CoarseEncoding.Int8 };
+    private static readonly StoreSchema RegionMeansSchema = Schema with { RegionMeans = true };
     private const string Manifest = "manifest.json", First = "seg-00000001.dns", Second = "seg-00000002.dns";
     private readonly string _dir = Directory.CreateTempSubdirectory("dns-fault-").FullName;
 
@@ -87,7 +88,7 @@ public sealed class StoreFaultTests : IDisposable
         Crafted("crafted-id-length-past-end", "id bytes", b => Table(b, 2, 16, 100));
         Crafted("crafted-id-invalid-utf8", "UTF-8", b => b[(int)Footer(b, 16)] = 0xFF);
         Crafted("crafted-header-dims", "records of", b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(16), 5));
-        Crafted("crafted-header-version", "version 3", b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), 3));
+        Crafted("crafted-header-version", "version 4", b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), 4));
         Crafted("crafted-footer-fine-shifted", "offsets", b => BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(b.Length - 32), Footer(b, 0) + 64));
         faults["crafted-duplicate-live-id"] = new Fault(Manifest, "live twice", t => t.EditSegment(b => b[(int)Footer(b, 16) + 2] = (byte)'a', recomputeCrc: true));
         faults["segment-missing"] = new Fault(Second, "missing", t => { File.Delete(t.PathOf(Second)); return Task.CompletedTask; });
@@ -151,6 +152,19 @@ public sealed class StoreFaultTests : IDisposable
             m["version"] = 4;
             m["schema"]!["coarseEncoding"] = 9;
         }, downgrade: true), QuantizedSchema);
+
+        // Region means (segment version 3, manifest version 5). The first segment's 3 rows × 2 regions × 3 dims: float
+        // coarse at 64, region codes at 128, their 6 scales at 192, fine features at 256.
+        void Regional(string name, string? message, bool recomputeCrc, Action<byte[]> edit) =>
+            faults[name] = new Fault(First, message, t => t.EditSegment(edit, recomputeCrc), RegionMeansSchema);
+        Regional("region-means-bit-flip-codes", "CRC-32", false, b => b[129] ^= 0x10);
+        Regional("region-means-bit-flip-scales", "CRC-32", false, b => b[197] ^= 0x10);
+        Regional("region-means-crafted-scale-nan", "region-mean scale", true, b => BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(196), float.NaN));
+        Regional("region-means-crafted-scale-negative", "region-mean scale", true, b => BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(212), -1f));
+        Regional("region-means-crafted-version-2", "cannot hold", true, b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), 2));
+        Regional("region-means-crafted-flag-off", "records of", true, b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(36), 0));
+        faults["region-means-manifest-version-4"] = new Fault(Manifest, "cannot hold region means",
+            t => t.EditManifest(m => m["version"] = 4, downgrade: false), RegionMeansSchema);
         return faults;
     }
 
