@@ -32,9 +32,9 @@ internal static class ClusterConnection
         return result.IsPartial ? ExitCodes.SomeFailed : ExitCodes.Success;
     }
 
-    /// <summary><c>--policy</c>, else the library's default, else top-50 (the cluster alone does not say whether it has a selector).</summary>
+    /// <summary><c>--policy</c>, else the library's default, else <see cref="VideoLibrary.DefaultVideoPolicy"/>.</summary>
     public static SelectorPolicy Policy(string? policy, VideoLibrary? library) =>
-        policy is not null ? SelectorPolicy.Parse(policy) : library?.DefaultPolicy ?? SelectorPolicy.TopK(50);
+        policy is not null ? SelectorPolicy.Parse(policy) : library?.DefaultPolicy ?? VideoLibrary.DefaultVideoPolicy;
 
     /// <summary>Searches the cluster with a query video (extracted with <paramref name="library"/>) or an indexed id.</summary>
     /// <exception cref="KeyNotFoundException">A video file without a library to extract it, or an id the cluster does not hold.</exception>

@@ -26,7 +26,7 @@ internal sealed class SimilarityCommand : AsyncCommand<SimilarityCommand.Setting
         public string? Models { get; init; }
 
         [CommandOption("--policy <POLICY>")]
-        [Description("coarse | fine | dns:FRACTION | topk:K | threshold:P; topk and dns take +regions:M (M of the budget to the best region matches, e.g. dns:0.05+regions:5). Default: dns:0.3 with a selector, else topk:100.")]
+        [Description("coarse | fine | dns:FRACTION | topk:K | threshold:P; topk and dns take +regions:M (M of the budget to the best region matches, e.g. dns:0.05+regions:5). Default: topk:60+regions:10 (on an index made before region means: dns:0.3 with a selector, else topk:100).")]
         public string? Policy { get; init; }
 
         [CommandOption("--cluster <ENDPOINTS>")]

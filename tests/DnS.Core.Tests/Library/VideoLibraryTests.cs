@@ -70,7 +70,10 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
             byFile.Hits[0].FineScore.Should().BeApproximately(1f, 1e-4f);
             var byId = reopened.Search("a", SelectorPolicy.FineOnly, top: 3);
             byId.Hits.Select(h => h.Id).Should().Equal(byFile.Hits.Skip(1).Select(h => h.Id));
-            reopened.Search("a").Policy.Should().Be(SelectorPolicy.TopK(100), "without a selector the default re-ranks the top 100");
+            reopened.Schema.RegionMeans.Should().BeTrue("a new library keeps region means");
+            var byDefault = reopened.Search("a");
+            byDefault.Policy.ToString().Should().Be("topk:60+regions:10");
+            byDefault.Statistics.FinePairs.Should().Be(3, "every video is re-ranked: the budget exceeds the library");
             var adding = () => reopened.AddAsync(videos);
             await adding.Should().ThrowAsync<InvalidOperationException>().WithMessage("*read-only*");
         }
@@ -271,6 +274,8 @@ public sealed class VideoLibraryTests(VideoClips clips) : IDisposable
             old.Schema.FineKind.Should().Be(FineFeatureKind.Binary, "the sidecar says binary");
             old.Sources["a"].Path.Should().Be(a);
             (await old.SearchFileAsync(a, top: 1)).Hits.Single().Id.Should().Be("a");
+            old.Schema.RegionMeans.Should().BeFalse();
+            old.Search("a").Policy.Should().Be(SelectorPolicy.TopK(100), "an index without region means keeps its previous default");
         }
         await using (var writer = await VideoLibrary.OpenAsync(folder, readOnly: false))
         {
