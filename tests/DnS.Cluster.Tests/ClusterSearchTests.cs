@@ -65,6 +65,7 @@ public sealed class ClusterSearchTests(ClusterFixture fixture)
             // Read-only: the shard's grain keeps the writer lock.
             await using var store = await FileVideoStore.OpenAsync(Path.Combine(fixture.Root, $"shard-{shard:D4}"));
             store.Count.Should().BeGreaterThan(ClusterFixture.Videos / ClusterFixture.Shards / 2, "the hash spreads the ids");
+            store.Schema.RegionMeans.Should().BeTrue("a new shard keeps the region means its region picks scan");
             store.Ids.Should().OnlyContain(id => ShardRouting.ShardOf(id, ClusterFixture.Shards) == shard);
             seen.AddRange(store.Ids);
         }
@@ -72,10 +73,10 @@ public sealed class ClusterSearchTests(ClusterFixture fixture)
         (await fixture.Client.CountAsync()).Should().Be(ClusterFixture.Videos);
     }
 
-    /// <summary>The oracle: one engine over one store holding every record of the cluster.</summary>
+    /// <summary>The oracle: one engine over one store holding every record of the cluster, with the shards' region means.</summary>
     internal static async Task<RetrievalEngine> UnionEngineAsync(IEnumerable<VideoRecord> records)
     {
-        var store = new InMemoryVideoStore(GoldenModels.Schema);
+        var store = new InMemoryVideoStore(GoldenModels.Schema with { RegionMeans = true });
         foreach (var record in records) await store.AddAsync(record);
         await store.CommitAsync();
         return new RetrievalEngine(GoldenModels.Models, store);
