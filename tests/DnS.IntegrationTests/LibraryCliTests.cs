@@ -5,6 +5,7 @@ using DnS.Core.Features.Extraction;
 using DnS.Core.Indexing;
 using DnS.Core.Library;
 using DnS.Core.Networks;
+using DnS.Core.Retrieval;
 using DnS.Core.Storage;
 using FluentAssertions;
 using Xunit;
@@ -70,8 +71,31 @@ public sealed class LibraryCliTests(CorpusFixture fixture) : IClassFixture<Corpu
         output.Should().Contain($"indexed 1 of {videos.Count} videos, {videos.Count - 1} unchanged");
         File.Exists(Path.Combine(index, "dns-index.json")).Should().BeFalse("the profile is in the index metadata now");
         File.Exists(Path.Combine(index, "dns-sources.json")).Should().BeFalse();
-        await using var library = await VideoLibrary.OpenAsync(index);
-        library.Sources.Keys.Should().BeEquivalentTo(videos.Select(v => v.Id));
+        await using (var library = await VideoLibrary.OpenAsync(index))
+        {
+            library.Sources.Keys.Should().BeEquivalentTo(videos.Select(v => v.Id));
+            library.Schema.RegionMeans.Should().BeFalse("an index made before region means keeps its format");
+            library.DefaultPolicy.Should().Be(SelectorPolicy.TopK(100));
+        }
+
+        // --region-means adds them without extracting anything; the default policy becomes the region-pick one.
+        (code, output, error) = await Cli.Dns.RunAsync("index", "--index", index, "--region-means");
+        code.Should().Be(0, error);
+        output.Should().Contain($"added region means to the {videos.Count} videos").And.Contain("topk:60+regions:10");
+        await using (var upgraded = await VideoLibrary.OpenAsync(index))
+        {
+            upgraded.Schema.RegionMeans.Should().BeTrue();
+            upgraded.Sources.Keys.Should().BeEquivalentTo(videos.Select(v => v.Id));
+            upgraded.Search(query.Id).Policy.ToString().Should().Be("topk:60+regions:10");
+        }
+        (code, output, error) = await Cli.Dns.RunAsync("search", query.Id, "--index", index, "--top", "3", "--json");
+        code.Should().Be(0, error);
+        JsonDocument.Parse(output).RootElement.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("id").GetString()).Should().BeSubsetOf(copies);
+
+        string missing = NewFolder("missing");
+        (code, _, error) = await Cli.Dns.RunAsync("index", "--index", missing, "--region-means");
+        code.Should().Be(2);
+        error.Should().Contain(missing).And.Contain("holds no index");
     }
 
     [Fact]

@@ -12,7 +12,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
 {
     public sealed class Settings : DeviceSettings
     {
-        [CommandArgument(0, "<files-or-folders>")]
+        [CommandArgument(0, "[files-or-folders]")]
         [Description("Video files, or folders searched recursively for known video extensions.")]
         public string[] Paths { get; init; } = [];
 
@@ -52,13 +52,17 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         [Description("How a new index keeps coarse vectors: both (int8 codes scanned, floats re-score the best; default), int8 (4x smaller, approximate coarse scores) or float.")]
         public string? Coarse { get; init; }
 
+        [CommandOption("--region-means")]
+        [Description("An index made before region means: add them (one rewrite of its stored features, no extraction), after which its default policy is topk:60+regions:10. New indexes have them. Videos are optional with it.")]
+        public bool RegionMeans { get; init; }
+
         [CommandOption("--reindex")]
         [Description("Extract every video again, also those already indexed from the same unchanged file (by default they are skipped).")]
         public bool Reindex { get; init; }
 
         public override ValidationResult Validate() =>
             Index.Length == 0 ? ValidationResult.Error("--index is required")
-            : Paths.Length == 0 ? ValidationResult.Error("give at least one video file or folder")
+            : Paths.Length == 0 && !RegionMeans ? ValidationResult.Error("give at least one video file or folder")
             : Features is not null && Backbone is not null ? ValidationResult.Error("give --features or --backbone, not both")
             : Coarse is not null && ParseCoarse(Coarse) is null ? ValidationResult.Error($"--coarse must be int8, float or both, not '{Coarse}'")
             : base.Validate();
@@ -97,6 +101,8 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         // An existing index is reopened as it was built; options given on the command line must match it.
         bool profileGiven = settings.Models is not null || settings.Features is not null || settings.Backbone is not null || settings.Pca is not null || settings.BuiltInPca is not null || settings.Binary || settings.Coarse is not null;
         bool exists = VideoLibrary.Exists(settings.Index);
+        if (settings.Paths.Length == 0 && !exists)
+            throw new ArgumentException($"{settings.Index} holds no index: --region-means without videos updates an existing one");
         var features = settings.ToFeatureOptions(newIndex: !exists);
         bool reopen = exists && !profileGiven;
         if (!reopen && features.FitsPca && !VideoLibrary.Exists(settings.Index))
@@ -116,6 +122,14 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         DeviceSettings.ReportFallback(library);
         // An index without a text side gets one (its indexed videos get their text embeddings in this run).
         if (reopen && settings.TextModel is not null) await library.AddTextModelAsync(settings.TextModel, cancellationToken);
+        if (settings.RegionMeans && !library.Schema.RegionMeans)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await library.AddRegionMeansAsync(cancellationToken);
+            Console.WriteLine($"added region means to the {library.Count} videos of {settings.Index} in {clock.Elapsed.TotalSeconds:F1} s " +
+                              $"({library.Schema.RegionMeanBytesPerVideo / 1024.0:F2} KB/video); the default policy is now {library.DefaultPolicy}");
+        }
+        if (settings.Paths.Length == 0) return ExitCodes.Success;
 
         IndexReport report;
         if (AnsiConsole.Profile.Capabilities.Interactive)

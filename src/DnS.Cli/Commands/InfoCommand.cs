@@ -45,7 +45,9 @@ internal sealed class InfoCommand : AsyncCommand<InfoCommand.Settings>
         grid.AddRow("frames", report.Frames.ToString());
         grid.AddRow("coarse", $"{schema.CoarseDimensions} floats: {report.CoarseBytesPerVideo / 1024:F2} KB/video");
         grid.AddRow("fine", $"{schema.FineKind} {schema.Regions}×{schema.FineDimensions}{(schema.FineKind == FineFeatureKind.Binary ? " bits" : "")} per frame: {report.FineBytesPerVideo / 1024:F2} KB/video");
-        if (schema.RegionMeans) grid.AddRow("region means", $"{schema.Regions}×{schema.FineDimensions} int8: {schema.RegionMeanBytesPerVideo / 1024.0:F2} KB/video");
+        grid.AddRow("region means", schema.RegionMeans
+            ? $"{schema.Regions}×{schema.FineDimensions} int8: {schema.RegionMeanBytesPerVideo / 1024.0:F2} KB/video"
+            : "none (an index made before them; dns index --index DIR --region-means adds them)");
         grid.AddRow("metadata", $"{report.MetadataBytes / 1024.0:F2} KB in all");
         grid.AddRow("total", $"{report.TotalBytes / 1024.0:F2} KB ({report.TotalBytesPerVideo / 1024:F2} KB/video)");
         if (text is not null)

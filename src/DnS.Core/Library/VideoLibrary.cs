@@ -406,6 +406,25 @@ public sealed class VideoLibrary : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds region means to an index made before them (<see cref="FileVideoStore.AddRegionMeansAsync"/>: one
+    /// commit rewriting every video's stored features, no extraction), after which <see cref="DefaultPolicy"/> is
+    /// <see cref="DefaultVideoPolicy"/>. Does nothing when the index keeps them.</summary>
+    /// <exception cref="InvalidOperationException">The library is open read-only.</exception>
+    public async Task AddRegionMeansAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly();
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.AddRegionMeansAsync(cancellationToken).ConfigureAwait(false);
+            AfterCommit();
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
     /// <summary>Extracts a video file and runs the networks: a query record (not stored).</summary>
     /// <param name="videoFile">The query video.</param>
     /// <param name="id">Its id in results (default: the file name without extension).</param>

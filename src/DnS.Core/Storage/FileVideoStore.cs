@@ -30,7 +30,6 @@ public sealed class FileVideoStore : IVideoStore
         _directory = directory;
         _options = options;
         _lock = lockFile;
-        Schema = schema;
         _state = new State(this, IndexManifest.Empty(schema), []);
     }
 
@@ -38,7 +37,9 @@ public sealed class FileVideoStore : IVideoStore
     public string Directory => _directory;
 
     /// <inheritdoc />
-    public StoreSchema Schema { get; }
+    /// <remarks>Fixed when the index is created, except that <see cref="AddRegionMeansAsync"/> (in this process, or in the
+    /// writer's, seen here after <see cref="RefreshAsync"/>) adds <see cref="StoreSchema.RegionMeans"/>.</remarks>
+    public StoreSchema Schema => _state.Manifest.Schema;
 
     /// <inheritdoc />
     public int Count => Current.Ids.Length;
@@ -239,6 +240,31 @@ public sealed class FileVideoStore : IVideoStore
         finally { _writeGate.Release(); }
     }
 
+    /// <summary>
+    /// Gives an index made before region means (<see cref="StoreSchema.RegionMeans"/>) what region picks and the default
+    /// policy need, without extracting anything again: commits anything staged, then rewrites every live record into one
+    /// segment that keeps them and commits the schema with them, as one commit (as <see cref="CompactAsync"/>, whose
+    /// crash safety it shares). Does nothing when the index keeps them. Older readers cannot open the index afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentException">The index has no fine features, or more live videos than one segment with
+    /// region means holds; nothing is changed.</exception>
+    public async Task AddRegionMeansAsync(CancellationToken cancellationToken = default)
+    {
+        await CommitAsync(cancellationToken).ConfigureAwait(false);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfReadOnly();
+            var state = _state;
+            if (state.Manifest.Schema.RegionMeans) return;
+            var schema = state.Manifest.Schema with { RegionMeans = true };
+            schema.Validate();
+            var live = state.Ids.Select(id => state.GetRecord(state.ById[id])).ToList();
+            await WriteCommitAsync(state, [], state.Manifest.Segments.Select(s => s.File), live, state.Manifest.Metadata!, cancellationToken, schema).ConfigureAwait(false);
+        }
+        finally { _writeGate.Release(); }
+    }
+
     /// <inheritdoc />
     /// <remarks>A segment the read manifest names that a writer retired meanwhile makes the reader re-read the manifest and retry.</remarks>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
@@ -401,10 +427,10 @@ public sealed class FileVideoStore : IVideoStore
     /// <summary>Writes a commit: the intent log names the new segment before it exists, the segment is written, and the
     /// manifest's rename commits. A commit that fails before its rename deletes what it created (by name).</summary>
     private async Task WriteCommitAsync(State state, List<SegmentEntry> segments, IEnumerable<string> dropped, IReadOnlyList<VideoRecord> added,
-        IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken, StoreSchema? schema = null)
     {
         long generation = state.Manifest.Generation + 1;
-        var manifest = state.Manifest with { Generation = generation, Segments = segments, Metadata = metadata };
+        var manifest = state.Manifest with { Generation = generation, Segments = segments, Metadata = metadata, Schema = schema ?? state.Manifest.Schema };
         try
         {
             string file = IndexManifest.SegmentName(generation);
@@ -412,7 +438,7 @@ public sealed class FileVideoStore : IVideoStore
             await IntentLog.AppendAsync(_directory, creates, cancellationToken).ConfigureAwait(false);
             if (added.Count > 0)
             {
-                uint crc = await SegmentWriter.WriteAsync(Path.Combine(_directory, file), Schema, added, cancellationToken).ConfigureAwait(false);
+                uint crc = await SegmentWriter.WriteAsync(Path.Combine(_directory, file), manifest.Schema, added, cancellationToken).ConfigureAwait(false);
                 segments.Add(new SegmentEntry(file, added.Count, crc, []));
             }
             // Retired files stay listed until they are gone, so a crash or a reader's mapping never leaks one for good.

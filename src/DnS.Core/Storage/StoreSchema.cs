@@ -3,7 +3,8 @@ using DnS.Core.Kernels;
 
 namespace DnS.Core.Storage;
 
-/// <summary>The fixed layout of every record in a store; set when the store is created.</summary>
+/// <summary>The fixed layout of every record in a store; set when the store is created (an index made before region
+/// means can add them: <see cref="FileVideoStore.AddRegionMeansAsync"/>).</summary>
 /// <param name="CoarseDimensions">Length of the coarse embedding (0 for none).</param>
 /// <param name="FineKind">Float features, packed bits, or none.</param>
 /// <param name="Regions">R, regions per frame of the fine features.</param>

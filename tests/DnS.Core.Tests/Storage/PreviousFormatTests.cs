@@ -61,4 +61,45 @@ public sealed class PreviousFormatTests : IDisposable
         reopened.Ids.Should().BeEquivalentTo(["a", "b", "c", "d", "e"]);
         reopened.Schema.RegionMeans.Should().BeFalse();
     }
+
+    [Fact]
+    public async Task An_index_of_an_earlier_release_gains_region_means_in_one_commit_and_readers_see_them_after_a_refresh()
+    {
+        string index = Path.Combine(_dir, "upgrade");
+        Directory.CreateDirectory(index);
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Storage", "Fixtures", "v4-int8")))
+            File.Copy(file, Path.Combine(index, Path.GetFileName(file)));
+        await using var reader = await FileVideoStore.OpenAsync(index);
+        await using (var writer = await FileVideoStore.OpenAsync(index, new FileVideoStoreOptions { ReadOnly = false }))
+        {
+            await writer.AddAsync(Video("e", 2, 6)); // staged: committed first
+            await writer.AddRegionMeansAsync();
+            writer.Schema.Should().Be(new StoreSchema(8, FineFeatureKind.Float, 3, 4) { CoarseEncoding = CoarseEncoding.Int8AndFloat, RegionMeans = true });
+            long generation = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(index, "manifest.json")))!["generation"]!.GetValue<long>();
+            await writer.AddRegionMeansAsync();
+            JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(index, "manifest.json")))!["generation"]!.GetValue<long>()
+                .Should().Be(generation, "an index that keeps region means is left as it is");
+        }
+        JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(index, "manifest.json")))!["version"]!.GetValue<int>().Should().Be(5);
+        Directory.GetFiles(index, "seg-*.dns").Should().ContainSingle("every live record was rewritten into one segment");
+
+        reader.Schema.RegionMeans.Should().BeFalse("a reader sees the manifest it loaded");
+        await reader.RefreshAsync();
+        reader.Schema.RegionMeans.Should().BeTrue();
+        reader.Ids.Should().BeEquivalentTo(["a", "b", "c", "d", "e"]);
+        var block = reader.CoarseBlocks.Should().ContainSingle().Subject;
+        block.RegionCodes.Length.Should().Be(5 * 3 * 4);
+        foreach (var video in new[] { Video("a", 3, 1), Video("c", 1, 3), Video("b", 4, 4), Video("d", 2, 5), Video("e", 2, 6) })
+        {
+            reader.TryGetOrdinal(video.Id, out int row).Should().BeTrue();
+            reader.GetRecord(row).FineFloats.ToArray().Should().Equal(video.FineFloats.ToArray());
+            // Region 0's mean, in double: its codes are the mean's int8 quantization (within one step of rounding).
+            var mean = new double[4];
+            for (int t = 0; t < video.Frames; t++)
+                for (int i = 0; i < 4; i++) mean[i] += video.FineFloats.Span[(t * 3 * 4) + i];
+            double max = mean.Max(Math.Abs);
+            block.RegionCodes.Span.Slice(row * 12, 4).ToArray().Select(c => (int)c)
+                .Should().Equal(mean.Select(x => (int)Math.Round(x * 127 / max)), (actual, expected) => Math.Abs(actual - expected) <= 1);
+        }
+    }
 }
