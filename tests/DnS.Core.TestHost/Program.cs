@@ -4,6 +4,8 @@
 // anchor.SelfSimilarity == (number of v* videos) − 1: the invariant the crash test checks after a kill.
 // `replace-loop <index-dir> <videos> <commits>` runs StressCorpus.ReplaceLoopAsync while the test process searches,
 // until the commits are done or its standard input is closed.
+// `add-region-means <index-dir>` opens the index for writing, prints "started", adds region means
+// (FileVideoStore.AddRegionMeansAsync) and prints "upgraded": the commit the crash test kills.
 using DnS.Core.Storage;
 using DnS.Core.TestHost;
 
@@ -32,7 +34,15 @@ switch (args)
         await StressCorpus.ReplaceLoopAsync(store, int.Parse(videos), int.Parse(commits), c => Console.WriteLine($"committed {c}"), () => stdinClosed.IsCompleted);
         return 0;
     }
+    case ["add-region-means", var directory]:
+    {
+        await using var store = await FileVideoStore.OpenAsync(directory, new FileVideoStoreOptions { ReadOnly = false });
+        Console.WriteLine("started");
+        await store.AddRegionMeansAsync();
+        Console.WriteLine("upgraded");
+        return 0;
+    }
     default:
-        Console.Error.WriteLine("usage: write-loop <index-dir> | replace-loop <index-dir> <videos> <commits>");
+        Console.Error.WriteLine("usage: write-loop <index-dir> | replace-loop <index-dir> <videos> <commits> | add-region-means <index-dir>");
         return 2;
 }
