@@ -224,21 +224,8 @@ public sealed class FileVideoStore : IVideoStore
     /// Commits anything staged, then rewrites every live record into one segment, dropping dead rows (a commit of its
     /// own). Snapshots taken before keep reading the old segments, whose space is reclaimed once they are disposed.
     /// </summary>
-    public async Task CompactAsync(CancellationToken cancellationToken = default)
-    {
-        await CommitAsync(cancellationToken).ConfigureAwait(false);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfReadOnly();
-            var state = _state;
-            if (state.Files.Length <= 1 && state.Manifest.Segments.All(s => s.Dead.Count == 0)) return;
-            // Records straight from the mapped segments (no copy): the state holds them until the commit replaces it.
-            var live = state.Ids.Select(id => state.GetRecord(state.ById[id])).ToList();
-            await WriteCommitAsync(state, [], state.Manifest.Segments.Select(s => s.File), live, state.Manifest.Metadata!, cancellationToken).ConfigureAwait(false);
-        }
-        finally { _writeGate.Release(); }
-    }
+    public Task CompactAsync(CancellationToken cancellationToken = default) =>
+        RewriteLiveAsync(state => state.Files.Length <= 1 && state.Manifest.Segments.All(s => s.Dead.Count == 0) ? null : state.Manifest.Schema, cancellationToken);
 
     /// <summary>
     /// Gives an index made before region means (<see cref="StoreSchema.RegionMeans"/>) what region picks and the default
@@ -248,7 +235,18 @@ public sealed class FileVideoStore : IVideoStore
     /// </summary>
     /// <exception cref="ArgumentException">The index has no fine features, or more live videos than one segment with
     /// region means holds; nothing is changed.</exception>
-    public async Task AddRegionMeansAsync(CancellationToken cancellationToken = default)
+    public Task AddRegionMeansAsync(CancellationToken cancellationToken = default) =>
+        RewriteLiveAsync(state =>
+        {
+            if (state.Manifest.Schema.RegionMeans) return null;
+            var schema = state.Manifest.Schema with { RegionMeans = true };
+            schema.Validate();
+            return schema;
+        }, cancellationToken);
+
+    /// <summary>Commits anything staged, then, unless <paramref name="target"/> gives no schema for the store's state,
+    /// rewrites every live record into one segment of that schema in one commit.</summary>
+    private async Task RewriteLiveAsync(Func<State, StoreSchema?> target, CancellationToken cancellationToken)
     {
         await CommitAsync(cancellationToken).ConfigureAwait(false);
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -256,9 +254,8 @@ public sealed class FileVideoStore : IVideoStore
         {
             ThrowIfReadOnly();
             var state = _state;
-            if (state.Manifest.Schema.RegionMeans) return;
-            var schema = state.Manifest.Schema with { RegionMeans = true };
-            schema.Validate();
+            if (target(state) is not { } schema) return;
+            // Records straight from the mapped segments (no copy): the state holds them until the commit replaces it.
             var live = state.Ids.Select(id => state.GetRecord(state.ById[id])).ToList();
             await WriteCommitAsync(state, [], state.Manifest.Segments.Select(s => s.File), live, state.Manifest.Metadata!, cancellationToken, schema).ConfigureAwait(false);
         }
