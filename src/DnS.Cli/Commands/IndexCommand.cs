@@ -105,7 +105,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
             throw new ArgumentException($"{settings.Index} holds no index: --region-means without videos updates an existing one");
         var features = settings.ToFeatureOptions(newIndex: !exists);
         bool reopen = exists && !profileGiven;
-        if (!reopen && features.FitsPca && !VideoLibrary.Exists(settings.Index))
+        if (!reopen && features.FitsPca && !exists)
             Console.WriteLine($"fitting the PCA whitening of the {features.Extractor.ToString().ToLowerInvariant()} features on a sample of the {videos.Count} videos " +
                               $"(up to {VideoLibraryOptions.PcaSampleVectors} region vectors; --pca FILE{(features.Extractor == FeatureExtractorKind.Both ? " and --builtin-pca FILE give them" : " gives one")} instead)");
         await using var library = reopen

@@ -95,7 +95,7 @@ public sealed class VideoLibrary : IAsyncDisposable
     public SelectorPolicy DefaultPolicy => Schema.RegionMeans ? DefaultVideoPolicy
         : Models.Selector is not null ? SelectorPolicy.SelectorFraction(0.3) : SelectorPolicy.TopK(100);
 
-    /// <summary>Top-60 re-ranking of which 10 are region picks (<c>topk:60+regions:10</c>): on four renders of the realistic
+    /// <summary>Top-60 re-ranking of which 10 are region picks (<c>topk:60+regions:10</c>): on five renders of the realistic
     /// corpus within 0.005 mAP of fine-only at about 1/10 of its time, with the built-in coarse stage or a distilled one
     /// (ahead of <c>topk:100</c> and of DnS at 30 %; docs/evaluation.md).</summary>
     public static SelectorPolicy DefaultVideoPolicy { get; } = SelectorPolicy.TopK(60).WithRegionPicks(10);

@@ -27,8 +27,9 @@ public sealed record SelectorPolicy
     /// video (0: none). A single coarse vector per video misses copies that show the query in part of the frame
     /// (picture-in-picture insets); a region of theirs does not. The budget stays the same:
     /// <c>topk:30+regions:5</c> re-ranks the 25 best by coarse score and the 5 best by region match among the rest.
-    /// Costs R·D floats of memory per library video (computed once per committed store state) and R dot products per
-    /// pair; a cluster search selects the same pairs (each shard offers its best region matches).
+    /// Costs R int8 dot products of D per live video and query, over the region means the index keeps
+    /// (<see cref="Storage.StoreSchema.RegionMeans"/>; an index without them computes R·D floats per video once per committed
+    /// state and holds them in memory); a cluster search selects the same pairs (each shard offers its best region matches).
     /// </summary>
     public int RegionPicks { get; private init; }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DnS.Core.Storage;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed class InMemoryVideoStore : IVideoStore
     private readonly Dictionary<string, string?> _stagedMetadata = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
     // Region means by record (schemas with RegionMeans): a commit quantizes only the records it adds.
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<VideoRecord, RegionMeanCodes> _regionMeans = new();
+    private readonly ConditionalWeakTable<VideoRecord, RegionMeanCodes> _regionMeans = new();
     private volatile Snapshot _current;
     private volatile bool _disposed;
 
@@ -176,7 +178,7 @@ public sealed class InMemoryVideoStore : IVideoStore
         /// <summary>The snapshot of <paramref name="records"/>; with int8 codes in the schema, their codes are kept as a file
         /// store keeps them (and, for <see cref="CoarseEncoding.Int8"/>, the records' coarse vectors become the dequantized codes).</summary>
         public static Snapshot Build(StoreSchema schema, List<VideoRecord> records, Dictionary<string, string> metadata,
-            System.Runtime.CompilerServices.ConditionalWeakTable<VideoRecord, RegionMeanCodes> regionMeans)
+            ConditionalWeakTable<VideoRecord, RegionMeanCodes> regionMeans)
         {
             int dims = schema.CoarseDimensions;
             var matrix = new float[schema.HasCoarseFloats ? records.Count * dims : 0];
@@ -216,11 +218,12 @@ public sealed class InMemoryVideoStore : IVideoStore
     {
         /// <summary>The region means of every record (cached per record) as one block's codes and scales.</summary>
         public static (float[] Scales, sbyte[] Codes) Gather(StoreSchema schema, List<VideoRecord> records,
-            System.Runtime.CompilerServices.ConditionalWeakTable<VideoRecord, RegionMeanCodes> cache)
+            ConditionalWeakTable<VideoRecord, RegionMeanCodes> cache)
         {
             int regions = schema.Regions, size = regions * schema.FineDimensions;
-            if (records.Count > SegmentWriter.MaxRecords(schema))
-                throw new InvalidOperationException($"an in-memory store holds at most {SegmentWriter.MaxRecords(schema)} videos of {schema}");
+            int capacity = SegmentWriter.MaxRecords(schema);
+            if (records.Count > capacity)
+                throw new InvalidOperationException($"an in-memory store holds at most {capacity} videos of {schema}");
             var scales = new float[records.Count * regions];
             var codes = new sbyte[records.Count * size];
             for (int i = 0; i < records.Count; i++)
