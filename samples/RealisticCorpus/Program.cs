@@ -72,12 +72,16 @@ static async Task<int> InsetsAsync(Options o, CancellationToken ct)
 {
     var placements = o.Flag("both") ? InsetStageOptions.ForBothFeatures : InsetStageOptions.Default;
     var options = o.Get("threshold", "") is { Length: > 0 } threshold ? placements with { Threshold = (float)D(threshold) } : placements;
-    var (stage, scores) = await InsetScores.ComputeAsync(o.Required("corpus"), o.Required("cache"), o.Int("jobs", 2), options,
+    if (o.Flag("verified-only")) options = options with { MoveUnverified = false };
+    string? thumbnails = o.Get("verify", "") is { Length: > 0 } folder ? folder : null;
+    var (stage, scores, verified) = await InsetScores.ComputeAsync(o.Required("corpus"), o.Required("cache"), thumbnails, o.Int("jobs", 2), options,
         new Progress<string>(Console.WriteLine), ct);
     await scores.SaveAsync(o.Required("output"), ct);
+    if (verified is not null && o.Get("verified", "") is { Length: > 0 } verifiedPath)
+        await verified.SaveAsync(verifiedPath, ct);
     if (o.Get("fuse", "") is { Length: > 0 } baseResults)
     {
-        var fused = InsetScores.Fuse(stage, await SimilarityResults.LoadAsync(baseResults, ct), scores, D(o.Required("tier")));
+        var fused = InsetScores.Fuse(stage, await SimilarityResults.LoadAsync(baseResults, ct), scores, D(o.Required("tier")), verified);
         await fused.SaveAsync(o.Required("fused"), ct);
     }
     return 0;
@@ -93,8 +97,11 @@ static int Usage()
                                         [--edits N] [--fps N] [--jobs N] [--nice N] [--plan-only]
                RealisticCorpus per-edit --results results.json --edits DIR/edits.json
                RealisticCorpus insets --corpus DIR --cache DIR --output inset.json [--jobs N]
+                                      [--verify THUMBNAIL-CACHE [--verified verified.json] [--verified-only]]
                                       [--fuse results.json --tier T [--threshold S (default: 0.76)] [--both] --fused fused.json]
-                                      (--both: the placements measured for a ranking of the both features)
+                                      (--both: the placements measured for a ranking of the both features;
+                                       --verify: check each query's best matches against pixels and move the verified ones
+                                       to the top; --verified-only: move nothing else)
         """);
     return 2;
 }

@@ -40,20 +40,72 @@ public static class InsetSimilarity
             throw new ArgumentException($"inset scores need frames of the same layout with a whole frame and windows on both sides, got {a.Frames}×{a.Regions}×{a.Dimensions} and {b.Frames}×{b.Regions}×{b.Dimensions}");
     }
 
-    /// <summary>
-    /// The best (window position, time offset) of <paramref name="windows"/> for the whole frames of
-    /// <paramref name="whole"/>: frame i of <paramref name="whole"/> is compared with that window in frames i + δ − 1 .. i + δ + 1
-    /// of the other (its best match there), and the matches are averaged over all frames of <paramref name="whole"/> (a frame
-    /// with no partner counts 0; offsets δ from 1 − T to T′ − 1, so some frame pair is in step). A real inset stays at one position and plays in step, so matches scattered over positions
-    /// or times do not add up.
-    /// </summary>
+    /// <summary>The best (window position, time offset) of <paramref name="windows"/> for the whole frames of
+    /// <paramref name="whole"/> (<see cref="Accumulate"/>), averaged over the frames of <paramref name="whole"/>.</summary>
     private static float Directed(RegionFeatures whole, RegionFeatures windows)
+    {
+        int r = windows.Regions, offsets = whole.Frames + windows.Frames - 1;
+        double[] sums = ArrayPool<double>.Shared.Rent(offsets * r);
+        try
+        {
+            Accumulate(whole, windows, sums);
+            double best = double.NegativeInfinity;
+            for (int o = 0; o < offsets; o++)
+                for (int w = 1; w < r; w++) best = Math.Max(best, sums[o * r + w]);
+            return (float)(best / whole.Frames);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
+        }
+    }
+
+    /// <summary>
+    /// For each window scale of the <see cref="InsetFeatureExtractor"/> layout (1/2, 1/3, 1/4 of the side), the window
+    /// position and time offset δ (frame i of <paramref name="video"/> ↔ frame i + δ of <paramref name="container"/>) at
+    /// which <paramref name="video"/> matches best, as <see cref="Inside"/> scores them.
+    /// </summary>
+    internal static (int Window, int Offset)[] BestWindowPerScale(RegionFeatures video, RegionFeatures container)
+    {
+        Check(video, container);
+        int r = container.Regions, offsets = video.Frames + container.Frames - 1;
+        if (r != InsetFeatureExtractor.WindowCount + 1)
+            throw new ArgumentException($"window positions per scale need the {InsetFeatureExtractor.WindowCount + 1} regions of InsetFeatureExtractor, got {r}");
+        double[] sums = ArrayPool<double>.Shared.Rent(offsets * r);
+        try
+        {
+            Accumulate(video, container, sums);
+            var best = new (int, int)[InsetFeatureExtractor.Scales.Count];
+            int first = 1;
+            for (int s = 0; s < best.Length; s++)
+            {
+                int k = InsetFeatureExtractor.Scales[s], end = first + (2 * k - 1) * (2 * k - 1);
+                double top = double.NegativeInfinity;
+                for (int o = 0; o < offsets; o++)
+                    for (int w = first; w < end; w++)
+                        if (sums[o * r + w] > top) { top = sums[o * r + w]; best[s] = (w, o - (video.Frames - 1)); }
+                first = end;
+            }
+            return best;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
+        }
+    }
+
+    /// <summary>
+    /// sums[(δ + T − 1)·R + w] = Σ over frames i of <paramref name="whole"/> of its best match with window w of
+    /// <paramref name="windows"/> in frames i + δ − 1 .. i + δ + 1 (a frame with no partner adds 0; offsets δ from 1 − T
+    /// to T′ − 1, so some frame pair is in step). A real inset stays at one position and plays in step, so matches
+    /// scattered over positions or times do not add up.
+    /// </summary>
+    private static void Accumulate(RegionFeatures whole, RegionFeatures windows, double[] sums)
     {
         int d = whole.Dimensions, r = windows.Regions, tw = whole.Frames, tt = windows.Frames, frame = r * d, offsets = tw + tt - 1;
         // One row of dot products at a time (row[j·r + w] = whole frame i · window w of frame j), accumulated per
         // (offset δ = j − i, window): memory grows with the frame counts, not with their product.
         float[] row = ArrayPool<float>.Shared.Rent(tt * r);
-        double[] sums = ArrayPool<double>.Shared.Rent(offsets * r);
         try
         {
             Array.Clear(sums, 0, offsets * r);
@@ -76,15 +128,10 @@ public static class InsetSimilarity
                     }
                 }
             }
-            double best = double.NegativeInfinity;
-            for (int o = 0; o < offsets; o++)
-                for (int w = 1; w < r; w++) best = Math.Max(best, sums[o * r + w]);
-            return (float)(best / tw);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(row);
-            ArrayPool<double>.Shared.Return(sums);
         }
     }
 }

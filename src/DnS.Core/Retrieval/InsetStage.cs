@@ -25,6 +25,7 @@ public sealed class InsetStage
 {
     private readonly string[] _ids;
     private readonly RegionFeatures[] _features;
+    private readonly RegionFeatures[]? _thumbnails;
     private readonly float[] _means;
     private readonly Dictionary<string, int> _index;
     private readonly InsetStageOptions _options;
@@ -32,8 +33,12 @@ public sealed class InsetStage
     /// <summary>Creates the stage over the library's inset features.</summary>
     /// <param name="library">Every library video's <see cref="InsetFeatureExtractor"/> features by id.</param>
     /// <param name="options">Thresholds; <see cref="InsetStageOptions.Default"/> when null.</param>
-    /// <exception cref="ArgumentException">The library is empty or its features do not share one layout with windows.</exception>
-    public InsetStage(IReadOnlyDictionary<string, RegionFeatures> library, InsetStageOptions? options = null)
+    /// <param name="thumbnails">Every library video's <see cref="InsetThumbnailExtractor"/> thumbnails by id, for
+    /// <see cref="Verify"/>; null when matches are not checked against pixels.</param>
+    /// <exception cref="ArgumentException">The library is empty, its features do not share one layout with windows, or a
+    /// video's thumbnails are missing or do not match its features.</exception>
+    public InsetStage(IReadOnlyDictionary<string, RegionFeatures> library, InsetStageOptions? options = null,
+        IReadOnlyDictionary<string, RegionFeatures>? thumbnails = null)
     {
         ArgumentNullException.ThrowIfNull(library);
         if (library.Count == 0) throw new ArgumentException("the inset stage needs at least one library video", nameof(library));
@@ -48,6 +53,17 @@ public sealed class InsetStage
             if (_features[v].Regions != first.Regions || _features[v].Dimensions != d || _features[v].Regions < 2 || _features[v].Frames < 1)
                 throw new ArgumentException($"inset features of '{_ids[v]}' are {_features[v].Frames}×{_features[v].Regions}×{_features[v].Dimensions}; " +
                     $"every library video needs the layout of '{_ids[0]}' ({first.Regions} regions of {d}, a whole frame and windows)", nameof(library));
+        if (thumbnails is not null)
+        {
+            _thumbnails = new RegionFeatures[_ids.Length];
+            for (int v = 0; v < _ids.Length; v++)
+            {
+                _thumbnails[v] = thumbnails.TryGetValue(_ids[v], out var t) && t.Frames == _features[v].Frames
+                        && t.Regions == 1 && t.Dimensions == InsetThumbnailExtractor.Side * InsetThumbnailExtractor.Side
+                    ? t
+                    : throw new ArgumentException($"library video '{_ids[v]}' needs InsetThumbnailExtractor thumbnails of its {_features[v].Frames} frames", nameof(thumbnails));
+            }
+        }
         _means = new float[_ids.Length * d];
         for (int v = 0; v < _ids.Length; v++)
         {
@@ -76,6 +92,32 @@ public sealed class InsetStage
     }
 
     /// <summary>
+    /// Checks the query's best inset matches against pixels (<see cref="InsetVerification.Score"/>): the
+    /// <see cref="InsetStageOptions.VerifyCandidates"/> library videos of the highest inset scores.
+    /// </summary>
+    /// <param name="query">The query's <see cref="InsetFeatureExtractor"/> features.</param>
+    /// <param name="queryThumbnails">The query's <see cref="InsetThumbnailExtractor"/> thumbnails.</param>
+    /// <param name="insetScores">The query's inset scores from <see cref="Score"/>.</param>
+    /// <param name="cancellationToken">Stops between candidates.</param>
+    /// <returns>The pixel score of each candidate, by id, for <see cref="Rerank"/>.</returns>
+    /// <exception cref="InvalidOperationException">The stage was created without thumbnails.</exception>
+    /// <exception cref="ArgumentException">The query's thumbnails do not match its features.</exception>
+    public IReadOnlyDictionary<string, float> Verify(RegionFeatures query, RegionFeatures queryThumbnails, IReadOnlyDictionary<string, float> insetScores,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(insetScores);
+        RegionFeatures[] thumbnails = _thumbnails ?? throw new InvalidOperationException("the inset stage was created without thumbnails; pass them to its constructor to verify matches");
+        int[] candidates = [.. insetScores.Where(p => _index.ContainsKey(p.Key))
+            .OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
+            .Take(_options.VerifyCandidates).Select(p => _index[p.Key])];
+        var scores = new float[candidates.Length];
+        Parallel.For(0, candidates.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
+            c => scores[c] = InsetVerification.Score(query, _features[candidates[c]], queryThumbnails, thumbnails[candidates[c]]));
+        return Enumerable.Range(0, candidates.Length).ToDictionary(c => _ids[candidates[c]], c => scores[c], StringComparer.Ordinal);
+    }
+
+    /// <summary>
     /// A cascade's ranking with the sure inset matches moved up: a pair scored under <paramref name="tier"/> whose inset
     /// score s reaches <see cref="InsetStageOptions.Threshold"/> and passes the family test gets
     /// max(score, tier + <see cref="InsetStageOptions.WeakLift"/> − 0.01·(1 − s)); one whose s also reaches
@@ -83,14 +125,19 @@ public sealed class InsetStage
     /// deviations above the mean of the query's inset scores over the library gets
     /// max(score, tier + <see cref="InsetStageOptions.StrongLift"/> − 0.01·(1 − s)) instead (pairs already at or above that
     /// keep their score). When more than <see cref="InsetStageOptions.MaxMovesPerQuery"/> pairs qualify, only those of the
-    /// highest inset scores move. Every other pair keeps its score. Returned in descending score order.
+    /// highest inset scores move. With <paramref name="verified"/>, a pair whose pixel score reaches
+    /// <see cref="InsetStageOptions.VerifiedThreshold"/> moves above the whole ranking instead (the ranking's highest score
+    /// plus its pixel score: the pixels show the query), and unverified pairs move as above only while
+    /// <see cref="InsetStageOptions.MoveUnverified"/>. Every other pair keeps its score. Returned in descending score order.
     /// </summary>
     /// <param name="ranking">The cascade's (id, merged score) pairs for one query.</param>
     /// <param name="insetScores">The query's inset scores from <see cref="Score"/> (every library video).</param>
     /// <param name="tier">The merged score from which the cascade is confident (a calibrated fine score of 0.9 is 0.9 under a
     /// fine-only policy, 1.9 under top-K, whose shortlist is lifted by 1).</param>
+    /// <param name="verified">The query's pixel scores from <see cref="Verify"/>, or null.</param>
     /// <exception cref="ArgumentException">A library video has no inset score.</exception>
-    public IReadOnlyList<(string Id, double Score)> Rerank(IReadOnlyList<(string Id, double Score)> ranking, IReadOnlyDictionary<string, float> insetScores, double tier)
+    public IReadOnlyList<(string Id, double Score)> Rerank(IReadOnlyList<(string Id, double Score)> ranking, IReadOnlyDictionary<string, float> insetScores, double tier,
+        IReadOnlyDictionary<string, float>? verified = null)
     {
         ArgumentNullException.ThrowIfNull(ranking);
         ArgumentNullException.ThrowIfNull(insetScores);
@@ -101,10 +148,14 @@ public sealed class InsetStage
             inset[v] = insetScores.TryGetValue(_ids[v], out float s) ? s : throw new ArgumentException($"no inset score for library video '{_ids[v]}'", nameof(insetScores));
         double mean = inset.Average(), deviation = Math.Sqrt(inset.Average(x => (x - mean) * (x - mean)));
         double weakTier = tier + _options.WeakLift, strongTier = tier + _options.StrongLift;
+        double top = ranking.Count == 0 ? 0 : ranking.Max(p => p.Score);
+        var sure = (verified ?? new Dictionary<string, float>()).Where(p => p.Value >= _options.VerifiedThreshold)
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         // The sure matches, best inset score first; a query that passes more than MaxMovesPerQuery of them resembles
         // generic footage, and only its strongest are trusted.
         var moves = ranking
             .Select(pair => (pair.Id, pair.Score, Video: _index.GetValueOrDefault(pair.Id, -1)))
+            .Where(p => _options.MoveUnverified && !sure.ContainsKey(p.Id))
             .Where(p => p.Score < tier && p.Video >= 0 && inset[p.Video] >= _options.Threshold
                 && FamilySupport(p.Video, inset, merged, tier) <= _options.MaxFamilySupport)
             .Select(p => (p.Id, Inset: inset[p.Video]))
@@ -113,6 +164,7 @@ public sealed class InsetStage
             .ToDictionary(m => m.Id, m => m.Inset, StringComparer.Ordinal);
         return [.. ranking.Select(pair =>
         {
+            if (sure.TryGetValue(pair.Id, out float pixels)) return (pair.Id, Score: top + pixels);
             if (!moves.TryGetValue(pair.Id, out float s)) return pair;
             bool strong = s >= _options.StrongThreshold && s >= mean + _options.StrongDeviations * deviation;
             return (pair.Id, Score: Math.Max(pair.Score, (strong ? strongTier : weakTier) - 0.01 * (1 - s)));
@@ -177,6 +229,16 @@ public sealed record InsetStageOptions
     /// many only when it resembles generic footage: each real inset copy is one clip.</summary>
     public int MaxMovesPerQuery { get; init; } = int.MaxValue;
 
+    /// <summary>How many of a query's best inset matches <see cref="InsetStage.Verify"/> checks against pixels (20).</summary>
+    public int VerifyCandidates { get; init; } = 20;
+
+    /// <summary>The pixel score (<see cref="InsetVerification"/>) from which a match moves above the whole ranking (0.5).</summary>
+    public float VerifiedThreshold { get; init; } = 0.5f;
+
+    /// <summary>Whether matches the pixels did not confirm still move by the inset score and family test (true). False
+    /// moves only verified matches: nothing else can be lifted above another edit's copies.</summary>
+    public bool MoveUnverified { get; init; } = true;
+
     /// <summary>Threads scoring the library (−1: as many as the runtime chooses).</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
@@ -193,6 +255,8 @@ public sealed record InsetStageOptions
         OptionChecks.AtLeast(FamilyMargin, 0);
         OptionChecks.AtLeast(MaxFamilySupport, 0);
         OptionChecks.AtLeast(MaxMovesPerQuery, 1);
+        OptionChecks.AtLeast(VerifyCandidates, 1);
+        OptionChecks.Below(VerifiedThreshold, -1, 1.0001);
         if (MaxDegreeOfParallelism is 0 or < -1)
             throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "must be −1 (the runtime chooses) or at least 1");
     }

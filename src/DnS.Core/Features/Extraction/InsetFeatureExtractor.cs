@@ -21,6 +21,9 @@ public sealed class InsetFeatureExtractor : FrameEncodingExtractor
 
     private static readonly PixelRect[] Layout = CreateWindows(Side);
 
+    /// <summary>Windows per frame over all scales (83): regions 1..83.</summary>
+    internal static int WindowCount => Layout.Length - 1;
+
     /// <summary>Creates the extractor; the decoding options' sampling, limits and ffmpeg folder apply, its resize is replaced by
     /// <see cref="ResizeMethod.Stretch"/> to <see cref="Side"/>².</summary>
     public InsetFeatureExtractor(VideoDecodingOptions? decoding = null)

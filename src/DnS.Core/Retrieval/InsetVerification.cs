@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using DnS.Core.Features;
+using DnS.Core.Features.BuiltIn;
+using DnS.Core.Features.Extraction;
+
+namespace DnS.Core.Retrieval;
+
+/// <summary>
+/// A pixel check of a picture-in-picture match, independent of the descriptors that proposed it: at the window and time
+/// offset where <see cref="InsetSimilarity"/> finds <c>video</c> best inside <c>container</c> (one per window scale), the
+/// video's frames shrunk to the window are correlated with the container's pixels there (normalized cross-correlation of
+/// band-passed luma, best position within half a window step, frames in step ±1), averaged over the video's frames; the
+/// score is the best scale's. A real inset shows the same pixels and correlates near 1; footage that merely has similar
+/// colors and textures in a window (what the descriptors cannot tell apart) correlates near 0.
+/// </summary>
+/// <remarks>
+/// Band-pass (3×3 minus 7×7 box means) removes what any two smooth images share (brightness, gradients) and keeps the
+/// edges that identify the footage. Inputs: <see cref="InsetFeatureExtractor"/> features and
+/// <see cref="InsetThumbnailExtractor"/> thumbnails of the same frames. Cost: one <see cref="InsetSimilarity.Inside"/>
+/// plus ≈ 1.5·10⁸ multiply-adds for a pair of 20-frame videos.
+/// </remarks>
+public static class InsetVerification
+{
+    private const int Side = InsetThumbnailExtractor.Side;
+    private const int Plane = Side * Side;
+    private static readonly PixelRect[] Windows = InsetFeatureExtractor.CreateWindows(Side);
+
+    /// <summary>How well the pixels of <paramref name="video"/> appear shrunk inside <paramref name="container"/>, in [−1, 1].</summary>
+    /// <param name="video">The video's <see cref="InsetFeatureExtractor"/> features.</param>
+    /// <param name="container">The container's <see cref="InsetFeatureExtractor"/> features.</param>
+    /// <param name="videoThumbnails">The video's <see cref="InsetThumbnailExtractor"/> thumbnails (same frames as <paramref name="video"/>).</param>
+    /// <param name="containerThumbnails">The container's thumbnails (same frames as <paramref name="container"/>).</param>
+    /// <exception cref="ArgumentException">The features or thumbnails do not have those layouts, or their frame counts differ.</exception>
+    public static float Score(RegionFeatures video, RegionFeatures container, RegionFeatures videoThumbnails, RegionFeatures containerThumbnails)
+    {
+        CheckThumbnails(videoThumbnails, video, nameof(videoThumbnails));
+        CheckThumbnails(containerThumbnails, container, nameof(containerThumbnails));
+        var best = InsetSimilarity.BestWindowPerScale(video, container);
+
+        int frames = containerThumbnails.Frames;
+        float[] filtered = ArrayPool<float>.Shared.Rent(frames * Plane);
+        double[] sums = ArrayPool<double>.Shared.Rent(frames * (Side + 1) * (Side + 1));
+        double[] squares = ArrayPool<double>.Shared.Rent(frames * (Side + 1) * (Side + 1));
+        try
+        {
+            var filteredContainer = new FilteredFrames(filtered, sums, squares, frames);
+            for (int t = 0; t < frames; t++)
+                filteredContainer.Fill(t, containerThumbnails.Values.AsSpan(t * Plane, Plane));
+            float score = -1;
+            for (int s = 0; s < best.Length; s++)
+                score = Math.Max(score, Search(videoThumbnails, filteredContainer, InsetFeatureExtractor.Scales[s], Windows[best[s].Window], best[s].Offset));
+            return score;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(filtered);
+            ArrayPool<double>.Shared.Return(sums);
+            ArrayPool<double>.Shared.Return(squares);
+        }
+    }
+
+    private static void CheckThumbnails(RegionFeatures thumbnails, RegionFeatures features, string name)
+    {
+        ArgumentNullException.ThrowIfNull(thumbnails, name);
+        ArgumentNullException.ThrowIfNull(features);
+        if (thumbnails.Regions != 1 || thumbnails.Dimensions != Plane || thumbnails.Frames != features.Frames)
+            throw new ArgumentException($"inset thumbnails must be one {Side}×{Side} image per frame of the inset features ({features.Frames}); got {thumbnails.Frames}×{thumbnails.Regions}×{thumbnails.Dimensions}", name);
+    }
+
+    /// <summary>
+    /// The best position near <paramref name="window"/> (within half a window step, every other pixel), refined to the
+    /// pixel; returns the mean over the video's frames of the correlation there (frames in step ±1).
+    /// </summary>
+    private static float Search(RegionFeatures video, FilteredFrames container, int scale, PixelRect window, int offset)
+    {
+        int size = Side / scale, reach = size / 4, frames = video.Frames;
+        float[] shrunk = ArrayPool<float>.Shared.Rent(frames * size * size);
+        try
+        {
+            for (int i = 0; i < frames; i++)
+                Prepare(video.Values.AsSpan(i * Plane, Plane), scale, shrunk.AsSpan(i * size * size, size * size));
+            var probe = new Probe(shrunk, frames, size);
+
+            int top = Math.Max(0, window.Top - reach), bottom = Math.Min(Side - size, window.Top + reach);
+            int left = Math.Max(0, window.Left - reach), right = Math.Min(Side - size, window.Left + reach);
+            (double Score, int Y, int X) coarse = (double.NegativeInfinity, window.Top, window.Left);
+            for (int y = top; y <= bottom; y += 2)
+                for (int x = left; x <= right; x += 2)
+                {
+                    double score = Correlate(probe, container, y, x, offset, slack: 1);
+                    if (score > coarse.Score) coarse = (score, y, x);
+                }
+
+            double best = double.NegativeInfinity;
+            for (int y = Math.Max(top, coarse.Y - 1); y <= Math.Min(bottom, coarse.Y + 1); y++)
+                for (int x = Math.Max(left, coarse.X - 1); x <= Math.Min(right, coarse.X + 1); x++)
+                    best = Math.Max(best, Correlate(probe, container, y, x, offset, slack: 1));
+            return (float)best;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(shrunk);
+        }
+    }
+
+    /// <summary>Mean over the video's frames i of the best correlation with the container's frames i + offset ± slack at (y, x); a frame with no partner counts 0.</summary>
+    private static double Correlate(Probe probe, FilteredFrames container, int y, int x, int offset, int slack)
+    {
+        double total = 0;
+        for (int i = 0; i < probe.Frames; i++)
+        {
+            int first = Math.Max(0, i + offset - slack), last = Math.Min(container.Frames - 1, i + offset + slack);
+            double match = double.NegativeInfinity;
+            for (int j = first; j <= last; j++)
+                match = Math.Max(match, container.Correlation(j, probe.Frame(i), probe.Size, y, x));
+            if (first <= last) total += match;
+        }
+        return total / probe.Frames;
+    }
+
+    /// <summary>One frame shrunk by box averages of <paramref name="scale"/>², band-passed, centered and scaled to unit norm (zero when flat).</summary>
+    private static void Prepare(ReadOnlySpan<float> frame, int scale, Span<float> destination)
+    {
+        int size = Side / scale;
+        float weight = 1f / (scale * scale);
+        Span<float> small = size * size <= 4096 ? stackalloc float[size * size] : new float[size * size];
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                float sum = 0;
+                for (int dy = 0; dy < scale; dy++)
+                    sum += TensorPrimitives.Sum(frame.Slice((y * scale + dy) * Side + x * scale, scale));
+                small[y * size + x] = sum * weight;
+            }
+        BandPass(small, size, destination);
+        float mean = TensorPrimitives.Sum(destination) / destination.Length;
+        TensorPrimitives.Subtract(destination, mean, destination);
+        float norm = TensorPrimitives.Norm(destination);
+        if (norm > 1e-6f) TensorPrimitives.Divide(destination, norm, destination);
+        else destination.Clear();
+    }
+
+    /// <summary>destination = 3×3 box mean − 7×7 box mean of a size×size image (means over the part inside the image).</summary>
+    internal static void BandPass(ReadOnlySpan<float> image, int size, Span<float> destination)
+    {
+        int stride = size + 1;
+        double[] integral = ArrayPool<double>.Shared.Rent(stride * stride);
+        try
+        {
+            Integrate(image, size, integral, null);
+            for (int y = 0; y < size; y++)
+                for (int x = 0; x < size; x++)
+                    destination[y * size + x] = (float)(BoxMean(integral, size, y, x, 1) - BoxMean(integral, size, y, x, 3));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(integral);
+        }
+    }
+
+    private static double BoxMean(double[] integral, int size, int y, int x, int radius)
+    {
+        int y0 = Math.Max(0, y - radius), y1 = Math.Min(size, y + radius + 1), x0 = Math.Max(0, x - radius), x1 = Math.Min(size, x + radius + 1);
+        return RectSum(integral, size + 1, y0, y1, x0, x1) / ((y1 - y0) * (x1 - x0));
+    }
+
+    private static double RectSum(double[] integral, int stride, int y0, int y1, int x0, int x1) =>
+        integral[y1 * stride + x1] - integral[y0 * stride + x1] - integral[y1 * stride + x0] + integral[y0 * stride + x0];
+
+    /// <summary>Summed-area tables of an image (and of its squares when <paramref name="squares"/> is given), (size + 1)² each.</summary>
+    private static void Integrate(ReadOnlySpan<float> image, int size, Span<double> sums, Span<double> squares)
+    {
+        int stride = size + 1;
+        sums[..stride].Clear();
+        if (!squares.IsEmpty) squares[..stride].Clear();
+        for (int y = 0; y < size; y++)
+        {
+            double row = 0, rowSquares = 0;
+            sums[(y + 1) * stride] = 0;
+            if (!squares.IsEmpty) squares[(y + 1) * stride] = 0;
+            for (int x = 0; x < size; x++)
+            {
+                double v = image[y * size + x];
+                row += v;
+                sums[(y + 1) * stride + x + 1] = sums[y * stride + x + 1] + row;
+                if (!squares.IsEmpty)
+                {
+                    rowSquares += v * v;
+                    squares[(y + 1) * stride + x + 1] = squares[y * stride + x + 1] + rowSquares;
+                }
+            }
+        }
+    }
+
+    /// <summary>The video's prepared frames at one scale.</summary>
+    private readonly record struct Probe(float[] Values, int Frames, int Size)
+    {
+        public ReadOnlySpan<float> Frame(int i) => Values.AsSpan(i * Size * Size, Size * Size);
+    }
+
+    /// <summary>The container's band-passed frames with summed-area tables of their values and squares.</summary>
+    private readonly record struct FilteredFrames(float[] Values, double[] Sums, double[] Squares, int Frames)
+    {
+        private const int Stride = Side + 1;
+
+        public void Fill(int t, ReadOnlySpan<float> luma)
+        {
+            Span<float> frame = Values.AsSpan(t * Plane, Plane);
+            BandPass(luma, Side, frame);
+            Integrate(frame, Side, Sums.AsSpan(t * Stride * Stride, Stride * Stride), Squares.AsSpan(t * Stride * Stride, Stride * Stride));
+        }
+
+        /// <summary>Normalized cross-correlation of a centered unit-norm probe with the size² patch of frame t at (y, x).</summary>
+        public double Correlation(int t, ReadOnlySpan<float> probe, int size, int y, int x)
+        {
+            int at = t * Stride * Stride, n = size * size;
+            double sum = RectSum(Sums, Stride, y, y + size, x, x + size, at), squares = RectSum(Squares, Stride, y, y + size, x, x + size, at);
+            double variance = squares - sum * sum / n;
+            if (variance <= 1e-9) return 0;
+            // The probe sums to zero, so its dot product with the patch equals that with the centered patch.
+            ReadOnlySpan<float> frame = Values.AsSpan(t * Plane, Plane);
+            double dot = 0;
+            for (int r = 0; r < size; r++)
+                dot += TensorPrimitives.Dot(probe.Slice(r * size, size), frame.Slice((y + r) * Side + x, size));
+            return dot / Math.Sqrt(variance);
+        }
+
+        private static double RectSum(double[] table, int stride, int y0, int y1, int x0, int x1, int at) =>
+            table[at + y1 * stride + x1] - table[at + y0 * stride + x1] - table[at + y1 * stride + x0] + table[at + y0 * stride + x0];
+    }
+}
