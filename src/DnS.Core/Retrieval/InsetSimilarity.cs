@@ -61,11 +61,12 @@ public static class InsetSimilarity
     }
 
     /// <summary>
-    /// For each window scale of the <see cref="InsetFeatureExtractor"/> layout (1/2, 1/3, 1/4 of the side), the window
-    /// position and time offset δ (frame i of <paramref name="video"/> ↔ frame i + δ of <paramref name="container"/>) at
-    /// which <paramref name="video"/> matches best, as <see cref="Inside"/> scores them.
+    /// For each window scale of the <see cref="InsetFeatureExtractor"/> layout (1/2, 1/3, 1/4 of the side), the
+    /// <paramref name="perScale"/> window positions at which <paramref name="video"/> matches best, as <see cref="Inside"/>
+    /// scores them, each with its best time offset δ (frame i of <paramref name="video"/> ↔ frame i + δ of
+    /// <paramref name="container"/>), best first within a scale.
     /// </summary>
-    internal static (int Window, int Offset)[] BestWindowPerScale(RegionFeatures video, RegionFeatures container)
+    internal static (int Scale, int Window, int Offset)[] BestWindows(RegionFeatures video, RegionFeatures container, int perScale)
     {
         Check(video, container);
         int r = container.Regions, offsets = video.Frames + container.Frames - 1;
@@ -75,18 +76,23 @@ public static class InsetSimilarity
         try
         {
             Accumulate(video, container, sums);
-            var best = new (int, int)[InsetFeatureExtractor.Scales.Count];
+            var best = new List<(int, int, int)>();
             int first = 1;
-            for (int s = 0; s < best.Length; s++)
+            for (int s = 0; s < InsetFeatureExtractor.Scales.Count; s++)
             {
                 int k = InsetFeatureExtractor.Scales[s], end = first + (2 * k - 1) * (2 * k - 1);
-                double top = double.NegativeInfinity;
-                for (int o = 0; o < offsets; o++)
-                    for (int w = first; w < end; w++)
-                        if (sums[o * r + w] > top) { top = sums[o * r + w]; best[s] = (w, o - (video.Frames - 1)); }
+                var windows = new (double Sum, int Offset)[end - first];
+                for (int w = first; w < end; w++)
+                {
+                    windows[w - first] = (double.NegativeInfinity, 0);
+                    for (int o = 0; o < offsets; o++)
+                        if (sums[o * r + w] > windows[w - first].Sum) windows[w - first] = (sums[o * r + w], o - (video.Frames - 1));
+                }
+                best.AddRange(windows.Select((m, i) => (m.Sum, Window: first + i, m.Offset))
+                    .OrderByDescending(m => m.Sum).ThenBy(m => m.Window).Take(perScale).Select(m => (s, m.Window, m.Offset)));
                 first = end;
             }
-            return best;
+            return [.. best];
         }
         finally
         {

@@ -125,9 +125,10 @@ public sealed class InsetStage
     /// deviations above the mean of the query's inset scores over the library gets
     /// max(score, tier + <see cref="InsetStageOptions.StrongLift"/> − 0.01·(1 − s)) instead (pairs already at or above that
     /// keep their score). When more than <see cref="InsetStageOptions.MaxMovesPerQuery"/> pairs qualify, only those of the
-    /// highest inset scores move. With <paramref name="verified"/>, a pair whose pixel score reaches
-    /// <see cref="InsetStageOptions.VerifiedThreshold"/> moves above the whole ranking instead (the ranking's highest score
-    /// plus its pixel score: the pixels show the query), and unverified pairs move as above only while
+    /// highest inset scores move. With <paramref name="verified"/>, a pair whose pixel score p reaches
+    /// <see cref="InsetStageOptions.VerifiedThreshold"/> gets max(score, tier + <see cref="InsetStageOptions.VerifiedLift"/>
+    /// − 0.01·(1 − p)) instead (the pixels show the query: it belongs with the confident matches, and under them a wrong
+    /// one cannot pass the query's confident copies), and unverified pairs move as above only while
     /// <see cref="InsetStageOptions.MoveUnverified"/>. Every other pair keeps its score. Returned in descending score order.
     /// </summary>
     /// <param name="ranking">The cascade's (id, merged score) pairs for one query.</param>
@@ -148,7 +149,7 @@ public sealed class InsetStage
             inset[v] = insetScores.TryGetValue(_ids[v], out float s) ? s : throw new ArgumentException($"no inset score for library video '{_ids[v]}'", nameof(insetScores));
         double mean = inset.Average(), deviation = Math.Sqrt(inset.Average(x => (x - mean) * (x - mean)));
         double weakTier = tier + _options.WeakLift, strongTier = tier + _options.StrongLift;
-        double top = ranking.Count == 0 ? 0 : ranking.Max(p => p.Score);
+        double verifiedTier = tier + _options.VerifiedLift;
         var sure = (verified ?? new Dictionary<string, float>()).Where(p => p.Value >= _options.VerifiedThreshold)
             .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         // The sure matches, best inset score first; a query that passes more than MaxMovesPerQuery of them resembles
@@ -164,7 +165,7 @@ public sealed class InsetStage
             .ToDictionary(m => m.Id, m => m.Inset, StringComparer.Ordinal);
         return [.. ranking.Select(pair =>
         {
-            if (sure.TryGetValue(pair.Id, out float pixels)) return (pair.Id, Score: top + pixels);
+            if (sure.TryGetValue(pair.Id, out float pixels)) return (pair.Id, Score: Math.Max(pair.Score, verifiedTier - 0.01 * (1 - pixels)));
             if (!moves.TryGetValue(pair.Id, out float s)) return pair;
             bool strong = s >= _options.StrongThreshold && s >= mean + _options.StrongDeviations * deviation;
             return (pair.Id, Score: Math.Max(pair.Score, (strong ? strongTier : weakTier) - 0.01 * (1 - s)));
@@ -232,8 +233,11 @@ public sealed record InsetStageOptions
     /// <summary>How many of a query's best inset matches <see cref="InsetStage.Verify"/> checks against pixels (20).</summary>
     public int VerifyCandidates { get; init; } = 20;
 
-    /// <summary>The pixel score (<see cref="InsetVerification"/>) from which a match moves above the whole ranking (0.5).</summary>
-    public float VerifiedThreshold { get; init; } = 0.5f;
+    /// <summary>The pixel score (<see cref="InsetVerification"/>) from which a match counts as verified (0.6).</summary>
+    public float VerifiedThreshold { get; init; } = 0.6f;
+
+    /// <summary>Where verified matches move relative to the tier (0: just under it, ordered by pixel score).</summary>
+    public double VerifiedLift { get; init; }
 
     /// <summary>Whether matches the pixels did not confirm still move by the inset score and family test (true). False
     /// moves only verified matches: nothing else can be lifted above another edit's copies.</summary>
@@ -251,6 +255,7 @@ public sealed record InsetStageOptions
         OptionChecks.Finite(StrongDeviations);
         OptionChecks.Finite(StrongLift);
         OptionChecks.Finite(WeakLift);
+        OptionChecks.Finite(VerifiedLift);
         OptionChecks.Below(FamilySimilarity, -1, 1.0001);
         OptionChecks.AtLeast(FamilyMargin, 0);
         OptionChecks.AtLeast(MaxFamilySupport, 0);

@@ -7,24 +7,28 @@ using DnS.Core.Features.Extraction;
 namespace DnS.Core.Retrieval;
 
 /// <summary>
-/// A pixel check of a picture-in-picture match, independent of the descriptors that proposed it: at the window and time
-/// offset where <see cref="InsetSimilarity"/> finds <c>video</c> best inside <c>container</c> (one per window scale), the
-/// video's frames shrunk to the window are correlated with the container's pixels there (normalized cross-correlation of
-/// band-passed luma, best position within half a window step, frames in step ±1), averaged over the video's frames; the
-/// score is the best scale's. A real inset shows the same pixels and correlates near 1; footage that merely has similar
+/// A pixel check of a picture-in-picture match, independent of the descriptors that proposed it: at the window positions
+/// and time offsets where <see cref="InsetSimilarity"/> finds <c>video</c> best inside <c>container</c> (the best three of
+/// each window scale), the video's frames shrunk to the window are correlated with the container's pixels there
+/// (normalized cross-correlation of band-passed luma, best position within half a window step, frames in step ±1),
+/// averaged over the video's frames; the score is the best window's. A real inset shows the same pixels and correlates near 1; footage that merely has similar
 /// colors and textures in a window (what the descriptors cannot tell apart) correlates near 0.
 /// </summary>
 /// <remarks>
 /// Band-pass (3×3 minus 7×7 box means) removes what any two smooth images share (brightness, gradients) and keeps the
 /// edges that identify the footage. Inputs: <see cref="InsetFeatureExtractor"/> features and
 /// <see cref="InsetThumbnailExtractor"/> thumbnails of the same frames. Cost: one <see cref="InsetSimilarity.Inside"/>
-/// plus ≈ 1.5·10⁸ multiply-adds for a pair of 20-frame videos.
+/// plus ≈ 10⁹ multiply-adds for a pair of 20-frame videos.
 /// </remarks>
 public static class InsetVerification
 {
     private const int Side = InsetThumbnailExtractor.Side;
     private const int Plane = Side * Side;
     private static readonly PixelRect[] Windows = InsetFeatureExtractor.CreateWindows(Side);
+
+    /// <summary>Window positions checked per scale, best descriptor match first: a small inset's descriptor match is often
+    /// not the best position of its scale.</summary>
+    internal const int WindowsPerScale = 3;
 
     /// <summary>How well the pixels of <paramref name="video"/> appear shrunk inside <paramref name="container"/>, in [−1, 1].</summary>
     /// <param name="video">The video's <see cref="InsetFeatureExtractor"/> features.</param>
@@ -36,7 +40,7 @@ public static class InsetVerification
     {
         CheckThumbnails(videoThumbnails, video, nameof(videoThumbnails));
         CheckThumbnails(containerThumbnails, container, nameof(containerThumbnails));
-        var best = InsetSimilarity.BestWindowPerScale(video, container);
+        var best = InsetSimilarity.BestWindows(video, container, WindowsPerScale);
 
         int frames = containerThumbnails.Frames;
         float[] filtered = ArrayPool<float>.Shared.Rent(frames * Plane);
@@ -48,8 +52,8 @@ public static class InsetVerification
             for (int t = 0; t < frames; t++)
                 filteredContainer.Fill(t, containerThumbnails.Values.AsSpan(t * Plane, Plane));
             float score = -1;
-            for (int s = 0; s < best.Length; s++)
-                score = Math.Max(score, Search(videoThumbnails, filteredContainer, InsetFeatureExtractor.Scales[s], Windows[best[s].Window], best[s].Offset));
+            foreach (var (scale, window, offset) in best)
+                score = Math.Max(score, Search(videoThumbnails, filteredContainer, InsetFeatureExtractor.Scales[scale], Windows[window], offset));
             return score;
         }
         finally
@@ -74,13 +78,13 @@ public static class InsetVerification
     /// </summary>
     private static float Search(RegionFeatures video, FilteredFrames container, int scale, PixelRect window, int offset)
     {
-        int size = Side / scale, reach = size / 4, frames = video.Frames;
-        float[] shrunk = ArrayPool<float>.Shared.Rent(frames * size * size);
+        int size = Side / scale, reach = size / 4, margin = size / 8, inner = size - 2 * margin, frames = video.Frames;
+        float[] shrunk = ArrayPool<float>.Shared.Rent(frames * inner * inner);
         try
         {
             for (int i = 0; i < frames; i++)
-                Prepare(video.Values.AsSpan(i * Plane, Plane), scale, shrunk.AsSpan(i * size * size, size * size));
-            var probe = new Probe(shrunk, frames, size);
+                Prepare(video.Values.AsSpan(i * Plane, Plane), scale, margin, shrunk.AsSpan(i * inner * inner, inner * inner));
+            var probe = new Probe(shrunk, frames, inner, margin);
 
             int top = Math.Max(0, window.Top - reach), bottom = Math.Min(Side - size, window.Top + reach);
             int left = Math.Max(0, window.Left - reach), right = Math.Min(Side - size, window.Left + reach);
@@ -113,16 +117,20 @@ public static class InsetVerification
             int first = Math.Max(0, i + offset - slack), last = Math.Min(container.Frames - 1, i + offset + slack);
             double match = double.NegativeInfinity;
             for (int j = first; j <= last; j++)
-                match = Math.Max(match, container.Correlation(j, probe.Frame(i), probe.Size, y, x));
+                match = Math.Max(match, container.Correlation(j, probe.Frame(i), probe.Size, y + probe.Margin, x + probe.Margin));
             if (first <= last) total += match;
         }
         return total / probe.Frames;
     }
 
-    /// <summary>One frame shrunk by box averages of <paramref name="scale"/>², band-passed, centered and scaled to unit norm (zero when flat).</summary>
-    private static void Prepare(ReadOnlySpan<float> frame, int scale, Span<float> destination)
+    /// <summary>
+    /// One frame shrunk by box averages of <paramref name="scale"/>², band-passed, cut to its interior (without
+    /// <paramref name="margin"/> pixels on each side: the edge an overlay draws around any inset says nothing about what it
+    /// shows), centered and scaled to unit norm (zero when flat).
+    /// </summary>
+    private static void Prepare(ReadOnlySpan<float> frame, int scale, int margin, Span<float> destination)
     {
-        int size = Side / scale;
+        int size = Side / scale, inner = size - 2 * margin;
         float weight = 1f / (scale * scale);
         Span<float> small = size * size <= 4096 ? stackalloc float[size * size] : new float[size * size];
         for (int y = 0; y < size; y++)
@@ -133,7 +141,10 @@ public static class InsetVerification
                     sum += TensorPrimitives.Sum(frame.Slice((y * scale + dy) * Side + x * scale, scale));
                 small[y * size + x] = sum * weight;
             }
-        BandPass(small, size, destination);
+        Span<float> filtered = size * size <= 4096 ? stackalloc float[size * size] : new float[size * size];
+        BandPass(small, size, filtered);
+        for (int y = 0; y < inner; y++)
+            filtered.Slice((y + margin) * size + margin, inner).CopyTo(destination.Slice(y * inner, inner));
         float mean = TensorPrimitives.Sum(destination) / destination.Length;
         TensorPrimitives.Subtract(destination, mean, destination);
         float norm = TensorPrimitives.Norm(destination);
@@ -193,8 +204,8 @@ public static class InsetVerification
         }
     }
 
-    /// <summary>The video's prepared frames at one scale.</summary>
-    private readonly record struct Probe(float[] Values, int Frames, int Size)
+    /// <summary>The video's prepared frames at one scale: Size² interiors of windows with Margin pixels cut on each side.</summary>
+    private readonly record struct Probe(float[] Values, int Frames, int Size, int Margin)
     {
         public ReadOnlySpan<float> Frame(int i) => Values.AsSpan(i * Size * Size, Size * Size);
     }

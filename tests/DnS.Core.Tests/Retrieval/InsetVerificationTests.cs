@@ -45,7 +45,7 @@ public sealed class InsetVerificationTests(ITestOutputHelper output, InsetFeatur
     }
 
     [Fact]
-    public async Task Verified_matches_move_above_the_whole_ranking_and_with_MoveUnverified_off_nothing_else_moves()
+    public async Task Verified_matches_move_to_just_under_the_tier_and_with_MoveUnverified_off_nothing_else_moves()
     {
         var (features, thumbnails) = await ExtractAsync();
         var options = InsetStageOptions.Default with { MoveUnverified = false, VerifyCandidates = 5 };
@@ -59,14 +59,19 @@ public sealed class InsetVerificationTests(ITestOutputHelper output, InsetFeatur
             verified.Should().HaveCount(5);
             verified.Where(p => p.Value >= options.VerifiedThreshold && p.Key != query).Select(p => p.Key).Should().BeEquivalentTo(insets);
 
-            // A ranking (without the query itself) that puts the insets last: they come first, in pixel-score order;
-            // everything else keeps its score.
-            (string Id, double Score)[] before = [.. _fixture.Names.Where(n => n != query).Select((n, i) => (n, insets.Contains(n) ? 0.1 - 0.01 * i : 1.0 - 0.01 * i))];
-            var after = stage.Rerank(before, scores, tier: 0.9, verified);
-            after.Take(3).Select(p => p.Id).Should().BeEquivalentTo(insets);
-            after.Take(3).Select(p => p.Score).Should().BeInDescendingOrder().And.OnlyContain(x => x > 1.0 + options.VerifiedThreshold - 1e-9);
+            // A ranking (without the query itself) with one confident match and the insets last: the insets move to just
+            // under the tier, in pixel-score order, under the confident match and above the rest, which keep their scores.
+            const double tier = 0.9;
+            string confident = $"background{s}";
+            (string Id, double Score)[] before = [.. _fixture.Names.Where(n => n != query)
+                .Select((n, i) => (n, n == confident ? 0.95 : insets.Contains(n) ? 0.1 - 0.001 * i : 0.8 - 0.001 * i))];
+            var after = stage.Rerank(before, scores, tier, verified);
+            after[0].Id.Should().Be(confident);
+            after.Skip(1).Take(3).Select(p => p.Id).Should().BeEquivalentTo(insets);
+            foreach (var (id, score) in after.Skip(1).Take(3))
+                score.Should().BeApproximately(tier - 0.01 * (1 - verified[id]), 1e-9);
             var scoresBefore = before.ToDictionary(p => p.Id, p => p.Score);
-            after.Skip(3).Should().OnlyContain(p => p.Score == scoresBefore[p.Id]);
+            after.Skip(4).Should().OnlyContain(p => p.Score == scoresBefore[p.Id]);
         }
         Action noThumbnails = () => new InsetStage(features).Verify(features["source0"], thumbnails["source0"], stage.Score(features["source0"]));
         noThumbnails.Should().Throw<InvalidOperationException>();
@@ -91,19 +96,20 @@ public sealed class InsetVerificationTests(ITestOutputHelper output, InsetFeatur
 
     /// <summary>
     /// The oracle: at the same windows and offsets, every position within half a window step and every frame pair within
-    /// ±1 of the offset, with the shrinking, band-pass and correlation written out as plain loops in double precision.
+    /// ±1 of the offset, the window's interior (an eighth of its side cut on each side), with the shrinking, band-pass and
+    /// correlation written out as plain loops in double precision.
     /// </summary>
     private static float DirectScore(RegionFeatures video, RegionFeatures container, RegionFeatures videoThumbnails, RegionFeatures containerThumbnails)
     {
         var windows = InsetFeatureExtractor.CreateWindows(Side);
-        var best = InsetSimilarity.BestWindowPerScale(video, container);
+        var best = InsetSimilarity.BestWindows(video, container, InsetVerification.WindowsPerScale);
         var filtered = Enumerable.Range(0, container.Frames).Select(t => BandPass(Frame(containerThumbnails, t), Side)).ToArray();
         double score = -1;
-        for (int s = 0; s < best.Length; s++)
+        foreach (var (scale, w, offset) in best)
         {
-            int k = InsetFeatureExtractor.Scales[s], size = Side / k, reach = size / 4;
-            var window = windows[best[s].Window];
-            var probes = Enumerable.Range(0, video.Frames).Select(i => BandPass(Shrink(Frame(videoThumbnails, i), k), size)).ToArray();
+            int k = InsetFeatureExtractor.Scales[scale], size = Side / k, reach = size / 4, margin = size / 8, inner = size - 2 * margin;
+            var window = windows[w];
+            var probes = Enumerable.Range(0, video.Frames).Select(i => Patch(BandPass(Shrink(Frame(videoThumbnails, i), k), size), size, margin, margin, inner)).ToArray();
             for (int y = Math.Max(0, window.Top - reach); y <= Math.Min(Side - size, window.Top + reach); y++)
                 for (int x = Math.Max(0, window.Left - reach); x <= Math.Min(Side - size, window.Left + reach); x++)
                 {
@@ -111,9 +117,9 @@ public sealed class InsetVerificationTests(ITestOutputHelper output, InsetFeatur
                     for (int i = 0; i < video.Frames; i++)
                     {
                         double match = double.NegativeInfinity;
-                        for (int j = i + best[s].Offset - 1; j <= i + best[s].Offset + 1; j++)
+                        for (int j = i + offset - 1; j <= i + offset + 1; j++)
                             if (j >= 0 && j < container.Frames)
-                                match = Math.Max(match, Correlation(probes[i], Patch(filtered[j], Side, y, x, size)));
+                                match = Math.Max(match, Correlation(probes[i], Patch(filtered[j], Side, y + margin, x + margin, inner)));
                         if (!double.IsNegativeInfinity(match)) total += match;
                     }
                     score = Math.Max(score, total / video.Frames);
