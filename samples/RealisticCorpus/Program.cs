@@ -72,7 +72,7 @@ static async Task<int> InsetsAsync(Options o, CancellationToken ct)
 {
     var placements = o.Flag("both") ? InsetStageOptions.ForBothFeatures : InsetStageOptions.Default;
     var options = o.Get("threshold", "") is { Length: > 0 } threshold ? placements with { Threshold = (float)D(threshold) } : placements;
-    if (o.Flag("verified-only")) options = options with { MoveUnverified = false };
+    if (o.Flag("move-unverified")) options = options with { MoveUnverified = true };
     string? thumbnails = o.Get("verify", "") is { Length: > 0 } folder ? folder : null;
     var (stage, scores, verified) = await InsetScores.ComputeAsync(o.Required("corpus"), o.Required("cache"), thumbnails, o.Int("jobs", 2), options,
         new Progress<string>(Console.WriteLine), ct);
@@ -97,11 +97,11 @@ static int Usage()
                                         [--edits N] [--fps N] [--jobs N] [--nice N] [--plan-only]
                RealisticCorpus per-edit --results results.json --edits DIR/edits.json
                RealisticCorpus insets --corpus DIR --cache DIR --output inset.json [--jobs N]
-                                      [--verify THUMBNAIL-CACHE [--verified verified.json] [--verified-only]]
+                                      [--verify THUMBNAIL-CACHE [--verified verified.json] [--move-unverified]]
                                       [--fuse results.json --tier T [--threshold S (default: 0.76)] [--both] --fused fused.json]
                                       (--both: the placements measured for a ranking of the both features;
-                                       --verify: check each query's best matches against pixels and move the verified ones
-                                       to the top; --verified-only: move nothing else)
+                                       --verify: check each query's best matches against pixels and move only the verified
+                                       ones; --move-unverified: also move the others by inset score and family test)
         """);
     return 2;
 }

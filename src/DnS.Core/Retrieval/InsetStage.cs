@@ -9,7 +9,8 @@ namespace DnS.Core.Retrieval;
 /// (<see cref="InsetSimilarity.Inside"/> on <see cref="InsetFeatureExtractor"/> features) and moves the pairs it is sure of
 /// up to just under the cascade's confident tier, or, when the inset score also stands far above the query's own
 /// distribution of inset scores, to just under a higher tier; pairs the cascade already ranks there never move down and
-/// nothing else moves at all.
+/// nothing else moves at all. Built with the library's thumbnails, it can check its best matches against pixels
+/// (<see cref="Verify"/>, <see cref="InsetVerification"/>) and then move only the verified ones.
 /// </summary>
 /// <remarks>
 /// A pair is sure when its inset score reaches <see cref="InsetStageOptions.Threshold"/> and it passes the <em>family
@@ -128,7 +129,7 @@ public sealed class InsetStage
     /// highest inset scores move. With <paramref name="verified"/>, a pair whose pixel score p reaches
     /// <see cref="InsetStageOptions.VerifiedThreshold"/> gets max(score, tier + <see cref="InsetStageOptions.VerifiedLift"/>
     /// − 0.01·(1 − p)) instead (the pixels show the query: it belongs with the confident matches, and under them a wrong
-    /// one cannot pass the query's confident copies), and unverified pairs move as above only while
+    /// one cannot pass the query's confident copies), and the pairs it did not confirm move as above only with
     /// <see cref="InsetStageOptions.MoveUnverified"/>. Every other pair keeps its score. Returned in descending score order.
     /// </summary>
     /// <param name="ranking">The cascade's (id, merged score) pairs for one query.</param>
@@ -156,7 +157,7 @@ public sealed class InsetStage
         // generic footage, and only its strongest are trusted.
         var moves = ranking
             .Select(pair => (pair.Id, pair.Score, Video: _index.GetValueOrDefault(pair.Id, -1)))
-            .Where(p => _options.MoveUnverified && !sure.ContainsKey(p.Id))
+            .Where(p => (verified is null || _options.MoveUnverified) && !sure.ContainsKey(p.Id))
             .Where(p => p.Score < tier && p.Video >= 0 && inset[p.Video] >= _options.Threshold
                 && FamilySupport(p.Video, inset, merged, tier) <= _options.MaxFamilySupport)
             .Select(p => (p.Id, Inset: inset[p.Video]))
@@ -239,9 +240,11 @@ public sealed record InsetStageOptions
     /// <summary>Where verified matches move relative to the tier (0: just under it, ordered by pixel score).</summary>
     public double VerifiedLift { get; init; }
 
-    /// <summary>Whether matches the pixels did not confirm still move by the inset score and family test (true). False
-    /// moves only verified matches: nothing else can be lifted above another edit's copies.</summary>
-    public bool MoveUnverified { get; init; } = true;
+    /// <summary>When <see cref="InsetStage.Rerank"/> gets pixel scores, whether the matches they did not confirm still move
+    /// by the inset score and family test (false: only verified matches move, so nothing can be lifted above another
+    /// edit's copies; on five renders of docs/realistic-corpus.md no other edit loses AP). Without pixel scores those
+    /// moves are the stage's only ones and always run.</summary>
+    public bool MoveUnverified { get; init; }
 
     /// <summary>Threads scoring the library (−1: as many as the runtime chooses).</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;

@@ -132,19 +132,26 @@ public static class InsetVerification
     {
         int size = Side / scale, inner = size - 2 * margin;
         float weight = 1f / (scale * scale);
-        Span<float> small = size * size <= 4096 ? stackalloc float[size * size] : new float[size * size];
-        for (int y = 0; y < size; y++)
-            for (int x = 0; x < size; x++)
-            {
-                float sum = 0;
-                for (int dy = 0; dy < scale; dy++)
-                    sum += TensorPrimitives.Sum(frame.Slice((y * scale + dy) * Side + x * scale, scale));
-                small[y * size + x] = sum * weight;
-            }
-        Span<float> filtered = size * size <= 4096 ? stackalloc float[size * size] : new float[size * size];
-        BandPass(small, size, filtered);
-        for (int y = 0; y < inner; y++)
-            filtered.Slice((y + margin) * size + margin, inner).CopyTo(destination.Slice(y * inner, inner));
+        float[] buffer = ArrayPool<float>.Shared.Rent(2 * size * size);
+        try
+        {
+            Span<float> small = buffer.AsSpan(0, size * size), filtered = buffer.AsSpan(size * size, size * size);
+            for (int y = 0; y < size; y++)
+                for (int x = 0; x < size; x++)
+                {
+                    float sum = 0;
+                    for (int dy = 0; dy < scale; dy++)
+                        sum += TensorPrimitives.Sum(frame.Slice((y * scale + dy) * Side + x * scale, scale));
+                    small[y * size + x] = sum * weight;
+                }
+            BandPass(small, size, filtered);
+            for (int y = 0; y < inner; y++)
+                filtered.Slice((y + margin) * size + margin, inner).CopyTo(destination.Slice(y * inner, inner));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
         float mean = TensorPrimitives.Sum(destination) / destination.Length;
         TensorPrimitives.Subtract(destination, mean, destination);
         float norm = TensorPrimitives.Norm(destination);

@@ -45,10 +45,10 @@ public sealed class InsetVerificationTests(ITestOutputHelper output, InsetFeatur
     }
 
     [Fact]
-    public async Task Verified_matches_move_to_just_under_the_tier_and_with_MoveUnverified_off_nothing_else_moves()
+    public async Task Verified_matches_move_to_just_under_the_tier_and_by_default_nothing_else_moves()
     {
         var (features, thumbnails) = await ExtractAsync();
-        var options = InsetStageOptions.Default with { MoveUnverified = false, VerifyCandidates = 5 };
+        var options = InsetStageOptions.Default with { VerifyCandidates = 5 };
         var stage = new InsetStage(features, options, thumbnails);
         for (int s = 0; s < 3; s++)
         {
