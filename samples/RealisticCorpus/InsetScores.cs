@@ -56,7 +56,7 @@ internal static class InsetScores
     }
 
     /// <summary>A cascade's results re-ranked by the inset stage, query by query (<see cref="InsetStage.Rerank"/>).</summary>
-    public static SimilarityResults Fuse(InsetStage stage, SimilarityResults merged, SimilarityResults inset, double tier, SimilarityResults? verified)
+    public static SimilarityResults Fuse(InsetStage stage, SimilarityResults merged, SimilarityResults inset, double tier, SimilarityResults? verified = null)
     {
         var fused = new SimilarityResults();
         foreach (string query in merged.Queries)
