@@ -156,8 +156,12 @@ public sealed class SnapshotTests : IDisposable
         var expected = await Task.WhenAll(queries.Select(q => ExpectedScores(models, q)));
         await using var store = await FileVideoStore.CreateOrOpenAsync(Index, DnS.Core.Indexing.VideoRecordFactory.SchemaOf(models));
         await using var reader = await FileVideoStore.OpenAsync(Index);
-        var writer = StressCorpus.ReplaceLoopAsync(store, Videos, commits: 40);
         int searches = 0;
+        // After commit c the writer waits (60 s at most) until the readers have searched more than c + 1 times in all, so
+        // searches interleave with every commit however the two cores are scheduled: on a loaded machine the writer
+        // once finished its 40 commits before any reader started.
+        var writer = Task.Run(() => StressCorpus.ReplaceLoopAsync(store, Videos, commits: 40,
+            committed: c => SpinWait.SpinUntil(() => Volatile.Read(ref searches) > c + 1, TimeSpan.FromSeconds(60))));
         var readers = Enumerable.Range(0, 3).Select(r => Task.Run(async () =>
         {
             // Reader 0 searches the writer's own store; the others a read-only store of the same index, refreshed.
