@@ -77,10 +77,9 @@ public static class InsetSimilarity
         {
             Accumulate(video, container, sums);
             var best = new List<(int, int, int)>();
-            int first = 1;
-            for (int s = 0; s < InsetFeatureExtractor.Scales.Count; s++)
+            for (int s = 0; s < InsetFeatureExtractor.ScaleRegions.Count; s++)
             {
-                int k = InsetFeatureExtractor.Scales[s], end = first + (2 * k - 1) * (2 * k - 1);
+                var (first, end) = InsetFeatureExtractor.ScaleRegions[s];
                 var windows = new (double Sum, int Offset)[end - first];
                 for (int w = first; w < end; w++)
                 {
@@ -90,7 +89,6 @@ public static class InsetSimilarity
                 }
                 best.AddRange(windows.Select((m, i) => (m.Sum, Window: first + i, m.Offset))
                     .OrderByDescending(m => m.Sum).ThenBy(m => m.Window).Take(perScale).Select(m => (s, m.Window, m.Offset)));
-                first = end;
             }
             return [.. best];
         }

@@ -59,8 +59,7 @@ public sealed class InsetStage
             _thumbnails = new RegionFeatures[_ids.Length];
             for (int v = 0; v < _ids.Length; v++)
             {
-                _thumbnails[v] = thumbnails.TryGetValue(_ids[v], out var t) && t.Frames == _features[v].Frames
-                        && t.Regions == 1 && t.Dimensions == InsetThumbnailExtractor.Side * InsetThumbnailExtractor.Side
+                _thumbnails[v] = thumbnails.TryGetValue(_ids[v], out var t) && InsetVerification.Fits(t, _features[v])
                     ? t
                     : throw new ArgumentException($"library video '{_ids[v]}' needs InsetThumbnailExtractor thumbnails of its {_features[v].Frames} frames", nameof(thumbnails));
             }

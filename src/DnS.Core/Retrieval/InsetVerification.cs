@@ -46,6 +46,8 @@ public static class InsetVerification
         float[] filtered = ArrayPool<float>.Shared.Rent(frames * Plane);
         double[] sums = ArrayPool<double>.Shared.Rent(frames * (Side + 1) * (Side + 1));
         double[] squares = ArrayPool<double>.Shared.Rent(frames * (Side + 1) * (Side + 1));
+        // The video's frames prepared once per scale: every window of a scale searches with the same probe.
+        var probes = new Probe?[InsetFeatureExtractor.Scales.Count];
         try
         {
             var filteredContainer = new FilteredFrames(filtered, sums, squares, frames);
@@ -53,7 +55,10 @@ public static class InsetVerification
                 filteredContainer.Fill(t, containerThumbnails.Values.AsSpan(t * Plane, Plane));
             float score = -1;
             foreach (var (scale, window, offset) in best)
-                score = Math.Max(score, Search(videoThumbnails, filteredContainer, InsetFeatureExtractor.Scales[scale], Windows[window], offset));
+            {
+                Probe probe = probes[scale] ??= Probe.Prepare(videoThumbnails, InsetFeatureExtractor.Scales[scale]);
+                score = Math.Max(score, Search(probe, filteredContainer, Windows[window], offset));
+            }
             return score;
         }
         finally
@@ -61,14 +66,20 @@ public static class InsetVerification
             ArrayPool<float>.Shared.Return(filtered);
             ArrayPool<double>.Shared.Return(sums);
             ArrayPool<double>.Shared.Return(squares);
+            foreach (Probe? probe in probes)
+                if (probe is { } rented) ArrayPool<float>.Shared.Return(rented.Values);
         }
     }
+
+    /// <summary>Whether <paramref name="thumbnails"/> are <see cref="InsetThumbnailExtractor"/> thumbnails of the frames of <paramref name="features"/>.</summary>
+    internal static bool Fits(RegionFeatures thumbnails, RegionFeatures features) =>
+        thumbnails.Regions == 1 && thumbnails.Dimensions == Plane && thumbnails.Frames == features.Frames;
 
     private static void CheckThumbnails(RegionFeatures thumbnails, RegionFeatures features, string name)
     {
         ArgumentNullException.ThrowIfNull(thumbnails, name);
         ArgumentNullException.ThrowIfNull(features);
-        if (thumbnails.Regions != 1 || thumbnails.Dimensions != Plane || thumbnails.Frames != features.Frames)
+        if (!Fits(thumbnails, features))
             throw new ArgumentException($"inset thumbnails must be one {Side}×{Side} image per frame of the inset features ({features.Frames}); got {thumbnails.Frames}×{thumbnails.Regions}×{thumbnails.Dimensions}", name);
     }
 
@@ -76,36 +87,24 @@ public static class InsetVerification
     /// The best position near <paramref name="window"/> (within half a window step, every other pixel), refined to the
     /// pixel; returns the mean over the video's frames of the correlation there (frames in step ±1).
     /// </summary>
-    private static float Search(RegionFeatures video, FilteredFrames container, int scale, PixelRect window, int offset)
+    private static float Search(Probe probe, FilteredFrames container, PixelRect window, int offset)
     {
-        int size = Side / scale, reach = size / 4, margin = size / 8, inner = size - 2 * margin, frames = video.Frames;
-        float[] shrunk = ArrayPool<float>.Shared.Rent(frames * inner * inner);
-        try
-        {
-            for (int i = 0; i < frames; i++)
-                Prepare(video.Values.AsSpan(i * Plane, Plane), scale, margin, shrunk.AsSpan(i * inner * inner, inner * inner));
-            var probe = new Probe(shrunk, frames, inner, margin);
+        int size = probe.Size + 2 * probe.Margin, reach = size / 4;
+        int top = Math.Max(0, window.Top - reach), bottom = Math.Min(Side - size, window.Top + reach);
+        int left = Math.Max(0, window.Left - reach), right = Math.Min(Side - size, window.Left + reach);
+        (double Score, int Y, int X) coarse = (double.NegativeInfinity, window.Top, window.Left);
+        for (int y = top; y <= bottom; y += 2)
+            for (int x = left; x <= right; x += 2)
+            {
+                double score = Correlate(probe, container, y, x, offset, slack: 1);
+                if (score > coarse.Score) coarse = (score, y, x);
+            }
 
-            int top = Math.Max(0, window.Top - reach), bottom = Math.Min(Side - size, window.Top + reach);
-            int left = Math.Max(0, window.Left - reach), right = Math.Min(Side - size, window.Left + reach);
-            (double Score, int Y, int X) coarse = (double.NegativeInfinity, window.Top, window.Left);
-            for (int y = top; y <= bottom; y += 2)
-                for (int x = left; x <= right; x += 2)
-                {
-                    double score = Correlate(probe, container, y, x, offset, slack: 1);
-                    if (score > coarse.Score) coarse = (score, y, x);
-                }
-
-            double best = double.NegativeInfinity;
-            for (int y = Math.Max(top, coarse.Y - 1); y <= Math.Min(bottom, coarse.Y + 1); y++)
-                for (int x = Math.Max(left, coarse.X - 1); x <= Math.Min(right, coarse.X + 1); x++)
-                    best = Math.Max(best, Correlate(probe, container, y, x, offset, slack: 1));
-            return (float)best;
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(shrunk);
-        }
+        double best = double.NegativeInfinity;
+        for (int y = Math.Max(top, coarse.Y - 1); y <= Math.Min(bottom, coarse.Y + 1); y++)
+            for (int x = Math.Max(left, coarse.X - 1); x <= Math.Min(right, coarse.X + 1); x++)
+                best = Math.Max(best, Correlate(probe, container, y, x, offset, slack: 1));
+        return (float)best;
     }
 
     /// <summary>Mean over the video's frames i of the best correlation with the container's frames i + offset ± slack at (y, x); a frame with no partner counts 0.</summary>
@@ -183,8 +182,9 @@ public static class InsetVerification
         return RectSum(integral, size + 1, y0, y1, x0, x1) / ((y1 - y0) * (x1 - x0));
     }
 
-    private static double RectSum(double[] integral, int stride, int y0, int y1, int x0, int x1) =>
-        integral[y1 * stride + x1] - integral[y0 * stride + x1] - integral[y1 * stride + x0] + integral[y0 * stride + x0];
+    /// <summary>The sum over rows [y0, y1) and columns [x0, x1) from the summed-area table starting at <paramref name="at"/>.</summary>
+    private static double RectSum(double[] table, int stride, int y0, int y1, int x0, int x1, int at = 0) =>
+        table[at + y1 * stride + x1] - table[at + y0 * stride + x1] - table[at + y1 * stride + x0] + table[at + y0 * stride + x0];
 
     /// <summary>Summed-area tables of an image (and of its squares when <paramref name="squares"/> is given), (size + 1)² each.</summary>
     private static void Integrate(ReadOnlySpan<float> image, int size, Span<double> sums, Span<double> squares)
@@ -211,10 +211,21 @@ public static class InsetVerification
         }
     }
 
-    /// <summary>The video's prepared frames at one scale: Size² interiors of windows with Margin pixels cut on each side.</summary>
+    /// <summary>The video's prepared frames at one scale: Size² interiors of windows with Margin pixels cut on each side
+    /// (Values is rented from the shared pool).</summary>
     private readonly record struct Probe(float[] Values, int Frames, int Size, int Margin)
     {
         public ReadOnlySpan<float> Frame(int i) => Values.AsSpan(i * Size * Size, Size * Size);
+
+        /// <summary>Every frame of <paramref name="video"/> prepared for windows of 1/<paramref name="scale"/> of the side.</summary>
+        public static Probe Prepare(RegionFeatures video, int scale)
+        {
+            int size = Side / scale, margin = size / 8, inner = size - 2 * margin;
+            float[] values = ArrayPool<float>.Shared.Rent(video.Frames * inner * inner);
+            for (int i = 0; i < video.Frames; i++)
+                InsetVerification.Prepare(video.Values.AsSpan(i * Plane, Plane), scale, margin, values.AsSpan(i * inner * inner, inner * inner));
+            return new Probe(values, video.Frames, inner, margin);
+        }
     }
 
     /// <summary>The container's band-passed frames with summed-area tables of their values and squares.</summary>
@@ -244,7 +255,5 @@ public static class InsetVerification
             return dot / Math.Sqrt(variance);
         }
 
-        private static double RectSum(double[] table, int stride, int y0, int y1, int x0, int x1, int at) =>
-            table[at + y1 * stride + x1] - table[at + y0 * stride + x1] - table[at + y1 * stride + x0] + table[at + y0 * stride + x0];
     }
 }

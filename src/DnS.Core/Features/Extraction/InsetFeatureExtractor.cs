@@ -24,6 +24,10 @@ public sealed class InsetFeatureExtractor : FrameEncodingExtractor
     /// <summary>Windows per frame over all scales (83): regions 1..83.</summary>
     internal static int WindowCount => Layout.Length - 1;
 
+    /// <summary>The regions [First, End) of each scale's windows, in the order of <see cref="Scales"/> (1..9, 10..34, 35..83).</summary>
+    internal static IReadOnlyList<(int First, int End)> ScaleRegions { get; } =
+        [.. Scales.Select(k => (Array.FindIndex(Layout, 1, w => w.Width == Side / k), Array.FindLastIndex(Layout, w => w.Width == Side / k) + 1))];
+
     /// <summary>Creates the extractor; the decoding options' sampling, limits and ffmpeg folder apply, its resize is replaced by
     /// <see cref="ResizeMethod.Stretch"/> to <see cref="Side"/>².</summary>
     public InsetFeatureExtractor(VideoDecodingOptions? decoding = null)
