@@ -144,7 +144,21 @@ public sealed class DecodingLimitTests(VideoClips clips)
     private static async Task WaitUntilGone(int pid)
     {
         using var bound = new CancellationTokenSource(Bound);
-        while (Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal))
+        while (IsRunning(pid))
             await Task.Delay(50, bound.Token);
+    }
+
+    // Running: its /proc entry exists and is not a zombie. The entry can vanish between any two reads (the runtime reaps
+    // the child meanwhile): reading it then fails with ENOENT or ESRCH, which means gone.
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }
