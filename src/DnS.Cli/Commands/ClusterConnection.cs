@@ -32,9 +32,13 @@ internal static class ClusterConnection
         return result.IsPartial ? ExitCodes.SomeFailed : ExitCodes.Success;
     }
 
-    /// <summary><c>--policy</c>, else the library's default, else <see cref="VideoLibrary.DefaultVideoPolicy"/>.</summary>
-    public static SelectorPolicy Policy(string? policy, VideoLibrary? library) =>
-        policy is not null ? SelectorPolicy.Parse(policy) : library?.DefaultPolicy ?? VideoLibrary.DefaultVideoPolicy;
+    /// <summary><c>--policy</c>, else the library's default without the inset stage, else <see cref="VideoLibrary.DefaultVideoPolicy"/>.</summary>
+    /// <exception cref="FormatException">The policy is malformed, or asks for the inset stage (shards hold no inset side).</exception>
+    public static SelectorPolicy Policy(string? policy, VideoLibrary? library)
+    {
+        var parsed = policy is not null ? SelectorPolicy.Parse(policy) : (library?.DefaultPolicy ?? VideoLibrary.DefaultVideoPolicy).WithInsets(false);
+        return parsed.Insets ? throw new FormatException($"policy '{policy}': a cluster's shards hold no inset side; search the index with +insets instead") : parsed;
+    }
 
     /// <summary>Searches the cluster with a query video (extracted with <paramref name="library"/>) or an indexed id.</summary>
     /// <exception cref="KeyNotFoundException">A video file without a library to extract it, or an id the cluster does not hold.</exception>

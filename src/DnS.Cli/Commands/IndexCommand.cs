@@ -48,6 +48,10 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         [Description("A CLIP model folder (config.json, text.onnx, vision.onnx, BPE vocabulary): also store CLIP frame embeddings for `dns search --text`. Given for an index without a text side, it adds one (the indexed videos get their text embeddings at this run).")]
         public string? TextModel { get; init; }
 
+        [CommandOption("--insets")]
+        [Description("Also keep an inset side (picture-in-picture features and 192² luma thumbnails, about 48 KB per frame in insets/), so that searches find copies showing a query shrunk inside other footage; its default policy then ends in +insets. Given for an index without one, it adds one (the indexed videos get theirs at this run).")]
+        public bool Insets { get; init; }
+
         [CommandOption("--coarse <ENCODING>")]
         [Description("How a new index keeps coarse vectors: both (int8 codes scanned, floats re-score the best; default), int8 (4x smaller, approximate coarse scores) or float.")]
         public string? Coarse { get; init; }
@@ -118,10 +122,12 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
                 Features = features,
                 PcaSample = [.. videos.Select(v => v.Path)],
                 TextModel = settings.TextModel,
+                Insets = settings.Insets,
             }, cancellationToken);
         DeviceSettings.ReportFallback(library);
         // An index without a text side gets one (its indexed videos get their text embeddings in this run).
         if (reopen && settings.TextModel is not null) await library.AddTextModelAsync(settings.TextModel, cancellationToken);
+        if (settings.Insets) await library.AddInsetsAsync(cancellationToken);
         if (settings.RegionMeans && !library.Schema.RegionMeans)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();

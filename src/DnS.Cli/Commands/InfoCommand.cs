@@ -29,12 +29,14 @@ internal sealed class InfoCommand : AsyncCommand<InfoCommand.Settings>
         var report = library.GetStorageReport();
         var schema = library.Schema;
         var text = library.GetTextStorageReport();
+        var insets = library.GetInsetStorageReport();
         if (settings.Json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     schema, builtWith = library.ToString(), sources = library.Sources.Count, report, report.CoarseBytesPerVideo, report.FineBytesPerVideo, report.TotalBytesPerVideo,
                     text = text is null ? null : new { model = library.TextModelFolder, report = text, text.TotalBytesPerVideo },
+                    insets = insets is null ? null : new { report = insets, insets.TotalBytesPerVideo },
                 },
                 new JsonSerializerOptions { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } }));
             return ExitCodes.Success;
@@ -53,6 +55,8 @@ internal sealed class InfoCommand : AsyncCommand<InfoCommand.Settings>
         if (text is not null)
             grid.AddRow("text side", Markup.Escape($"CLIP model {library.TextModelFolder}: {text.Videos} videos, {text.Frames} frames, " +
                                                    $"{text.TotalBytes / 1024.0:F2} KB ({text.TotalBytesPerVideo / 1024:F2} KB/video) in text/"));
+        if (insets is not null)
+            grid.AddRow("inset side", $"{insets.Videos} videos, {insets.Frames} frames, {insets.TotalBytes / 1024.0:F2} KB ({insets.TotalBytesPerVideo / 1024:F2} KB/video) in insets/");
         AnsiConsole.Write(grid);
         return ExitCodes.Success;
     }

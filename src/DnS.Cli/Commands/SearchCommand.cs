@@ -38,7 +38,7 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
         public int Top { get; init; } = 10;
 
         [CommandOption("--policy <POLICY>")]
-        [Description("coarse | fine | dns:FRACTION | topk:K | threshold:P; topk and dns take +regions:M (M of the budget to the best region matches, e.g. dns:0.05+regions:5). Default: topk:60+regions:10 (on an index made before region means: dns:0.3 with a selector, else topk:100).")]
+        [Description("coarse | fine | dns:FRACTION | topk:K | threshold:P; topk and dns take +regions:M (M of the budget to the best region matches, e.g. dns:0.05+regions:5); any ends in +insets on an index with an inset side (dns index --insets). Default: topk:60+regions:10, +insets with an inset side (on an index made before region means: dns:0.3 with a selector, else topk:100).")]
         public string? Policy { get; init; }
 
         [CommandOption("--json")]
@@ -91,7 +91,7 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
                 {
                     result.Statistics.CoarsePairs, result.Statistics.SelectorPairs, result.Statistics.FinePairs,
                     coarseMs = result.Statistics.Coarse.TotalMilliseconds, selectionMs = result.Statistics.Selection.TotalMilliseconds,
-                    fineMs = result.Statistics.Fine.TotalMilliseconds, totalMs = result.Statistics.Total.TotalMilliseconds,
+                    fineMs = result.Statistics.Fine.TotalMilliseconds, insetMs = result.Statistics.Inset.TotalMilliseconds, totalMs = result.Statistics.Total.TotalMilliseconds,
                 },
             }, new JsonSerializerOptions { WriteIndented = true }));
             return;
@@ -106,7 +106,7 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
         AnsiConsole.Write(table);
         var s = result.Statistics;
         Console.WriteLine($"policy {policy}: {s.CoarsePairs} {first} pairs ({s.Coarse.TotalMilliseconds:F2} ms), {s.SelectorPairs} selector pairs, " +
-                          $"{s.FinePairs} {second} pairs ({s.Fine.TotalMilliseconds:F2} ms); total {s.Total.TotalMilliseconds:F2} ms");
+                          $"{s.FinePairs} {second} pairs ({s.Fine.TotalMilliseconds:F2} ms){(policy.Insets ? $", inset stage {s.Inset.TotalMilliseconds:F0} ms" : "")}; total {s.Total.TotalMilliseconds:F2} ms");
     }
 
     /// <summary>Opens an index for searching; stored embeddings depend on the networks, so <paramref name="models"/> (if given) must be the ones that built it.</summary>

@@ -11,7 +11,7 @@ namespace DnS.Core.Library;
 /// and the frame embeddings (fine floats, T×1×D, 1 fps). The model is recorded in the main store's metadata under
 /// <see cref="MetadataKey"/> (its folder and the SHA-256 of each of its files, verified at open).
 /// </summary>
-internal sealed class TextSide : IAsyncDisposable
+internal sealed class TextSide : ICompanionSide
 {
     /// <summary>The metadata key (main store) of the text model's record.</summary>
     public const string MetadataKey = "dns.text";
@@ -111,6 +111,10 @@ internal sealed class TextSide : IAsyncDisposable
             _modelGate.Release();
         }
     }
+
+    /// <inheritdoc/>
+    public async Task<VideoRecord> ExtractRecordAsync(string id, string path, CancellationToken cancellationToken) =>
+        CreateRecord(id, await EncodeFileAsync(path, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Embeds text queries ([texts, D], L2-normalized rows).</summary>
     public float[] EncodeText(IReadOnlyList<string> texts)

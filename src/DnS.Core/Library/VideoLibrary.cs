@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using DnS.Core.Features;
 using DnS.Core.Features.Backbone;
@@ -43,6 +45,9 @@ public sealed class VideoLibrary : IAsyncDisposable
     private readonly bool _readOnly;
     private readonly OnnxBackboneOptions? _session;
     private TextSide? _text;
+    private InsetSide? _insets;
+    // The inset side of query records made from files (CreateQueryAsync), for searches with +insets.
+    private readonly ConditionalWeakTable<VideoRecord, InsetQuery> _insetQueries = [];
     private bool _migrating;
     private bool _disposed;
 
@@ -92,8 +97,9 @@ public sealed class VideoLibrary : IAsyncDisposable
     /// <summary>The policy video searches use when none is given: <see cref="DefaultVideoPolicy"/> on an index that keeps
     /// region means (every index made since they exist); on an older one, its previous default, DnS at 30 % with a selector
     /// network, else top-100 re-ranking (region picks would read every fine feature at its first search).</summary>
-    public SelectorPolicy DefaultPolicy => Schema.RegionMeans ? DefaultVideoPolicy
-        : Models.Selector is not null ? SelectorPolicy.SelectorFraction(0.3) : SelectorPolicy.TopK(100);
+    /// <remarks>On an index with an inset side (<see cref="HasInsets"/>) the policy ends in <c>+insets</c>.</remarks>
+    public SelectorPolicy DefaultPolicy => (Schema.RegionMeans ? DefaultVideoPolicy
+        : Models.Selector is not null ? SelectorPolicy.SelectorFraction(0.3) : SelectorPolicy.TopK(100)).WithInsets(HasInsets);
 
     /// <summary>Top-60 re-ranking of which 10 are region picks (<c>topk:60+regions:10</c>): on five renders of the realistic
     /// corpus within 0.005 mAP of fine-only at about 1/10 of its time, with the built-in coarse stage or a distilled one
@@ -127,10 +133,10 @@ public sealed class VideoLibrary : IAsyncDisposable
             text.Model?.Dispose();
             throw;
         }
-        if (text.Model is null) return library;
         try
         {
-            await library.AttachTextAsync(text.Record, text.Model, cancellationToken).ConfigureAwait(false);
+            if (text.Model is not null) await library.AttachTextAsync(text.Record, text.Model, cancellationToken).ConfigureAwait(false);
+            if (options.Insets) await library.AddInsetsAsync(cancellationToken).ConfigureAwait(false);
             return library;
         }
         catch
@@ -296,7 +302,18 @@ public sealed class VideoLibrary : IAsyncDisposable
             var text = store.Metadata.TryGetValue(TextSide.MetadataKey, out var textJson)
                 ? await TextSide.OpenAsync(folder, textJson, readOnly, cancellationToken).ConfigureAwait(false)
                 : null;
-            return new VideoLibrary(store, readOnly, profile, extractor, models, sources, migrating, ingestion, session, fallback) { _text = text };
+            try
+            {
+                var insets = store.Metadata.TryGetValue(InsetSide.MetadataKey, out var insetJson)
+                    ? await InsetSide.OpenAsync(folder, insetJson, readOnly, cancellationToken).ConfigureAwait(false)
+                    : null;
+                return new VideoLibrary(store, readOnly, profile, extractor, models, sources, migrating, ingestion, session, fallback) { _text = text, _insets = insets };
+            }
+            catch
+            {
+                if (text is not null) await text.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
         catch
         {
@@ -325,41 +342,48 @@ public sealed class VideoLibrary : IAsyncDisposable
         try
         {
             var staged = new Dictionary<string, VideoSourceInfo>(StringComparer.Ordinal);
-            var text = _text;
-            var stagedText = new Dictionary<string, (VideoRecord Record, VideoSourceInfo Source)>(StringComparer.Ordinal);
+            ICompanionSide[] sides = Sides;
+            var stagedSides = new Dictionary<string, (VideoRecord?[] Records, VideoSourceInfo Source)>(StringComparer.Ordinal);
             bool MainCurrent(VideoSource video) => !reindex && _store.TryGetOrdinal(video.Id, out _)
                                                    && _sources.TryGetValue(video.Id, out var known) && known == VideoSourceInfo.Of(video.Path);
-            var pipeline = new IngestionPipeline<(VideoSourceInfo? Source, RegionFeatures? Features, float[]? TextFrames)>(_store, _ingestion)
+            bool SideCurrent(ICompanionSide side, VideoSource video) => !reindex && side.Companion.IsCurrent(video.Id, VideoSourceInfo.Of(video.Path));
+            var pipeline = new IngestionPipeline<(VideoSourceInfo? Source, RegionFeatures? Features, VideoRecord?[] Sides)>(_store, _ingestion)
             {
                 Extract = async (video, ct) =>
                 {
                     // The file's state before extraction: a file changed meanwhile is seen as changed by the next run.
                     var source = VideoSourceInfo.Of(video.Path);
-                    // The main side only when it is not current (text added to an index, or a text side behind after a
-                    // crash); the two sides decode the file side by side (their frames are preprocessed differently).
+                    // Each side only when it is not current (a side added to an index, or one behind after a crash); the
+                    // sides decode the file side by side (their frames are preprocessed differently).
                     var features = MainCurrent(video) ? null : _extractor.ExtractAsync(video.Path, ct);
-                    var frames = text?.EncodeFileAsync(video.Path, ct);
-                    await Task.WhenAll(new Task?[] { features, frames }.OfType<Task>()).ConfigureAwait(false);
-                    return (source, features is null ? null : await features.ConfigureAwait(false), frames is null ? null : await frames.ConfigureAwait(false));
+                    var records = sides.Select(side => SideCurrent(side, video) ? null : side.ExtractRecordAsync(video.Id, video.Path, ct)).ToArray();
+                    await Task.WhenAll(new Task?[] { features }.Concat(records).OfType<Task>()).ConfigureAwait(false);
+                    return (source, features is null ? null : await features.ConfigureAwait(false),
+                        [.. records.Select(r => r?.Result)]);
                 },
                 Records = (video, extracted) =>
                 {
                     var source = extracted.Source ?? new VideoSourceInfo(Path.GetFullPath(video.Path), -1, DateTime.MinValue);
-                    if (extracted.TextFrames is { } frames) stagedText[video.Id] = (text!.CreateRecord(video.Id, frames), source);
+                    if (extracted.Sides.Any(r => r is not null)) stagedSides[video.Id] = (extracted.Sides, source);
                     if (extracted.Features is null) return [];
                     var record = VideoRecordFactory.Create(Models, video.Id, extracted.Features.Values);
                     staged[video.Id] = source;
                     return [record];
                 },
-                IsCurrent = video => MainCurrent(video) && (text is null || text.Companion.IsCurrent(video.Id, VideoSourceInfo.Of(video.Path))),
+                IsCurrent = video => MainCurrent(video) && sides.All(side => SideCurrent(side, video)),
                 BeforeCommit = async (stored, ct) =>
                 {
                     await StageMetadataAsync(stored.Where(v => staged.ContainsKey(v.Id)).Select(v => (v.Id, (VideoSourceInfo?)staged[v.Id])), ct).ConfigureAwait(false);
                     foreach (var video in stored)
-                        if (stagedText.Remove(video.Id, out var entry)) await text!.Companion.StageAsync(entry.Record, entry.Source, ct).ConfigureAwait(false);
+                        if (stagedSides.Remove(video.Id, out var entry))
+                            for (int i = 0; i < sides.Length; i++)
+                                if (entry.Records[i] is { } record) await sides[i].Companion.StageAsync(record, entry.Source, ct).ConfigureAwait(false);
                 },
-                // The text side is committed after the main store, never ahead of it (CompanionStore).
-                AfterCommit = text is null ? null : ct => text.Companion.CommitAsync(ct),
+                // The sides are committed after the main store, never ahead of it (CompanionStore).
+                AfterCommit = sides.Length == 0 ? null : async ct =>
+                {
+                    foreach (var side in sides) await side.Companion.CommitAsync(ct).ConfigureAwait(false);
+                },
             };
             try
             {
@@ -386,11 +410,11 @@ public sealed class VideoLibrary : IAsyncDisposable
         {
             var removed = new List<string>();
             var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
-            // The text side first, so it never holds a video the main store does not (CompanionStore).
-            if (_text is not null)
+            // The sides first, so they never hold a video the main store does not (CompanionStore).
+            foreach (var side in Sides)
             {
-                await _text.Companion.StageRemovalAsync(distinct, cancellationToken).ConfigureAwait(false);
-                await _text.Companion.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await side.Companion.StageRemovalAsync(distinct, cancellationToken).ConfigureAwait(false);
+                await side.Companion.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             foreach (var id in distinct)
                 if (await _store.RemoveAsync(id, cancellationToken).ConfigureAwait(false)) removed.Add(id);
@@ -425,15 +449,25 @@ public sealed class VideoLibrary : IAsyncDisposable
         }
     }
 
-    /// <summary>Extracts a video file and runs the networks: a query record (not stored).</summary>
+    /// <summary>Extracts a video file and runs the networks: a query record (not stored). On an index with an inset side
+    /// the file's inset features and thumbnails are extracted too (decoded side by side), for searches with
+    /// <see cref="SelectorPolicy.Insets"/>.</summary>
     /// <param name="videoFile">The query video.</param>
     /// <param name="id">Its id in results (default: the file name without extension).</param>
     /// <param name="cancellationToken">Cancels the extraction.</param>
     /// <exception cref="Features.Decoding.VideoDecodingException">The file cannot be decoded.</exception>
     public async Task<VideoRecord> CreateQueryAsync(string videoFile, string? id = null, CancellationToken cancellationToken = default)
     {
-        var features = await _extractor.ExtractAsync(videoFile, cancellationToken).ConfigureAwait(false);
-        return VideoRecordFactory.Create(Models, id ?? Path.GetFileNameWithoutExtension(videoFile), features.Values);
+        var features = _extractor.ExtractAsync(videoFile, cancellationToken);
+        var insets = _insets?.ExtractAsync(videoFile, cancellationToken);
+        await Task.WhenAll(new Task?[] { features, insets }.OfType<Task>()).ConfigureAwait(false);
+        var record = VideoRecordFactory.Create(Models, id ?? Path.GetFileNameWithoutExtension(videoFile), (await features.ConfigureAwait(false)).Values);
+        if (insets is not null)
+        {
+            var (insetFeatures, thumbnails) = await insets.ConfigureAwait(false);
+            _insetQueries.Add(record, new InsetQuery(insetFeatures, thumbnails));
+        }
+        return record;
     }
 
     /// <summary>Searches with a video file (extracted on the fly; its id is the file name without extension, and an indexed video of that id is left out of the hits).</summary>
@@ -444,20 +478,50 @@ public sealed class VideoLibrary : IAsyncDisposable
     /// <summary>Searches with an indexed video (left out of its own hits).</summary>
     /// <exception cref="KeyNotFoundException">No video has that id.</exception>
     public SearchResult Search(string id, SelectorPolicy? policy = null, int top = 20, CancellationToken cancellationToken = default) =>
-        _engine.Search(id, policy ?? DefaultPolicy, top, cancellationToken);
+        _store.TryGetRecord(id, out var query) ? Search(query, policy, top, cancellationToken) : throw new KeyNotFoundException($"no video '{id}' in the index");
 
-    /// <summary>Searches with a query record (<see cref="CreateQueryAsync"/>).</summary>
-    public SearchResult Search(VideoRecord query, SelectorPolicy? policy = null, int top = 20, CancellationToken cancellationToken = default) =>
-        _engine.Search(query, policy ?? DefaultPolicy, top, cancellationToken);
+    /// <summary>Searches with a query record (<see cref="CreateQueryAsync"/>, or an indexed video's from <see cref="TryGetRecord"/>).</summary>
+    /// <exception cref="ArgumentException">The policy has <see cref="SelectorPolicy.Insets"/> and the record has no inset side
+    /// (the index has none, or the record was made elsewhere).</exception>
+    public SearchResult Search(VideoRecord query, SelectorPolicy? policy = null, int top = 20, CancellationToken cancellationToken = default)
+    {
+        policy ??= DefaultPolicy;
+        if (!policy.Insets) return _engine.Search(query, policy, top, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfNegative(top);
+        var scores = ScoreAll(query, policy, cancellationToken);
+        var ranked = scores.Merged.Select((merged, o) => (Merged: merged, Ordinal: o))
+            .Where(p => scores.IsLive[p.Ordinal] && scores.Ids[p.Ordinal] != query.Id)
+            .OrderByDescending(p => p.Merged).ThenBy(p => p.Ordinal).Take(top);
+        var hits = ranked.Select(p =>
+        {
+            float fine = scores.Fine[p.Ordinal];
+            var stage = scores.InsetMoved?.Contains(p.Ordinal) == true ? ScoringStage.Inset : float.IsNaN(fine) ? ScoringStage.Coarse : ScoringStage.Fine;
+            return new SearchHit(scores.Ids[p.Ordinal], p.Merged, stage, scores.Coarse[p.Ordinal], fine);
+        }).ToArray();
+        return new SearchResult(query.Id, policy, hits, scores.Statistics);
+    }
 
     /// <summary>Scores a query against every video (per store ordinal; <see cref="GetId"/> names them), e.g. for the FIVR results format.</summary>
-    public StoreScores ScoreAll(VideoRecord query, SelectorPolicy? policy = null, CancellationToken cancellationToken = default) =>
-        _engine.ScoreAll(query, policy ?? DefaultPolicy, cancellationToken);
+    /// <exception cref="ArgumentException">As <see cref="Search(VideoRecord, SelectorPolicy?, int, CancellationToken)"/>.</exception>
+    public StoreScores ScoreAll(VideoRecord query, SelectorPolicy? policy = null, CancellationToken cancellationToken = default)
+    {
+        policy ??= DefaultPolicy;
+        if (!policy.Insets) return _engine.ScoreAll(query, policy, cancellationToken);
+        var insetQuery = InsetQueryOf(query, policy);
+        return MoveInsets(query, insetQuery, _engine.ScoreAll(query, policy.WithInsets(false), cancellationToken), policy, cancellationToken);
+    }
 
     /// <summary>Scores of many queries against every indexed video, with one coarse scan per batch of queries
     /// (<see cref="RetrievalEngine.ScoreAllBatch"/>: the results of <see cref="ScoreAll"/> one by one, produced lazily).</summary>
-    public IEnumerable<StoreScores> ScoreAllBatch(IReadOnlyList<VideoRecord> queries, SelectorPolicy? policy = null, CancellationToken cancellationToken = default) =>
-        _engine.ScoreAllBatch(queries, policy ?? DefaultPolicy, cancellationToken);
+    /// <exception cref="ArgumentException">As <see cref="Search(VideoRecord, SelectorPolicy?, int, CancellationToken)"/>.</exception>
+    public IEnumerable<StoreScores> ScoreAllBatch(IReadOnlyList<VideoRecord> queries, SelectorPolicy? policy = null, CancellationToken cancellationToken = default)
+    {
+        policy ??= DefaultPolicy;
+        if (!policy.Insets) return _engine.ScoreAllBatch(queries, policy, cancellationToken);
+        var insetQueries = queries.Select(q => InsetQueryOf(q, policy)).ToArray();
+        return _engine.ScoreAllBatch(queries, policy.WithInsets(false), cancellationToken)
+            .Select((scores, i) => MoveInsets(queries[i], insetQueries[i], scores, policy, cancellationToken));
+    }
 
     /// <summary>The id at a store ordinal of <see cref="ScoreAll"/>.</summary>
     public string GetId(int ordinal) => _store.GetId(ordinal);
@@ -492,6 +556,60 @@ public sealed class VideoLibrary : IAsyncDisposable
 
     /// <summary>The CLIP model folder of the text side, or null without one.</summary>
     public string? TextModelFolder => _text?.Record.Folder;
+
+
+    /// <summary>The calibrated fine score from which the inset stage counts the cascade's matches as confident (its verified
+    /// matches go just under it): the tier measured on the realistic corpus (docs/realistic-corpus.md).</summary>
+    private const double ConfidentFineScore = 0.9;
+
+    // The inset side of a query: extracted with it from a file, or an indexed video's own.
+    private InsetQuery InsetQueryOf(VideoRecord query, SelectorPolicy policy)
+    {
+        var insets = _insets ?? throw new ArgumentException(
+            $"policy '{policy}': {Folder} has no inset side; index with --insets (VideoLibraryOptions.Insets) first", nameof(policy));
+        if (_insetQueries.TryGetValue(query, out var extracted)) return extracted;
+        // An indexed video's record (the same coarse vector as the stored one, not merely the same id).
+        using var snapshot = insets.Companion.Store.AcquireSnapshot();
+        if (_store.TryGetRecord(query.Id, out var stored) && stored.Coarse.Span.SequenceEqual(query.Coarse.Span) && snapshot.TryGetRecord(query.Id, out var record))
+        {
+            var (features, thumbnails) = InsetSide.Decode(record);
+            return new InsetQuery(features, thumbnails);
+        }
+        throw new ArgumentException($"query '{query.Id}' has no inset features: search with the video file (CreateQueryAsync, SearchFileAsync) or an indexed id whose inset side is extracted", nameof(query));
+    }
+
+    // The cascade's scores with the inset stage's verified matches moved to just under the confident tier.
+    private StoreScores MoveInsets(VideoRecord query, InsetQuery insetQuery, StoreScores scores, SelectorPolicy policy, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var snapshot = _insets!.Companion.Store.AcquireSnapshot();
+        if (snapshot.Count == 0) return scores;
+        var stage = InsetSide.Stage(snapshot);
+        var insetScores = stage.Score(insetQuery.Features, cancellationToken);
+        var others = insetScores.Where(p => p.Key != query.Id).ToDictionary(StringComparer.Ordinal);
+        var verified = stage.Verify(insetQuery.Features, insetQuery.Thumbnails, others, cancellationToken);
+        double tier = ConfidentFineScore + (policy.Kind == SelectionKind.TopK ? Models.FineCalibration.ShortlistLift : 0);
+        var ordinals = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ranking = new List<(string Id, double Score)>();
+        for (int o = 0; o < scores.Merged.Length; o++)
+            if (scores.IsLive[o] && scores.Ids[o] != query.Id)
+            {
+                ordinals[scores.Ids[o]] = o;
+                ranking.Add((scores.Ids[o], scores.Merged[o]));
+            }
+        var merged = (float[])scores.Merged.Clone();
+        var moved = new HashSet<int>();
+        foreach (var (id, score) in stage.Rerank(ranking, insetScores, tier, verified))
+        {
+            int o = ordinals[id];
+            if ((float)score == merged[o]) continue;
+            merged[o] = (float)score;
+            moved.Add(o);
+        }
+        return scores with { Merged = merged, InsetMoved = moved, Statistics = scores.Statistics with { Inset = clock.Elapsed } };
+    }
+
+    private sealed record InsetQuery(RegionFeatures Features, RegionFeatures Thumbnails);
 
     /// <summary>The policy text searches use when none is given: the slow stage re-ranks the fast stage's top 50.</summary>
     public static SelectorPolicy DefaultTextPolicy { get; } = SelectorPolicy.TopK(50);
@@ -533,22 +651,7 @@ public sealed class VideoLibrary : IAsyncDisposable
                 throw new ArgumentException($"the index at {Folder} has a text side built with {_text.Record}; {record} needs an index built with it");
             }
             var text = await TextSide.OpenAsync(Folder, record, model, readOnly: false, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                // A companion the main store does not name is what an attach killed before its last commit left: emptied.
-                if (text.Companion.Store.Count > 0)
-                {
-                    await text.Companion.StageRemovalAsync(text.Companion.Store.Ids.ToList(), cancellationToken).ConfigureAwait(false);
-                    await text.Companion.CommitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                await _store.SetMetadataAsync(TextSide.MetadataKey, record.ToJson(), cancellationToken).ConfigureAwait(false);
-                await _store.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await text.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
+            await AttachSideAsync(text, TextSide.MetadataKey, record.ToJson(), cancellationToken).ConfigureAwait(false);
             _text = text;
         }
         finally
@@ -556,6 +659,58 @@ public sealed class VideoLibrary : IAsyncDisposable
             _writer.Release();
         }
     }
+
+    /// <summary>
+    /// Gives the index an inset side (<see cref="VideoLibraryOptions.Insets"/>): the companion store is created in the
+    /// subfolder <c>insets</c>, then the main store records its layout. Videos already indexed get their inset records at
+    /// the next <see cref="AddAsync"/> of their files (only the inset side is extracted for them). Nothing happens when
+    /// the index already has one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The library is open read-only.</exception>
+    public async Task AddInsetsAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly();
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_insets is not null) return;
+            string json = InsetSide.Layout.ToJson();
+            var insets = await InsetSide.OpenAsync(Folder, json, readOnly: false, cancellationToken).ConfigureAwait(false);
+            await AttachSideAsync(insets, InsetSide.MetadataKey, json, cancellationToken).ConfigureAwait(false);
+            _insets = insets;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    // Records a newly opened side in the main store (under the writer lock); disposes it when that fails.
+    private async Task AttachSideAsync(ICompanionSide side, string metadataKey, string json, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A companion the main store does not name is what an attach killed before its last commit left: emptied.
+            if (side.Companion.Store.Count > 0)
+            {
+                await side.Companion.StageRemovalAsync(side.Companion.Store.Ids.ToList(), cancellationToken).ConfigureAwait(false);
+                await side.Companion.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await _store.SetMetadataAsync(metadataKey, json, cancellationToken).ConfigureAwait(false);
+            await _store.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await side.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Whether the index has an inset side (<see cref="VideoLibraryOptions.Insets"/>).</summary>
+    public bool HasInsets => _insets is not null;
+
+    /// <summary>The storage of the inset side, or null when the index has none.</summary>
+    public StorageReport? GetInsetStorageReport() => _insets?.Companion.Store.GetStorageReport();
 
     /// <summary>
     /// Searches the videos by text (<i>Thinking Fast and Slow</i>): the fast stage ranks every video by the dot product of
@@ -594,6 +749,9 @@ public sealed class VideoLibrary : IAsyncDisposable
             : null;
     }
 
+    // The companion sides the index has (each its own store, committed after the main store).
+    private ICompanionSide[] Sides => new ICompanionSide?[] { _text, _insets }.OfType<ICompanionSide>().ToArray();
+
     private TextSide RequireText()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -610,7 +768,7 @@ public sealed class VideoLibrary : IAsyncDisposable
         if (_disposed) return;
         _disposed = true;
         _extractor.Dispose();
-        if (_text is not null) await _text.DisposeAsync().ConfigureAwait(false);
+        foreach (var side in Sides) await side.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
         _writer.Dispose();
     }

@@ -33,6 +33,16 @@ public sealed record VideoLibraryOptions
     /// <summary>A CLIP model folder (docs/text-search.md) for a text side, or null for none (one can be added later with <see cref="VideoLibrary.AddTextModelAsync"/>).</summary>
     public string? TextModel { get; init; }
 
+    /// <summary>
+    /// Whether the library keeps an inset side (default false): per video, picture-in-picture features and 192² luma
+    /// thumbnails (48 KB per sampled frame, in the index subfolder <c>insets</c>), so that searches with
+    /// <see cref="Retrieval.SelectorPolicy.Insets"/> (the default policy of such a library) find copies that show the query
+    /// shrunk inside other footage. Indexing decodes every file twice more; a search extracts the same from a query file
+    /// and checks its 20 best inset matches against pixels (docs/realistic-corpus.md). One can be added later with
+    /// <see cref="VideoLibrary.AddInsetsAsync"/>.
+    /// </summary>
+    public bool Insets { get; init; }
+
     /// <summary>How a new library keeps its coarse embeddings; null: <see cref="DefaultCoarseEncoding"/>. Given for an
     /// existing library, it must be the one the library was built with.</summary>
     public CoarseEncoding? CoarseEncoding { get; init; }

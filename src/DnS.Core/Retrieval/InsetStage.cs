@@ -24,9 +24,8 @@ namespace DnS.Core.Retrieval;
 /// </remarks>
 public sealed class InsetStage
 {
+    private readonly InsetLibrary _library;
     private readonly string[] _ids;
-    private readonly RegionFeatures[] _features;
-    private readonly RegionFeatures[]? _thumbnails;
     private readonly float[] _means;
     private readonly Dictionary<string, int> _index;
     private readonly InsetStageOptions _options;
@@ -40,41 +39,22 @@ public sealed class InsetStage
     /// video's thumbnails are missing or do not match its features.</exception>
     public InsetStage(IReadOnlyDictionary<string, RegionFeatures> library, InsetStageOptions? options = null,
         IReadOnlyDictionary<string, RegionFeatures>? thumbnails = null)
+        : this(new InMemoryInsetLibrary(library, thumbnails), options)
     {
-        ArgumentNullException.ThrowIfNull(library);
-        if (library.Count == 0) throw new ArgumentException("the inset stage needs at least one library video", nameof(library));
-        _options = options ?? InsetStageOptions.Default;
-        _options.Validate();
-        _ids = [.. library.Keys.Order(StringComparer.Ordinal)];
-        _features = [.. _ids.Select(id => library[id])];
-        _index = Enumerable.Range(0, _ids.Length).ToDictionary(v => _ids[v], StringComparer.Ordinal);
-        var first = _features[0];
-        int d = first.Dimensions;
-        for (int v = 0; v < _ids.Length; v++)
-            if (_features[v].Regions != first.Regions || _features[v].Dimensions != d || _features[v].Regions < 2 || _features[v].Frames < 1)
-                throw new ArgumentException($"inset features of '{_ids[v]}' are {_features[v].Frames}×{_features[v].Regions}×{_features[v].Dimensions}; " +
-                    $"every library video needs the layout of '{_ids[0]}' ({first.Regions} regions of {d}, a whole frame and windows)", nameof(library));
-        if (thumbnails is not null)
-        {
-            _thumbnails = new RegionFeatures[_ids.Length];
-            for (int v = 0; v < _ids.Length; v++)
-            {
-                _thumbnails[v] = thumbnails.TryGetValue(_ids[v], out var t) && InsetVerification.Fits(t, _features[v])
-                    ? t
-                    : throw new ArgumentException($"library video '{_ids[v]}' needs InsetThumbnailExtractor thumbnails of its {_features[v].Frames} frames", nameof(thumbnails));
-            }
-        }
-        _means = new float[_ids.Length * d];
-        for (int v = 0; v < _ids.Length; v++)
-        {
-            var mean = _means.AsSpan(v * d, d);
-            var f = _features[v];
-            for (int t = 0; t < f.Frames; t++) TensorPrimitives.Add(mean, f.Values.AsSpan(t * f.Regions * d, d), mean);
-            L2Normalization.Normalize(mean);
-        }
     }
 
-    /// <summary>The library's video ids, in ordinal order.</summary>
+    /// <summary>Creates the stage over a library of any storage (an index's inset side).</summary>
+    internal InsetStage(InsetLibrary library, InsetStageOptions? options = null)
+    {
+        _options = options ?? InsetStageOptions.Default;
+        _options.Validate();
+        _library = library;
+        _ids = library.Ids;
+        _means = library.Means;
+        _index = Enumerable.Range(0, _ids.Length).ToDictionary(v => _ids[v], StringComparer.Ordinal);
+    }
+
+    /// <summary>The library's video ids (ordinal order when built from dictionaries).</summary>
     public IReadOnlyList<string> Ids => _ids;
 
     /// <summary>How well <paramref name="query"/> appears shrunk inside each library video (<see cref="InsetSimilarity.Inside"/>).</summary>
@@ -86,8 +66,12 @@ public sealed class InsetStage
     {
         ArgumentNullException.ThrowIfNull(query);
         var scores = new float[_ids.Length];
-        Parallel.For(0, _ids.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
-            v => scores[v] = InsetSimilarity.Inside(query, _features[v]));
+        Parallel.For(0, _ids.Length, Parallelism(cancellationToken), () => new InsetLibrary.Buffers(),
+            (v, _, buffers) =>
+            {
+                scores[v] = InsetSimilarity.Inside(query, _library.Features(v, buffers));
+                return buffers;
+            }, buffers => buffers.Dispose());
         return Enumerable.Range(0, _ids.Length).ToDictionary(v => _ids[v], v => scores[v], StringComparer.Ordinal);
     }
 
@@ -107,13 +91,19 @@ public sealed class InsetStage
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(insetScores);
-        RegionFeatures[] thumbnails = _thumbnails ?? throw new InvalidOperationException("the inset stage was created without thumbnails; pass them to its constructor to verify matches");
+        if (!_library.HasThumbnails)
+            throw new InvalidOperationException("the inset stage was created without thumbnails; pass them to its constructor to verify matches");
         int[] candidates = [.. insetScores.Where(p => _index.ContainsKey(p.Key))
             .OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
             .Take(_options.VerifyCandidates).Select(p => _index[p.Key])];
         var scores = new float[candidates.Length];
-        Parallel.For(0, candidates.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
-            c => scores[c] = InsetVerification.Score(query, _features[candidates[c]], queryThumbnails, thumbnails[candidates[c]]));
+        Parallel.For(0, candidates.Length, Parallelism(cancellationToken), () => new InsetLibrary.Buffers(),
+            (c, _, buffers) =>
+            {
+                int v = candidates[c];
+                scores[c] = InsetVerification.Score(query, _library.Features(v, buffers), queryThumbnails, _library.Thumbnails(v, buffers));
+                return buffers;
+            }, buffers => buffers.Dispose());
         return Enumerable.Range(0, candidates.Length).ToDictionary(c => _ids[candidates[c]], c => scores[c], StringComparer.Ordinal);
     }
 
@@ -171,6 +161,9 @@ public sealed class InsetStage
             return (pair.Id, Score: Math.Max(pair.Score, (strong ? strongTier : weakTier) - 0.01 * (1 - s)));
         }).OrderByDescending(p => p.Score)];
     }
+
+    private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
 
     // The look-alikes of video v (not v, not ranked confidently) that match the query about as well as v does.
     private int FamilySupport(int v, float[] inset, Dictionary<string, double> merged, double tier)

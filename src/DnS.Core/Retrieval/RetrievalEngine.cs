@@ -256,6 +256,8 @@ public sealed partial class RetrievalEngine
     private (int LivePairs, int SelectedCount, int SelectorPairs, TimeSpan Coarse, TimeSpan Selection) ScanAndSelect(IVideoStoreView snapshot, VideoRecord query,
         SelectorPolicy policy, QueryScratch scratch, int needed, CancellationToken cancellationToken, CoarseBatch? batch = null, int batchIndex = 0, int fractionCount = -1)
     {
+        if (policy.Insets)
+            throw new ArgumentException($"policy '{policy}': the inset stage needs the index's inset side and the query's frames; a VideoLibrary runs it", nameof(policy));
         if (policy.NeedsSelector && _models.Selector is null)
             throw new InvalidOperationException($"policy '{policy}' needs a selector network, and the models have none");
         query.Validate(_store.Schema);

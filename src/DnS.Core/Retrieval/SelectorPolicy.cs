@@ -6,7 +6,7 @@ namespace DnS.Core.Retrieval;
 /// Decides which (query, target) pairs the fine-grained student re-scores after the coarse scan; every other
 /// pair keeps its coarse score. Parse the CLI forms with <see cref="Parse"/>: <c>coarse</c>, <c>fine</c>,
 /// <c>topk:K</c>, <c>dns:FRACTION</c>, <c>threshold:P</c>, and <c>topk:K+regions:M</c> or <c>dns:FRACTION+regions:M</c>
-/// (<see cref="WithRegionPicks"/>).
+/// (<see cref="WithRegionPicks"/>); any of them may end in <c>+insets</c> (<see cref="WithInsets"/>).
 /// </summary>
 public sealed record SelectorPolicy
 {
@@ -51,6 +51,18 @@ public sealed record SelectorPolicy
                 ? (true, $"region picks must be in 0..{(Kind == SelectionKind.TopK ? Parameter.ToString(CultureInfo.InvariantCulture) : "the budget")}, got {picks}")
                 : null;
 
+    /// <summary>
+    /// Whether the inset (picture-in-picture) stage runs after the cascade: the query's best matches shown shrunk inside
+    /// library videos are checked against pixels, and the verified ones move to just under the cascade's confident
+    /// matches (<see cref="InsetStage"/>). It needs the index's inset side (<see cref="Library.VideoLibraryOptions.Insets"/>)
+    /// and the query's frames, so only <see cref="Library.VideoLibrary"/> runs it, for a query file or an indexed id;
+    /// a <see cref="RetrievalEngine"/> refuses it.
+    /// </summary>
+    public bool Insets { get; private init; }
+
+    /// <summary>The same policy with the inset stage after it (<see cref="Insets"/>) or without.</summary>
+    public SelectorPolicy WithInsets(bool insets = true) => this with { Insets = insets };
+
     /// <summary>Whether the policy needs the selector network.</summary>
     public bool NeedsSelector => Kind is SelectionKind.SelectorFraction or SelectionKind.SelectorThreshold;
 
@@ -76,21 +88,27 @@ public sealed record SelectorPolicy
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="probability"/> is not a number in [0, 1].</exception>
     public static SelectorPolicy SelectorThreshold(double probability) => Create(SelectionKind.SelectorThreshold, probability);
 
-    /// <summary>Parses <c>coarse</c>, <c>fine</c>, <c>topk:K</c>, <c>dns:FRACTION</c> or <c>threshold:P</c>, and
-    /// <c>topk:K+regions:M</c> or <c>dns:FRACTION+regions:M</c>.</summary>
+    /// <summary>Parses <c>coarse</c>, <c>fine</c>, <c>topk:K</c>, <c>dns:FRACTION</c> or <c>threshold:P</c>, then
+    /// optionally <c>+regions:M</c> (after <c>topk:K</c> or <c>dns:FRACTION</c>), then optionally <c>+insets</c>.</summary>
     /// <exception cref="FormatException">The text is none of these, or its number is out of range (the message says which).</exception>
     public static SelectorPolicy Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string[] sum = text.Split('+', 2);
+        string[] sum = text.Split('+');
         var policy = ParseBase(text, sum[0]);
-        if (sum.Length == 1) return policy;
-        string[] extra = sum[1].Trim().ToLowerInvariant().Split(':', 2);
-        if (extra is not ["regions", var count] || !int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out int picks))
-            throw new FormatException($"policy '{text}': after '+' comes regions:M, M a whole number");
-        return policy.RegionPicksProblem(picks) is { } problem
-            ? throw new FormatException($"policy '{text}': {problem.Reason}")
-            : policy.WithRegionPicks(picks);
+        bool insets = sum.Length > 1 && sum[^1].Trim().Equals("insets", StringComparison.OrdinalIgnoreCase);
+        string[] extras = sum[1..(insets ? ^1 : ^0)];
+        if (extras.Length > 1) throw new FormatException($"policy '{text}': after the base policy come +regions:M and +insets, each at most once, in that order");
+        if (extras.Length == 1)
+        {
+            string[] extra = extras[0].Trim().ToLowerInvariant().Split(':', 2);
+            if (extra is not ["regions", var count] || !int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out int picks))
+                throw new FormatException($"policy '{text}': after '+' comes regions:M, M a whole number, or insets");
+            policy = policy.RegionPicksProblem(picks) is { } problem
+                ? throw new FormatException($"policy '{text}': {problem.Reason}")
+                : policy.WithRegionPicks(picks);
+        }
+        return policy.WithInsets(insets);
     }
 
     private static SelectorPolicy ParseBase(string text, string basePart)
@@ -105,7 +123,7 @@ public sealed record SelectorPolicy
             "topk" => (SelectionKind.TopK, Number()),
             "dns" => (SelectionKind.SelectorFraction, Number()),
             "threshold" => (SelectionKind.SelectorThreshold, Number()),
-            _ => throw new FormatException($"unknown policy '{text}': use coarse, fine, topk:K, dns:FRACTION or threshold:P (the first two with +regions:M)"),
+            _ => throw new FormatException($"unknown policy '{text}': use coarse, fine, topk:K, dns:FRACTION or threshold:P (topk and dns with +regions:M), any of them with +insets"),
         };
         return Problem(kind, parameter) is { } problem
             ? throw new FormatException($"policy '{text}': {problem.Reason}")
@@ -141,5 +159,5 @@ public sealed record SelectorPolicy
         SelectionKind.TopK => $"topk:{Parameter.ToString(CultureInfo.InvariantCulture)}",
         SelectionKind.SelectorFraction => $"dns:{Parameter.ToString(CultureInfo.InvariantCulture)}",
         _ => $"threshold:{Parameter.ToString(CultureInfo.InvariantCulture)}",
-    } + (RegionPicks > 0 ? $"+regions:{RegionPicks.ToString(CultureInfo.InvariantCulture)}" : "");
+    } + (RegionPicks > 0 ? $"+regions:{RegionPicks.ToString(CultureInfo.InvariantCulture)}" : "") + (Insets ? "+insets" : "");
 }

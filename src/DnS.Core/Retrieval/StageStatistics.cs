@@ -10,6 +10,9 @@ namespace DnS.Core.Retrieval;
 /// <param name="Merge">Merging and final ranking time.</param>
 public sealed record StageStatistics(int CoarsePairs, int SelectorPairs, int FinePairs, TimeSpan Coarse, TimeSpan Selection, TimeSpan Fine, TimeSpan Merge)
 {
+    /// <summary>Time of the inset stage (<see cref="SelectorPolicy.Insets"/>: extraction of the query's inset side excluded).</summary>
+    public TimeSpan Inset { get; init; }
+
     /// <summary>Total time.</summary>
-    public TimeSpan Total => Coarse + Selection + Fine + Merge;
+    public TimeSpan Total => Coarse + Selection + Fine + Merge + Inset;
 }

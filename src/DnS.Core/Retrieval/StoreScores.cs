@@ -7,4 +7,8 @@ namespace DnS.Core.Retrieval;
 /// <param name="IsLive">Whether the ordinal is a live video.</param>
 /// <param name="Ids">The video id of every ordinal, from the same snapshot of the store as the scores (a later commit may move ordinals).</param>
 /// <param name="Statistics">Pairs and time per stage.</param>
-public sealed record StoreScores(float[] Coarse, float[] Fine, float[] Merged, bool[] IsLive, string[] Ids, StageStatistics Statistics);
+public sealed record StoreScores(float[] Coarse, float[] Fine, float[] Merged, bool[] IsLive, string[] Ids, StageStatistics Statistics)
+{
+    /// <summary>The ordinals the inset stage moved (<see cref="SelectorPolicy.Insets"/>), or null when it did not run.</summary>
+    public IReadOnlySet<int>? InsetMoved { get; init; }
+}

@@ -212,6 +212,35 @@ public sealed class RetrievalEngineTests
         ((Action)(() => SelectorPolicy.Parse(text))).Should().Throw<FormatException>()
             .WithMessage($"*'{text}'*").WithMessage(reason);
 
+    [Theory]
+    [InlineData("fine+insets", "fine", 0)]
+    [InlineData("topk:60+insets", "topk:60", 0)]
+    [InlineData("topk:60+regions:10+insets", "topk:60", 10)]
+    [InlineData("dns:0.05+regions:5+INSETS", "dns:0.05", 5)]
+    public void The_inset_stage_parses_after_any_policy_and_an_engine_refuses_it(string text, string basePolicy, int regionPicks)
+    {
+        var policy = SelectorPolicy.Parse(text);
+        policy.Insets.Should().BeTrue();
+        policy.RegionPicks.Should().Be(regionPicks);
+        policy.WithInsets(false).Should().Be(regionPicks == 0 ? SelectorPolicy.Parse(basePolicy) : SelectorPolicy.Parse(basePolicy).WithRegionPicks(regionPicks));
+        SelectorPolicy.Parse(policy.ToString()).Should().Be(policy);
+        policy.ToString().Should().EndWith("+insets");
+        SelectorPolicy.Parse(basePolicy).Insets.Should().BeFalse();
+
+        var models = DnsModels.BuiltIn(regions: 1, dims: 8);
+        var store = new InMemoryVideoStore(VideoRecordFactory.SchemaOf(models));
+        var query = VideoRecordFactory.Create(models, "q", [1f, 0, 0, 0, 0, 0, 0, 0]);
+        FluentActions.Invoking(() => new RetrievalEngine(models, store).Search(query, policy, 5)).Should().Throw<ArgumentException>().WithMessage("*inset*VideoLibrary*");
+    }
+
+    [Theory]
+    [InlineData("topk:5+insets+regions:2")]
+    [InlineData("topk:5+insets+insets")]
+    [InlineData("fine+inset")]
+    [InlineData("coarse+regions:1+insets")]
+    public void Misplaced_or_misspelled_inset_suffixes_fail_naming_the_policy(string text) =>
+        FluentActions.Invoking(() => SelectorPolicy.Parse(text)).Should().Throw<FormatException>().WithMessage($"*'{text}'*");
+
     [Fact]
     public void The_factories_validate_like_parse()
     {
