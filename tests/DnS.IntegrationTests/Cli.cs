@@ -38,6 +38,17 @@ internal sealed class Cli(string assembly)
         return (process.ExitCode, await output, await error);
     }
 
+    /// <summary>Runs ffmpeg (quiet, overwriting) with the given arguments; throws with its error output when it fails.</summary>
+    public static void Ffmpeg(params string[] args)
+    {
+        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-nostdin", "-v", "error", "-y" }.Concat(args)) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        string err = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"ffmpeg {string.Join(' ', args)} failed: {err}");
+    }
+
     /// <summary>Starts the tool with redirected output and returns the running process (the caller reads and disposes it).</summary>
     public Process Start(params string[] args)
     {

@@ -60,7 +60,7 @@ public sealed class HostileInputTests(CorpusFixture fixture) : IClassFixture<Cor
         {
             case "empty.mp4": await File.WriteAllBytesAsync(query, []); break;
             case "noise.mp4": await File.WriteAllBytesAsync(query, Enumerable.Range(0, 8192).Select(i => (byte)(i * 7919 >> 3)).ToArray()); break;
-            case "audio.m4a": Ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", query); break;
+            case "audio.m4a": Cli.Ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", query); break;
             default: await File.WriteAllBytesAsync(query, (await File.ReadAllBytesAsync(fixture.Corpus.Videos.First(v => v.Path.EndsWith(".mp4")).Path))[..2000]); break;
         }
 
@@ -131,15 +131,5 @@ public sealed class HostileInputTests(CorpusFixture fixture) : IClassFixture<Cor
         code.Should().Be(1, error);
         error.Should().StartWith($"error: {evil}: ").And.Contain("a length of 4294967295 bytes runs past the end of the data");
         ShouldBeOneLine(error, evil);
-    }
-
-    private static void Ffmpeg(params string[] args)
-    {
-        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
-        foreach (var a in new[] { "-nostdin", "-v", "error", "-y" }.Concat(args)) info.ArgumentList.Add(a);
-        using var p = Process.Start(info)!;
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed: {err}");
     }
 }

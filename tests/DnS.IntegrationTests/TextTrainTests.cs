@@ -79,15 +79,7 @@ public sealed class TextTrainTests : IDisposable
             ("rgbtestsrc", "rgbtestsrc=size=160x120:rate=10:duration=2"),
             ("cellauto", "cellauto=size=160x120:rate=10:rule=110:seed=5,trim=duration=3"),
         })
-        {
-            var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", Path.Combine(folder, name + ".mp4") })
-                info.ArgumentList.Add(a);
-            using var process = Process.Start(info)!;
-            string err = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0) throw new InvalidOperationException($"ffmpeg {source} failed: {err}");
-        }
+            Cli.Ffmpeg("-f", "lavfi", "-i", source, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", Path.Combine(folder, name + ".mp4"));
         return folder;
     }
 }

@@ -71,8 +71,9 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.Settings>
     private static async Task<int> SearchClusterAsync(Settings settings, CancellationToken cancellationToken)
     {
         await using var library = settings.Index.Length == 0 ? null : await OpenAsync(settings, settings.Index, settings.Models, cancellationToken);
+        var policy = ClusterConnection.Policy(settings.Policy, library);
         await using var cluster = await ClusterConnection.ConnectAsync(settings.Cluster!, cancellationToken);
-        var result = await ClusterConnection.SearchAsync(cluster, settings.Cluster!, library, settings.Query!, ClusterConnection.Policy(settings.Policy, library), settings.Top, cancellationToken);
+        var result = await ClusterConnection.SearchAsync(cluster, settings.Cluster!, library, settings.Query!, policy, settings.Top, cancellationToken);
         Print(result.Result, settings.Json, text: false);
         return ClusterConnection.ReportMissing(result);
     }
