@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using DnS.Core.Features;
 using DnS.Core.Features.Extraction;
+using DnS.Core.Library;
 using DnS.Core.Retrieval;
+using DnS.Core.Storage;
 
 namespace DnS.Benchmarks.Retrieval;
 
@@ -9,12 +11,16 @@ namespace DnS.Benchmarks.Retrieval;
 /// The inset stage's cost per pair of 20-frame videos: <see cref="InsetSimilarity.Inside"/> (what
 /// <see cref="InsetStage.Score"/> computes for every library video) against <see cref="InsetVerification.Score"/> (what
 /// <see cref="InsetStage.Verify"/> adds for each of a query's best matches). Random unit descriptors and random luma: both
-/// costs are fixed by the frame counts and the search, not by the content.
+/// costs are fixed by the frame counts and the search, not by the content. The <c>Stored</c> variants read the container as
+/// an index's inset side keeps it (int8 descriptors with a scale per region, byte luma) and decode it first, as a library
+/// search does for every video.
 /// </summary>
 public class InsetVerificationBenchmarks
 {
     private const int Frames = 20;
     private RegionFeatures _video = null!, _container = null!, _videoThumbnails = null!, _containerThumbnails = null!;
+    private VideoRecord _stored = null!;
+    private float[] _features = null!, _thumbnails = null!;
 
     /// <summary>Builds the pair.</summary>
     [GlobalSetup]
@@ -25,6 +31,9 @@ public class InsetVerificationBenchmarks
         _container = Descriptors(random);
         _videoThumbnails = Thumbnails(random);
         _containerThumbnails = Thumbnails(random);
+        _stored = InsetSide.CreateRecord("container", _container, _containerThumbnails);
+        _features = new float[_container.Values.Length];
+        _thumbnails = new float[_containerThumbnails.Values.Length];
     }
 
     /// <summary>The inset score of one pair.</summary>
@@ -34,6 +43,23 @@ public class InsetVerificationBenchmarks
     /// <summary>The pixel check of one pair (it computes the inset score's windows itself).</summary>
     [Benchmark]
     public float Verify() => InsetVerification.Score(_video, _container, _videoThumbnails, _containerThumbnails);
+
+    /// <summary>The inset score of one pair, the container decoded from its stored payload first.</summary>
+    [Benchmark]
+    public float InsideStored()
+    {
+        InsetSide.Layout.DecodeFeatures(_stored, _features);
+        return InsetSimilarity.Inside(_video, InsetSide.Layout.Features(_features, Frames));
+    }
+
+    /// <summary>The pixel check of one pair, the container's features and thumbnails decoded from its stored payload first.</summary>
+    [Benchmark]
+    public float VerifyStored()
+    {
+        InsetSide.Layout.DecodeFeatures(_stored, _features);
+        InsetSide.Layout.DecodeThumbnails(_stored, _thumbnails);
+        return InsetVerification.Score(_video, InsetSide.Layout.Features(_features, Frames), _videoThumbnails, InsetSide.Layout.Thumbnails(_thumbnails, Frames));
+    }
 
     private static RegionFeatures Descriptors(Random random)
     {

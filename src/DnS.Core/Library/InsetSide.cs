@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using DnS.Core.Features;
@@ -213,9 +214,9 @@ internal sealed record InsetLayout
             for (int r = 0; r < Regions; r++)
             {
                 float scale = BinaryPrimitives.ReadSingleLittleEndian(payload[(FeatureFloats + r * sizeof(float))..]);
-                var region = codes.Slice(r * Dimensions, Dimensions);
                 var values = frame.Slice(r * Dimensions, Dimensions);
-                for (int k = 0; k < values.Length; k++) values[k] = region[k] * scale;
+                TensorPrimitives.ConvertChecked<sbyte, float>(codes.Slice(r * Dimensions, Dimensions), values);
+                TensorPrimitives.Multiply(values, scale, values);
             }
         }
     }
@@ -229,7 +230,8 @@ internal sealed record InsetLayout
         {
             var pixels = bytes.Slice(t * FrameWords * sizeof(ulong) + offset, ThumbnailPixels);
             var frame = destination.Slice(t * ThumbnailPixels, ThumbnailPixels);
-            for (int i = 0; i < pixels.Length; i++) frame[i] = pixels[i] * (1f / 255f);
+            TensorPrimitives.ConvertChecked<byte, float>(pixels, frame);
+            TensorPrimitives.Multiply(frame, 1f / 255f, frame);
         }
     }
 
