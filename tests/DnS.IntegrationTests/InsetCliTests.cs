@@ -64,5 +64,12 @@ public sealed class InsetCliTests : IDisposable
         (code, _, error) = await Cli.Dns.RunAsync("search", query, "--index", plain, "--policy", "fine+insets");
         code.Should().Be(2, error);
         error.Should().StartWith("error: ").And.Contain("no inset side").And.Contain("--insets");
+        // Given --insets, that index gets an inset side; its video is extracted for that side only.
+        (code, stdout, error) = await Cli.Dns.RunAsync("index", Clip("other"), "--index", plain, "--insets");
+        code.Should().Be(0, error);
+        stdout.Should().Contain("indexed 1 of 1 videos").And.Contain("only the text or inset side was extracted");
+        (code, stdout, error) = await Cli.Dns.RunAsync("search", query, "--index", plain);
+        code.Should().Be(0, error);
+        stdout.Should().Contain("policy topk:60+regions:10+insets:").And.Contain("inset stage");
     }
 }

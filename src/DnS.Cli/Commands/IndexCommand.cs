@@ -157,9 +157,12 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         }
 
         var storage = library.GetStorageReport();
-        Console.WriteLine($"indexed {report.Indexed.Count} of {videos.Count} videos, {report.Skipped.Count} unchanged since the last run ({report.Frames} frames) in {report.Elapsed.TotalSeconds:F1} s " +
-                          $"— {report.Frames / Math.Max(report.Elapsed.TotalSeconds, 1e-9):F1} frames/s; index holds {storage.Videos} videos, " +
-                          $"{storage.TotalBytesPerVideo / 1024:F1} KB/video");
+        // A run that only filled a text or inset side encodes no main frames: say so instead of 0 frames/s.
+        string frames = report.Frames > 0 || report.Indexed.Count == 0
+            ? $"({report.Frames} frames) in {report.Elapsed.TotalSeconds:F1} s — {report.Frames / Math.Max(report.Elapsed.TotalSeconds, 1e-9):F1} frames/s"
+            : $"(their main features were current: only the text or inset side was extracted) in {report.Elapsed.TotalSeconds:F1} s";
+        Console.WriteLine($"indexed {report.Indexed.Count} of {videos.Count} videos, {report.Skipped.Count} unchanged since the last run {frames}; " +
+                          $"index holds {storage.Videos} videos, {storage.TotalBytesPerVideo / 1024:F1} KB/video");
         foreach (var failure in report.Failed)
             Console.Error.WriteLine($"failed: {failure.Source.Path}: {failure.Reason}");
         return report.Failed.Count == 0 ? ExitCodes.Success : ExitCodes.SomeFailed;
