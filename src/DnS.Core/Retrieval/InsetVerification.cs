@@ -43,31 +43,35 @@ public static class InsetVerification
         var best = InsetSimilarity.BestWindows(video, container, WindowsPerScale);
 
         int frames = containerThumbnails.Frames;
-        float[] filtered = ArrayPool<float>.Shared.Rent(frames * Plane);
-        double[] sums = ArrayPool<double>.Shared.Rent(frames * (Side + 1) * (Side + 1));
-        double[] squares = ArrayPool<double>.Shared.Rent(frames * (Side + 1) * (Side + 1));
-        // The video's frames prepared once per scale: every window of a scale searches with the same probe.
-        var probes = new Probe?[InsetFeatureExtractor.Scales.Count];
+        var filtered = FilteredFrames.Rent(Side, frames);
+        var halfFiltered = FilteredFrames.Rent(Side / 2, frames);
+        // The video's frames prepared once per scale (full and half resolution): every window of a scale searches with the same probes.
+        var probes = new (Probe Full, Probe Half)?[InsetFeatureExtractor.Scales.Count];
         try
         {
-            var filteredContainer = new FilteredFrames(filtered, sums, squares, frames);
             for (int t = 0; t < frames; t++)
-                filteredContainer.Fill(t, containerThumbnails.Values.AsSpan(t * Plane, Plane));
+            {
+                filtered.Fill(t, containerThumbnails.Values.AsSpan(t * Plane, Plane));
+                halfFiltered.FillHalf(t, filtered);
+            }
             float score = -1;
             foreach (var (scale, window, offset) in best)
             {
-                Probe probe = probes[scale] ??= Probe.Prepare(videoThumbnails, InsetFeatureExtractor.Scales[scale]);
-                score = Math.Max(score, Search(probe, filteredContainer, Windows[window], offset));
+                var (probe, halfProbe) = probes[scale] ??= Probe.Prepare(videoThumbnails, InsetFeatureExtractor.Scales[scale]);
+                score = Math.Max(score, Search(probe, halfProbe, filtered, halfFiltered, Windows[window], offset));
             }
             return score;
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(filtered);
-            ArrayPool<double>.Shared.Return(sums);
-            ArrayPool<double>.Shared.Return(squares);
-            foreach (Probe? probe in probes)
-                if (probe is { } rented) ArrayPool<float>.Shared.Return(rented.Values);
+            filtered.Return();
+            halfFiltered.Return();
+            foreach (var pair in probes)
+                if (pair is { } rented)
+                {
+                    ArrayPool<float>.Shared.Return(rented.Full.Values);
+                    ArrayPool<float>.Shared.Return(rented.Half.Values);
+                }
         }
     }
 
@@ -84,20 +88,21 @@ public static class InsetVerification
     }
 
     /// <summary>
-    /// The best position near <paramref name="window"/> (within half a window step, every other pixel), refined to the
-    /// pixel; returns the mean over the video's frames of the correlation there (frames in step ±1).
+    /// The best position near <paramref name="window"/> (within half a window step): every even position correlated at half
+    /// resolution (2×2 means of the band-passed pixels: a quarter of the work), the best refined to the pixel at full
+    /// resolution; returns the mean over the video's frames of the full-resolution correlation there (frames in step ±1).
     /// </summary>
-    private static float Search(Probe probe, FilteredFrames container, PixelRect window, int offset)
+    private static float Search(Probe probe, Probe halfProbe, FilteredFrames container, FilteredFrames halfContainer, PixelRect window, int offset)
     {
         int size = probe.Size + 2 * probe.Margin, reach = size / 4;
         int top = Math.Max(0, window.Top - reach), bottom = Math.Min(Side - size, window.Top + reach);
         int left = Math.Max(0, window.Left - reach), right = Math.Min(Side - size, window.Left + reach);
         (double Score, int Y, int X) coarse = (double.NegativeInfinity, window.Top, window.Left);
-        for (int y = top; y <= bottom; y += 2)
-            for (int x = left; x <= right; x += 2)
+        for (int y = (top + 1) / 2; 2 * y <= bottom; y++)
+            for (int x = (left + 1) / 2; 2 * x <= right; x++)
             {
-                double score = Correlate(probe, container, y, x, offset, slack: 1);
-                if (score > coarse.Score) coarse = (score, y, x);
+                double score = Correlate(halfProbe, halfContainer, y, x, offset, slack: 1);
+                if (score > coarse.Score) coarse = (score, 2 * y, 2 * x);
             }
 
         double best = double.NegativeInfinity;
@@ -151,11 +156,29 @@ public static class InsetVerification
         {
             ArrayPool<float>.Shared.Return(buffer);
         }
-        float mean = TensorPrimitives.Sum(destination) / destination.Length;
-        TensorPrimitives.Subtract(destination, mean, destination);
-        float norm = TensorPrimitives.Norm(destination);
-        if (norm > 1e-6f) TensorPrimitives.Divide(destination, norm, destination);
-        else destination.Clear();
+        CenterAndNormalize(destination);
+    }
+
+    /// <summary>Subtracts the mean and scales to unit norm (zero when flat).</summary>
+    private static void CenterAndNormalize(Span<float> values)
+    {
+        float mean = TensorPrimitives.Sum(values) / values.Length;
+        TensorPrimitives.Subtract(values, mean, values);
+        float norm = TensorPrimitives.Norm(values);
+        if (norm > 1e-6f) TensorPrimitives.Divide(values, norm, values);
+        else values.Clear();
+    }
+
+    /// <summary>2×2 means of a size×size image (size even) into a (size/2)² one.</summary>
+    private static void Halve(ReadOnlySpan<float> image, int size, Span<float> destination)
+    {
+        int half = size / 2;
+        for (int y = 0; y < half; y++)
+            for (int x = 0; x < half; x++)
+            {
+                int at = 2 * y * size + 2 * x;
+                destination[y * half + x] = 0.25f * (image[at] + image[at + 1] + image[at + size] + image[at + size + 1]);
+            }
     }
 
     /// <summary>destination = 3×3 box mean − 7×7 box mean of a size×size image (means over the part inside the image).</summary>
@@ -217,28 +240,62 @@ public static class InsetVerification
     {
         public ReadOnlySpan<float> Frame(int i) => Values.AsSpan(i * Size * Size, Size * Size);
 
-        /// <summary>Every frame of <paramref name="video"/> prepared for windows of 1/<paramref name="scale"/> of the side.</summary>
-        public static Probe Prepare(RegionFeatures video, int scale)
+        /// <summary>Every frame of <paramref name="video"/> prepared for windows of 1/<paramref name="scale"/> of the side, and
+        /// the same at half resolution (2×2 means of each prepared frame, centered and scaled to unit norm again; interiors and
+        /// margins are even, so the half-resolution probe at an even position covers the same pixels).</summary>
+        public static (Probe Full, Probe Half) Prepare(RegionFeatures video, int scale)
         {
-            int size = Side / scale, margin = size / 8, inner = size - 2 * margin;
+            int size = Side / scale, margin = size / 8, inner = size - 2 * margin, half = inner / 2;
             float[] values = ArrayPool<float>.Shared.Rent(video.Frames * inner * inner);
+            float[] halves = ArrayPool<float>.Shared.Rent(video.Frames * half * half);
             for (int i = 0; i < video.Frames; i++)
-                InsetVerification.Prepare(video.Values.AsSpan(i * Plane, Plane), scale, margin, values.AsSpan(i * inner * inner, inner * inner));
-            return new Probe(values, video.Frames, inner, margin);
+            {
+                var frame = values.AsSpan(i * inner * inner, inner * inner);
+                InsetVerification.Prepare(video.Values.AsSpan(i * Plane, Plane), scale, margin, frame);
+                var small = halves.AsSpan(i * half * half, half * half);
+                Halve(frame, inner, small);
+                CenterAndNormalize(small);
+            }
+            return (new Probe(values, video.Frames, inner, margin), new Probe(halves, video.Frames, half, margin / 2));
         }
     }
 
-    /// <summary>The container's band-passed frames with summed-area tables of their values and squares.</summary>
-    private readonly record struct FilteredFrames(float[] Values, double[] Sums, double[] Squares, int Frames)
+    /// <summary>The container's band-passed frames (Side² each, at full or half resolution) with summed-area tables of their
+    /// values and squares; the arrays are rented from the shared pool.</summary>
+    private readonly record struct FilteredFrames(float[] Values, double[] Sums, double[] Squares, int Frames, int Side)
     {
-        private const int Stride = Side + 1;
+        private int Stride => Side + 1;
 
+        private int FramePlane => Side * Side;
+
+        public static FilteredFrames Rent(int side, int frames) => new(
+            ArrayPool<float>.Shared.Rent(frames * side * side),
+            ArrayPool<double>.Shared.Rent(frames * (side + 1) * (side + 1)),
+            ArrayPool<double>.Shared.Rent(frames * (side + 1) * (side + 1)), frames, side);
+
+        public void Return()
+        {
+            ArrayPool<float>.Shared.Return(Values);
+            ArrayPool<double>.Shared.Return(Sums);
+            ArrayPool<double>.Shared.Return(Squares);
+        }
+
+        /// <summary>Frame t band-passed from its luma (full resolution).</summary>
         public void Fill(int t, ReadOnlySpan<float> luma)
         {
-            Span<float> frame = Values.AsSpan(t * Plane, Plane);
-            BandPass(luma, Side, frame);
-            Integrate(frame, Side, Sums.AsSpan(t * Stride * Stride, Stride * Stride), Squares.AsSpan(t * Stride * Stride, Stride * Stride));
+            BandPass(luma, Side, Values.AsSpan(t * FramePlane, FramePlane));
+            Integrate(t);
         }
+
+        /// <summary>Frame t as the 2×2 means of the full-resolution frame t of <paramref name="full"/>.</summary>
+        public void FillHalf(int t, FilteredFrames full)
+        {
+            Halve(full.Values.AsSpan(t * full.FramePlane, full.FramePlane), full.Side, Values.AsSpan(t * FramePlane, FramePlane));
+            Integrate(t);
+        }
+
+        private void Integrate(int t) =>
+            InsetVerification.Integrate(Values.AsSpan(t * FramePlane, FramePlane), Side, Sums.AsSpan(t * Stride * Stride, Stride * Stride), Squares.AsSpan(t * Stride * Stride, Stride * Stride));
 
         /// <summary>Normalized cross-correlation of a centered unit-norm probe with the size² patch of frame t at (y, x).</summary>
         public double Correlation(int t, ReadOnlySpan<float> probe, int size, int y, int x)
@@ -248,12 +305,11 @@ public static class InsetVerification
             double variance = squares - sum * sum / n;
             if (variance <= 1e-9) return 0;
             // The probe sums to zero, so its dot product with the patch equals that with the centered patch.
-            ReadOnlySpan<float> frame = Values.AsSpan(t * Plane, Plane);
+            ReadOnlySpan<float> frame = Values.AsSpan(t * FramePlane, FramePlane);
             double dot = 0;
             for (int r = 0; r < size; r++)
                 dot += TensorPrimitives.Dot(probe.Slice(r * size, size), frame.Slice((y + r) * Side + x, size));
             return dot / Math.Sqrt(variance);
         }
-
     }
 }
