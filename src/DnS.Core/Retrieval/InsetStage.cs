@@ -234,7 +234,7 @@ public sealed record InsetStageOptions
 
     /// <summary>When <see cref="InsetStage.Rerank"/> gets pixel scores, whether the matches they did not confirm still move
     /// by the inset score and family test (false: only verified matches move; on six of seven renders of
-    /// docs/realistic-corpus.md no other edit loses AP that way, on the sixth one false match costs six edits 0.014–0.030,
+    /// docs/realistic-corpus.md no other edit loses AP that way, on the other one false match costs six edits 0.014–0.030,
     /// while the unverified moves cost crop copies up to 0.044). Without pixel scores those moves are the stage's only
     /// ones and always run.</summary>
     public bool MoveUnverified { get; init; }
