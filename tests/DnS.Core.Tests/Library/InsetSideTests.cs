@@ -3,6 +3,7 @@ using DnS.Core.Features.Extraction;
 using DnS.Core.Indexing;
 using DnS.Core.Library;
 using DnS.Core.Retrieval;
+using DnS.Core.Storage;
 using DnS.Core.Tests.Features.Extraction;
 using FluentAssertions;
 using Xunit;
@@ -108,6 +109,37 @@ public sealed class InsetSideTests(ITestOutputHelper output, InsetFeatureTests.F
             plain.Hits.Should().NotContain(h => h.Stage == ScoringStage.Inset);
             plain.Statistics.Inset.Should().Be(TimeSpan.Zero);
         }
+    }
+
+    [Fact]
+    public async Task With_a_text_side_beside_it_only_the_side_a_crash_left_behind_is_extracted_again()
+    {
+        string folder = Path.Combine(_root, "two-sides");
+        VideoSource[] videos = [new("inset0_0", fixture.Path("inset0_0")), new("background1", fixture.Path("background1"))];
+        await using (var library = await VideoLibrary.CreateAsync(folder, new VideoLibraryOptions { Insets = true, TextModel = SharedData.GoldenText() }))
+            (await library.AddAsync(videos)).Frames.Should().BeGreaterThan(0);
+
+        // What a crash between the main commit and the inset side's commit leaves: one video missing from insets/ only.
+        await using (var insets = await FileVideoStore.OpenAsync(Path.Combine(folder, InsetSide.FolderName), new FileVideoStoreOptions()))
+        {
+            (await insets.RemoveAsync("background1")).Should().BeTrue();
+            await insets.CommitAsync();
+        }
+        int textSegmentsBefore = Directory.GetFiles(Path.Combine(folder, "text"), "seg-*").Length;
+
+        await using (var library = await VideoLibrary.OpenAsync(folder, readOnly: false))
+        {
+            library.GetInsetStorageReport()!.Videos.Should().Be(1);
+            var report = await library.AddAsync(videos);
+            report.Indexed.Should().Equal("background1");
+            report.Frames.Should().Be(0, "the main side was current");
+            library.GetInsetStorageReport()!.Videos.Should().Be(2);
+            (await library.AddAsync(videos)).Skipped.Should().HaveCount(2);
+        }
+        Directory.GetFiles(Path.Combine(folder, "text"), "seg-*").Length.Should().Be(textSegmentsBefore, "the text side was current and nothing was written to it");
+        await using var main = await FileVideoStore.OpenAsync(folder);
+        await using var companion = await FileVideoStore.OpenAsync(Path.Combine(folder, InsetSide.FolderName));
+        companion.Ids.Should().BeEquivalentTo(main.Ids);
     }
 
     [Fact]
