@@ -142,6 +142,24 @@ public sealed class InsetSideTests(ITestOutputHelper output, InsetFeatureTests.F
         companion.Ids.Should().BeEquivalentTo(main.Ids);
     }
 
+    [Theory]
+    [InlineData("{ \"version\": 1, \"regions\": 50, \"dimensions\": 128, \"featureSide\": 240, \"thumbnailSide\": 192 }", "*50 regions*this version reads*84 regions*")]
+    [InlineData("{ \"version\": 2 }", "*inset layout v2*this version reads*v1*")]
+    [InlineData("not json", "*inset side's layout (dns.insets) is malformed*")]
+    public async Task An_inset_side_of_another_layout_or_a_malformed_record_is_refused_naming_the_index(string recorded, string message)
+    {
+        string folder = Path.Combine(_root, "layout-" + Guid.NewGuid().ToString("N")[..8]);
+        await using (var library = await VideoLibrary.CreateAsync(folder, new VideoLibraryOptions { Insets = true }))
+            await library.AddAsync([new VideoSource("background1", fixture.Path("background1"))]);
+        await using (var store = await FileVideoStore.OpenAsync(folder, new FileVideoStoreOptions()))
+        {
+            await store.SetMetadataAsync(InsetSide.MetadataKey, recorded);
+            await store.CommitAsync();
+        }
+        var open = () => VideoLibrary.OpenAsync(folder);
+        (await open.Should().ThrowAsync<InvalidDataException>()).WithMessage($"{folder}*").WithMessage(message);
+    }
+
     [Fact]
     public async Task An_inset_side_added_to_an_index_extracts_only_itself_and_follows_removals()
     {
