@@ -37,4 +37,12 @@ internal static class Int8Quantization
 
         return maxAbs / Levels;
     }
+
+    /// <summary>The vector <paramref name="codes"/> stand for, code · <paramref name="scale"/>, into <paramref name="vector"/> (same length).</summary>
+    public static void Dequantize(ReadOnlySpan<sbyte> codes, float scale, Span<float> vector)
+    {
+        KernelGuard.Exact(vector.Length, codes.Length, nameof(vector), new(null, codes.Length));
+        TensorPrimitives.ConvertChecked<sbyte, float>(codes, vector);
+        TensorPrimitives.Multiply(vector, scale, vector);
+    }
 }

@@ -214,9 +214,7 @@ internal sealed record InsetLayout
             for (int r = 0; r < Regions; r++)
             {
                 float scale = BinaryPrimitives.ReadSingleLittleEndian(payload[(FeatureFloats + r * sizeof(float))..]);
-                var values = frame.Slice(r * Dimensions, Dimensions);
-                TensorPrimitives.ConvertChecked<sbyte, float>(codes.Slice(r * Dimensions, Dimensions), values);
-                TensorPrimitives.Multiply(values, scale, values);
+                Int8Quantization.Dequantize(codes.Slice(r * Dimensions, Dimensions), scale, frame.Slice(r * Dimensions, Dimensions));
             }
         }
     }

@@ -6,6 +6,7 @@ using DnS.Core.Features.Backbone;
 using DnS.Core.Features.Extraction;
 using DnS.Core.Features.Whitening;
 using DnS.Core.Indexing;
+using DnS.Core.Kernels;
 using DnS.Core.Networks;
 using DnS.Core.Retrieval;
 using DnS.Core.Storage;
@@ -489,14 +490,22 @@ public sealed class VideoLibrary : IAsyncDisposable
         if (!policy.Insets) return _engine.Search(query, policy, top, cancellationToken);
         ArgumentOutOfRangeException.ThrowIfNegative(top);
         var scores = ScoreAll(query, policy, cancellationToken);
-        var ranked = scores.Merged.Select((merged, o) => (Merged: merged, Ordinal: o))
-            .Where(p => scores.IsLive[p.Ordinal] && scores.Ids[p.Ordinal] != query.Id)
-            .OrderByDescending(p => p.Merged).ThenBy(p => p.Ordinal).Take(top);
-        var hits = ranked.Select(p =>
+        // The engine's ranking: dead ordinals and the query itself left out, the best by TopK (ties: lower ordinal first).
+        var ranked = new float[scores.Merged.Length];
+        int live = RetrievalEngine.MaskDead(scores.Merged, scores.IsLive, ranked);
+        int self = Array.IndexOf(scores.Ids, query.Id);
+        if (self >= 0 && scores.IsLive[self])
         {
-            float fine = scores.Fine[p.Ordinal];
-            var stage = scores.InsetMoved?.Contains(p.Ordinal) == true ? ScoringStage.Inset : float.IsNaN(fine) ? ScoringStage.Coarse : ScoringStage.Fine;
-            return new SearchHit(scores.Ids[p.Ordinal], p.Merged, stage, scores.Coarse[p.Ordinal], fine);
+            ranked[self] = float.NegativeInfinity;
+            live--;
+        }
+        var ordinals = new int[Math.Min(top, live)];
+        TopK.Select(ranked, ordinals, new float[ordinals.Length]);
+        var hits = ordinals.Select(o =>
+        {
+            float fine = scores.Fine[o];
+            var stage = scores.InsetMoved?.Contains(o) == true ? ScoringStage.Inset : float.IsNaN(fine) ? ScoringStage.Coarse : ScoringStage.Fine;
+            return new SearchHit(scores.Ids[o], scores.Merged[o], stage, scores.Coarse[o], fine);
         }).ToArray();
         return new SearchResult(query.Id, policy, hits, scores.Statistics);
     }

@@ -30,7 +30,7 @@ internal static class CoarseQuantizer
     public static float[] Dequantize(ReadOnlySpan<sbyte> codes, float scale)
     {
         var vector = new float[codes.Length];
-        for (int k = 0; k < codes.Length; k++) vector[k] = codes[k] * scale;
+        Int8Quantization.Dequantize(codes, scale, vector);
         return vector;
     }
 }
